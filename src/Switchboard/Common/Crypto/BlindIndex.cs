@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Switchboard.Common.Crypto;
+
+/// <summary>
+/// Keyed HMAC-SHA256 of a normalised value under the tenant's blind-index key, so equality lookups
+/// (find a customer by phone number) work without the clear value ever being stored. Without the
+/// key, a phone number's small search space cannot be brute-forced from the index.
+/// </summary>
+internal sealed class BlindIndex(KeyRing keyRing)
+{
+    public const string WaId = "wa_id";
+    public const string UserId = "user_id";
+
+    public async ValueTask<byte[]> ComputeAsync(Guid tenantId, string kind, string value, CancellationToken ct)
+    {
+        var key = await keyRing.IndexKeyAsync(tenantId, ct);
+        var normalized = kind == WaId ? NormalizePhone(value) : value.Trim();
+        return HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes($"{kind}\0{normalized}"));
+    }
+
+    /// <summary>WhatsApp ids are the international number as digits: "+1 (650) 555-1234" → "16505551234".</summary>
+    public static string NormalizePhone(string value) => string.Concat(value.Where(char.IsAsciiDigit));
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Common.Crypto;
+
+/// <summary>
+/// Per-contact data keys, wrapped by the tenant data key. Destroying a contact's key crypto-erases that
+/// person everywhere their data was sealed (messages, media, profile, raw events), while every other
+/// contact and tenant stays readable.
+/// </summary>
+internal sealed class ContactKeys(KeyRing keyRing, TimeProvider clock)
+{
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<(Guid Tenant, Guid Contact), (DataKey Key, DateTimeOffset Expires)> cache = new();
+
+    /// <summary>Gives a new contact its own key and returns it unwrapped for immediate use.</summary>
+    public async ValueTask<DataKey> AssignNewKeyAsync(Contact contact, CancellationToken ct)
+    {
+        var tenantKey = await keyRing.CurrentDataKeyAsync(contact.TenantId, ct);
+        var material = SealedBox.NewKey();
+        contact.DataKey = Sealer.Seal(tenantKey, WrapContext(contact), material);
+        contact.DataKeyTenantVersion = tenantKey.Version;
+        var key = new DataKey(1, material);
+        cache[(contact.TenantId, contact.Id)] = (key, clock.GetUtcNow() + CacheLifetime);
+        return key;
+    }
+
+    public async ValueTask<DataKey> KeyOfAsync(Contact contact, CancellationToken ct)
+    {
+        if (contact.DataKey is null)
+        {
+            throw new KeyDestroyedException($"Contact {contact.Id} has been erased.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (cache.TryGetValue((contact.TenantId, contact.Id), out var cached) && cached.Expires > now)
+        {
+            return cached.Key;
+        }
+
+        var tenantKey = await keyRing.DataKeyAsync(contact.TenantId, contact.DataKeyTenantVersion, ct);
+        var key = new DataKey(1, Sealer.Open(tenantKey, WrapContext(contact), contact.DataKey));
+        cache[(contact.TenantId, contact.Id)] = (key, now + CacheLifetime);
+        return key;
+    }
+
+    /// <summary>
+    /// Crypto-erases the contact: the wrapped key is overwritten and the blind indexes are cleared, so the
+    /// sealed values left behind cannot be opened, nor the person found by phone number.
+    /// </summary>
+    public void Erase(Contact contact)
+    {
+        if (contact.DataKey is not null)
+        {
+            CryptographicOperations.ZeroMemory(contact.DataKey);
+        }
+
+        contact.DataKey = null;
+        contact.WaIdIndex = null;
+        contact.UserIdIndex = null;
+        contact.ErasedAt ??= clock.GetUtcNow();
+        cache.TryRemove((contact.TenantId, contact.Id), out _);
+    }
+
+    private static SealContext WrapContext(Contact contact) => new(contact.TenantId, Contact.Table, contact.Id, nameof(Contact.DataKey));
+}

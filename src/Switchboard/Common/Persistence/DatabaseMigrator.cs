@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Switchboard.Common.Persistence;
+
+/// <summary>
+/// Upgrades the schema in place at start-up. When the database is not reachable yet, start-up goes on
+/// (readiness stays 503) and the upgrade is retried in the background until it succeeds.
+/// </summary>
+internal sealed partial class DatabaseMigrator(
+    IDbContextFactory<SwitchboardDbContext> dbFactory,
+    MigrationState state,
+    ILogger<DatabaseMigrator> logger) : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!await TryMigrateAsync(cancellationToken))
+        {
+            await base.StartAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(RetryDelay, stoppingToken);
+            if (await TryMigrateAsync(stoppingToken))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryMigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            if (pending.Count > 0)
+            {
+                LogUpgrading(pending.Count, string.Join(", ", pending));
+            }
+
+            await db.Database.MigrateAsync(cancellationToken);
+            if (db.IsSqlite)
+            {
+                // WAL lets readers proceed while the webhook writer commits; the mode is stored in the file.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+
+            state.MarkCurrent();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnavailable(ex.GetType().Name, ex.Message);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upgrading the database schema: {Count} migration(s) to apply ({Migrations})")]
+    private partial void LogUpgrading(int count, string migrations);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not ready for the schema upgrade ({Error}: {Reason}); retrying")]
+    private partial void LogUnavailable(string error, string reason);
+}

@@ -1,0 +1,55 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Hosting;
+
+namespace Switchboard.Common.Persistence;
+
+internal static class PersistenceSetup
+{
+    public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, SwitchboardOptions options)
+    {
+        var connectionString = ResolveConnectionString(configuration, options);
+        services.AddDbContextFactory<SwitchboardDbContext>(db =>
+        {
+            if (options.Database.Provider == DatabaseProvider.Sqlite)
+            {
+                db.UseSqlite(connectionString);
+            }
+            else
+            {
+                db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(0));
+            }
+
+            // Migrations are written by hand (no design-time package here), so there is no model snapshot
+            // to compare with; MigratedSchemaMatchesModel tests prove the schema instead.
+            db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
+        services.AddSingleton<MigrationState>();
+        services.AddHostedService<DatabaseMigrator>();
+        return services;
+    }
+
+    public static string ResolveConnectionString(IConfiguration configuration, SwitchboardOptions options)
+    {
+        var configured = configuration.GetConnectionString("Switchboard");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        if (options.Database.Provider != DatabaseProvider.Sqlite)
+        {
+            throw new InvalidOperationException("ConnectionStrings:Switchboard is required when Switchboard:Database:Provider is postgres.");
+        }
+
+        Directory.CreateDirectory(options.DataDirectory);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(Path.GetFullPath(options.DataDirectory), "switchboard.db"),
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString();
+    }
+}

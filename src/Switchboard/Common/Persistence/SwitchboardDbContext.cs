@@ -1,0 +1,69 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Common.Persistence;
+
+internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext> options) : DbContext(options)
+{
+    /// <summary>
+    /// When set, every tenant-owned query is filtered to this tenant. A backstop only: handlers still
+    /// load by (TenantId, Id); workers leave it unset and name the tenant explicitly.
+    /// </summary>
+    public Guid? TenantFilter { get; set; }
+
+    private const string TenantIdColumn = "TenantId";
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<TenantKey> TenantKeys => Set<TenantKey>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SwitchboardDbContext).Assembly);
+        modelBuilder.Entity<Tenant>().ToTable("Tenants");
+        modelBuilder.Entity<TenantKey>().ToTable("TenantKeys");
+        modelBuilder.Entity<ApiToken>().ToTable("ApiTokens");
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.ClrType != typeof(Tenant) && entity.FindProperty(TenantIdColumn) is { } property && property.ClrType == typeof(Guid))
+            {
+                entity.SetQueryFilter(TenantFilterFor(entity.ClrType));
+            }
+        }
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (IsSqlite)
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcMicrosecondsConverter>();
+        }
+    }
+
+    private LambdaExpression TenantFilterFor(Type clrType)
+    {
+        // e => this.TenantFilter == null || e.TenantId == this.TenantFilter.Value
+        var entity = Expression.Parameter(clrType, "e");
+        var filter = Expression.Property(Expression.Constant(this), nameof(TenantFilter));
+        var body = Expression.OrElse(
+            Expression.Equal(filter, Expression.Constant(null, typeof(Guid?))),
+            Expression.Equal(
+                Expression.Convert(Expression.Property(entity, TenantIdColumn), typeof(Guid?)),
+                filter));
+        return Expression.Lambda(body, entity);
+    }
+}

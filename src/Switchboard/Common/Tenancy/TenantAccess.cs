@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Mvc;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+using Switchboard.Features.Identity;
+
+namespace Switchboard.Common.Tenancy;
+
+/// <summary>
+/// The caller must belong to the tenant named by the route's <c>{tenantId}</c>. Fails closed: a route
+/// without a tenant id never passes. A caller of another tenant gets 404, as if the resource did not
+/// exist; a member without the needed scope gets 403.
+/// </summary>
+internal sealed class TenantAccessRequirement(bool allowOperator, string? scope) : IAuthorizationRequirement
+{
+    public bool AllowOperator { get; } = allowOperator;
+
+    public string? Scope { get; } = scope;
+}
+
+internal sealed class TenantAccessHandler : AuthorizationHandler<TenantAccessRequirement>
+{
+    public static readonly AuthorizationFailureReason NotThisTenant = new(new TenantAccessHandler(), "not-a-member");
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantAccessRequirement requirement)
+    {
+        if (context.Resource is not HttpContext http
+            || http.GetRouteValue("tenantId") is not string routeValue
+            || !Guid.TryParse(routeValue, out var tenantId))
+        {
+            context.Fail(new AuthorizationFailureReason(this, "no-tenant-in-route"));
+            return Task.CompletedTask;
+        }
+
+        var user = context.User;
+        var member = user.TenantIdOf() == tenantId || (requirement.AllowOperator && user.IsOperator());
+        if (!member)
+        {
+            context.Fail(NotThisTenant);
+            return Task.CompletedTask;
+        }
+
+        if (requirement.Scope is not null && !user.IsOperator() && !user.HasScope(requirement.Scope))
+        {
+            context.Fail(new AuthorizationFailureReason(this, "missing-scope"));
+            return Task.CompletedTask;
+        }
+
+        // Backstop: from here on every query of this request is filtered to the tenant.
+        http.RequestServices.GetRequiredService<SwitchboardDbContext>().TenantFilter = tenantId;
+        context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Turns "authenticated, but not a member of this tenant" into 404 so that no tenant's ids can be probed.</summary>
+internal sealed class TenantAwareAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler fallback = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        var tenantFailure = authorizeResult.AuthorizationFailure?.FailureReasons.Any(r => r.Handler is TenantAccessHandler && r.Message != "missing-scope") == true;
+        if (authorizeResult.Forbidden && tenantFailure)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status404NotFound, Type = Problems.NotFoundType, Title = "Not found." },
+            });
+            return;
+        }
+
+        await fallback.HandleAsync(next, context, policy, authorizeResult);
+    }
+}
+
+internal static class TenantPolicies
+{
+    /// <summary>Members of the tenant, or the operator.</summary>
+    public const string MemberOrOperator = "tenant-member-or-operator";
+
+    /// <summary>Members of the tenant only: the operator does not read a tenant's conversations.</summary>
+    public const string Member = "tenant-member";
+
+    public const string Operator = "operator";
+
+    public static IServiceCollection AddTenancy(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, TenantAccessHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, TenantAwareAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(MemberOrOperator, p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: true, scope: null)))
+            .AddPolicy(Member, p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: false, scope: null)))
+            .AddPolicy(Operator, p => p.RequireAuthenticatedUser().RequireRole(SwitchboardClaims.OperatorRole));
+        return services;
+    }
+}

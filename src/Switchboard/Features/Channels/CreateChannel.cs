@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Channels;
+
+/// <summary>Connects a WhatsApp business number: its Meta ids and app credentials, sealed with the tenant key.</summary>
+internal static class CreateChannel
+{
+    public sealed record Request(
+        [property: Required, RegularExpression(ChannelRules.MetaId, ErrorMessage = ChannelRules.MetaIdMessage)] string? PhoneNumberId,
+        [property: Required, RegularExpression(ChannelRules.MetaId, ErrorMessage = ChannelRules.MetaIdMessage)] string? WabaId,
+        [property: Required, RegularExpression(ChannelRules.DisplayNumber, ErrorMessage = ChannelRules.DisplayNumberMessage)] string? DisplayPhoneNumber,
+        [property: Required, RegularExpression(ChannelRules.MetaId, ErrorMessage = ChannelRules.MetaIdMessage)] string? AppId,
+        [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? AppSecret,
+        [property: Required, StringLength(ChannelRules.MaxTokenLength, MinimumLength = 1)] string? AccessToken,
+        [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
+
+    public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Request request, SwitchboardDbContext db, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+    {
+        if (await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.PhoneNumberId == request.PhoneNumberId, ct))
+        {
+            return PhoneNumberTaken();
+        }
+
+        var now = clock.GetUtcNow();
+        var channel = new Channel
+        {
+            TenantId = tenantId,
+            Id = Guid.CreateVersion7(now),
+            PhoneNumberId = request.PhoneNumberId!,
+            WabaId = request.WabaId!,
+            DisplayPhoneNumber = request.DisplayPhoneNumber!.Trim(),
+            AppId = request.AppId!,
+            AppSecretRotatedAt = now,
+            AccessTokenRotatedAt = now,
+            VerifyTokenRotatedAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        channel.AppSecret = await sealer.SealAsync(ChannelSecrets.AppSecretOf(channel), request.AppSecret!, ct);
+        channel.AccessToken = await sealer.SealAsync(ChannelSecrets.AccessTokenOf(channel), request.AccessToken!, ct);
+        channel.VerifyToken = await sealer.SealAsync(ChannelSecrets.VerifyTokenOf(channel), request.VerifyToken!, ct);
+        db.Channels.Add(channel);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            return PhoneNumberTaken();
+        }
+
+        return TypedResults.Created($"/api/v1/tenants/{tenantId}/channels/{channel.Id}", await view.ToResponseAsync(channel, http, ct));
+    }
+
+    private static ProblemHttpResult PhoneNumberTaken() =>
+        Problems.Conflict("This phone number id is already connected.", "A WhatsApp number can be connected to one channel only; webhooks are routed by it.");
+}
+
+internal static class ChannelRules
+{
+    public const string MetaId = "^[0-9]{1,32}$";
+    public const string MetaIdMessage = "Must be Meta's numeric id (digits only, at most 32).";
+    public const string DisplayNumber = @"^\+?[0-9][0-9 ()\-]{2,31}$";
+    public const string DisplayNumberMessage = "Must be a phone number such as +1 555 078 3881 (at most 32 characters).";
+    public const int MaxSecretLength = 256;
+    public const int MaxTokenLength = 4096;
+}

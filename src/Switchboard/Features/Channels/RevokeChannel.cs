@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Channels;
+
+/// <summary>Switches a channel off for good: it stops sending and its webhooks are refused.</summary>
+internal static class RevokeChannel
+{
+    public static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Guid channelId, SwitchboardDbContext db, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+    {
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound();
+        }
+
+        if (!channel.IsRevoked)
+        {
+            var now = clock.GetUtcNow();
+            channel.Status = ChannelStatus.Revoked;
+            channel.RevokedAt = now;
+            channel.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+        }
+
+        return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
+    }
+}

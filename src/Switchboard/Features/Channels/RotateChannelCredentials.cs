@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Channels;
+
+/// <summary>
+/// Replaces any of a channel's credentials. Each one rotated gets a new rotation time; a fresh access
+/// token also clears "needs re-authorisation" so that sending resumes.
+/// </summary>
+internal static class RotateChannelCredentials
+{
+    public sealed record Request(
+        [property: StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? AppSecret,
+        [property: StringLength(ChannelRules.MaxTokenLength, MinimumLength = 1)] string? AccessToken,
+        [property: StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
+
+    public static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+    {
+        if (request.AppSecret is null && request.AccessToken is null && request.VerifyToken is null)
+        {
+            return Problems.Validation("$", "Give at least one of appSecret, accessToken, verifyToken.");
+        }
+
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound();
+        }
+
+        if (channel.IsRevoked)
+        {
+            return Problems.Conflict("This channel has been revoked.", "Connect the number again as a new channel.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (request.AppSecret is not null)
+        {
+            channel.AppSecret = await sealer.SealAsync(ChannelSecrets.AppSecretOf(channel), request.AppSecret, ct);
+            channel.AppSecretRotatedAt = now;
+        }
+
+        if (request.AccessToken is not null)
+        {
+            channel.AccessToken = await sealer.SealAsync(ChannelSecrets.AccessTokenOf(channel), request.AccessToken, ct);
+            channel.AccessTokenRotatedAt = now;
+            if (channel.Status == ChannelStatus.NeedsReauthorization)
+            {
+                channel.Status = ChannelStatus.Active;
+            }
+        }
+
+        if (request.VerifyToken is not null)
+        {
+            channel.VerifyToken = await sealer.SealAsync(ChannelSecrets.VerifyTokenOf(channel), request.VerifyToken, ct);
+            channel.VerifyTokenRotatedAt = now;
+        }
+
+        channel.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
+    }
+}

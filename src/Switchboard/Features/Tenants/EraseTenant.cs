@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Tenants;
+
+/// <summary>
+/// Crypto-erases a tenant (operator only): every key of the tenant is destroyed, so everything sealed
+/// for it — credentials, contacts, messages, raw events, in this database and in its backups — can no
+/// longer be opened. Its tokens stop working and its numbers are released for another tenant.
+/// </summary>
+internal static class EraseTenant
+{
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, CancellationToken ct)
+    {
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct);
+        if (tenant is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        tenant.Status = TenantStatus.Erased;
+        tenant.ErasedAt = now;
+        await keyRing.DestroyTenantKeysAsync(db, tenantId, ct);
+        await db.SaveChangesAsync(ct);
+        await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        keyRing.Forget(tenantId);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Tenants;
+
+/// <summary>Operator view of master-key rotation: how many tenant keys each master key still wraps.</summary>
+internal static class MasterKeyStatus
+{
+    public sealed record Response(string CurrentMasterKeyId, IReadOnlyDictionary<string, int> TenantKeysByMasterKey, int PendingRewrap);
+
+    public static async Task<Response> HandleAsync(SwitchboardDbContext db, MasterKeyRing masterKeys, CancellationToken ct)
+    {
+        var counts = await db.TenantKeys
+            .Where(k => k.MasterKeyId != null)
+            .GroupBy(k => k.MasterKeyId!)
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var pending = counts.Where(c => c.Key != masterKeys.CurrentId).Sum(c => c.Value);
+        return new Response(masterKeys.CurrentId, counts, pending);
+    }
+
+    public static async Task<Response> RewrapAsync(SwitchboardDbContext db, MasterKeyRing masterKeys, MasterKeyRewrapper rewrapper, CancellationToken ct)
+    {
+        await rewrapper.RewrapAllAsync(ct);
+        return await HandleAsync(db, masterKeys, ct);
+    }
+}

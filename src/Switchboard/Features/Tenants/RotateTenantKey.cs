@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Tenants;
+
+/// <summary>
+/// Starts a new version of the tenant data key. New seals use it at once; values sealed under older
+/// versions keep opening because those versions stay (wrapped) in the key table.
+/// </summary>
+internal static class RotateTenantKey
+{
+    public sealed record Response(int DataKeyVersion);
+
+    public static async Task<Results<Ok<Response>, ProblemHttpResult>> HandleAsync(Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, CancellationToken ct)
+    {
+        if (!await db.Tenants.AnyAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct))
+        {
+            return Problems.NotFound();
+        }
+
+        return TypedResults.Ok(new Response(await keyRing.RotateDataKeyAsync(tenantId, ct)));
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Tenants;
+
+internal sealed class Tenant
+{
+    public Guid Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public TenantStatus Status { get; set; } = TenantStatus.Active;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ErasedAt { get; set; }
+
+    public List<TenantKey> Keys { get; } = [];
+}
+
+internal enum TenantStatus
+{
+    Active,
+    Erased,
+}
+
+internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
+{
+    public void Configure(EntityTypeBuilder<Tenant> builder)
+    {
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.Status).HasConversion<LowercaseEnumConverter<TenantStatus>>().HasMaxLength(16);
+        builder.HasMany(t => t.Keys).WithOne().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

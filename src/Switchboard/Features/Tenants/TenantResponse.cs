@@ -1,0 +1,3 @@
+namespace Switchboard.Features.Tenants;
+
+internal sealed record TenantResponse(Guid Id, string Name, string Status, DateTimeOffset CreatedAt, int DataKeyVersion);

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.OpenApi;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Tenancy;
+using Switchboard.Common.Web;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Hosting;
+
+/// <summary>Composition root: each feature's AddX and MapX, in one place.</summary>
+public static class SwitchboardHosting
+{
+    /// <summary>Webhook bodies are capped at 3 MB by Meta; nothing we accept is larger.</summary>
+    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddSwitchboard(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(SwitchboardOptions.Section).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
+        builder.Services.Configure<SwitchboardOptions>(builder.Configuration.GetSection(SwitchboardOptions.Section));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSwitchboardProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddValidation();
+        services.AddOpenApi(o => o.CreateSchemaReferenceId = type =>
+            type.Type.DeclaringType is { } handler && !type.Type.IsGenericType
+                ? handler.Name + type.Type.Name
+                : OpenApiOptions.CreateDefaultSchemaReferenceId(type));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+
+        services.AddPersistence(builder.Configuration, options);
+        services.AddCrypto(options);
+        services.AddIdentityAccess(options);
+        services.AddTenancy();
+        services.AddChannels();
+        services.AddConversations();
+        return builder;
+    }
+
+    public static WebApplication MapSwitchboard(this WebApplication app)
+    {
+        // Fail fast on missing keys instead of at the first request; prints a generated operator key once.
+        app.Services.GetRequiredService<MasterKeyRing>();
+        app.Services.GetRequiredService<OperatorKey>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapTenants();
+        app.MapChannels();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+namespace Switchboard.Hosting;
+
+/// <summary>The <c>Switchboard</c> configuration section (see CONTRACT.md for the keys).</summary>
+public sealed class SwitchboardOptions
+{
+    public const string Section = "Switchboard";
+
+    public string DataDirectory { get; set; } = "./data";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>Base64 of 32 random bytes: the key-encryption key. Generated in embedded mode only.</summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>Earlier master keys, kept only until every tenant key has been re-wrapped under <see cref="MasterKey"/>.</summary>
+    public IList<string> RetiredMasterKeys { get; init; } = [];
+
+    public string? OperatorApiKey { get; set; }
+
+    /// <summary>Public base URL used to build webhook URLs; the request's own host when empty.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    public WhatsAppOptions WhatsApp { get; set; } = new();
+
+    public bool IsEmbedded => Database.Provider == DatabaseProvider.Sqlite;
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class WhatsAppOptions
+{
+    public Uri GraphApiBaseUrl { get; set; } = new("https://graph.facebook.com/v25.0");
+
+    public string? PlatformAppSecret { get; set; }
+}

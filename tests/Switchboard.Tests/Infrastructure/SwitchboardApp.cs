@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>
+/// Switchboard running its real pipeline in-process against a real database of the given provider,
+/// with its own data directory, master key and operator key.
+/// </summary>
+public sealed class SwitchboardApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public SwitchboardApp(TestDatabase database, IDictionary<string, string?>? overrides = null, string? dataDirectory = null)
+    {
+        Database = database;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "switchboard-tests", "data-" + Guid.NewGuid().ToString("N"));
+        OperatorKey = "op_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        settings = new Dictionary<string, string?>
+        {
+            ["Switchboard:DataDirectory"] = DataDirectory,
+            ["Switchboard:Database:Provider"] = database.ProviderName,
+            ["ConnectionStrings:Switchboard"] = database.ConnectionString,
+            ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Switchboard:OperatorApiKey"] = OperatorKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+    }
+
+    public TestDatabase Database { get; }
+
+    public string DataDirectory { get; }
+
+    public string OperatorKey { get; }
+
+    public string? MasterKey => settings["Switchboard:MasterKey"];
+
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
+    public HttpClient OperatorClient() => ClientWithKey(OperatorKey);
+
+    public HttpClient ClientWithKey(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>A DbContext straight on the app's database, for assertions that look under the API.</summary>
+    internal SwitchboardDbContext NewDbContext() =>
+        Services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.UseEnvironment("Testing");
+    }
+}
