@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Tests.Infrastructure;
@@ -28,7 +29,8 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Switchboard"] = database.ConnectionString,
             ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Switchboard:OperatorApiKey"] = OperatorKey,
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Debug",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -41,6 +43,9 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
     public string DataDirectory { get; }
 
     public string OperatorKey { get; }
+
+    /// <summary>Every log line the app wrote, at every level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public string? MasterKey => settings["Switchboard:MasterKey"];
 
@@ -71,5 +76,6 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
         }
 
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
     }
 }

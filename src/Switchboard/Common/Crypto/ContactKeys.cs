@@ -9,10 +9,25 @@ namespace Switchboard.Common.Crypto;
 /// person everywhere their data was sealed (messages, media, profile, raw events), while every other
 /// contact and tenant stays readable.
 /// </summary>
-internal sealed class ContactKeys(KeyRing keyRing, TimeProvider clock)
+internal sealed class ContactKeys
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(Guid Tenant, Guid Contact), (DataKey Key, DateTimeOffset Expires)> cache = new();
+    private readonly KeyRing keyRing;
+    private readonly TimeProvider clock;
+
+    public ContactKeys(KeyRing keyRing, TimeProvider clock)
+    {
+        this.keyRing = keyRing;
+        this.clock = clock;
+        keyRing.TenantForgotten += tenantId =>
+        {
+            foreach (var entry in cache.Keys.Where(k => k.Tenant == tenantId))
+            {
+                cache.TryRemove(entry, out _);
+            }
+        };
+    }
 
     /// <summary>Gives a new contact its own key and returns it unwrapped for immediate use.</summary>
     public async ValueTask<DataKey> AssignNewKeyAsync(Contact contact, CancellationToken ct)

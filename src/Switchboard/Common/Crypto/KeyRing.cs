@@ -78,6 +78,9 @@ internal sealed class KeyRing(
         Forget(tenantId);
     }
 
+    /// <summary>Raised when a tenant's cached keys are dropped, so caches of keys wrapped by them go too.</summary>
+    public event Action<Guid>? TenantForgotten;
+
     public void Forget(Guid tenantId)
     {
         // Cached material is not zeroed here: another request may be sealing with it right now.
@@ -87,6 +90,7 @@ internal sealed class KeyRing(
         }
 
         currentVersions.TryRemove((tenantId, TenantKey.DataPurpose), out _);
+        TenantForgotten?.Invoke(tenantId);
     }
 
     private async ValueTask<int> CurrentVersionAsync(Guid tenantId, string purpose, CancellationToken ct)
