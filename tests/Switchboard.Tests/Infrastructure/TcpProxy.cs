@@ -45,7 +45,14 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
+                try
+                {
+                    client.Client?.LingerState = new LingerOption(true, 0);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                }
+
                 client.Dispose();
             }
 
@@ -98,6 +105,12 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         finally
         {
+            lock (open)
+            {
+                open.Remove(inbound);
+                open.Remove(outbound);
+            }
+
             inbound.Dispose();
             outbound.Dispose();
         }

@@ -10,25 +10,27 @@ internal static class PersistenceSetup
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, SwitchboardOptions options)
     {
         var connectionString = ResolveConnectionString(configuration, options);
-        services.AddDbContextFactory<SwitchboardDbContext>(db =>
-        {
-            if (options.Database.Provider == DatabaseProvider.Sqlite)
-            {
-                db.UseSqlite(connectionString);
-            }
-            else
-            {
-                db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(0));
-            }
-
-            // Migrations are written by hand (no design-time package here), so there is no model snapshot
-            // to compare with; MigratedSchemaMatchesModel tests prove the schema instead.
-            db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        });
+        services.AddDbContextFactory<SwitchboardDbContext>(db => Configure(db, options.Database.Provider, connectionString));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseMigrator>();
         return services;
+    }
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            db.UseSqlite(connectionString);
+        }
+        else
+        {
+            db.UseNpgsql(connectionString);
+        }
+
+        // Migrations are written by hand (no design-time package here), so there is no model snapshot to
+        // compare with; the schema tests prove on both providers that the migrated schema matches the model.
+        return db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
 
     public static string ResolveConnectionString(IConfiguration configuration, SwitchboardOptions options)
