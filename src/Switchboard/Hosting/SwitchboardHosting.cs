@@ -8,6 +8,7 @@ using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Tenants;
+using Switchboard.Features.Webhooks;
 
 namespace Switchboard.Hosting;
 
@@ -45,6 +46,7 @@ public static class SwitchboardHosting
         services.AddTenancy();
         services.AddChannels();
         services.AddConversations();
+        services.AddWebhooks(builder.Configuration);
         return builder;
     }
 
@@ -64,6 +66,8 @@ public static class SwitchboardHosting
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapTenants();
         app.MapChannels();
+        app.MapWebhooks();
+        app.MapConversations();
         return app;
     }
 }

@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Identity;
-using Switchboard.Features.Tenants;
 using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 
@@ -45,7 +44,7 @@ public abstract class SchemaTests(DatabaseProvider provider)
         await using var database = TestDatabase.For(provider);
         await using var db = Context(database);
 
-        foreach (var entity in db.Model.GetEntityTypes().Where(e => e.FindProperty("TenantId") is not null))
+        foreach (var entity in db.Model.GetEntityTypes().Where(e => e.FindProperty("TenantId") is { IsNullable: false }))
         {
             entity.FindPrimaryKey()!.Properties[0].Name.Should().Be("TenantId", $"{entity.GetTableName()} is tenant-owned");
         }
@@ -63,29 +62,19 @@ public abstract class SchemaTests(DatabaseProvider provider)
         {
             await db.GetService<IMigrator>().MigrateAsync(FirstVersion);
             (await db.Database.GetAppliedMigrationsAsync()).Should().Equal(FirstVersion);
-            var now = DateTimeOffset.UtcNow;
+
+            // Rows as version 1 wrote them, in version 1's columns: the model has moved on since.
             var ring = new MasterKeyRing(masterKey, []);
-            var tenant = new Tenant { Id = tenantId, Name = "Before the upgrade", CreatedAt = now };
+            object now = db.IsSqlite ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000 : DateTimeOffset.UtcNow;
+            object Id(Guid id) => db.IsSqlite ? id.ToString().ToUpperInvariant() : id;
+            await db.Database.ExecuteSqlAsync($"INSERT INTO \"Tenants\" (\"Id\", \"Name\", \"Status\", \"CreatedAt\") VALUES ({Id(tenantId)}, {"Before the upgrade"}, {"active"}, {now})");
             foreach (var purpose in new[] { TenantKey.DataPurpose, TenantKey.IndexPurpose })
             {
-                var key = new TenantKey { TenantId = tenantId, Purpose = purpose, Version = 1, CreatedAt = now, MasterKeyId = ring.CurrentId };
-                key.WrappedKey = ring.Wrap(SealedBox.NewKey(), key.WrapContext);
-                tenant.Keys.Add(key);
+                var wrapped = ring.Wrap(SealedBox.NewKey(), new TenantKey { TenantId = tenantId, Purpose = purpose, Version = 1 }.WrapContext);
+                await db.Database.ExecuteSqlAsync($"INSERT INTO \"TenantKeys\" (\"TenantId\", \"Purpose\", \"Version\", \"WrappedKey\", \"MasterKeyId\", \"CreatedAt\") VALUES ({Id(tenantId)}, {purpose}, {1}, {wrapped}, {ring.CurrentId}, {now})");
             }
 
-            db.Tenants.Add(tenant);
-            db.ApiTokens.Add(new ApiToken
-            {
-                TenantId = tenantId,
-                Id = Guid.CreateVersion7(),
-                Name = "admin",
-                Kind = ApiTokenKind.TenantAdmin,
-                Scopes = "*",
-                TokenHash = ApiTokenSecrets.Hash(apiKey),
-                Prefix = ApiTokenSecrets.PrefixOf(apiKey),
-                CreatedAt = now,
-            });
-            await db.SaveChangesAsync();
+            await db.Database.ExecuteSqlAsync($"INSERT INTO \"ApiTokens\" (\"TenantId\", \"Id\", \"Name\", \"Kind\", \"Scopes\", \"TokenHash\", \"Prefix\", \"CreatedAt\") VALUES ({Id(tenantId)}, {Id(Guid.CreateVersion7())}, {"admin"}, {"tenantadmin"}, {"*"}, {ApiTokenSecrets.Hash(apiKey)}, {ApiTokenSecrets.PrefixOf(apiKey)}, {now})");
         }
 
         await using var app = new SwitchboardApp(database, new Dictionary<string, string?> { ["Switchboard:MasterKey"] = Convert.ToBase64String(masterKey) });

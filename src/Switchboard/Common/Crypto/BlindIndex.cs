@@ -20,6 +20,13 @@ internal sealed class BlindIndex(KeyRing keyRing)
         return HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes($"{kind}\0{normalized}"));
     }
 
-    /// <summary>WhatsApp ids are the international number as digits: "+1 (650) 555-1234" → "16505551234".</summary>
-    public static string NormalizePhone(string value) => string.Concat(value.Where(char.IsAsciiDigit));
+    /// <summary>
+    /// WhatsApp ids are the international number as digits: "+1 (650) 555-1234" → "16505551234".
+    /// A value without digits (a placeholder in a test payload) is kept as it is rather than collapsing to "".
+    /// </summary>
+    public static string NormalizePhone(string value)
+    {
+        var digits = string.Concat(value.Where(char.IsAsciiDigit));
+        return digits.Length > 0 ? digits : value.Trim();
+    }
 }

@@ -39,6 +39,10 @@ internal sealed class MasterKeyRing
         return SealedBox.Open(key, wrapped, Encoding.UTF8.GetBytes(context));
     }
 
+    /// <summary>A key for a platform-level purpose, derived (HKDF-SHA256) from the named master key.</summary>
+    public byte[] DeriveKey(string masterKeyId, string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, keys[masterKeyId], SealedBox.KeySize, info: Encoding.UTF8.GetBytes(purpose));
+
     public static string Fingerprint(ReadOnlySpan<byte> key)
     {
         Span<byte> hash = stackalloc byte[32];

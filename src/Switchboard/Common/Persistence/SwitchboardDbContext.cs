@@ -4,7 +4,9 @@ using Switchboard.Common.Crypto;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Media;
 using Switchboard.Features.Tenants;
+using Switchboard.Features.Webhooks;
 
 namespace Switchboard.Common.Persistence;
 
@@ -27,6 +29,20 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     public DbSet<Channel> Channels => Set<Channel>();
 
     public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+
+    public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<StatusUpdate> StatusUpdates => Set<StatusUpdate>();
+
+    public DbSet<Reaction> Reactions => Set<Reaction>();
+
+    public DbSet<MediaObject> MediaObjects => Set<MediaObject>();
+
+    public DbSet<ChannelEvent> ChannelEvents => Set<ChannelEvent>();
+
+    public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -8,6 +8,7 @@ public static class ChannelsFeature
     {
         services.AddSingleton<WebhookUrls>();
         services.AddSingleton<ChannelView>();
+        services.AddSingleton<ChannelChanges>();
         return services;
     }
 

@@ -20,7 +20,7 @@ internal static class CreateChannel
         [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
 
     public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Request request, SwitchboardDbContext db, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+        Guid tenantId, Request request, SwitchboardDbContext db, ChannelChanges changes, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
     {
         if (await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.PhoneNumberId == request.PhoneNumberId, ct))
         {
@@ -55,6 +55,7 @@ internal static class CreateChannel
             return PhoneNumberTaken();
         }
 
+        changes.Notify(tenantId);
         return TypedResults.Created($"/api/v1/tenants/{tenantId}/channels/{channel.Id}", await view.ToResponseAsync(channel, http, ct));
     }
 

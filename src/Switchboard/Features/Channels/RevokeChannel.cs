@@ -9,7 +9,7 @@ namespace Switchboard.Features.Channels;
 internal static class RevokeChannel
 {
     public static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, SwitchboardDbContext db, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+        Guid tenantId, Guid channelId, SwitchboardDbContext db, ChannelChanges changes, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
     {
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
         if (channel is null)
@@ -26,6 +26,7 @@ internal static class RevokeChannel
             await db.SaveChangesAsync(ct);
         }
 
+        changes.Notify(tenantId);
         return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
     }
 }

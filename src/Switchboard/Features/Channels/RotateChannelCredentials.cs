@@ -19,7 +19,7 @@ internal static class RotateChannelCredentials
         [property: StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
 
     public static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, ChannelChanges changes, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
     {
         if (request.AppSecret is null && request.AccessToken is null && request.VerifyToken is null)
         {
@@ -62,6 +62,7 @@ internal static class RotateChannelCredentials
 
         channel.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        changes.Notify(tenantId);
         return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
     }
 }

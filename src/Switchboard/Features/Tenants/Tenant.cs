@@ -17,6 +17,9 @@ internal sealed class Tenant
 
     public DateTimeOffset? ErasedAt { get; set; }
 
+    /// <summary>The last conversation number handed out in this tenant.</summary>
+    public long ConversationCounter { get; set; }
+
     public List<TenantKey> Keys { get; } = [];
 }
 
@@ -32,6 +35,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
     {
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.ConversationCounter).HasDefaultValue(0L);
         builder.Property(t => t.Status).HasConversion<LowercaseEnumConverter<TenantStatus>>().HasMaxLength(16);
         builder.HasMany(t => t.Keys).WithOne().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Features.Conversations;
+
+/// <summary>
+/// A thread between one contact and one of the tenant's numbers. <see cref="Sequence"/> counts the
+/// conversations of that pair: the unique (channel, contact, sequence) index stops two nodes from
+/// opening the same conversation twice.
+/// </summary>
+internal sealed class Conversation
+{
+    public const string Table = "Conversations";
+
+    /// <summary>Meta's customer-service window: free-form replies are allowed this long after the customer's last message.</summary>
+    public static readonly TimeSpan ServiceWindow = TimeSpan.FromHours(24);
+
+    public Guid TenantId { get; set; }
+
+    public Guid Id { get; set; }
+
+    public Guid ChannelId { get; set; }
+
+    public Guid ContactId { get; set; }
+
+    public int Sequence { get; set; }
+
+    /// <summary>Per-tenant running number people can say out loud ("conversation 1234").</summary>
+    public long Number { get; set; }
+
+    public ConversationStatus Status { get; set; } = ConversationStatus.Open;
+
+    /// <summary>Meta's timestamp of the newest message either way.</summary>
+    public DateTimeOffset? LastMessageAt { get; set; }
+
+    /// <summary>Meta's timestamp of the customer's newest message: the 24-hour window runs from here.</summary>
+    public DateTimeOffset? LastInboundAt { get; set; }
+
+    public int UnreadCount { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? WindowExpiresAt => LastInboundAt + ServiceWindow;
+}
+
+internal enum ConversationStatus
+{
+    Open,
+    Pending,
+    Resolved,
+}
+
+internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
+{
+    public void Configure(EntityTypeBuilder<Conversation> builder)
+    {
+        builder.ToTable(Conversation.Table);
+        builder.HasKey(c => new { c.TenantId, c.Id });
+        builder.Property(c => c.Status).HasConversion<LowercaseEnumConverter<ConversationStatus>>().HasMaxLength(16);
+        builder.HasIndex(c => new { c.TenantId, c.ChannelId, c.ContactId, c.Sequence }).IsUnique();
+        builder.HasIndex(c => new { c.TenantId, c.Number }).IsUnique();
+        builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.Ignore(c => c.WindowExpiresAt);
+    }
+}

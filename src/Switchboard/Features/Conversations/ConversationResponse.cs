@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+
+namespace Switchboard.Features.Conversations;
+
+internal sealed record ContactSummary(Guid Id, string? WaId, string? Name, bool Erased);
+
+internal sealed record ConversationResponse(
+    Guid Id,
+    long Number,
+    string Status,
+    ContactSummary Contact,
+    Guid ChannelId,
+    DateTimeOffset? LastMessageAt,
+    DateTimeOffset? WindowExpiresAt,
+    int UnreadCount,
+    DateTimeOffset CreatedAt);
+
+/// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
+internal sealed class ContactReader(ContactDirectory directory)
+{
+    public async Task<ContactSummary> SummaryAsync(Contact contact, CancellationToken ct)
+    {
+        try
+        {
+            var profile = await directory.ReadAsync(contact, ct);
+            return new ContactSummary(contact.Id, profile.WaId, profile.Name, false);
+        }
+        catch (CryptographicException)
+        {
+            return new ContactSummary(contact.Id, null, null, true);
+        }
+    }
+
+    public static ConversationResponse ToResponse(Conversation c, ContactSummary contact) => new(
+        c.Id,
+        c.Number,
+        c.Status.ToString().ToLowerInvariant(),
+        contact,
+        c.ChannelId,
+        c.LastMessageAt,
+        c.WindowExpiresAt,
+        c.UnreadCount,
+        c.CreatedAt);
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Conversations;
+
+/// <summary>The inbox: a tenant's conversations, most recent activity first, with keyset paging.</summary>
+internal static class ListConversations
+{
+    public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? cursor, int? limit, CancellationToken ct)
+    {
+        var take = Paging.Limit(limit);
+        var query = db.Conversations.Where(c => c.TenantId == tenantId);
+        if (cursor is not null)
+        {
+            if (DecodeCursor(cursor) is not { } after)
+            {
+                return Problems.Validation("cursor", "Not a cursor returned by this endpoint.");
+            }
+
+            query = query.Where(c => (c.LastMessageAt ?? c.CreatedAt) < after.At || ((c.LastMessageAt ?? c.CreatedAt) == after.At && c.Id.CompareTo(after.Id) < 0));
+        }
+
+        var page = await (
+            from c in query
+            join k in db.Contacts on new { c.TenantId, Id = c.ContactId } equals new { k.TenantId, k.Id }
+            orderby c.LastMessageAt ?? c.CreatedAt descending, c.Id descending
+            select new { Conversation = c, Contact = k })
+            .Take(take + 1)
+            .ToListAsync(ct);
+        var hasMore = page.Count > take;
+        var items = new List<ConversationResponse>(Math.Min(page.Count, take));
+        foreach (var row in page.Take(take))
+        {
+            items.Add(ContactReader.ToResponse(row.Conversation, await contacts.SummaryAsync(row.Contact, ct)));
+        }
+
+        var last = page.Take(take).LastOrDefault()?.Conversation;
+        var next = hasMore && last is not null ? Paging.Encode($"{(last.LastMessageAt ?? last.CreatedAt).UtcTicks}|{last.Id}") : null;
+        return TypedResults.Ok(new Page<ConversationResponse>(items, next));
+    }
+
+    private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)
+    {
+        var parts = Paging.Decode(cursor)?.Split('|');
+        return parts is [var ticks, var id]
+            && long.TryParse(ticks, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t)
+            && Guid.TryParse(id, out var g)
+            ? (new DateTimeOffset(t, TimeSpan.Zero), g)
+            : null;
+    }
+}

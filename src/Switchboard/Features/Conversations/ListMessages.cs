@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+using Switchboard.Features.Media;
+
+namespace Switchboard.Features.Conversations;
+
+/// <summary>A conversation's messages, oldest first (by Meta's timestamp), opened with the contact's key.</summary>
+internal static class ListMessages
+{
+    public static async Task<Results<Ok<Page<MessageResponse>>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactKeys contactKeys, string? cursor, int? limit, CancellationToken ct)
+    {
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
+        if (conversation is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var take = Paging.Limit(limit);
+        var query = db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && m.ConversationId == conversationId);
+        if (cursor is not null)
+        {
+            if (DecodeCursor(cursor) is not { } after)
+            {
+                return Problems.Validation("cursor", "Not a cursor returned by this endpoint.");
+            }
+
+            query = query.Where(m => m.Timestamp > after.At || (m.Timestamp == after.At && m.Id.CompareTo(after.Id) > 0));
+        }
+
+        var messages = await query.OrderBy(m => m.Timestamp).ThenBy(m => m.Id).Take(take + 1).ToListAsync(ct);
+        var hasMore = messages.Count > take;
+        messages = [.. messages.Take(take)];
+
+        var ids = messages.Select(m => m.Id).ToList();
+        var wamids = messages.Where(m => m.Wamid is not null).Select(m => m.Wamid!).ToList();
+        var media = await db.MediaObjects.AsNoTracking()
+            .Where(o => o.TenantId == tenantId && ids.Contains(o.MessageId))
+            .ToDictionaryAsync(o => o.MessageId, ct);
+        var reactions = await db.Reactions.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.ChannelId == conversation.ChannelId && wamids.Contains(r.TargetWamid) && r.Emoji != null)
+            .ToListAsync(ct);
+        var contactIds = messages.Select(m => m.ContactId).Concat(reactions.Select(r => r.ContactId)).Distinct().ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(c => c.TenantId == tenantId && contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var keys = new Dictionary<Guid, DataKey?>();
+        foreach (var contact in contacts.Values)
+        {
+            try
+            {
+                keys[contact.Id] = await contactKeys.KeyOfAsync(contact, ct);
+            }
+            catch (CryptographicException)
+            {
+                keys[contact.Id] = null;
+            }
+        }
+
+        var items = messages.Select(m => ToResponse(m, keys.GetValueOrDefault(m.ContactId), media.GetValueOrDefault(m.Id), reactions, keys)).ToList();
+        var last = messages.LastOrDefault();
+        var next = hasMore && last is not null ? Paging.Encode($"{last.Timestamp.UtcTicks}|{last.Id}") : null;
+        return TypedResults.Ok(new Page<MessageResponse>(items, next));
+    }
+
+    private static MessageResponse ToResponse(Message m, DataKey? key, MediaObject? media, List<Reaction> reactions, Dictionary<Guid, DataKey?> keys)
+    {
+        string? text = null;
+        JsonElement? payload = null;
+        if (key is not null)
+        {
+            text = Sealer.OpenString(key, m.SealContext(nameof(Message.Text)), m.Text);
+            using var document = JsonDocument.Parse(Sealer.Open(key, m.SealContext(nameof(Message.Content)), m.Content));
+            payload = document.RootElement.Clone();
+        }
+
+        var reactionsToThis = m.Wamid is null ? [] : reactions
+            .Where(r => r.TargetWamid == m.Wamid && keys.GetValueOrDefault(r.ContactId) is not null)
+            .Select(r => new MessageReaction(
+                Encoding.UTF8.GetString(Sealer.Open(keys[r.ContactId]!, new SealContext(r.TenantId, Reaction.Table, r.MessageId, nameof(Reaction.Emoji)), r.Emoji)),
+                r.ContactId,
+                r.Timestamp))
+            .ToList();
+
+        return new MessageResponse(
+            m.Id,
+            m.ConversationId,
+            m.Wamid,
+            m.Direction.ToString().ToLowerInvariant(),
+            m.Type,
+            m.Timestamp,
+            text,
+            DeliveryStates.Name(m.Status),
+            m.StatusAt,
+            m.ErrorCode is null && m.ErrorTitle is null ? null : new MessageError(m.ErrorCode, m.ErrorTitle),
+            m.ContextWamid is null ? null : new MessageReplyTo(m.ReplyToMessageId, m.ContextWamid),
+            m.Forwarded switch { ForwardedMark.Forwarded => "forwarded", ForwardedMark.FrequentlyForwarded => "frequently_forwarded", _ => null },
+            reactionsToThis,
+            media is null ? null : new MessageMedia(media.Id, media.Kind, media.MimeType, media.State.ToString().ToLowerInvariant(), media.LastError),
+            payload,
+            key is null);
+    }
+
+    private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)
+    {
+        var parts = Paging.Decode(cursor)?.Split('|');
+        return parts is [var ticks, var id]
+            && long.TryParse(ticks, NumberStyles.Integer, CultureInfo.InvariantCulture, out var t)
+            && Guid.TryParse(id, out var g)
+            ? (new DateTimeOffset(t, TimeSpan.Zero), g)
+            : null;
+    }
+}

@@ -1,0 +1,9 @@
+using Switchboard.Features.Webhooks;
+
+namespace Switchboard.Features.Media;
+
+/// <summary>New attachments waiting to be fetched.</summary>
+internal sealed class MediaSignal
+{
+    public WorkSignal Signal { get; } = new();
+}

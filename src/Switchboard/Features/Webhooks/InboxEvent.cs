@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>
+/// A webhook POST exactly as Meta sent it, sealed (tenant key for a tenant's URL, the platform inbox key
+/// for the shared URL) and appended before the 200 goes out. The processor works through pending rows;
+/// rows are purged after the replay window.
+/// </summary>
+internal sealed class InboxEvent
+{
+    public const string Table = "InboxEvents";
+
+    public Guid Id { get; set; }
+
+    /// <summary>The tenant the URL named; null for the platform URL until routing.</summary>
+    public Guid? TenantId { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public byte[] Body { get; set; } = [];
+
+    public InboxState State { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public Guid? LeaseOwner { get; set; }
+
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public DateTimeOffset? ProcessedAt { get; set; }
+
+    /// <summary>Why it is quarantined: unknown-number, unparseable, revoked-channel, processing-failed.</summary>
+    public string? Reason { get; set; }
+
+    public SealContext BodyContext => new(TenantId ?? Guid.Empty, Table, Id, nameof(Body));
+}
+
+internal enum InboxState
+{
+    Pending,
+    Processed,
+    Quarantined,
+}
+
+internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEvent>
+{
+    public void Configure(EntityTypeBuilder<InboxEvent> builder)
+    {
+        builder.ToTable(InboxEvent.Table);
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<InboxState>>().HasMaxLength(16);
+        builder.Property(e => e.Reason).HasMaxLength(64);
+        builder.HasIndex(e => new { e.State, e.NextAttemptAt });
+        builder.HasIndex(e => e.ReceivedAt);
+        builder.Ignore(e => e.BodyContext);
+    }
+}

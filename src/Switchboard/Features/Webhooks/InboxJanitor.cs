@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>
+/// Minimum data: raw webhook bodies are deleted once the replay window has passed (Meta's own retry
+/// horizon); what the product needs was extracted into messages and statuses at processing time.
+/// Quarantined events wait longer for the operator, then go too.
+/// </summary>
+internal sealed partial class InboxJanitor(
+    IDbContextFactory<SwitchboardDbContext> dbFactory, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxJanitor> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            if (!migrations.IsCurrent)
+            {
+                continue;
+            }
+
+            try
+            {
+                var purged = await PurgeAsync(stoppingToken);
+                if (purged > 0)
+                {
+                    LogPurged(purged);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(SafeError.Describe(ex));
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task<int> PurgeAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var processedBefore = now - options.Value.ReplayWindow;
+        var quarantinedBefore = now - options.Value.QuarantineRetention;
+        return await db.InboxEvents
+            .Where(e => (e.State == InboxState.Processed && e.ReceivedAt < processedBefore) || (e.State == InboxState.Quarantined && e.ReceivedAt < quarantinedBefore))
+            .ExecuteDeleteAsync(ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} raw webhook event(s) past the replay window")]
+    private partial void LogPurged(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook inbox purge failed ({Error}); will try again")]
+    private partial void LogFailed(string error);
+}

@@ -1,0 +1,133 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Webhooks;
+
+internal enum AppendOutcome
+{
+    Stored,
+    Saturated,
+    Unavailable,
+}
+
+/// <summary>
+/// Group commit for the webhook inbox: concurrent requests queue their sealed events, one writer inserts
+/// whatever has queued up in a single transaction, and every request waits for that commit before it
+/// may answer 200. A full queue, a failed commit or a database that just failed answer 503 at once.
+/// </summary>
+internal sealed partial class InboxWriter : BackgroundService
+{
+    private static readonly TimeSpan FailFastAfterError = TimeSpan.FromSeconds(1);
+    private readonly Channel<PendingAppend> queue;
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly InboxSignal signal;
+    private readonly WebhookOptions options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<InboxWriter> logger;
+    private long failedUntilTicks;
+
+    public InboxWriter(IDbContextFactory<SwitchboardDbContext> dbFactory, InboxSignal signal, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxWriter> logger)
+    {
+        this.dbFactory = dbFactory;
+        this.signal = signal;
+        this.options = options.Value;
+        this.clock = clock;
+        this.logger = logger;
+        queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(this.options.MaxPendingAppends) { SingleReader = true });
+    }
+
+    public async Task<AppendOutcome> AppendAsync(InboxEvent inboxEvent, CancellationToken ct)
+    {
+        if (clock.GetUtcNow().UtcTicks < Interlocked.Read(ref failedUntilTicks))
+        {
+            return AppendOutcome.Unavailable;
+        }
+
+        var pending = new PendingAppend(inboxEvent);
+        if (!queue.Writer.TryWrite(pending))
+        {
+            return AppendOutcome.Saturated;
+        }
+
+        try
+        {
+            return await pending.Completion.Task.WaitAsync(options.AckTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            // It may still commit: then Meta's retry is a duplicate, which processing ignores.
+            return AppendOutcome.Unavailable;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingAppend>(options.MaxBatch);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < options.MaxBatch && queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+
+                await CommitAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            queue.Writer.TryComplete();
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetResult(AppendOutcome.Unavailable);
+            }
+
+            while (queue.Reader.TryRead(out var left))
+            {
+                left.Completion.TrySetResult(AppendOutcome.Unavailable);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAppend> batch, CancellationToken ct)
+    {
+        AppendOutcome outcome;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            db.InboxEvents.AddRange(batch.Select(p => p.Event));
+            await db.SaveChangesAsync(ct);
+            outcome = AppendOutcome.Stored;
+            signal.Signal.Notify();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref failedUntilTicks, (clock.GetUtcNow() + FailFastAfterError).UtcTicks);
+            LogCommitFailed(batch.Count, ex.GetType().Name);
+            outcome = AppendOutcome.Unavailable;
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult(outcome);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook inbox commit of {Count} event(s) failed ({Error}); answering 503 so that Meta retries")]
+    private partial void LogCommitFailed(int count, string error);
+
+    private sealed class PendingAppend(InboxEvent inboxEvent)
+    {
+        public InboxEvent Event { get; } = inboxEvent;
+
+        public TaskCompletionSource<AppendOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>
+/// Stores one inbound <c>messages[]</c> item: finds or creates the contact and conversation, keeps the
+/// message exactly as WhatsApp sent it (sealed with the contact key) with a readable rendering, links
+/// replies and reactions, and queues attachments for fetching. Idempotent per (number, wamid, timestamp).
+/// </summary>
+internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, MediaSignal mediaSignal, TimeProvider clock)
+{
+    private static readonly HashSet<string> MediaKinds = ["image", "audio", "video", "document", "sticker"];
+
+    public async Task HandleAsync(SwitchboardDbContext db, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
+    {
+        var raw = message.GetRawText();
+
+        // Meta always sends both; should one ever be missing, the message is still kept, never dropped.
+        var wamid = message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..32];
+        var timestamp = message.UnixTime("timestamp") ?? receivedAt;
+        var type = message.String("type") ?? "unknown";
+        var tenantId = channel.TenantId;
+
+        if (await db.Messages.AnyAsync(m => m.TenantId == tenantId && m.ChannelId == channel.Id && m.Wamid == wamid && m.Timestamp == timestamp, ct))
+        {
+            return;
+        }
+
+        var contact = await ResolveContactAsync(db, tenantId, value, message, type, ct);
+        var key = await contactKeys.KeyOfAsync(contact, ct);
+        var conversation = await threads.CurrentOrNewAsync(db, tenantId, channel.Id, contact.Id, ct);
+        var now = clock.GetUtcNow();
+        var context = message.Get("context");
+        var error = message.Array("errors").FirstOrDefault();
+        var row = new Message
+        {
+            TenantId = tenantId,
+            Id = Guid.CreateVersion7(now),
+            ConversationId = conversation.Id,
+            ChannelId = channel.Id,
+            ContactId = contact.Id,
+            Wamid = wamid,
+            Direction = MessageDirection.Inbound,
+            Type = type.Length <= 64 ? type : type[..64],
+            Timestamp = timestamp,
+            Status = DeliveryState.Received,
+            StatusAt = timestamp,
+            ErrorCode = (int?)error.Long("code"),
+            ErrorTitle = error.String("title") is { } title ? title[..Math.Min(title.Length, 200)] : null,
+            ContextWamid = context?.String("id"),
+            Forwarded = context?.Bool("frequently_forwarded") == true ? ForwardedMark.FrequentlyForwarded
+                : context?.Bool("forwarded") == true ? ForwardedMark.Forwarded
+                : ForwardedMark.None,
+            CreatedAt = now,
+        };
+        row.Content = Sealer.Seal(key, row.SealContext(nameof(Message.Content)), raw);
+        row.Text = Sealer.Seal(key, row.SealContext(nameof(Message.Text)), MessageRenderer.Render(message));
+        if (row.ContextWamid is not null)
+        {
+            row.ReplyToMessageId = await db.Messages
+                .Where(m => m.TenantId == tenantId && m.ChannelId == channel.Id && m.Wamid == row.ContextWamid)
+                .Select(m => (Guid?)m.Id)
+                .FirstOrDefaultAsync(ct);
+        }
+
+        db.Messages.Add(row);
+        threads.RecordInbound(conversation, timestamp, countsAsUnread: type is not ("reaction" or "system"), opensWindow: type != "system");
+
+        if (type == "reaction" && message.Get("reaction") is { } reaction)
+        {
+            await ApplyReactionAsync(db, row, key, reaction, ct);
+        }
+
+        var queuedMedia = MediaKinds.Contains(type) && message.Get(type)?.String("id") is not null;
+        if (queuedMedia)
+        {
+            var media = message.Get(type)!.Value;
+            db.MediaObjects.Add(new MediaObject
+            {
+                TenantId = tenantId,
+                Id = Guid.CreateVersion7(now),
+                MessageId = row.Id,
+                ChannelId = channel.Id,
+                ContactId = contact.Id,
+                Kind = type,
+                MetaMediaId = media.String("id")!,
+                MimeType = media.String("mime_type"),
+                Sha256 = media.String("sha256"),
+                FileSize = media.Long("file_size"),
+                State = MediaState.Pending,
+                NextAttemptAt = now,
+                CreatedAt = now,
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
+        if (queuedMedia)
+        {
+            mediaSignal.Signal.Notify();
+        }
+    }
+
+    private async Task<Contact> ResolveContactAsync(SwitchboardDbContext db, Guid tenantId, JsonElement value, JsonElement message, string type, CancellationToken ct)
+    {
+        var from = message.String("from");
+        var fromUserId = message.String("from_user_id");
+        var profiles = value.Array("contacts").ToList();
+        var profile = profiles.FirstOrDefault(p => (from is not null && p.String("wa_id") == from) || (fromUserId is not null && p.String("user_id") == fromUserId));
+        if (profile.ValueKind == JsonValueKind.Undefined && profiles.Count == 1)
+        {
+            profile = profiles[0];
+        }
+
+        var waId = from ?? profile.String("wa_id");
+        var userId = profile.String("user_id") ?? fromUserId;
+        var name = profile.Get("profile")?.String("name");
+        var system = type == "system" ? message.Get("system") : null;
+
+        // A customer who changed number or business-scoped id is found under the old one and moved to the new.
+        var previousUserId = system?.String("previous_user_id");
+        var contact = await contacts.FindAsync(db, tenantId, waId, previousUserId ?? userId, ct);
+        string? newWaId = null;
+        string? newUserId = null;
+        if (system?.String("type") == "user_changed_number")
+        {
+            newWaId = system.Value.String("wa_id");
+        }
+        else if (system?.String("type") == "user_changed_user_id")
+        {
+            newUserId = system.Value.String("user_id");
+        }
+
+        if (contact is null)
+        {
+            contact = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
+            await db.SaveChangesAsync(ct);
+            return contact;
+        }
+
+        var known = await contacts.ReadAsync(contact, ct);
+        var changedWaId = newWaId ?? (known.WaId is null ? waId : null);
+        var changedUserId = newUserId ?? (known.UserId is null ? userId : null);
+        var changedName = name is not null && name != known.Name ? name : null;
+        if (changedWaId is not null || changedUserId is not null || changedName is not null)
+        {
+            await contacts.UpdateAsync(contact, changedWaId, changedUserId, changedName, ct);
+        }
+
+        return contact;
+    }
+
+    private static async Task ApplyReactionAsync(SwitchboardDbContext db, Message reactionMessage, DataKey contactKey, JsonElement reaction, CancellationToken ct)
+    {
+        var target = reaction.String("message_id");
+        if (target is null)
+        {
+            return;
+        }
+
+        var emoji = reaction.String("emoji");
+        var existing = await db.Reactions.FindAsync([reactionMessage.TenantId, reactionMessage.ChannelId, target, reactionMessage.ContactId], ct);
+        if (existing is not null && existing.Timestamp > reactionMessage.Timestamp)
+        {
+            return;
+        }
+
+        var sealedEmoji = string.IsNullOrEmpty(emoji)
+            ? null
+            : Sealer.Seal(contactKey, new SealContext(reactionMessage.TenantId, Reaction.Table, reactionMessage.Id, nameof(Reaction.Emoji)), emoji);
+        if (existing is null)
+        {
+            db.Reactions.Add(new Reaction
+            {
+                TenantId = reactionMessage.TenantId,
+                ChannelId = reactionMessage.ChannelId,
+                TargetWamid = target,
+                ContactId = reactionMessage.ContactId,
+                Emoji = sealedEmoji,
+                Timestamp = reactionMessage.Timestamp,
+                MessageId = reactionMessage.Id,
+            });
+        }
+        else
+        {
+            existing.Emoji = sealedEmoji;
+            existing.Timestamp = reactionMessage.Timestamp;
+            existing.MessageId = reactionMessage.Id;
+        }
+    }
+}

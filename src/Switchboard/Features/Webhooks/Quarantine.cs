@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>
+/// The operator's view of webhooks that could not be routed or processed (kept sealed), and replay —
+/// for instance once the number has been connected to the right tenant.
+/// </summary>
+internal static class Quarantine
+{
+    public sealed record Item(Guid Id, Guid? TenantId, DateTimeOffset ReceivedAt, string? Reason, int Attempts);
+
+    public static async Task<Page<Item>> ListAsync(SwitchboardDbContext db, string? cursor, int? limit, CancellationToken ct)
+    {
+        var take = Paging.Limit(limit);
+        var query = db.InboxEvents.Where(e => e.State == InboxState.Quarantined);
+        if (Paging.DecodeGuid(cursor) is { } after)
+        {
+            query = query.Where(e => e.Id.CompareTo(after) > 0);
+        }
+
+        var items = await query.OrderBy(e => e.Id).Take(take + 1)
+            .Select(e => new Item(e.Id, e.TenantId, e.ReceivedAt, e.Reason, e.Attempts))
+            .ToListAsync(ct);
+        return Paging.PageOf(items, take, i => i.Id);
+    }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> ReplayAsync(Guid eventId, SwitchboardDbContext db, InboxSignal signal, TimeProvider clock, CancellationToken ct)
+    {
+        var updated = await db.InboxEvents
+            .Where(e => e.Id == eventId && e.State == InboxState.Quarantined)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.State, InboxState.Pending)
+                .SetProperty(e => e.Attempts, 0)
+                .SetProperty(e => e.Reason, (string?)null)
+                .SetProperty(e => e.NextAttemptAt, clock.GetUtcNow()), ct);
+        if (updated == 0)
+        {
+            return Problems.NotFound();
+        }
+
+        signal.Signal.Notify();
+        return TypedResults.Accepted($"/api/v1/operator/quarantine/{eventId}");
+    }
+}

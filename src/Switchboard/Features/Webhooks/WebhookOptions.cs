@@ -1,0 +1,31 @@
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>The <c>Switchboard:Webhooks</c> section.</summary>
+internal sealed class WebhookOptions
+{
+    public const string Section = "Switchboard:Webhooks";
+
+    /// <summary>Meta's documented maximum webhook payload.</summary>
+    public const int MaxBodyBytes = 3 * 1024 * 1024;
+
+    /// <summary>How long raw events are kept after processing (Meta retries for up to 7 days).</summary>
+    public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long quarantined events wait for the operator before they are purged.</summary>
+    public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Webhooks waiting for the group commit beyond this many are answered 503 at once.</summary>
+    public int MaxPendingAppends { get; set; } = 10_000;
+
+    /// <summary>Most events written in one commit.</summary>
+    public int MaxBatch { get; set; } = 512;
+
+    /// <summary>A webhook not durably stored within this time is answered 503 (Meta will retry).</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Processing attempts before an event is quarantined as processing-failed.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>Verify token for the shared platform URL's handshake (optional).</summary>
+    public string? PlatformVerifyToken { get; set; }
+}

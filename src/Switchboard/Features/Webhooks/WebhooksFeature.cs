@@ -1,0 +1,37 @@
+using Switchboard.Common.Tenancy;
+
+namespace Switchboard.Features.Webhooks;
+
+public static class WebhooksFeature
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<InboxSealer>();
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<InboxWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxWriter>());
+        services.AddSingleton<IngestMessage>();
+        services.AddSingleton<ProcessInboxEvent>();
+        services.AddSingleton<InboxProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
+        services.AddSingleton<InboxJanitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxJanitor>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder routes)
+    {
+        var webhooks = routes.MapGroup("/webhooks/whatsapp").AllowAnonymous().WithTags("Webhooks").ExcludeFromDescription();
+        webhooks.MapGet("/{tenantId:guid}", VerifyWebhook.ForTenantAsync);
+        webhooks.MapPost("/{tenantId:guid}", ReceiveWebhook.ForTenantAsync);
+        webhooks.MapGet("", VerifyWebhook.ForPlatform);
+        webhooks.MapPost("", ReceiveWebhook.ForPlatformAsync);
+
+        var quarantine = routes.MapGroup("/api/v1/operator/quarantine").RequireAuthorization(TenantPolicies.Operator).WithTags("Webhooks");
+        quarantine.MapGet("", Quarantine.ListAsync).WithName("ListQuarantinedWebhooks");
+        quarantine.MapPost("/{eventId:guid}/replay", Quarantine.ReplayAsync).WithName("ReplayQuarantinedWebhook");
+        return routes;
+    }
+}
