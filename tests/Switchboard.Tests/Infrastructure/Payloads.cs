@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Switchboard.Tests.Infrastructure;
 
-/// <summary>The real webhook bodies in ../shared/cloudapi/payloads, with their metadata rewritten to a test channel.</summary>
+/// <summary>The real webhook bodies in tests/fixtures/payloads (copied from Meta's docs and MIT-licensed SDK fixtures; see INDEX.md there).</summary>
 public static class Payloads
 {
     public const string Phone = "106540352242922";
@@ -18,8 +18,7 @@ public static class Payloads
             }
 
             var repo = dir ?? throw new InvalidOperationException("Cannot find the repository root (Switchboard.slnx).");
-            var shared = Path.GetFullPath(Path.Combine(repo.FullName, "..", "shared", "cloudapi", "payloads"));
-            return System.IO.Directory.Exists(shared) ? shared : Path.Combine(repo.FullName, "tests", "fixtures", "payloads");
+            return Path.Combine(repo.FullName, "tests", "fixtures", "payloads");
         }
     }
 
