@@ -7,6 +7,7 @@ using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Media;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 
@@ -47,6 +48,7 @@ public static class SwitchboardHosting
         services.AddChannels();
         services.AddConversations();
         services.AddWebhooks(builder.Configuration);
+        services.AddMedia(builder.Configuration);
         return builder;
     }
 
@@ -68,6 +70,7 @@ public static class SwitchboardHosting
         app.MapChannels();
         app.MapWebhooks();
         app.MapConversations();
+        app.MapMedia();
         return app;
     }
 }

@@ -29,10 +29,10 @@ public static class WebhookSender
         return await client.SendAsync(request);
     }
 
-    public static Task<HttpResponseMessage> PostSignedAsync(this SwitchboardApp app, Guid tenantId, byte[] body, string secret = AppSecret)
+    public static async Task<HttpResponseMessage> PostSignedAsync(this SwitchboardApp app, Guid tenantId, byte[] body, string secret = AppSecret)
     {
         using var client = app.CreateClient();
-        return client.PostWebhookAsync(tenantId, body, Sign(body, secret));
+        return await client.PostWebhookAsync(tenantId, body, Sign(body, secret));
     }
 
     /// <summary>Waits until no inbox event is pending (processed or quarantined), or fails after 30 s.</summary>

@@ -9,7 +9,6 @@ public static class ConversationsFeature
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
-        services.AddSingleton<Media.MediaSignal>();
         return services;
     }
 

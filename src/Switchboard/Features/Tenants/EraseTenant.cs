@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Media;
 
 namespace Switchboard.Features.Tenants;
 
@@ -13,7 +15,8 @@ namespace Switchboard.Features.Tenants;
 /// </summary>
 internal static class EraseTenant
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, TimeProvider clock, CancellationToken ct)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct);
         if (tenant is null)
@@ -30,8 +33,13 @@ internal static class EraseTenant
         await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        await db.InboxEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
         keyRing.Forget(tenantId);
+        channelChanges.Notify(tenantId);
+
+        // The files are unreadable already (their keys are gone); deleting them just frees the space.
+        blobs.DeleteTenant(tenantId);
         return TypedResults.NoContent();
     }
 }

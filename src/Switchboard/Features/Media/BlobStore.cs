@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Hosting;
+
+namespace Switchboard.Features.Media;
+
+/// <summary>
+/// Sealed media files under the data directory (media/{tenant}/{id}). Several nodes need this folder on
+/// shared storage. Writes go to a temporary file first, so a crash never leaves half a file behind.
+/// </summary>
+internal sealed class BlobStore(IOptions<SwitchboardOptions> options)
+{
+    private string Root => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "media");
+
+    public async Task WriteAsync(Guid tenantId, Guid id, byte[] sealedBytes, CancellationToken ct)
+    {
+        var path = PathOf(tenantId, id);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        {
+            await file.WriteAsync(sealedBytes, ct);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public async Task<byte[]?> ReadAsync(Guid tenantId, Guid id, CancellationToken ct)
+    {
+        var path = PathOf(tenantId, id);
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, ct) : null;
+    }
+
+    public void DeleteTenant(Guid tenantId)
+    {
+        var folder = Path.Combine(Root, tenantId.ToString("N"));
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private string PathOf(Guid tenantId, Guid id) => Path.Combine(Root, tenantId.ToString("N"), id.ToString("N") + ".bin");
+}

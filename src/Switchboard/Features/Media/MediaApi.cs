@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Media;
+
+/// <summary>Attachments for the tenant: streamed decrypted on request, and a retry for a failed fetch.</summary>
+internal static class MediaApi
+{
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, CancellationToken ct)
+    {
+        var media = await db.MediaObjects.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct);
+        if (media is null)
+        {
+            return Problems.NotFound();
+        }
+
+        if (media.State != MediaState.Stored || await blobs.ReadAsync(tenantId, mediaId, ct) is not { } sealedBytes)
+        {
+            return Problems.Conflict("This attachment has not been fetched yet.", media.LastError);
+        }
+
+        var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == media.ContactId, ct);
+        var bytes = Sealer.Open(await contactKeys.KeyOfAsync(contact, ct), FetchMedia.BlobContext(media), sealedBytes);
+        return TypedResults.File(bytes, media.MimeType ?? "application/octet-stream");
+    }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> RetryAsync(
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, MediaSignal signal, TimeProvider clock, CancellationToken ct)
+    {
+        var updated = await db.MediaObjects
+            .Where(m => m.TenantId == tenantId && m.Id == mediaId && m.State == MediaState.Failed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, MediaState.Pending)
+                .SetProperty(m => m.Attempts, 0)
+                .SetProperty(m => m.NextAttemptAt, clock.GetUtcNow()), ct);
+        if (updated == 0)
+        {
+            return await db.MediaObjects.AnyAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct)
+                ? Problems.Conflict("Only a failed attachment can be retried.")
+                : Problems.NotFound();
+        }
+
+        signal.Signal.Notify();
+        return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/media/{mediaId}");
+    }
+}
