@@ -1,0 +1,222 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Webhooks;
+using Switchboard.Tests.Infrastructure;
+using static Switchboard.Tests.Infrastructure.WebhookPayloads;
+
+namespace Switchboard.Tests.Webhooks;
+
+/// <summary>Background processing: batches, duplicates, statuses in any order, retention.</summary>
+public abstract class WebhookProcessingTests(AppFixture fixture)
+{
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public async Task Every_entry_change_and_message_of_a_batched_post_is_processed()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var entries = Enumerable.Range(0, 3).Select(e => Enumerable.Range(0, 2).Select(c => Change(
+            phone,
+            contacts: [new { profile = new { name = $"Customer {e}{c}" }, wa_id = $"1650555{e}{c}00" }],
+            messages: Enumerable.Range(0, 4).Select(m => (object)new
+            {
+                from = $"1650555{e}{c}00",
+                id = $"wamid.batch-{tenant.Id:N}-{e}-{c}-{m}",
+                timestamp = (1_750_000_000 + (e * 100) + (c * 10) + m).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                type = "text",
+                text = new { body = $"entry {e} change {c} message {m}" },
+            }))).ToList()).ToList();
+
+        (await App.PostSignedAsync(tenant.Id, Envelope(entries))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        var messages = await App.MessagesAsync(tenant);
+        messages.Should().HaveCount(24);
+        messages.Select(m => m["text"]!.GetValue<string>()).Should().Contain("entry 2 change 1 message 3").And.Contain("entry 0 change 0 message 0");
+        (await App.ConversationsAsync(tenant)).Should().HaveCount(6, "six customers wrote");
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_again_and_again_and_concurrently_is_stored_once()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var body = Messages(phone, Text("Hello once", 1_750_000_000));
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => App.PostSignedAsync(tenant.Id, body)));
+        concurrent.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        var messages = await App.MessagesAsync(tenant);
+        messages.Should().ContainSingle().Which["text"]!.GetValue<string>().Should().Be("Hello once");
+        (await App.ConversationsAsync(tenant)).Single()!["unreadCount"]!.GetValue<int>().Should().Be(1);
+        await using var db = App.NewDbContext();
+        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(15, "every delivery is kept until the replay window ends");
+    }
+
+    [Fact]
+    public async Task A_redelivery_days_later_is_still_a_duplicate()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var body = Messages(phone, Text("Late duplicate", 1_750_000_000));
+        await App.PostSignedAsync(tenant.Id, body);
+        await App.WaitForInboxAsync();
+        await using (var db = App.NewDbContext())
+        {
+            // As if the first delivery had been processed long ago and purged since.
+            await db.InboxEvents.Where(e => e.TenantId == tenant.Id).ExecuteDeleteAsync();
+        }
+
+        await App.PostSignedAsync(tenant.Id, body);
+        await App.WaitForInboxAsync();
+
+        (await App.MessagesAsync(tenant)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Statuses_only_move_forward_whatever_order_they_arrive_in()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var message = await OutboundMessageAsync(tenant, phone, "wamid.out-" + Guid.NewGuid().ToString("N"));
+
+        foreach (var (state, at) in new[] { ("read", 1_750_000_300L), ("sent", 1_750_000_100L), ("delivered", 1_750_000_200L), ("read", 1_750_000_300L) })
+        {
+            await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(message.Wamid!, state, at)));
+        }
+
+        await App.WaitForInboxAsync();
+
+        await using var db = App.NewDbContext();
+        var stored = await db.Messages.SingleAsync(m => m.Id == message.Id);
+        stored.Status.Should().Be(DeliveryState.Read, "a late sent or delivered never takes a read message back");
+        stored.StatusAt.Should().Be(DateTimeOffset.FromUnixTimeSeconds(1_750_000_300));
+        (await db.StatusUpdates.Where(s => s.Wamid == message.Wamid).Select(s => s.Status).ToListAsync())
+            .Should().BeEquivalentTo([DeliveryState.Sent, DeliveryState.Delivered, DeliveryState.Read], "each status is recorded once");
+    }
+
+    [Fact]
+    public async Task A_failed_status_carries_code_and_title_and_read_still_wins()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var failing = await OutboundMessageAsync(tenant, phone, "wamid.fail-" + Guid.NewGuid().ToString("N"));
+
+        await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "sent", 1_750_000_100)));
+        await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "failed", 1_750_000_200, 131047, "Re-engagement message")));
+        await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "delivered", 1_750_000_150)));
+        await App.WaitForInboxAsync();
+
+        await using var db = App.NewDbContext();
+        var stored = await db.Messages.SingleAsync(m => m.Id == failing.Id);
+        stored.Status.Should().Be(DeliveryState.Failed);
+        stored.ErrorCode.Should().Be(131047);
+        stored.ErrorTitle.Should().Be("Re-engagement message");
+    }
+
+    [Fact]
+    public async Task A_status_that_arrives_before_its_message_is_kept_and_applied_when_the_message_appears()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var wamid = "wamid.early-" + Guid.NewGuid().ToString("N");
+
+        await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(wamid, "delivered", 1_750_000_200), new Status(wamid, "sent", 1_750_000_100)));
+        await App.WaitForInboxAsync();
+        await using (var db = App.NewDbContext())
+        {
+            (await db.StatusUpdates.CountAsync(s => s.Wamid == wamid)).Should().Be(2);
+        }
+
+        var message = await OutboundMessageAsync(tenant, phone, wamid, reconcile: true);
+
+        message.Status.Should().Be(DeliveryState.Delivered);
+        message.StatusAt.Should().Be(DateTimeOffset.FromUnixTimeSeconds(1_750_000_200));
+    }
+
+    [Fact]
+    public async Task Raw_events_are_purged_after_the_replay_window_and_messages_stay()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("Keep me", 1_750_000_000)));
+        await App.PostSignedAsync(tenant.Id, "not json"u8.ToArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
+        await App.WaitForInboxAsync();
+        await using (var db = App.NewDbContext())
+        {
+            await db.InboxEvents.Where(e => e.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ReceivedAt, DateTimeOffset.UtcNow.AddDays(-8)));
+        }
+
+        await App.Services.GetRequiredService<InboxJanitor>().PurgeAsync(default);
+
+        await using var check = App.NewDbContext();
+        (await check.InboxEvents.Where(e => e.TenantId == tenant.Id).Select(e => e.State).ToListAsync())
+            .Should().Equal([InboxState.Quarantined], "processed events go after 7 days; quarantined ones wait 30 for the operator");
+        (await App.MessagesAsync(tenant)).Should().ContainSingle(m => m["text"]!.GetValue<string>() == "Keep me");
+    }
+
+    [Fact]
+    public async Task A_customer_message_reopens_a_resolved_conversation_and_renews_the_window_from_metas_time()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("first", 1_750_000_000)));
+        await App.WaitForInboxAsync();
+        await using (var db = App.NewDbContext())
+        {
+            await db.Conversations.Where(c => c.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConversationStatus.Resolved));
+        }
+
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("second", 1_750_003_600)));
+        await App.WaitForInboxAsync();
+
+        var conversation = (await App.ConversationsAsync(tenant)).Single()!;
+        conversation["status"]!.GetValue<string>().Should().Be("open");
+        conversation["windowExpiresAt"]!.GetValue<DateTimeOffset>().Should().Be(DateTimeOffset.FromUnixTimeSeconds(1_750_003_600).AddHours(24));
+        conversation["unreadCount"]!.GetValue<int>().Should().Be(2);
+    }
+
+    private async Task<Message> OutboundMessageAsync(TestTenant tenant, string phone, string wamid, bool reconcile = false)
+    {
+        // An inbound message first, so that a contact and conversation exist; then a reply as the sender would record it.
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("Hi", 1_749_999_000)));
+        await App.WaitForInboxAsync();
+        await using var db = App.NewDbContext();
+        var conversation = await db.Conversations.FirstAsync(c => c.TenantId == tenant.Id);
+        var message = new Message
+        {
+            TenantId = tenant.Id,
+            Id = Guid.CreateVersion7(),
+            ConversationId = conversation.Id,
+            ChannelId = conversation.ChannelId,
+            ContactId = conversation.ContactId,
+            Wamid = wamid,
+            Direction = MessageDirection.Outbound,
+            Type = "text",
+            Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000),
+            Status = DeliveryState.Queued,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.Messages.Add(message);
+        if (reconcile)
+        {
+            await DeliveryStatuses.ReconcileAsync(db, message, default);
+        }
+
+        await db.SaveChangesAsync();
+        return message;
+    }
+
+    private async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        return (tenant, phone);
+    }
+}
+
+public sealed class WebhookProcessingTests_Sqlite(SqliteAppFixture fixture) : WebhookProcessingTests(fixture), IClassFixture<SqliteAppFixture>;
+
+public sealed class WebhookProcessingTests_Postgres(PostgresAppFixture fixture) : WebhookProcessingTests(fixture), IClassFixture<PostgresAppFixture>;
