@@ -12,11 +12,14 @@ public abstract class AppFixture(DatabaseProvider provider) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Database.CreateAsync();
-        App = new SwitchboardApp(Database);
+        App = new SwitchboardApp(Database, await SettingsAsync());
         _ = App.Server;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Extra configuration for this fixture's app (for example a fake Graph API's URL).</summary>
+    protected virtual Task<IDictionary<string, string?>?> SettingsAsync() => Task.FromResult<IDictionary<string, string?>?>(null);
+
+    public virtual async Task DisposeAsync()
     {
         await App.DisposeAsync();
         await Database.DisposeAsync();

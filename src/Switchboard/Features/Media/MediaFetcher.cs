@@ -22,6 +22,7 @@ internal sealed partial class MediaFetcher(
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(20);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,8 +40,24 @@ internal sealed partial class MediaFetcher(
 
             if (!worked)
             {
-                await signal.Signal.WaitAsync(PollInterval, stoppingToken);
+                await signal.Signal.WaitAsync(await UntilNextDueAsync(stoppingToken), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Sleeps until the earliest retry falls due (a short backoff must not wait for the poll).</summary>
+    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var next = await db.MediaObjects.Where(m => m.State == MediaState.Pending).MinAsync(m => (DateTimeOffset?)m.NextAttemptAt, ct);
+            var wait = next - clock.GetUtcNow();
+            return wait is null || wait > PollInterval ? PollInterval : wait < MinimumWait ? MinimumWait : wait.Value;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return PollInterval;
         }
     }
 

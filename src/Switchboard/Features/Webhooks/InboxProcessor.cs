@@ -21,7 +21,9 @@ internal sealed partial class InboxProcessor(
     ILogger<InboxProcessor> logger) : BackgroundService
 {
     private const int BatchSize = 64;
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    // Short, so that the events a crashed node had claimed come back quickly; processing is idempotent,
+    // so an unusually slow batch being claimed twice costs time, not correctness.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private readonly Guid nodeId = Guid.NewGuid();
 
@@ -43,6 +45,22 @@ internal sealed partial class InboxProcessor(
             {
                 await signal.Signal.WaitAsync(PollInterval, stoppingToken);
             }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            // A clean shutdown hands its unfinished claims back at once instead of letting the lease run out.
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await db.InboxEvents.Where(e => e.LeaseOwner == nodeId && e.State == InboxState.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLoopFailed(SafeError.Describe(ex));
         }
     }
 

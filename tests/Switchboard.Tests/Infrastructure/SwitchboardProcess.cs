@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>
+/// The real server as a separate process on a real port (dotnet Switchboard.dll), for tests that must
+/// kill it the hard way (SIGKILL) and start it again on the same database.
+/// </summary>
+public sealed class SwitchboardProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private SwitchboardProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<SwitchboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int port)
+    {
+        var directory = ServerDirectory();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { Path.Combine(directory, "Switchboard.dll"), "--urls", $"http://127.0.0.1:{port}" },
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, nothing graceful.</summary>
+    public void KillHard()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var client = CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(2);
+        for (var i = 0; i < 300; i++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Switchboard exited with code {process.ExitCode} before it was ready.");
+            }
+
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("Switchboard did not become ready within 30 s.");
+    }
+
+    /// <summary>The server's build output next to this test build (same configuration).</summary>
+    private static string ServerDirectory()
+    {
+        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
+        var framework = testDirectory.Name;
+        var configuration = testDirectory.Parent!.Name;
+        var dir = testDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        var serverDirectory = Path.Combine(dir!.FullName, "src", "Switchboard", "bin", configuration, framework);
+        return File.Exists(Path.Combine(serverDirectory, "Switchboard.dll"))
+            ? serverDirectory
+            : throw new InvalidOperationException($"Build the server first: {serverDirectory} has no Switchboard.dll.");
+    }
+}
