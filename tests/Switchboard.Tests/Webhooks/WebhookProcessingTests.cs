@@ -177,6 +177,29 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         conversation["unreadCount"]!.GetValue<int>().Should().Be(2);
     }
 
+    [Fact]
+    public async Task A_customer_without_a_phone_number_is_known_by_business_scoped_user_id()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var body = Envelope([[Change(
+            phone,
+            contacts: [new { profile = new { name = "Hidden Number" }, user_id = "US.13491208655302741918" }],
+            messages: [new { from_user_id = "US.13491208655302741918", id = "wamid.bsuid-" + Guid.NewGuid().ToString("N"), timestamp = "1750000000", type = "text", text = new { body = "no phone here" } }])]]);
+
+        await App.PostSignedAsync(tenant.Id, body);
+        await App.PostSignedAsync(tenant.Id, Messages(phone, new Inbound("wamid.again-" + Guid.NewGuid().ToString("N"), "16505559999", "with phone", 1_750_000_100)));
+        await App.WaitForInboxAsync();
+
+        var conversations = await App.ConversationsAsync(tenant);
+        conversations.Should().HaveCount(2);
+        var hidden = conversations.Single(c => c!["contact"]!["name"]!.GetValue<string>() == "Hidden Number")!;
+        hidden["contact"]!["waId"].Should().BeNull();
+        await using var db = App.NewDbContext();
+        var contacts = App.Services.GetRequiredService<ContactDirectory>();
+        var found = await contacts.FindAsync(db, tenant.Id, null, "US.13491208655302741918", default);
+        found!.Id.Should().Be(hidden["contact"]!["id"]!.GetValue<Guid>());
+    }
+
     private async Task<Message> OutboundMessageAsync(TestTenant tenant, string phone, string wamid, bool reconcile = false)
     {
         // An inbound message first, so that a contact and conversation exist; then a reply as the sender would record it.

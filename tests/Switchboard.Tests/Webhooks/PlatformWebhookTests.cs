@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Webhooks;
+using Switchboard.Hosting;
+using Switchboard.Tests.Infrastructure;
+using static Switchboard.Tests.Infrastructure.WebhookPayloads;
+
+namespace Switchboard.Tests.Webhooks;
+
+/// <summary>The shared platform URL: one Meta app for many tenants, routed by phone_number_id only.</summary>
+public abstract class PlatformWebhookTests(PlatformWebhookTests.Fixture fixture)
+{
+    private const string PlatformSecret = "platform-app-secret-42";
+
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public async Task One_post_carrying_two_tenants_numbers_lands_in_each_tenant()
+    {
+        var (a, aPhone) = await TenantWithChannelAsync();
+        var (b, bPhone) = await TenantWithChannelAsync();
+        var body = Envelope([[
+            Change(aPhone, contacts: [new { profile = new { name = "Ann" }, wa_id = "16505550001" }], messages: [Message("for tenant A", "16505550001")]),
+            Change(bPhone, contacts: [new { profile = new { name = "Ben" }, wa_id = "16505550002" }], messages: [Message("for tenant B", "16505550002")]),
+        ]]);
+        using var client = App.CreateClient();
+
+        (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        (await App.MessagesAsync(a)).Select(m => m["text"]!.GetValue<string>()).Should().Equal("for tenant A");
+        (await App.MessagesAsync(b)).Select(m => m["text"]!.GetValue<string>()).Should().Equal("for tenant B");
+        await using var db = App.NewDbContext();
+        var stored = await db.InboxEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null);
+        Encoding.UTF8.GetString(stored.Body).Should().NotContain("for tenant", "platform events are sealed too");
+    }
+
+    [Fact]
+    public async Task A_tenants_own_secret_does_not_open_the_platform_url_and_an_unknown_number_is_quarantined()
+    {
+        var (_, phone) = await TenantWithChannelAsync();
+        var unknown = Builders.NewPhoneNumberId();
+        var body = Messages(unknown, Text("nobody's number"));
+        using var client = App.CreateClient();
+
+        (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        await using var db = App.NewDbContext();
+        var quarantined = await db.InboxEvents.Where(e => e.TenantId == null && e.State == InboxState.Quarantined).ToListAsync();
+        quarantined.Should().Contain(e => e.Reason == "unknown-number");
+        phone.Should().NotBe(unknown);
+    }
+
+    [Fact]
+    public async Task The_platform_handshake_uses_the_platform_verify_token()
+    {
+        using var client = App.CreateClient();
+
+        (await client.GetStringAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=platform-verify&hub.challenge=777")).Should().Be("777");
+        (await client.GetAsync("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=777")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    private static object Message(string body, string from) => new
+    {
+        from,
+        id = "wamid." + Guid.NewGuid().ToString("N"),
+        timestamp = "1750000000",
+        type = "text",
+        text = new { body },
+    };
+
+    private async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        return (tenant, phone);
+    }
+
+    public abstract class Fixture(DatabaseProvider provider) : AppFixture(provider)
+    {
+        protected override Task<IDictionary<string, string?>?> SettingsAsync() => Task.FromResult<IDictionary<string, string?>?>(new Dictionary<string, string?>
+        {
+            ["Switchboard:WhatsApp:PlatformAppSecret"] = PlatformSecret,
+            ["Switchboard:Webhooks:PlatformVerifyToken"] = "platform-verify",
+        });
+    }
+
+    public sealed class SqliteFixture() : Fixture(DatabaseProvider.Sqlite);
+
+    public sealed class PostgresFixture() : Fixture(DatabaseProvider.Postgres);
+}
+
+public sealed class PlatformWebhookTests_Sqlite(PlatformWebhookTests.SqliteFixture fixture) : PlatformWebhookTests(fixture), IClassFixture<PlatformWebhookTests.SqliteFixture>;
+
+public sealed class PlatformWebhookTests_Postgres(PlatformWebhookTests.PostgresFixture fixture) : PlatformWebhookTests(fixture), IClassFixture<PlatformWebhookTests.PostgresFixture>;
