@@ -61,6 +61,16 @@ public abstract class ChannelsApiTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task The_operator_gets_404_for_a_tenant_that_does_not_exist()
+    {
+        using var client = App.OperatorClient();
+        var unknown = Guid.CreateVersion7();
+
+        (await client.GetAsync($"/api/v1/tenants/{unknown}/channels")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await client.PostAsJsonAsync($"/api/v1/tenants/{unknown}/channels", Builders.ChannelRequest())).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Another_tenant_gets_404_on_every_channel_route()
     {
         var a = await App.CreateTenantAsync();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Web;
 
 namespace Switchboard.Common.Persistence;
 
@@ -56,7 +57,7 @@ internal sealed partial class DatabaseMigrator(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogUnavailable(ex.GetType().Name, ex.Message);
+            LogUnavailable(SafeError.Describe(ex));
             return false;
         }
     }
@@ -64,6 +65,6 @@ internal sealed partial class DatabaseMigrator(
     [LoggerMessage(Level = LogLevel.Information, Message = "Upgrading the database schema: {Count} migration(s) to apply ({Migrations})")]
     private partial void LogUpgrading(int count, string migrations);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not ready for the schema upgrade ({Error}: {Reason}); retrying")]
-    private partial void LogUnavailable(string error, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not ready for the schema upgrade ({Error}); retrying")]
+    private partial void LogUnavailable(string error);
 }

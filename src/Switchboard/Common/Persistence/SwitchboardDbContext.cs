@@ -1,10 +1,12 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
+using Switchboard.Features.Outbound;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 
@@ -43,6 +45,12 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     public DbSet<ChannelEvent> ChannelEvents => Set<ChannelEvent>();
 
     public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
+
+    public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
+
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+
+    public DbSet<RealtimeEvent> RealtimeEvents => Set<RealtimeEvent>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Tenants;
 
 namespace Switchboard.Common.Tenancy;
 
@@ -21,36 +23,35 @@ internal sealed class TenantAccessRequirement(bool allowOperator, string? scope)
 
 internal sealed class TenantAccessHandler : AuthorizationHandler<TenantAccessRequirement>
 {
-    public static readonly AuthorizationFailureReason NotThisTenant = new(new TenantAccessHandler(), "not-a-member");
-
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantAccessRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantAccessRequirement requirement)
     {
         if (context.Resource is not HttpContext http
             || http.GetRouteValue("tenantId") is not string routeValue
             || !Guid.TryParse(routeValue, out var tenantId))
         {
             context.Fail(new AuthorizationFailureReason(this, "no-tenant-in-route"));
-            return Task.CompletedTask;
+            return;
         }
 
         var user = context.User;
-        var member = user.TenantIdOf() == tenantId || (requirement.AllowOperator && user.IsOperator());
+        var db = http.RequestServices.GetRequiredService<SwitchboardDbContext>();
+        var member = user.TenantIdOf() == tenantId
+            || (requirement.AllowOperator && user.IsOperator() && await db.Tenants.AnyAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, http.RequestAborted));
         if (!member)
         {
-            context.Fail(NotThisTenant);
-            return Task.CompletedTask;
+            context.Fail(new AuthorizationFailureReason(this, "not-a-member"));
+            return;
         }
 
         if (requirement.Scope is not null && !user.IsOperator() && !user.HasScope(requirement.Scope))
         {
             context.Fail(new AuthorizationFailureReason(this, "missing-scope"));
-            return Task.CompletedTask;
+            return;
         }
 
         // Backstop: from here on every query of this request is filtered to the tenant.
-        http.RequestServices.GetRequiredService<SwitchboardDbContext>().TenantFilter = tenantId;
+        db.TenantFilter = tenantId;
         context.Succeed(requirement);
-        return Task.CompletedTask;
     }
 }
 

@@ -40,6 +40,7 @@ internal static class Problems
         StatusCodes.Status413PayloadTooLarge => PayloadTooLargeType,
         StatusCodes.Status429TooManyRequests => RateLimitedType,
         StatusCodes.Status503ServiceUnavailable => UnavailableType,
+        StatusCodes.Status500InternalServerError => InternalType,
         _ => TypeBase + statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

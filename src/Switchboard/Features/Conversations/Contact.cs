@@ -39,6 +39,12 @@ internal sealed class Contact
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? ErasedAt { get; set; }
+
+    /// <summary>After Meta's pair rate limit (131056), no message goes to this customer before this time.</summary>
+    public DateTimeOffset? SendBackoffUntil { get; set; }
+
+    /// <summary>How many 131056 answers in a row: the wait grows as 4^level seconds, as Meta suggests.</summary>
+    public int SendBackoffLevel { get; set; }
 }
 
 internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
@@ -47,6 +53,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
     {
         builder.ToTable(Contact.Table);
         builder.HasKey(c => new { c.TenantId, c.Id });
+        builder.Property(c => c.SendBackoffLevel).HasDefaultValue(0);
         builder.HasIndex(c => new { c.TenantId, c.WaIdIndex }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.UserIdIndex }).IsUnique();
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);

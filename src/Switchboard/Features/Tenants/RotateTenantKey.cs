@@ -21,6 +21,13 @@ internal static class RotateTenantKey
             return Problems.NotFound();
         }
 
-        return TypedResults.Ok(new Response(await keyRing.RotateDataKeyAsync(tenantId, ct)));
+        try
+        {
+            return TypedResults.Ok(new Response(await keyRing.RotateDataKeyAsync(tenantId, ct)));
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            return Problems.Conflict("Another rotation of this tenant's key is in progress.");
+        }
     }
 }

@@ -20,6 +20,9 @@ internal sealed class Tenant
     /// <summary>The last conversation number handed out in this tenant.</summary>
     public long ConversationCounter { get; set; }
 
+    /// <summary>The last realtime event sequence number of this tenant.</summary>
+    public long EventCounter { get; set; }
+
     public List<TenantKey> Keys { get; } = [];
 }
 
@@ -36,6 +39,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(200);
         builder.Property(t => t.ConversationCounter).HasDefaultValue(0L);
+        builder.Property(t => t.EventCounter).HasDefaultValue(0L);
         builder.Property(t => t.Status).HasConversion<LowercaseEnumConverter<TenantStatus>>().HasMaxLength(16);
         builder.HasMany(t => t.Keys).WithOne().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
