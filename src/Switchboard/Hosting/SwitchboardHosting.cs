@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.OpenApi;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
+using Switchboard.Features.Outbound;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 
@@ -16,8 +18,8 @@ namespace Switchboard.Hosting;
 /// <summary>Composition root: each feature's AddX and MapX, in one place.</summary>
 public static class SwitchboardHosting
 {
-    /// <summary>Webhook bodies are capped at 3 MB by Meta; nothing we accept is larger.</summary>
-    public const long MaxRequestBodyBytes = 4 * 1024 * 1024;
+    /// <summary>Webhook bodies are at most 3 MB (Meta); only replies with an inline file raise this, per endpoint.</summary>
+    public const long MaxRequestBodyBytes = 4L * 1024 * 1024;
 
     public static WebApplicationBuilder AddSwitchboard(this WebApplicationBuilder builder)
     {
@@ -43,12 +45,14 @@ public static class SwitchboardHosting
 
         services.AddPersistence(builder.Configuration, options);
         services.AddCrypto(options);
+        services.AddRealtime();
         services.AddIdentityAccess(options);
         services.AddTenancy();
         services.AddChannels();
         services.AddConversations();
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
+        services.AddOutbound(builder.Configuration);
         return builder;
     }
 
@@ -71,6 +75,8 @@ public static class SwitchboardHosting
         app.MapWebhooks();
         app.MapConversations();
         app.MapMedia();
+        app.MapOutbound();
+        app.MapRealtime();
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Common.Realtime;
 using Switchboard.Hosting;
 
 namespace Switchboard.Common.Persistence;
@@ -10,7 +11,10 @@ internal static class PersistenceSetup
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, SwitchboardOptions options)
     {
         var connectionString = ResolveConnectionString(configuration, options);
-        services.AddDbContextFactory<SwitchboardDbContext>(db => Configure(db, options.Database.Provider, connectionString));
+        services.AddSingleton<RealtimeHub>();
+        services.AddSingleton<RealtimeCommitInterceptor>();
+        services.AddDbContextFactory<SwitchboardDbContext>((sp, db) =>
+            Configure(db, options.Database.Provider, connectionString).AddInterceptors(sp.GetRequiredService<RealtimeCommitInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseMigrator>();

@@ -22,6 +22,9 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
 
     private const string TenantIdColumn = "TenantId";
 
+    /// <summary>Tenants that got realtime events in the current unit of work (published after commit).</summary>
+    public HashSet<Guid> RealtimeTenants { get; } = [];
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<TenantKey> TenantKeys => Set<TenantKey>();

@@ -16,6 +16,7 @@ internal static class Problems
     public const string RateLimitedType = TypeBase + "rate-limited";
     public const string ErasedType = TypeBase + "erased";
     public const string InternalType = TypeBase + "internal";
+    public const string WindowClosedType = TypeBase + "window-closed";
 
     public static ProblemHttpResult NotFound(string title = "Not found.") =>
         TypedResults.Problem(title: title, statusCode: StatusCodes.Status404NotFound, type: NotFoundType);

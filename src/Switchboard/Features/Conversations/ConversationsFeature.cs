@@ -18,7 +18,16 @@ public static class ConversationsFeature
             .RequireAuthorization(TenantPolicies.Member)
             .WithTags("Conversations");
         conversations.MapGet("", ListConversations.HandleAsync).WithName("ListConversations");
+        conversations.MapGet("/{conversationId:guid}", ConversationActions.GetAsync).WithName("GetConversation");
+        conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation");
+        conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation");
         conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages");
+
+        var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")
+            .RequireAuthorization(TenantPolicies.Member)
+            .WithTags("Contacts");
+        contacts.MapGet("", ContactsApi.FindAsync).WithName("FindContact");
+        contacts.MapGet("/{contactId:guid}", ContactsApi.GetAsync).WithName("GetContact");
         return routes;
     }
 }

@@ -6,14 +6,33 @@ using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Conversations;
 
-/// <summary>The inbox: a tenant's conversations, most recent activity first, with keyset paging.</summary>
+/// <summary>The inbox: a tenant's conversations, most recent activity first, filtered by status, number and unread, with keyset paging.</summary>
 internal static class ListConversations
 {
     public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? cursor, int? limit, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? status, Guid? channelId, bool? unread, string? cursor, int? limit, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
         var query = db.Conversations.Where(c => c.TenantId == tenantId);
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ConversationStatus>(status, ignoreCase: true, out var wanted) || int.TryParse(status, out _))
+            {
+                return Problems.Validation("status", "One of open, pending, resolved.");
+            }
+
+            query = query.Where(c => c.Status == wanted);
+        }
+
+        if (channelId is { } channel)
+        {
+            query = query.Where(c => c.ChannelId == channel);
+        }
+
+        if (unread is { } onlyUnread)
+        {
+            query = onlyUnread ? query.Where(c => c.UnreadCount > 0) : query.Where(c => c.UnreadCount == 0);
+        }
         if (cursor is not null)
         {
             if (DecodeCursor(cursor) is not { } after)

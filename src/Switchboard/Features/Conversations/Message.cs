@@ -66,6 +66,9 @@ internal enum MessageDirection
 {
     Inbound,
     Outbound,
+
+    /// <summary>An internal note between agents: shown in the thread, never sent to WhatsApp.</summary>
+    Note,
 }
 
 internal enum ForwardedMark

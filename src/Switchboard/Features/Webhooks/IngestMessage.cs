@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Media;
@@ -101,6 +102,8 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             });
         }
 
+        await db.SaveChangesAsync(ct);
+        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now, ct);
         await db.SaveChangesAsync(ct);
         if (queuedMedia)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
@@ -47,9 +48,9 @@ internal static class IngestStatus
         var message = await db.Messages
             .Where(m => m.TenantId == channel.TenantId && m.ChannelId == channel.Id && m.Wamid == wamid && m.Direction == MessageDirection.Outbound)
             .FirstOrDefaultAsync(ct);
-        if (message is not null)
+        if (message is not null && DeliveryStatuses.Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle))
         {
-            DeliveryStatuses.Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle);
+            await RealtimeLog.AppendAsync(db, channel.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), update.ReceivedAt, ct);
         }
 
         await db.SaveChangesAsync(ct);

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Common.Realtime;
+
+/// <summary>
+/// <c>GET /api/v1/tenants/{tenantId}/events</c>: the tenant's realtime events as Server-Sent Events. Each
+/// event's id is its sequence number; a client that reconnects with <c>Last-Event-ID</c> (or
+/// <c>?after=</c>) gets everything after it, in order, with no gaps. Without either it gets what happens
+/// from now on.
+/// </summary>
+internal static class EventStream
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, long? after)
+    {
+        var ct = http.RequestAborted;
+        http.Response.Headers.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        using var subscription = hub.Subscribe(tenantId);
+
+        long last;
+        if (long.TryParse(http.Request.Headers["Last-Event-ID"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var resumeFrom))
+        {
+            last = resumeFrom;
+        }
+        else if (after is { } requested)
+        {
+            last = requested;
+        }
+        else
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            last = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.EventCounter).SingleAsync(ct);
+        }
+
+        await http.Response.WriteAsync($"retry: 2000\n: connected at {last}\n\n", ct);
+        await http.Response.Body.FlushAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                List<RealtimeEvent> batch;
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                {
+                    batch = await db.RealtimeEvents.AsNoTracking()
+                        .Where(e => e.TenantId == tenantId && e.Sequence > last)
+                        .OrderBy(e => e.Sequence)
+                        .Take(500)
+                        .ToListAsync(ct);
+                }
+
+                foreach (var e in batch)
+                {
+                    var data = JsonSerializer.Serialize(new { sequence = e.Sequence, type = e.Type, conversationId = e.ConversationId, messageId = e.MessageId, detail = e.Detail, at = e.CreatedAt }, Json);
+                    await http.Response.WriteAsync($"id: {e.Sequence}\nevent: {e.Type}\ndata: {data}\n\n", ct);
+                    last = e.Sequence;
+                }
+
+                if (batch.Count > 0)
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    if (batch.Count == 500)
+                    {
+                        continue;
+                    }
+                }
+
+                if (!await subscription.WaitAsync(KeepAlive, ct))
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+}

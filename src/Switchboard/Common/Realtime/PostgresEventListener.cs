@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+using Switchboard.Hosting;
+
+namespace Switchboard.Common.Realtime;
+
+/// <summary>
+/// Cross-node fan-out: LISTENs on PostgreSQL for the NOTIFY that every event-appending transaction sends
+/// on commit, and wakes this node's streams of that tenant. Reconnects by itself.
+/// </summary>
+internal sealed partial class PostgresEventListener(
+    IOptions<SwitchboardOptions> options, IConfiguration configuration, RealtimeHub hub, ILogger<PostgresEventListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.Database.Provider != DatabaseProvider.Postgres)
+        {
+            return;
+        }
+
+        var connectionString = PersistenceSetup.ResolveConnectionString(configuration, options.Value);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(stoppingToken);
+                connection.Notification += (_, e) =>
+                {
+                    if (Guid.TryParse(e.Payload, out var tenantId))
+                    {
+                        hub.Publish(tenantId);
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeLog.NotifyChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogDisconnected(SafeError.Describe(ex));
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Realtime LISTEN connection lost ({Error}); reconnecting")]
+    private partial void LogDisconnected(string error);
+}

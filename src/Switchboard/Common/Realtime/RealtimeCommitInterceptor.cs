@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Common.Realtime;
+
+/// <summary>Wakes this node's streams once the transaction that appended realtime events has committed.</summary>
+internal sealed class RealtimeCommitInterceptor(RealtimeHub hub) : DbTransactionInterceptor, ISaveChangesInterceptor
+{
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Flush(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Flush(eventData.Context);
+
+    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context?.Database.CurrentTransaction is null)
+        {
+            Flush(eventData.Context);
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    private void Flush(Microsoft.EntityFrameworkCore.DbContext? context)
+    {
+        if (context is SwitchboardDbContext db && db.RealtimeTenants.Count > 0)
+        {
+            foreach (var tenantId in db.RealtimeTenants)
+            {
+                hub.Publish(tenantId);
+            }
+
+            db.RealtimeTenants.Clear();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Conversations;
+
+/// <summary>A customer and their conversations; finding one by phone number goes through the blind index.</summary>
+internal static class ContactsApi
+{
+    public sealed record ContactResponse(Guid Id, string? WaId, string? UserId, string? Name, bool Erased, DateTimeOffset CreatedAt, IReadOnlyList<ConversationResponse> Conversations);
+
+    public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(
+        Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, CancellationToken ct)
+    {
+        var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == contactId, ct);
+        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, ct));
+    }
+
+    /// <summary><c>?phone=+1 650 555 1234</c> (any formatting) or <c>?userId=US.123…</c>.</summary>
+    public static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> FindAsync(
+        Guid tenantId, string? phone, string? userId, SwitchboardDbContext db, ContactDirectory directory, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(phone) && string.IsNullOrWhiteSpace(userId))
+        {
+            return Problems.Validation("phone", "Give phone (a number in international form) or userId.");
+        }
+
+        if (phone is { Length: > 40 } || userId is { Length: > 160 })
+        {
+            return Problems.Validation(phone is { Length: > 40 } ? "phone" : "userId", "Too long.");
+        }
+
+        var contact = await directory.FindAsync(db, tenantId, phone, userId, ct);
+        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, ct));
+    }
+
+    private static async Task<ContactResponse> ToResponseAsync(SwitchboardDbContext db, ContactDirectory directory, Contact contact, CancellationToken ct)
+    {
+        var conversations = await db.Conversations.AsNoTracking()
+            .Where(c => c.TenantId == contact.TenantId && c.ContactId == contact.Id)
+            .OrderByDescending(c => c.Sequence)
+            .ToListAsync(ct);
+        ContactProfile? profile = null;
+        try
+        {
+            profile = await directory.ReadAsync(contact, ct);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+        }
+
+        var summary = new ContactSummary(contact.Id, profile?.WaId, profile?.Name, profile is null);
+        return new ContactResponse(contact.Id, profile?.WaId, profile?.UserId, profile?.Name, profile is null, contact.CreatedAt, [.. conversations.Select(c => ContactReader.ToResponse(c, summary))]);
+    }
+}

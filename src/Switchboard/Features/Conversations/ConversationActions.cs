@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Conversations;
+
+/// <summary>Get one conversation; resolve it; reopen it.</summary>
+internal static class ConversationActions
+{
+    public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, CancellationToken ct)
+    {
+        var row = await LoadAsync(db, tenantId, conversationId, ct);
+        return row is null ? Problems.NotFound() : TypedResults.Ok(ContactReader.ToResponse(row.Value.Conversation, await contacts.SummaryAsync(row.Value.Contact, ct)));
+    }
+
+    public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ResolveAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
+        SetStatusAsync(tenantId, conversationId, ConversationStatus.Resolved, db, contacts, clock, ct);
+
+    public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ReopenAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
+        SetStatusAsync(tenantId, conversationId, ConversationStatus.Open, db, contacts, clock, ct);
+
+    private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> SetStatusAsync(
+        Guid tenantId, Guid conversationId, ConversationStatus status, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+    {
+        var row = await LoadAsync(db, tenantId, conversationId, ct);
+        if (row is not { } found)
+        {
+            return Problems.NotFound();
+        }
+
+        var conversation = found.Conversation;
+        if (conversation.Status != status)
+        {
+            var now = clock.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            conversation.Status = status;
+            conversation.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+            await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, status.ToString().ToLowerInvariant(), now, ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        return TypedResults.Ok(ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)));
+    }
+
+    internal static async Task<(Conversation Conversation, Contact Contact)?> LoadAsync(SwitchboardDbContext db, Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        var row = await (
+            from c in db.Conversations
+            join k in db.Contacts on new { c.TenantId, Id = c.ContactId } equals new { k.TenantId, k.Id }
+            where c.TenantId == tenantId && c.Id == conversationId
+            select new { c, k }).FirstOrDefaultAsync(ct);
+        return row is null ? null : (row.c, row.k);
+    }
+}

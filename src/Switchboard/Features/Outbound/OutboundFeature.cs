@@ -1,0 +1,35 @@
+using Switchboard.Common.Tenancy;
+
+namespace Switchboard.Features.Outbound;
+
+public static class OutboundFeature
+{
+    /// <summary>Inline media (base64) makes a reply larger than other API calls.</summary>
+    private const long MaxSendBodyBytes = 24L * 1024 * 1024;
+
+    public static IServiceCollection AddOutbound(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<OutboundOptions>(configuration.GetSection(OutboundOptions.Section));
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<Pacer>();
+        services.AddHttpClient<GraphMessagesClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) });
+        services.AddSingleton<SendOutboxItem>();
+        services.AddSingleton<OutboxSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOutbound(this IEndpointRouteBuilder routes)
+    {
+        var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}")
+            .RequireAuthorization(TenantPolicies.Member)
+            .WithTags("Conversations");
+        conversation.MapPost("/messages", SendMessage.HandleAsync)
+            .WithName("SendMessage")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxSendBodyBytes));
+        conversation.MapPost("/messages/{messageId:guid}/resend", ResendMessage.HandleAsync).WithName("ResendMessage");
+        conversation.MapPost("/read", MarkConversationRead.HandleAsync).WithName("MarkConversationRead");
+        return routes;
+    }
+}

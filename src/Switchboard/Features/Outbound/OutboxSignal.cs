@@ -1,0 +1,9 @@
+using Switchboard.Features.Webhooks;
+
+namespace Switchboard.Features.Outbound;
+
+/// <summary>New replies waiting to be sent.</summary>
+internal sealed class OutboxSignal
+{
+    public WorkSignal Signal { get; } = new();
+}

@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
+using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Features.Outbound;
+
+/// <summary>
+/// An agent (or bot, or API client) replies in a conversation. The reply is validated against Meta's
+/// limits, refused outside the 24-hour window, and stored together with its outbox row in one
+/// transaction; the sender delivers it. The same Idempotency-Key returns the first result.
+/// </summary>
+internal static class SendMessage
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public sealed record Response(Guid Id, string Status);
+
+    public static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        Guid tenantId,
+        Guid conversationId,
+        SendRequest request,
+        HttpRequest http,
+        SwitchboardDbContext db,
+        ContactDirectory contacts,
+        ContactKeys contactKeys,
+        OutboxSignal signal,
+        TimeProvider clock,
+        CancellationToken ct)
+    {
+        var errors = SendValidation.Validate(request, out var mediaBytes);
+        string? idempotencyKey = http.Headers[IdempotencyHeader];
+        if (idempotencyKey is { Length: > 200 } or { Length: 0 })
+        {
+            errors["Idempotency-Key"] = ["At most 200 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
+        if (conversation is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var requestHash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { conversationId, request }));
+        if (idempotencyKey is not null && await ExistingAsync(db, tenantId, idempotencyKey, requestHash, ct) is { } earlier)
+        {
+            return earlier;
+        }
+
+        var now = clock.GetUtcNow();
+        var isNote = request.Type == "note";
+        if (!isNote && !(conversation.WindowExpiresAt > now))
+        {
+            return WindowClosed(conversation);
+        }
+
+        var channel = await db.Channels.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == conversation.ChannelId, ct);
+        if (!isNote && channel.IsRevoked)
+        {
+            return Problems.Conflict("This number has been revoked; it cannot send.");
+        }
+
+        var contact = await db.Contacts.FirstAsync(c => c.TenantId == tenantId && c.Id == conversation.ContactId, ct);
+        var key = await contactKeys.KeyOfAsync(contact, ct);
+        var profile = await contacts.ReadAsync(contact, ct);
+
+        string? contextWamid = null;
+        if (request.ReplyToMessageId is { } quoted)
+        {
+            contextWamid = await WamidInConversationAsync(db, conversation, quoted, ct);
+            if (contextWamid is null)
+            {
+                return Problems.Validation("replyToMessageId", "No message with a WhatsApp id in this conversation has this id.");
+            }
+        }
+
+        string? reactionTarget = null;
+        if (request.Reaction?.MessageId is { } target)
+        {
+            reactionTarget = await WamidInConversationAsync(db, conversation, target, ct);
+            if (reactionTarget is null)
+            {
+                return Problems.Validation("reaction.messageId", "No message with a WhatsApp id in this conversation has this id.");
+            }
+        }
+
+        var message = new Message
+        {
+            TenantId = tenantId,
+            Id = Guid.CreateVersion7(now),
+            ConversationId = conversation.Id,
+            ChannelId = conversation.ChannelId,
+            ContactId = contact.Id,
+            Direction = isNote ? MessageDirection.Note : MessageDirection.Outbound,
+            Type = isNote ? "note" : request.Type switch { "buttons" or "list" => "interactive", _ => request.Type! },
+            Timestamp = now,
+            Status = isNote ? DeliveryState.Received : DeliveryState.Queued,
+            StatusAt = now,
+            ContextWamid = contextWamid,
+            ReplyToMessageId = contextWamid is null ? null : request.ReplyToMessageId,
+            CreatedAt = now,
+        };
+
+        var graphBody = isNote ? null : GraphRequests.Build(request, new GraphRequests.Recipient(profile.WaId, profile.UserId), contextWamid, reactionTarget);
+        message.Content = Sealer.Seal(key, message.SealContext(nameof(Message.Content)), graphBody?.ToJsonString() ?? JsonSerializer.Serialize(new { note = request.Text }));
+        message.Text = Sealer.Seal(key, message.SealContext(nameof(Message.Text)), Render(request));
+        db.Messages.Add(message);
+
+        if (graphBody is not null)
+        {
+            var outbox = new OutboxItem
+            {
+                TenantId = tenantId,
+                Id = Guid.CreateVersion7(now),
+                MessageId = message.Id,
+                ChannelId = conversation.ChannelId,
+                ContactId = contact.Id,
+                Kind = OutboxKind.Message,
+                State = OutboxState.Pending,
+                NextAttemptAt = now,
+                CreatedAt = now,
+                UploadMimeType = request.Media?.MimeType,
+                UploadFileName = request.Media?.FileName,
+            };
+            outbox.Request = Sealer.Seal(key, outbox.SealContext(nameof(OutboxItem.Request)), JsonSerializer.SerializeToUtf8Bytes(graphBody));
+            if (mediaBytes is not null)
+            {
+                outbox.Upload = Sealer.Seal(key, outbox.SealContext(nameof(OutboxItem.Upload)), mediaBytes);
+            }
+
+            db.OutboxItems.Add(outbox);
+        }
+
+        if (idempotencyKey is not null)
+        {
+            db.IdempotencyKeys.Add(new IdempotencyKey { TenantId = tenantId, Key = idempotencyKey, RequestHash = requestHash, MessageId = message.Id, CreatedAt = now });
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (idempotencyKey is not null && ex.IsUniqueViolation())
+        {
+            // The same key raced us and won: answer with its result.
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return await ExistingAsync(db, tenantId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key vanished.", ex);
+        }
+
+        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.MessageQueued, conversation.Id, message.Id, message.Type, now, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        signal.Signal.Notify();
+        return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/conversations/{conversation.Id}/messages/{message.Id}", new Response(message.Id, DeliveryStates.Name(message.Status)));
+    }
+
+    public static ProblemHttpResult WindowClosed(Conversation conversation) => TypedResults.Problem(
+        title: "The 24-hour customer service window is closed.",
+        detail: conversation.LastInboundAt is null
+            ? "The customer has not written on this conversation; Switchboard never starts conversations."
+            : $"The customer last wrote at {conversation.LastInboundAt:u}; replies are possible until the customer writes again.",
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        type: Problems.WindowClosedType,
+        extensions: new Dictionary<string, object?> { ["windowExpiresAt"] = conversation.WindowExpiresAt });
+
+    private static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>?> ExistingAsync(
+        SwitchboardDbContext db, Guid tenantId, string key, byte[] requestHash, CancellationToken ct)
+    {
+        var existing = await db.IdempotencyKeys.AsNoTracking().FirstOrDefaultAsync(k => k.TenantId == tenantId && k.Key == key, ct);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
+        {
+            return TypedResults.Problem(
+                title: "This Idempotency-Key was already used for a different request.",
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                type: Problems.TypeBase + "idempotency-key-reused");
+        }
+
+        var message = await db.Messages.AsNoTracking().FirstAsync(m => m.TenantId == tenantId && m.Id == existing.MessageId, ct);
+        return TypedResults.Accepted(
+            $"/api/v1/tenants/{tenantId}/conversations/{message.ConversationId}/messages/{message.Id}",
+            new Response(message.Id, DeliveryStates.Name(message.Status)));
+    }
+
+    private static Task<string?> WamidInConversationAsync(SwitchboardDbContext db, Conversation conversation, Guid messageId, CancellationToken ct) =>
+        db.Messages
+            .Where(m => m.TenantId == conversation.TenantId && m.ConversationId == conversation.Id && m.Id == messageId && m.Wamid != null && m.Type != "reaction")
+            .Select(m => m.Wamid)
+            .FirstOrDefaultAsync(ct);
+
+    private static string Render(SendRequest request) => request.Type switch
+    {
+        "text" or "note" or "buttons" or "list" => request.Text ?? "",
+        "reaction" => string.IsNullOrEmpty(request.Reaction?.Emoji) ? "[Reaction removed]" : $"[Reaction] {request.Reaction.Emoji}",
+        "document" => string.IsNullOrEmpty(request.Text) ? $"[Document: {request.Media?.FileName}]" : $"[Document: {request.Media?.FileName}] {request.Text}",
+        var kind => string.IsNullOrEmpty(request.Text) ? $"[{Capitalize(kind!)}]" : $"[{Capitalize(kind!)}] {request.Text}",
+    };
+
+    private static string Capitalize(string kind) => char.ToUpperInvariant(kind[0]) + kind[1..];
+}
