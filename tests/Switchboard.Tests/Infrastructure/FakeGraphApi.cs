@@ -11,23 +11,42 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>
-/// A small stand-in for Meta's Graph media endpoints on a real local port: GET /v25.0/{media-id} gives a
-/// download URL, GET /download/{media-id} the bytes; both require the channel's bearer token. Tests set
-/// the files and the faults.
+/// A stand-in for Meta's Graph API on a real local port: media URL + download (bearer checked), message
+/// sends and media uploads with scripted answers (accept, Meta error, dropped connection, hang), and an
+/// optional per-number throughput limit answering 130429 like Meta.
 /// </summary>
 public sealed class FakeGraphApi : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly ConcurrentDictionary<string, Queue<long>> recentSends = new();
+    private int throughputErrors;
 
     private FakeGraphApi(WebApplication app) => this.app = app;
 
     public string BaseUrl { get; private set; } = "";
+
+    public string GraphApiBaseUrl => BaseUrl + "/v25.0";
 
     public ConcurrentDictionary<string, MediaFile> Files { get; } = new();
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
     public string ExpectedToken { get; set; } = "EAAG-access-token-0123456789";
+
+    /// <summary>Every POST …/messages that reached the fake, in arrival order.</summary>
+    public ConcurrentQueue<SentRequest> Sends { get; } = new();
+
+    public ConcurrentQueue<SentRequest> Uploads { get; } = new();
+
+    /// <summary>Decides the answer to each send (default: accept with a fresh wamid).</summary>
+    public Func<SentRequest, SendAnswer> Answer { get; set; } = _ => SendAnswer.Accept();
+
+    public Func<SentRequest, SendAnswer> UploadAnswer { get; set; } = _ => SendAnswer.Uploaded("1479537139650973");
+
+    /// <summary>Meta's per-number throughput: more sends than this within one second answer 130429.</summary>
+    public int? MessagesPerSecondLimit { get; set; }
+
+    public int ThroughputErrors => throughputErrors;
 
     public sealed class MediaFile(byte[] bytes, string mimeType)
     {
@@ -41,6 +60,27 @@ public sealed class FakeGraphApi : IAsyncDisposable
         public int FailuresLeft { get; set; }
 
         public int Downloads { get; set; }
+    }
+
+    public sealed record SentRequest(string PhoneNumberId, string Body, string? Authorization, long AtTicks);
+
+    public sealed record SendAnswer(int Status, string? Json, bool Drop = false, TimeSpan Delay = default)
+    {
+        public static SendAnswer Accept(string? wamid = null) => new(200,
+            "{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"+16505551234\",\"wa_id\":\"16505551234\"}],\"messages\":[{\"id\":\""
+            + (wamid ?? "wamid.fake-" + Guid.NewGuid().ToString("N")) + "\"}]}");
+
+        public static SendAnswer Uploaded(string mediaId) => new(200, "{\"id\":\"" + mediaId + "\"}");
+
+        public static SendAnswer Error(int status, int code, string title, int? subcode = null) => new(status,
+            "{\"error\":{\"message\":\"" + title + "\",\"type\":\"OAuthException\",\"code\":" + code
+            + (subcode is null ? "" : ",\"error_subcode\":" + subcode)
+            + ",\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":\"" + title + "\"},\"fbtrace_id\":\"AbCdEf\"}}");
+
+        /// <summary>Reads the whole request, then drops the connection without answering.</summary>
+        public static SendAnswer DropConnection() => new(0, null, Drop: true);
+
+        public static SendAnswer Hang(TimeSpan delay) => new(200, null, Delay: delay);
     }
 
     public static async Task<FakeGraphApi> StartAsync()
@@ -87,17 +127,81 @@ public sealed class FakeGraphApi : IAsyncDisposable
 
             return Results.Bytes(file.Bytes, file.MimeType);
         });
+        app.MapPost("/v25.0/{phoneNumberId}/messages", async (string phoneNumberId, HttpContext http) =>
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            var sent = new SentRequest(phoneNumberId, await reader.ReadToEndAsync(), http.Request.Headers.Authorization, Environment.TickCount64);
+            fake.Sends.Enqueue(sent);
+            if (fake.MessagesPerSecondLimit is { } limit && !fake.WithinThroughput(phoneNumberId, limit))
+            {
+                Interlocked.Increment(ref fake.throughputErrors);
+                return await RespondAsync(SendAnswer.Error(400, 130429, "Rate limit hit"), http);
+            }
+
+            return await RespondAsync(fake.Answer(sent), http);
+        });
+        app.MapPost("/v25.0/{phoneNumberId}/media", async (string phoneNumberId, HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync();
+            var file = form.Files["file"];
+            var sent = new SentRequest(phoneNumberId, $"messaging_product={form["messaging_product"]};file={file?.FileName};type={file?.ContentType};length={file?.Length}", http.Request.Headers.Authorization, Environment.TickCount64);
+            fake.Uploads.Enqueue(sent);
+            return await RespondAsync(fake.UploadAnswer(sent), http);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         fake.BaseUrl = address.TrimEnd('/');
         return fake;
     }
 
-    public string GraphApiBaseUrl => BaseUrl + "/v25.0";
-
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    private static async Task<IResult> RespondAsync(SendAnswer answer, HttpContext http)
+    {
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(answer.Delay, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.Empty;
+            }
+        }
+
+        if (answer.Drop)
+        {
+            http.Abort();
+            return Results.Empty;
+        }
+
+        return Results.Content(answer.Json ?? "{}", "application/json", null, answer.Status);
+    }
+
+    /// <summary>A sliding one-second window per number, like Meta's throughput check.</summary>
+    private bool WithinThroughput(string phoneNumberId, int limit)
+    {
+        var window = recentSends.GetOrAdd(phoneNumberId, _ => new Queue<long>());
+        lock (window)
+        {
+            var now = Environment.TickCount64;
+            while (window.TryPeek(out var oldest) && now - oldest >= 1000)
+            {
+                window.Dequeue();
+            }
+
+            if (window.Count >= limit)
+            {
+                return false;
+            }
+
+            window.Enqueue(now);
+            return true;
+        }
     }
 }

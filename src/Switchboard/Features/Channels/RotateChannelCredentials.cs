@@ -51,6 +51,10 @@ internal static class RotateChannelCredentials
             if (channel.Status == ChannelStatus.NeedsReauthorization)
             {
                 channel.Status = ChannelStatus.Active;
+
+                // Replies held while the number was paused are due again right now.
+                await db.OutboxItems.Where(o => o.TenantId == tenantId && o.ChannelId == channelId && o.State == Outbound.OutboxState.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, now), ct);
             }
         }
 

@@ -16,4 +16,10 @@ internal sealed class OutboundOptions
 
     /// <summary>How long a call may take before its outcome counts as unknown.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after a call's timeout another node may conclude its sender died mid-call and mark the
+    /// reply unknown.
+    /// </summary>
+    public TimeSpan SendingLeaseMargin { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -19,6 +19,7 @@ internal sealed partial class OutboxSender(
     SendOutboxItem sendItem,
     Pacer pacer,
     OutboxSignal signal,
+    ChannelChanges channelChanges,
     MigrationState migrations,
     IOptions<OutboundOptions> options,
     TimeProvider clock,
@@ -39,6 +40,7 @@ internal sealed partial class OutboxSender(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         inFlight = new SemaphoreSlim(options.Value.MaxInFlight);
+        channelChanges.Changed += _ => signal.Signal.Notify();
         var lastRecovery = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -60,7 +60,7 @@ internal sealed partial class SendOutboxItem(
         var now = clock.GetUtcNow();
         var marked = await db.OutboxItems
             .Where(o => o.TenantId == item.TenantId && o.Id == item.Id && o.State == OutboxState.Pending && o.LeaseOwner == nodeId)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.State, OutboxState.Sending).SetProperty(o => o.Attempts, o => o.Attempts + 1).SetProperty(o => o.LeaseUntil, now + options.Value.SendTimeout + TimeSpan.FromMinutes(1)), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.State, OutboxState.Sending).SetProperty(o => o.Attempts, o => o.Attempts + 1).SetProperty(o => o.LeaseUntil, now + options.Value.SendTimeout + options.Value.SendingLeaseMargin), ct);
         if (marked == 0)
         {
             return;
