@@ -3,24 +3,47 @@ using System.Collections.Concurrent;
 namespace Switchboard.Features.Outbound;
 
 /// <summary>
-/// Paces sends per business number: evenly spaced slots at the number's messages-per-second rate, so a
-/// burst of a thousand replies leaves at 80/s instead of tripping Meta's 130429.
+/// Paces sends per business number at its messages-per-second rate (with a 2% margin, so that timing jitter
+/// never pushes a one-second window over Meta's limit and into 130429). Two steps: the dispatcher reserves
+/// evenly spaced slots when it claims work, and right before each call a gate makes sure calls really
+/// start at least one spacing apart, whatever delays happened in between.
 /// </summary>
 internal sealed class Pacer(TimeProvider clock)
 {
+    private const double Margin = 0.98;
     private readonly ConcurrentDictionary<Guid, Lane> lanes = new();
 
     /// <summary>Reserves the next slot of the channel and returns how long to wait for it.</summary>
     public TimeSpan Reserve(Guid channelId, int messagesPerSecond)
     {
         var lane = lanes.GetOrAdd(channelId, _ => new Lane());
-        var spacing = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / Math.Clamp(messagesPerSecond, 1, 1000));
+        var spacing = Spacing(messagesPerSecond);
         var now = clock.GetTimestamp();
         lock (lane)
         {
             var slot = Math.Max(now, lane.NextSlot);
-            lane.NextSlot = slot + (long)(spacing.TotalSeconds * clock.TimestampFrequency);
-            return TimeSpan.FromSeconds((slot - now) / (double)clock.TimestampFrequency);
+            lane.NextSlot = slot + spacing;
+            return Duration(slot - now);
+        }
+    }
+
+    /// <summary>Waits until at least one spacing has passed since the channel's previous call started.</summary>
+    public async Task GateAsync(Guid channelId, int messagesPerSecond, CancellationToken ct)
+    {
+        var lane = lanes.GetOrAdd(channelId, _ => new Lane());
+        var spacing = Spacing(messagesPerSecond);
+        TimeSpan wait;
+        lock (lane)
+        {
+            var now = clock.GetTimestamp();
+            var start = Math.Max(now, lane.LastStart + spacing);
+            lane.LastStart = start;
+            wait = Duration(start - now);
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock, ct);
         }
     }
 
@@ -32,11 +55,19 @@ internal sealed class Pacer(TimeProvider clock)
         lock (lane)
         {
             lane.NextSlot = Math.Max(lane.NextSlot, until);
+            lane.LastStart = Math.Max(lane.LastStart, until);
         }
     }
+
+    private long Spacing(int messagesPerSecond) =>
+        (long)(clock.TimestampFrequency / (Math.Clamp(messagesPerSecond, 1, 1000) * Margin));
+
+    private TimeSpan Duration(long ticks) => TimeSpan.FromSeconds(ticks / (double)clock.TimestampFrequency);
 
     private sealed class Lane
     {
         public long NextSlot { get; set; }
+
+        public long LastStart { get; set; } = long.MinValue / 2;
     }
 }

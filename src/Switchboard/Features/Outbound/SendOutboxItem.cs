@@ -66,6 +66,7 @@ internal sealed partial class SendOutboxItem(
             return;
         }
 
+        await pacer.GateAsync(channel.Id, channel.MessagesPerSecond, ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         GraphOutcome outcome;

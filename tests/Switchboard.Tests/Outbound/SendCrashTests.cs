@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Outbound;
+using Switchboard.Hosting;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Outbound;
+
+/// <summary>
+/// The server is SIGKILLed after Meta received a reply but before the answer was recorded. After the
+/// restart nobody can know whether the customer got it: the reply is marked unknown and never sent again.
+/// </summary>
+public abstract class SendCrashTests(DatabaseProvider provider)
+{
+    [Fact]
+    public async Task A_crash_between_the_call_and_recording_it_never_leads_to_a_second_send()
+    {
+        await using var graph = await FakeGraphApi.StartAsync();
+        graph.Answer = _ => FakeGraphApi.SendAnswer.Hang(TimeSpan.FromSeconds(30));
+        await using var database = TestDatabase.For(provider);
+        await database.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", "send-crash-" + Guid.NewGuid().ToString("N")),
+            ["Switchboard:Database:Provider"] = database.ProviderName,
+            ["ConnectionStrings:Switchboard"] = database.ConnectionString,
+            ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Switchboard:OperatorApiKey"] = "operator-key-for-send-crash",
+            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = graph.GraphApiBaseUrl,
+            ["Switchboard:Outbound:SendTimeout"] = "00:00:10",
+            ["Switchboard:Outbound:SendingLeaseMargin"] = "00:00:01",
+        };
+        var port = SwitchboardProcess.FreePort();
+        var phone = Builders.NewPhoneNumberId();
+        Guid tenantId;
+        Guid replyId;
+
+        await using (var server = await SwitchboardProcess.StartAsync(settings, port))
+        {
+            using var client = server.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", "operator-key-for-send-crash");
+            var tenant = (await (await client.PostAsJsonAsync("/api/v1/tenants", new { name = "Send crash" })).Content.ReadFromJsonAsync<JsonObject>())!;
+            tenantId = tenant["id"]!.GetValue<Guid>();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", tenant["apiKey"]!.GetValue<string>());
+            (await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/channels", Builders.ChannelRequest(phone))).StatusCode.Should().Be(HttpStatusCode.Created);
+            var body = WebhookPayloads.Messages(phone, WebhookPayloads.Text("Are you there?"));
+            (await client.PostWebhookAsync(tenantId, body, WebhookSender.Sign(body))).StatusCode.Should().Be(HttpStatusCode.OK);
+            var conversationId = await PollAsync(async () =>
+            {
+                var page = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations");
+                return page!["items"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<Guid>();
+            });
+
+            var reply = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages", new { type = "text", text = "Yes! How can I help?" });
+            replyId = (await reply.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+            await PollAsync(() => Task.FromResult(graph.Sends.IsEmpty ? (bool?)null : true));
+
+            // Meta has the request; Switchboard has not heard back. Pull the plug.
+            server.KillHard();
+        }
+
+        graph.Answer = _ => FakeGraphApi.SendAnswer.Accept();
+        await using (await SwitchboardProcess.StartAsync(settings, port))
+        {
+            await using var db = NewDbContext(database);
+            var message = await PollAsync(async () =>
+            {
+                var m = await db.Messages.AsNoTracking().SingleAsync(m => m.TenantId == tenantId && m.Id == replyId);
+                return m.Status == DeliveryState.Unknown ? m : null;
+            });
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            graph.Sends.Should().HaveCount(1, "the restarted node must not send it a second time");
+            message.Wamid.Should().BeNull();
+            (await db.OutboxItems.AsNoTracking().SingleAsync(o => o.MessageId == replyId)).State.Should().Be(OutboxState.Unknown);
+        }
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("Condition not reached within 30 s.");
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe)
+        where T : struct
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("Condition not reached within 30 s.");
+    }
+
+    private static SwitchboardDbContext NewDbContext(TestDatabase database)
+    {
+        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
+        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString);
+        return new SwitchboardDbContext(options.Options);
+    }
+}
+
+public sealed class SendCrashTests_Sqlite() : SendCrashTests(DatabaseProvider.Sqlite);
+
+public sealed class SendCrashTests_Postgres() : SendCrashTests(DatabaseProvider.Postgres);
