@@ -49,7 +49,7 @@ public static class SwitchboardHosting
         services.AddIdentityAccess(options);
         services.AddTenancy();
         services.AddChannels();
-        services.AddConversations();
+        services.AddConversations(builder.Configuration);
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);

@@ -178,6 +178,27 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_customer_writing_days_after_resolution_starts_a_new_conversation()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("first visit", 1_750_000_000)));
+        await App.WaitForInboxAsync();
+        await using (var db = App.NewDbContext())
+        {
+            await db.Conversations.Where(c => c.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConversationStatus.Resolved));
+        }
+
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("back two days later", 1_750_000_000 + (2 * 86_400))));
+        await App.WaitForInboxAsync();
+
+        var conversations = await App.ConversationsAsync(tenant);
+        conversations.Should().HaveCount(2);
+        conversations[0]!["status"]!.GetValue<string>().Should().Be("open");
+        conversations[0]!["number"]!.GetValue<long>().Should().Be(conversations[1]!["number"]!.GetValue<long>() + 1);
+        conversations[1]!["status"]!.GetValue<string>().Should().Be("resolved");
+    }
+
+    [Fact]
     public async Task A_customer_without_a_phone_number_is_known_by_business_scoped_user_id()
     {
         var (tenant, phone) = await TenantWithChannelAsync();

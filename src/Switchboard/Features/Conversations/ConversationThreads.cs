@@ -1,18 +1,24 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Conversations;
 
 /// <summary>Finds the current conversation of a contact on a number, opening one when there is none.</summary>
-internal sealed class ConversationThreads(TimeProvider clock)
+internal sealed class ConversationThreads(IOptions<ConversationOptions> options, TimeProvider clock)
 {
-    public async Task<Conversation> CurrentOrNewAsync(SwitchboardDbContext db, Guid tenantId, Guid channelId, Guid contactId, CancellationToken ct)
+    /// <summary>
+    /// The conversation a customer message at <paramref name="timestamp"/> (Meta's time) belongs to: the
+    /// current one, or a new one when there is none or the current one was resolved longer ago than the gap.
+    /// </summary>
+    public async Task<Conversation> CurrentOrNewAsync(SwitchboardDbContext db, Guid tenantId, Guid channelId, Guid contactId, DateTimeOffset timestamp, CancellationToken ct)
     {
         var current = await db.Conversations
             .Where(c => c.TenantId == tenantId && c.ChannelId == channelId && c.ContactId == contactId)
             .OrderByDescending(c => c.Sequence)
             .FirstOrDefaultAsync(ct);
-        if (current is not null)
+        var startsNew = current is { Status: ConversationStatus.Resolved, LastMessageAt: { } last } && timestamp - last > options.Value.NewConversationAfter;
+        if (current is not null && !startsNew)
         {
             return current;
         }
@@ -24,7 +30,7 @@ internal sealed class ConversationThreads(TimeProvider clock)
             Id = Guid.CreateVersion7(now),
             ChannelId = channelId,
             ContactId = contactId,
-            Sequence = 1,
+            Sequence = (current?.Sequence ?? 0) + 1,
             Number = await NextNumberAsync(db, tenantId, ct),
             Status = ConversationStatus.Open,
             CreatedAt = now,

@@ -4,8 +4,9 @@ namespace Switchboard.Features.Conversations;
 
 public static class ConversationsFeature
 {
-    public static IServiceCollection AddConversations(this IServiceCollection services)
+    public static IServiceCollection AddConversations(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<ConversationOptions>(configuration.GetSection(ConversationOptions.Section));
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();

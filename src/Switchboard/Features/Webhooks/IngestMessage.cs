@@ -37,7 +37,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
 
         var contact = await ResolveContactAsync(db, tenantId, value, message, type, ct);
         var key = await contactKeys.KeyOfAsync(contact, ct);
-        var conversation = await threads.CurrentOrNewAsync(db, tenantId, channel.Id, contact.Id, ct);
+        var conversation = await threads.CurrentOrNewAsync(db, tenantId, channel.Id, contact.Id, timestamp, ct);
         var now = clock.GetUtcNow();
         var context = message.Get("context");
         var error = message.Array("errors").FirstOrDefault();
