@@ -98,6 +98,8 @@ public abstract class ReplyPacingTests(OutboundFixture fixture)
     }
 }
 
+[Collection(Serial.Name)]
 public sealed class ReplyPacingTests_Sqlite(SqliteOutboundFixture fixture) : ReplyPacingTests(fixture), IClassFixture<SqliteOutboundFixture>;
 
+[Collection(Serial.Name)]
 public sealed class ReplyPacingTests_Postgres(PostgresOutboundFixture fixture) : ReplyPacingTests(fixture), IClassFixture<PostgresOutboundFixture>;

@@ -3,14 +3,14 @@ using System.Collections.Concurrent;
 namespace Switchboard.Features.Outbound;
 
 /// <summary>
-/// Paces sends per business number at its messages-per-second rate (with a 2% margin, so that timing jitter
+/// Paces sends per business number at its messages-per-second rate (with a 4% margin, so that timing jitter
 /// never pushes a one-second window over Meta's limit and into 130429). Two steps: the dispatcher reserves
 /// evenly spaced slots when it claims work, and right before each call a gate makes sure calls really
 /// start at least one spacing apart, whatever delays happened in between.
 /// </summary>
 internal sealed class Pacer(TimeProvider clock)
 {
-    private const double Margin = 0.98;
+    private const double Margin = 0.96;
     private readonly ConcurrentDictionary<Guid, Lane> lanes = new();
 
     /// <summary>Reserves the next slot of the channel and returns how long to wait for it.</summary>
