@@ -171,6 +171,7 @@ internal sealed partial class OutboxSender(
         var now = clock.GetUtcNow();
         var abandoned = await db.OutboxItems.AsNoTracking()
             .Where(o => o.State == OutboxState.Sending && o.LeaseUntil < now)
+            .OrderBy(o => o.LeaseUntil)
             .Take(500)
             .ToListAsync(ct);
         foreach (var item in abandoned)

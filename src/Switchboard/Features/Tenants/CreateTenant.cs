@@ -16,8 +16,15 @@ internal static class CreateTenant
     public static async Task<Microsoft.AspNetCore.Http.HttpResults.Created<Response>> HandleAsync(
         Request request, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, CancellationToken ct)
     {
+        var (tenant, apiKey) = await ProvisionAsync(db, keyRing, clock, Guid.CreateVersion7(clock.GetUtcNow()), request.Name!.Trim(), ct);
+        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new Response(tenant.Id, tenant.Name, apiKey));
+    }
+
+    /// <summary>A tenant with its keys and its admin API key (returned in clear this once).</summary>
+    public static async Task<(Tenant Tenant, string ApiKey)> ProvisionAsync(SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, Guid id, string name, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
-        var tenant = new Tenant { Id = Guid.CreateVersion7(now), Name = request.Name!.Trim(), CreatedAt = now };
+        var tenant = new Tenant { Id = id, Name = name, CreatedAt = now };
         tenant.Keys.AddRange(keyRing.NewTenantKeys(tenant.Id));
         var apiKey = ApiTokenSecrets.NewToken();
         db.Tenants.Add(tenant);
@@ -33,6 +40,6 @@ internal static class CreateTenant
             CreatedAt = now,
         });
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new Response(tenant.Id, tenant.Name, apiKey));
+        return (tenant, apiKey);
     }
 }

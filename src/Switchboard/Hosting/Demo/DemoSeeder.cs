@@ -1,0 +1,168 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Hosting.Demo;
+
+/// <summary>
+/// Seeds the demo once the server is up: the demo tenant and its number (wired to the simulator), then a
+/// few simulated customers write in — through real signed webhooks — and an agent reply goes out, so
+/// there is something to look at and a full round trip (received → replied → delivered → read) to watch.
+/// </summary>
+internal sealed partial class DemoSeeder(
+    DemoSettings settings,
+    IDbContextFactory<SwitchboardDbContext> dbFactory,
+    KeyRing keyRing,
+    MigrationState migrations,
+    IHostApplicationLifetime lifetime,
+    IHttpClientFactory httpFactory,
+    IConfiguration configuration,
+    TimeProvider clock,
+    ILogger<DemoSeeder> logger) : BackgroundService
+{
+    private const string KeyFileName = "demo-tenant.key";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WhenStartedAsync(stoppingToken);
+        while (!migrations.IsCurrent)
+        {
+            await Task.Delay(200, stoppingToken);
+        }
+
+        try
+        {
+            var apiKey = await EnsureTenantAsync(stoppingToken);
+            using var api = httpFactory.CreateClient();
+            api.BaseAddress = new Uri(settings.SelfUrl);
+            api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            await EnsureChannelAsync(api, stoppingToken);
+            await SeedConversationsAsync(api, stoppingToken);
+            PrintWelcome(apiKey);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSeedFailed(ex.GetType().Name);
+        }
+    }
+
+    private async Task<string> EnsureTenantAsync(CancellationToken ct)
+    {
+        var keyPath = Path.Combine(Path.GetFullPath(configuration["Switchboard:DataDirectory"] ?? "./data"), KeyFileName);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Tenants.AnyAsync(t => t.Id == settings.TenantId, ct) && File.Exists(keyPath))
+        {
+            return (await File.ReadAllTextAsync(keyPath, ct)).Trim();
+        }
+
+        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, ct);
+        File.Delete(keyPath);
+        CryptoSetup.WriteOwnerOnly(keyPath, apiKey);
+        return apiKey;
+    }
+
+    private async Task EnsureChannelAsync(HttpClient api, CancellationToken ct)
+    {
+        var channels = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/channels", ct);
+        if (channels!["items"]!.AsArray().Count > 0)
+        {
+            return;
+        }
+
+        var response = await api.PostAsJsonAsync($"/api/v1/tenants/{settings.TenantId}/channels", new
+        {
+            phoneNumberId = settings.PhoneNumberId,
+            wabaId = DemoSettings.WabaId,
+            displayPhoneNumber = DemoSettings.DisplayPhoneNumber,
+            appId = "100000000000003",
+            appSecret = settings.AppSecret,
+            accessToken = DemoSettings.AccessToken,
+            verifyToken = DemoSettings.VerifyToken,
+        }, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private async Task SeedConversationsAsync(HttpClient api, CancellationToken ct)
+    {
+        var existing = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/conversations", ct);
+        if (existing!["items"]!.AsArray().Count > 0)
+        {
+            return;
+        }
+
+        await CustomerWritesAsync(api, "16505551234", "Sheena Nelson", new { type = "text", text = "Hi! Does the Aloe plant come in a bigger pot?" }, ct);
+        await CustomerWritesAsync(api, "447700900123", "Oliver Smith", new { type = "image", text = "This arrived damaged 😞" }, ct);
+        await CustomerWritesAsync(api, "5511987654321", "Ana Souza", new { type = "location", latitude = -23.5505, longitude = -46.6333, text = "São Paulo store?" }, ct);
+
+        // An agent answers the first customer: the reply goes through the outbox to the simulator, whose
+        // phone then reports sent → delivered → read back through status webhooks.
+        var conversation = await WaitForConversationAsync(api, "16505551234", ct);
+        if (conversation is not null)
+        {
+            using var reply = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{settings.TenantId}/conversations/{conversation}/messages")
+            {
+                Content = JsonContent.Create(new
+                {
+                    type = "buttons",
+                    text = "Hi Sheena! Yes — it comes in a 20 cm and a 30 cm pot. Which one would you like?",
+                    buttons = new[] { new { id = "pot-20", title = "20 cm" }, new { id = "pot-30", title = "30 cm" } },
+                }),
+            };
+            reply.Headers.Add("Idempotency-Key", "demo-seed-reply");
+            (await api.SendAsync(reply, ct)).EnsureSuccessStatusCode();
+        }
+    }
+
+    private async Task CustomerWritesAsync(HttpClient api, string waId, string name, object message, CancellationToken ct)
+    {
+        var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(message))!.AsObject();
+        body["phoneNumberId"] = settings.PhoneNumberId;
+        body["name"] = name;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{DemoMode.SimulatorPrefix}/api/customers/{waId}/messages") { Content = JsonContent.Create(body) };
+        (await api.SendAsync(request, ct)).EnsureSuccessStatusCode();
+    }
+
+    private async Task<Guid?> WaitForConversationAsync(HttpClient api, string waId, CancellationToken ct)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var page = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/conversations", ct);
+            var match = page!["items"]!.AsArray().FirstOrDefault(c => c!["contact"]!["waId"]?.GetValue<string>() == waId);
+            if (match is not null)
+            {
+                return match["id"]!.GetValue<Guid>();
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        return null;
+    }
+
+    private Task WhenStartedAsync(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource();
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        return started.Task.WaitAsync(ct);
+    }
+
+    private void PrintWelcome(string apiKey) => Console.WriteLine($"""
+
+        ==== Switchboard demo is running ====================================================
+          Customer phone (play a customer):  {settings.SelfUrl}{DemoMode.SimulatorPrefix}/
+          API (tenant "{DemoSettings.TenantName}"):   {settings.SelfUrl}/api/v1/tenants/{settings.TenantId}
+          Tenant API key (demo only):         {apiKey}
+          Conversations:                      curl -H "Authorization: Bearer {apiKey}" {settings.SelfUrl}/api/v1/tenants/{settings.TenantId}/conversations
+          Live events (SSE):                  curl -N -H "Authorization: Bearer {apiKey}" {settings.SelfUrl}/api/v1/tenants/{settings.TenantId}/events
+          OpenAPI:                            {settings.SelfUrl}/openapi/v1.json
+          Demo number: {DemoSettings.DisplayPhoneNumber} (phone number id {settings.PhoneNumberId})
+        =====================================================================================
+
+        """);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Demo seeding failed ({Error})")]
+    private partial void LogSeedFailed(string error);
+}

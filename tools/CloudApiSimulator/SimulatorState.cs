@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+
+namespace CloudApiSimulator;
+
+/// <summary>Everything the simulator remembers: media, limits' windows, and each customer's chat.</summary>
+public sealed class SimulatorState
+{
+    private readonly ConcurrentDictionary<string, Queue<long>> numberWindows = new();
+    private readonly ConcurrentDictionary<(string Number, string Customer), Queue<long>> pairWindows = new();
+
+    public ConcurrentDictionary<string, StoredMedia> Media { get; } = new();
+
+    public ConcurrentDictionary<(string Number, string Customer), List<ChatLine>> Chats { get; } = new();
+
+    /// <summary>How often each Meta error code was answered (130429, 131056, …).</summary>
+    public ConcurrentDictionary<int, int> ErrorsAnswered { get; } = new();
+
+    public int MessagesAccepted => messagesAccepted;
+
+    private int messagesAccepted;
+
+    public void CountAccepted() => Interlocked.Increment(ref messagesAccepted);
+
+    public void CountError(int code) => ErrorsAnswered.AddOrUpdate(code, 1, (_, n) => n + 1);
+
+    /// <summary>True when one more message fits in the number's one-second window (Meta's throughput).</summary>
+    public bool TryTakeThroughput(string phoneNumberId, int perSecond) =>
+        TryTake(numberWindows.GetOrAdd(phoneNumberId, _ => new Queue<long>()), perSecond, 1000);
+
+    /// <summary>True when one more message to this customer fits Meta's pair limit (a burst within 6 s).</summary>
+    public bool TryTakePair(string phoneNumberId, string customer, int burst) =>
+        TryTake(pairWindows.GetOrAdd((phoneNumberId, customer), _ => new Queue<long>()), burst, 6000);
+
+    public void Log(string phoneNumberId, string customer, ChatLine line)
+    {
+        var chat = Chats.GetOrAdd((phoneNumberId, customer), _ => []);
+        lock (chat)
+        {
+            chat.Add(line);
+            if (chat.Count > 500)
+            {
+                chat.RemoveAt(0);
+            }
+        }
+    }
+
+    public IReadOnlyList<ChatLine> Chat(string phoneNumberId, string customer)
+    {
+        if (!Chats.TryGetValue((phoneNumberId, customer), out var chat))
+        {
+            return [];
+        }
+
+        lock (chat)
+        {
+            return [.. chat];
+        }
+    }
+
+    private static bool TryTake(Queue<long> window, int limit, long windowMilliseconds)
+    {
+        lock (window)
+        {
+            var now = Environment.TickCount64;
+            while (window.TryPeek(out var oldest) && now - oldest >= windowMilliseconds)
+            {
+                window.Dequeue();
+            }
+
+            if (window.Count >= limit)
+            {
+                return false;
+            }
+
+            window.Enqueue(now);
+            return true;
+        }
+    }
+}
+
+public sealed record StoredMedia(byte[] Bytes, string MimeType, string? FileName);
+
+/// <summary>One line of a simulated chat: who wrote, what, and (for the business's messages) the delivery state.</summary>
+public sealed class ChatLine
+{
+    public required string Wamid { get; init; }
+
+    public required string From { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string Summary { get; init; }
+
+    public string? MediaId { get; init; }
+
+    public IReadOnlyList<ChatButton> Buttons { get; init; } = [];
+
+    public string Status { get; set; } = "";
+
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
+
+public sealed record ChatButton(string Id, string Title, string Kind);
