@@ -68,12 +68,57 @@ internal sealed partial class InboxProcessor(
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var claimed = await ClaimAsync(ct);
+        if (claimed.Count > 1 && await TryProcessTogetherAsync(claimed, ct))
+        {
+            return claimed.Count;
+        }
+
         foreach (var inboxEvent in claimed)
         {
             await ProcessAsync(inboxEvent, ct);
         }
 
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// The fast path: the whole batch in one transaction, so one commit (one fsync) covers many events.
+    /// If anything in it fails, nothing of it is kept and each event is processed on its own instead,
+    /// where a failure only affects that event.
+    /// </summary>
+    private async Task<bool> TryProcessTogetherAsync(List<InboxEvent> batch, CancellationToken ct)
+    {
+        var quarantined = new List<(Guid Id, string? Reason)>();
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            foreach (var inboxEvent in batch)
+            {
+                var (state, reason) = await processEvent.HandleAsync(db, inboxEvent, ct);
+                await db.SaveChangesAsync(ct);
+                await FinishAsync(db, inboxEvent, state, reason, ct);
+                db.ChangeTracker.Clear();
+                if (state == InboxState.Quarantined)
+                {
+                    quarantined.Add((inboxEvent.Id, reason));
+                }
+            }
+
+            await transaction.CommitAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogBatchFallback(batch.Count, SafeError.Describe(ex));
+            return false;
+        }
+
+        foreach (var (id, reason) in quarantined)
+        {
+            LogQuarantined(id, reason);
+        }
+
+        return true;
     }
 
     private async Task<List<InboxEvent>> ClaimAsync(CancellationToken ct)
@@ -165,6 +210,9 @@ internal sealed partial class InboxProcessor(
 
     /// <summary>1 s, 4 s, 16 s … capped at 10 minutes.</summary>
     internal static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(4, Math.Max(0, attempts - 1))));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} webhook events failed together ({Error}); processing them one by one")]
+    private partial void LogBatchFallback(int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook event {EventId} quarantined: {Reason}")]
     private partial void LogQuarantined(Guid eventId, string? reason);
