@@ -26,7 +26,8 @@ internal static class GraphApi
         string phoneNumberId, HttpContext http, IOptionsMonitor<SimulatorOptions> options, SimulatorState state, StatusScheduler statuses)
     {
         var settings = options.CurrentValue;
-        var number = settings.Numbers.FirstOrDefault(n => n.PhoneNumberId == phoneNumberId);
+        var number = settings.Numbers.FirstOrDefault(n => n.PhoneNumberId == phoneNumberId)
+            ?? (settings.AcceptUnknownNumbers ? new SimulatedNumber { PhoneNumberId = phoneNumberId, AccessToken = http.Request.Headers.Authorization.ToString().Replace("Bearer ", "", StringComparison.Ordinal) } : null);
         if (number is null)
         {
             return Error(state, 400, 100, "Unsupported post request. Object with ID does not exist.");

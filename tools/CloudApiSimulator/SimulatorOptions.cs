@@ -13,6 +13,12 @@ public sealed class SimulatorOptions
     /// <summary>Meta's pair limit: more than this many messages to one customer within 6 s answer 131056.</summary>
     public int PairBurst { get; set; } = 45;
 
+    /// <summary>
+    /// Load tests: answer sends for any phone number id with any token, as a number of its own (limits
+    /// still apply); such numbers have no webhook URL, so they get no status webhooks.
+    /// </summary>
+    public bool AcceptUnknownNumbers { get; set; }
+
     public FaultOptions Faults { get; set; } = new();
 
     public StatusOptions Statuses { get; set; } = new();

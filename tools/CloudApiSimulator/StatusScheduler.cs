@@ -10,6 +10,11 @@ public sealed class StatusScheduler(WebhookPoster poster, SimulatorState state, 
 {
     public void Schedule(SimulatedNumber number, string wamid, string customer, string type)
     {
+        if (string.IsNullOrEmpty(number.WebhookUrl))
+        {
+            return;
+        }
+
         var settings = options.CurrentValue.Statuses;
         var steps = new List<(int Delay, string Status, int? Code, string? Title)> { (settings.SentAfterMilliseconds, "sent", null, null) };
         if (type != "reaction")

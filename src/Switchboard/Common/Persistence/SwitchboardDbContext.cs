@@ -25,6 +25,9 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     /// <summary>Tenants that got realtime events in the current unit of work (published after commit).</summary>
     public HashSet<Guid> RealtimeTenants { get; } = [];
 
+    /// <summary>Realtime events collected in this unit of work, written by RealtimeLog.FlushAsync before the commit.</summary>
+    public List<RealtimeEvent> PendingRealtimeEvents { get; } = [];
+
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<TenantKey> TenantKeys => Set<TenantKey>();

@@ -9,6 +9,7 @@ public static class ChannelsFeature
         services.AddSingleton<WebhookUrls>();
         services.AddSingleton<ChannelView>();
         services.AddSingleton<ChannelChanges>();
+        services.AddSingleton<ChannelDirectory>();
         return services;
     }
 

@@ -11,12 +11,10 @@ namespace Switchboard.Features.Webhooks;
 /// </summary>
 internal static class ChannelRouter
 {
-    public static Task<Channel?> ByPhoneNumberIdAsync(SwitchboardDbContext db, string? phoneNumberId, Guid? urlTenant, CancellationToken ct) =>
-        string.IsNullOrEmpty(phoneNumberId)
-            ? Task.FromResult<Channel?>(null)
-            : db.Channels.IgnoreQueryFilters()
-                .Where(c => c.PhoneNumberId == phoneNumberId && (urlTenant == null || c.TenantId == urlTenant))
-                .FirstOrDefaultAsync(ct);
+    public static async Task<Channel?> ByPhoneNumberIdAsync(SwitchboardDbContext db, ChannelDirectory channels, string? phoneNumberId, Guid? urlTenant, CancellationToken ct) =>
+        string.IsNullOrEmpty(phoneNumberId) || await channels.FindAsync(db, phoneNumberId, ct) is not { } channel || (urlTenant is not null && channel.TenantId != urlTenant)
+            ? null
+            : channel;
 
     public static Task<List<Channel>> ByWabaIdAsync(SwitchboardDbContext db, IReadOnlyCollection<string> wabaIds, Guid? urlTenant, CancellationToken ct) =>
         db.Channels.IgnoreQueryFilters()

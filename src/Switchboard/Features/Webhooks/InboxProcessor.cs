@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Webhooks;
@@ -105,6 +106,7 @@ internal sealed partial class InboxProcessor(
                 }
             }
 
+            await RealtimeLog.FlushAsync(db, ct);
             await transaction.CommitAsync(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -155,6 +157,7 @@ internal sealed partial class InboxProcessor(
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var (state, reason) = await processEvent.HandleAsync(db, inboxEvent, ct);
             await db.SaveChangesAsync(ct);
+            await RealtimeLog.FlushAsync(db, ct);
             await FinishAsync(db, inboxEvent, state, reason, ct);
             await transaction.CommitAsync(ct);
             if (state == InboxState.Quarantined)

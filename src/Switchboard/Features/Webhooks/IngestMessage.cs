@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -19,6 +20,10 @@ namespace Switchboard.Features.Webhooks;
 internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, MediaSignal mediaSignal, TimeProvider clock)
 {
     private static readonly HashSet<string> MediaKinds = ["image", "audio", "video", "document", "sticker"];
+
+    // Hashes of what each contact's webhooks said last time: a regular customer's next message needs no
+    // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
+    private readonly ConcurrentDictionary<Guid, byte[]> knownProfiles = new();
 
     public async Task HandleAsync(SwitchboardDbContext db, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
     {
@@ -103,8 +108,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         }
 
         await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now, ct);
-        await db.SaveChangesAsync(ct);
+        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now);
         if (queuedMedia)
         {
             mediaSignal.Signal.Notify();
@@ -141,10 +145,16 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             newUserId = system.Value.String("user_id");
         }
 
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact?.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
         if (contact is null)
         {
             contact = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
             await db.SaveChangesAsync(ct);
+            return contact;
+        }
+
+        if (knownProfiles.TryGetValue(contact.Id, out var seen) && seen.AsSpan().SequenceEqual(fingerprint))
+        {
             return contact;
         }
 
@@ -154,7 +164,17 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         var changedName = name is not null && name != known.Name ? name : null;
         if (changedWaId is not null || changedUserId is not null || changedName is not null)
         {
+            // Not remembered yet: only a profile seen unchanged (so surely stored) is skipped next time.
             await contacts.UpdateAsync(contact, changedWaId, changedUserId, changedName, ct);
+        }
+        else
+        {
+            if (knownProfiles.Count > 100_000)
+            {
+                knownProfiles.Clear();
+            }
+
+            knownProfiles[contact.Id] = fingerprint;
         }
 
         return contact;

@@ -50,7 +50,7 @@ internal static class IngestStatus
             .FirstOrDefaultAsync(ct);
         if (message is not null && DeliveryStatuses.Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle))
         {
-            await RealtimeLog.AppendAsync(db, channel.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), update.ReceivedAt, ct);
+            RealtimeLog.Append(db, channel.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), update.ReceivedAt);
         }
 
         await db.SaveChangesAsync(ct);

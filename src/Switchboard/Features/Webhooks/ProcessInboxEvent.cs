@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Channels;
 
 namespace Switchboard.Features.Webhooks;
 
@@ -8,7 +9,7 @@ namespace Switchboard.Features.Webhooks;
 /// with the inbox row's new state, so a crash either keeps all of it or none (and the retry is
 /// idempotent). Parts that cannot be routed quarantine the event; the rest is still processed.
 /// </summary>
-internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, TimeProvider clock)
+internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ChannelDirectory channels, TimeProvider clock)
 {
     public async Task<(InboxState State, string? Reason)> HandleAsync(SwitchboardDbContext db, InboxEvent inboxEvent, CancellationToken ct)
     {
@@ -60,7 +61,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             return await ProcessAccountFieldAsync(db, inboxEvent, entry, field, value, ct);
         }
 
-        var channel = await ChannelRouter.ByPhoneNumberIdAsync(db, phoneNumberId, inboxEvent.TenantId, ct);
+        var channel = await ChannelRouter.ByPhoneNumberIdAsync(db, channels, phoneNumberId, inboxEvent.TenantId, ct);
         if (channel is null)
         {
             return "unknown-number";

@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Switchboard.LoadTest;
+
+/// <summary>Command-line options: <c>--name value</c> pairs after the mode.</summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string> values;
+
+    private Options(string mode, Dictionary<string, string> values)
+    {
+        Mode = mode;
+        this.values = values;
+    }
+
+    public string Mode { get; }
+
+    public string Url => Get("url", "http://127.0.0.1:5080").TrimEnd('/');
+
+    public string OperatorKey => Get("operator-key", "");
+
+    public int Concurrency => Int("concurrency", 64);
+
+    public TimeSpan Duration => TimeSpan.FromSeconds(Int("duration", 30));
+
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Int("warmup", 5));
+
+    public int Customers => Int("customers", 1000);
+
+    public string DbProvider => Get("db-provider", "sqlite");
+
+    public string? Db => values.GetValueOrDefault("db");
+
+    public int Numbers => Int("numbers", 10);
+
+    public int RepliesPerNumber => Int("replies-per-number", 100);
+
+    public bool SkipCeiling => values.ContainsKey("skip-ceiling");
+
+    public static Options? Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("ingest" or "send"))
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            values[args[i][2..]] = hasValue ? args[++i] : "true";
+        }
+
+        return new Options(args[0], values);
+    }
+
+    public override string ToString() => string.Join(" ", values.Where(v => v.Key is not ("operator-key" or "db")).Select(v => $"--{v.Key} {v.Value}"));
+
+    private string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+
+    private int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public const string Usage = """
+        Switchboard load test — drives a running Switchboard and reports what it can take.
+
+          ingest  signed webhooks at a concurrency for a duration; ack latency, errors and processing lag;
+                  plus the same load against a bare signature-checking endpoint (the ceiling)
+          send    replies across several numbers (the server must send to the Cloud API simulator);
+                  achieved rate per number and Meta errors
+
+        Options:
+          --url http://127.0.0.1:5080     the Switchboard under test
+          --operator-key KEY              its operator key (provisions a fresh tenant and numbers)
+          --db-provider sqlite|postgres   and --db "<connection string>": where to measure processing lag
+          --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)
+          --numbers 10 --replies-per-number 100                                             (send)
+        """;
+}

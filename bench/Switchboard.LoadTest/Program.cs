@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Switchboard.LoadTest;
+
+var options = Options.Parse(args);
+if (options is null || string.IsNullOrEmpty(options.OperatorKey))
+{
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
+using var api = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(60) };
+var report = new StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"### {options.Mode} — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {options.DbProvider}");
+report.AppendLine();
+report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine.Describe()}. Options: `{options}`.");
+report.AppendLine();
+
+if (options.Mode == "ingest")
+{
+    var tenant = await Provisioned.CreateAsync(api, options.OperatorKey, 1);
+    LoadResult? ceiling = null;
+    if (!options.SkipCeiling)
+    {
+        await using var server = await CeilingServer.StartAsync(tenant.AppSecret);
+        Console.Error.WriteLine("Ceiling: a bare signature-checking endpoint");
+        ceiling = await WebhookLoad.RunAsync(server.Endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], options, "ceiling");
+    }
+
+    Console.Error.WriteLine("Switchboard: durable acknowledge");
+    var result = await WebhookLoad.RunAsync(new Uri($"{options.Url}/webhooks/whatsapp/{tenant.TenantId}"), tenant.AppSecret, tenant.PhoneNumberIds[0], options, "switchboard");
+    report.AppendLine("| endpoint | events/s | ack p50 ms | p95 | p99 | max | errors |");
+    report.AppendLine("|---|---|---|---|---|---|---|");
+    void Line(string name, LoadResult r) => report.AppendLine(CultureInfo.InvariantCulture,
+        $"| {name} | {r.RequestsPerSecond:F0} | {r.Ack.P50:F1} | {r.Ack.P95:F1} | {r.Ack.P99:F1} | {r.Ack.Max:F1} | {(r.Errors.Count == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Key}: {e.Value}")))} |");
+    Line("Switchboard", result);
+    if (ceiling is not null)
+    {
+        Line("bare endpoint (ceiling)", ceiling);
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Switchboard reaches {result.RequestsPerSecond / ceiling.RequestsPerSecond:P0} of the ceiling's throughput.");
+    }
+
+    if (options.Db is not null)
+    {
+        var (lag, missing) = await Lag.MeasureAsync(options, tenant.TenantId, result.Acked);
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Processing lag (acknowledged → message stored), {lag.Count} messages: p50 {lag.P50:F0} ms, p99 {lag.P99:F0} ms, max {lag.Max:F0} ms; not stored after 180 s: {missing}.");
+    }
+}
+else
+{
+    await SendLoadAsync();
+}
+
+Console.WriteLine(report.ToString());
+return 0;
+
+async Task SendLoadAsync()
+{
+    var tenant = await Provisioned.CreateAsync(api, options.OperatorKey, options.Numbers);
+    api.DefaultRequestHeaders.Authorization = new("Bearer", tenant.ApiKey);
+    Console.Error.WriteLine($"Opening {options.Numbers * options.RepliesPerNumber} conversations (one inbound webhook each)…");
+    var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    var secret = Encoding.UTF8.GetBytes(tenant.AppSecret);
+    foreach (var phone in tenant.PhoneNumberIds)
+    {
+        for (var chunk = 0; chunk < options.RepliesPerNumber; chunk += 100)
+        {
+            var messages = string.Join(",", Enumerable.Range(chunk, Math.Min(100, options.RepliesPerNumber - chunk)).Select(i =>
+                $"{{\"from\":\"1650{phone[^3..]}{i:D4}\",\"id\":\"wamid.SEND{phone}{i:D5}\",\"timestamp\":\"{now}\",\"type\":\"text\",\"text\":{{\"body\":\"hi\"}}}}"));
+            var body = Encoding.UTF8.GetBytes($"{{\"object\":\"whatsapp_business_account\",\"entry\":[{{\"id\":\"100000000000002\",\"changes\":[{{\"field\":\"messages\",\"value\":{{\"messaging_product\":\"whatsapp\",\"metadata\":{{\"display_phone_number\":\"15550100001\",\"phone_number_id\":\"{phone}\"}},\"messages\":[{messages}]}}}}]}}]}}");
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/whatsapp/{tenant.TenantId}") { Content = content };
+            request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(secret, body)));
+            (await api.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+    }
+
+    var conversations = new List<Guid>();
+    while (conversations.Count < options.Numbers * options.RepliesPerNumber)
+    {
+        conversations.Clear();
+        string? cursor = null;
+        do
+        {
+            var page = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.TenantId}/conversations?limit=200{(cursor is null ? "" : "&cursor=" + cursor)}");
+            conversations.AddRange(page!["items"]!.AsArray().Select(c => c!["id"]!.GetValue<Guid>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+        Console.Error.WriteLine($"  {conversations.Count} conversations open");
+        await Task.Delay(500);
+    }
+
+    Console.Error.WriteLine($"Queueing {conversations.Count} replies…");
+    var queued = System.Diagnostics.Stopwatch.StartNew();
+    await Parallel.ForEachAsync(conversations, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, ct) =>
+    {
+        using var reply = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{tenant.TenantId}/conversations/{id}/messages") { Content = JsonContent.Create(new { type = "text", text = "Thanks for writing! An agent will be with you shortly." }) };
+        reply.Headers.Add("Idempotency-Key", id.ToString());
+        (await api.SendAsync(reply, ct)).EnsureSuccessStatusCode();
+    });
+    Console.Error.WriteLine($"  queued in {queued.Elapsed.TotalSeconds:F1} s");
+
+    var rates = await SendRates.MeasureAsync(options, tenant.TenantId, options.Numbers * options.RepliesPerNumber);
+    report.AppendLine(CultureInfo.InvariantCulture, $"{conversations.Count} replies across {options.Numbers} numbers (80 messages/s each); all queued within {queued.Elapsed.TotalSeconds:F1} s.");
+    report.AppendLine();
+    report.AppendLine("| number | replies accepted | rate between 10% and 90% (msg/s) |");
+    report.AppendLine("|---|---|---|");
+    foreach (var (channel, count, rate) in rates.PerChannel)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {channel.ToString()[..8]} | {count} | {rate:F1} |");
+    }
+
+    report.AppendLine();
+    report.AppendLine(CultureInfo.InvariantCulture, $"Rate per number: min {rates.PerChannel.Min(r => r.Rate):F1}, mean {rates.PerChannel.Average(r => r.Rate):F1}, max {rates.PerChannel.Max(r => r.Rate):F1} msg/s. Failed replies: {rates.Failed} ({string.Join(", ", rates.FailureCodes.Select(f => $"{f.Key}: {f.Value}"))}).");
+}
