@@ -40,8 +40,11 @@ start() {
     as_pg "$bin/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --no-sync >/dev/null
   fi
   if ! as_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    # Tests trade durability for speed; SWITCHBOARD_PG_DURABLE=1 (benchmarks) keeps PostgreSQL's defaults.
+    local speed="-c fsync=off -c full_page_writes=off"
+    [ "${SWITCHBOARD_PG_DURABLE:-0}" = "1" ] && speed=""
     as_pg "$bin/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 start \
-      -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c full_page_writes=off" >/dev/null
+      -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=400 $speed" >/dev/null
   fi
   echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Password=postgres"
 }

@@ -27,6 +27,10 @@ internal sealed partial class OutboxSender(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
+
+    // A number whose paced queue is already this far ahead gets no more work this round, so that the
+    // in-flight slots go to the other numbers instead of waiting in one number's lane.
+    private static readonly TimeSpan MaxLaneBacklog = TimeSpan.FromMilliseconds(250);
     private readonly Guid nodeId = Guid.NewGuid();
     private readonly ConcurrentDictionary<Guid, byte> busyContacts = new();
     private SemaphoreSlim? inFlight;
@@ -84,15 +88,32 @@ internal sealed partial class OutboxSender(
         var due = await db.OutboxItems.AsNoTracking()
             .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
             .OrderBy(o => o.CreatedAt)
-            .Take(Math.Max(capacity * 4, 64))
+            .Take(Math.Max(capacity * 16, 1024))
             .ToListAsync(ct);
+        var dueChannelIds = due.Select(p => p.ChannelId).Distinct().ToList();
+        var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => dueChannelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+
+        // Fair across numbers: each number gets only as much as it can send within the backlog limit, so
+        // one number's burst does not fill the in-flight slots while the others wait.
         var picked = new List<OutboxItem>();
+        var pickedPerChannel = new Dictionary<Guid, int>();
         foreach (var item in due)
         {
-            if (picked.Count < capacity && !busyContacts.ContainsKey(item.ContactId) && picked.All(p => p.ContactId != item.ContactId))
+            if (picked.Count >= capacity)
             {
-                picked.Add(item);
+                break;
             }
+
+            var rate = channels.TryGetValue(item.ChannelId, out var c) ? c.MessagesPerSecond : Channel.DefaultMessagesPerSecond;
+            var already = pickedPerChannel.GetValueOrDefault(item.ChannelId);
+            var backlog = pacer.Backlog(item.ChannelId) + TimeSpan.FromSeconds(already / (double)Math.Max(1, rate));
+            if (backlog > MaxLaneBacklog || busyContacts.ContainsKey(item.ContactId) || picked.Any(p => p.ContactId == item.ContactId))
+            {
+                continue;
+            }
+
+            picked.Add(item);
+            pickedPerChannel[item.ChannelId] = already + 1;
         }
 
         if (picked.Count == 0)
@@ -100,8 +121,6 @@ internal sealed partial class OutboxSender(
             return 0;
         }
 
-        var channelIds = picked.Select(p => p.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var contactIds = picked.Select(p => p.ContactId).Distinct().ToList();
         var backoffs = await db.Contacts.AsNoTracking().IgnoreQueryFilters()
             .Where(c => contactIds.Contains(c.Id) && c.SendBackoffUntil > now)

@@ -27,6 +27,20 @@ internal sealed class Pacer(TimeProvider clock)
         }
     }
 
+    /// <summary>How long the next reservation on this channel would have to wait.</summary>
+    public TimeSpan Backlog(Guid channelId)
+    {
+        if (!lanes.TryGetValue(channelId, out var lane))
+        {
+            return TimeSpan.Zero;
+        }
+
+        lock (lane)
+        {
+            return Duration(Math.Max(0, lane.NextSlot - clock.GetTimestamp()));
+        }
+    }
+
     /// <summary>Waits until at least one spacing has passed since the channel's previous call started.</summary>
     public async Task GateAsync(Guid channelId, int messagesPerSecond, CancellationToken ct)
     {

@@ -69,7 +69,8 @@ internal static class MessageRenderer
                 return reply.String("description") is { Length: > 0 } description ? $"{title} — {description}" : title;
             case "nfm_reply":
                 var form = interactive.Get("nfm_reply") ?? default;
-                return $"[Form reply] {form.String("body") ?? form.String("name") ?? FormSummary(form.String("response_json"))}".TrimEnd();
+                var answers = FormSummary(form.String("response_json"));
+                return $"[Form reply] {(answers.Length > 0 ? answers : form.String("body") ?? form.String("name"))}".TrimEnd();
             default:
                 return "[Interactive reply]";
         }
