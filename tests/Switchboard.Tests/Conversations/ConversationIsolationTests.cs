@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Conversations;
+
+/// <summary>Every conversation, message, contact and media route: another tenant and the operator see 404; nothing changes.</summary>
+public abstract class ConversationIsolationTests(AppFixture fixture)
+{
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public async Task Another_tenant_and_the_operator_get_404_on_every_conversation_route()
+    {
+        var a = await App.CreateTenantAsync();
+        var b = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(a, Builders.ChannelRequest(phone));
+        await App.PostSignedAsync(a.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("private to A")));
+        await App.WaitForInboxAsync();
+        await using var db = App.NewDbContext();
+        var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
+        var message = await db.Messages.SingleAsync(m => m.TenantId == a.Id);
+
+        foreach (var (client, tenantInRoute) in new[] { (App.ClientWithKey(b.ApiKey), a.Id), (App.ClientWithKey(b.ApiKey), b.Id), (App.OperatorClient(), a.Id) })
+        {
+            using (client)
+            {
+                var routes = $"/api/v1/tenants/{tenantInRoute}";
+                var c = $"{routes}/conversations/{conversation.Id}";
+                foreach (var response in new[]
+                {
+                    await client.GetAsync($"{c}"),
+                    await client.PostAsync($"{c}/resolve", null),
+                    await client.PostAsync($"{c}/reopen", null),
+                    await client.PostAsync($"{c}/read", null),
+                    await client.GetAsync($"{c}/messages"),
+                    await client.PostAsJsonAsync($"{c}/messages", new { type = "text", text = "intruder" }),
+                    await client.PostAsync($"{c}/messages/{message.Id}/resend", null),
+                    await client.GetAsync($"{routes}/contacts/{conversation.ContactId}"),
+                    await client.GetAsync($"{routes}/contacts?phone=16505551234"),
+                })
+                {
+                    response.StatusCode.Should().Be(HttpStatusCode.NotFound, response.RequestMessage!.RequestUri!.ToString());
+                }
+
+                if (tenantInRoute == a.Id)
+                {
+                    (await client.GetAsync($"{routes}/conversations")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+                }
+                else
+                {
+                    (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{routes}/conversations"))!["items"]!.AsArray().Should().BeEmpty();
+                }
+            }
+        }
+
+        await using var check = App.NewDbContext();
+        (await check.Messages.CountAsync(m => m.TenantId == a.Id)).Should().Be(1);
+        (await check.Conversations.SingleAsync(c => c.Id == conversation.Id)).Status.Should().Be(conversation.Status);
+        (await App.MessagesAsync(a)).Single()["text"]!.GetValue<string>().Should().Be("private to A");
+    }
+}
+
+public sealed class ConversationIsolationTests_Sqlite(SqliteAppFixture fixture) : ConversationIsolationTests(fixture), IClassFixture<SqliteAppFixture>;
+
+public sealed class ConversationIsolationTests_Postgres(PostgresAppFixture fixture) : ConversationIsolationTests(fixture), IClassFixture<PostgresAppFixture>;
