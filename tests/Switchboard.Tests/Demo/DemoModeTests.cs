@@ -27,23 +27,23 @@ public sealed class DemoModeTests
             },
             port);
         using var client = server.CreateClient();
-        var apiKey = await PollAsync(() => Task.FromResult(File.Exists(Path.Combine(dataDirectory, "demo-tenant.key")) ? File.ReadAllText(Path.Combine(dataDirectory, "demo-tenant.key")).Trim() : null));
+        var apiKey = await Eventually.PollAsync(() => Task.FromResult(File.Exists(Path.Combine(dataDirectory, "demo-tenant.key")) ? File.ReadAllText(Path.Combine(dataDirectory, "demo-tenant.key")).Trim() : null));
         client.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
 
-        var conversations = await PollAsync(async () =>
+        var conversations = await Eventually.PollAsync(async () =>
         {
             var page = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations");
             return page!["items"]!.AsArray() is { Count: 3 } items ? items : null;
         });
         var sheena = conversations.Single(c => c!["contact"]!["name"]!.GetValue<string>() == "Sheena Nelson")!["id"]!.GetValue<Guid>();
-        var reply = await PollAsync(async () =>
+        var reply = await Eventually.PollAsync(async () =>
         {
             var messages = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations/{sheena}/messages");
             return messages!["items"]!.AsArray().FirstOrDefault(m => m!["direction"]!.GetValue<string>() == "outbound" && m["status"]!.GetValue<string>() == "read");
         });
         reply!["type"]!.GetValue<string>().Should().Be("interactive");
         var oliver = conversations.Single(c => c!["contact"]!["name"]!.GetValue<string>() == "Oliver Smith")!["id"]!.GetValue<Guid>();
-        await PollAsync(async () =>
+        await Eventually.PollAsync(async () =>
         {
             var messages = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations/{oliver}/messages");
             return messages!["items"]!.AsArray().FirstOrDefault(m => m!["media"]?["state"]?.GetValue<string>() == "stored");
@@ -61,7 +61,7 @@ public sealed class DemoModeTests
             replyToWamid = reply["wamid"]!.GetValue<string>(),
         });
         tap.EnsureSuccessStatusCode();
-        var answer = await PollAsync(async () =>
+        var answer = await Eventually.PollAsync(async () =>
         {
             var messages = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations/{sheena}/messages");
             return messages!["items"]!.AsArray().FirstOrDefault(m => m!["type"]!.GetValue<string>() == "interactive" && m["direction"]!.GetValue<string>() == "inbound");
@@ -70,18 +70,4 @@ public sealed class DemoModeTests
         answer["replyTo"]!["messageId"]!.GetValue<Guid>().Should().Be(reply["id"]!.GetValue<Guid>());
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The demo did not get there within 60 s.");
-    }
 }

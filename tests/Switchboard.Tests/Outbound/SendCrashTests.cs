@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Outbound;
 using Switchboard.Hosting;
@@ -50,7 +49,7 @@ public abstract class SendCrashTests(DatabaseProvider provider)
             (await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/channels", Builders.ChannelRequest(phone))).StatusCode.Should().Be(HttpStatusCode.Created);
             var body = WebhookPayloads.Messages(phone, WebhookPayloads.Text("Are you there?"));
             (await client.PostWebhookAsync(tenantId, body, WebhookSender.Sign(body))).StatusCode.Should().Be(HttpStatusCode.OK);
-            var conversationId = await PollAsync(async () =>
+            var conversationId = await Eventually.PollValueAsync(async () =>
             {
                 var page = await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenantId}/conversations");
                 return page!["items"]!.AsArray().FirstOrDefault()?["id"]?.GetValue<Guid>();
@@ -58,7 +57,7 @@ public abstract class SendCrashTests(DatabaseProvider provider)
 
             var reply = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages", new { type = "text", text = "Yes! How can I help?" });
             replyId = (await reply.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
-            await PollAsync(() => Task.FromResult(graph.Sends.IsEmpty ? (bool?)null : true));
+            await Eventually.PollValueAsync(() => Task.FromResult(graph.Sends.IsEmpty ? (bool?)null : true));
 
             // Meta has the request; Switchboard has not heard back. Pull the plug.
             server.KillHard();
@@ -67,8 +66,8 @@ public abstract class SendCrashTests(DatabaseProvider provider)
         graph.Answer = _ => FakeGraphApi.SendAnswer.Accept();
         await using (await SwitchboardProcess.StartAsync(settings, port))
         {
-            await using var db = NewDbContext(database);
-            var message = await PollAsync(async () =>
+            await using var db = database.NewDbContext();
+            var message = await Eventually.PollAsync(async () =>
             {
                 var m = await db.Messages.AsNoTracking().SingleAsync(m => m.TenantId == tenantId && m.Id == replyId);
                 return m.Status == DeliveryState.Unknown ? m : null;
@@ -81,43 +80,6 @@ public abstract class SendCrashTests(DatabaseProvider provider)
         }
     }
 
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("Condition not reached within 30 s.");
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe)
-        where T : struct
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("Condition not reached within 30 s.");
-    }
-
-    private static SwitchboardDbContext NewDbContext(TestDatabase database)
-    {
-        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
-        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString);
-        return new SwitchboardDbContext(options.Options);
-    }
 }
 
 public sealed class SendCrashTests_Sqlite() : SendCrashTests(DatabaseProvider.Sqlite);

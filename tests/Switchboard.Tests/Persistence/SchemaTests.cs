@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Switchboard.Common.Crypto;
-using Switchboard.Common.Persistence;
 using Switchboard.Features.Identity;
 using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
@@ -24,9 +23,9 @@ public abstract class SchemaTests(DatabaseProvider provider)
         await migrated.CreateAsync();
         await fromModel.CreateAsync();
 
-        await using var migratedDb = Context(migrated);
+        await using var migratedDb = migrated.NewDbContext();
         await migratedDb.Database.MigrateAsync();
-        await using var modelDb = Context(fromModel);
+        await using var modelDb = fromModel.NewDbContext();
         await modelDb.Database.EnsureCreatedAsync();
 
         var expected = await SchemaReader.ReadAsync(modelDb);
@@ -42,7 +41,7 @@ public abstract class SchemaTests(DatabaseProvider provider)
     public async Task Every_tenant_owned_table_leads_its_primary_key_with_TenantId()
     {
         await using var database = TestDatabase.For(provider);
-        await using var db = Context(database);
+        await using var db = database.NewDbContext();
 
         foreach (var entity in db.Model.GetEntityTypes().Where(e => e.FindProperty("TenantId") is { IsNullable: false }))
         {
@@ -58,7 +57,7 @@ public abstract class SchemaTests(DatabaseProvider provider)
         var masterKey = RandomNumberGenerator.GetBytes(32);
         var apiKey = ApiTokenSecrets.NewToken();
         var tenantId = Guid.CreateVersion7();
-        await using (var db = Context(database))
+        await using (var db = database.NewDbContext())
         {
             await db.GetService<IMigrator>().MigrateAsync(FirstVersion);
             (await db.Database.GetAppliedMigrationsAsync()).Should().Equal(FirstVersion);
@@ -104,12 +103,6 @@ public abstract class SchemaTests(DatabaseProvider provider)
         string.CompareOrdinal(second.Id.ToString(), first.Id.ToString()).Should().BePositive("UUIDv7 sorts by creation time");
     }
 
-    private static SwitchboardDbContext Context(TestDatabase database)
-    {
-        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
-        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString);
-        return new SwitchboardDbContext(options.Options);
-    }
 }
 
 public sealed class SchemaTests_Sqlite() : SchemaTests(DatabaseProvider.Sqlite);

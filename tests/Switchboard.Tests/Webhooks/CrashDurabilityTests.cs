@@ -86,7 +86,7 @@ public abstract class CrashDurabilityTests(DatabaseProvider provider)
 
         await using (await SwitchboardProcess.StartAsync(settings, port))
         {
-            await using var db = NewDbContext(database);
+            await using var db = database.NewDbContext();
             await WaitUntilProcessedAsync(db);
 
             var stored = await db.Messages.Where(m => m.TenantId == tenantId).Select(m => m.Wamid!).ToListAsync();
@@ -124,12 +124,6 @@ public abstract class CrashDurabilityTests(DatabaseProvider provider)
         throw new TimeoutException("The restarted server did not finish processing within 60 s.");
     }
 
-    private static SwitchboardDbContext NewDbContext(TestDatabase database)
-    {
-        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
-        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString);
-        return new SwitchboardDbContext(options.Options);
-    }
 }
 
 public sealed class CrashDurabilityTests_Sqlite() : CrashDurabilityTests(DatabaseProvider.Sqlite);
