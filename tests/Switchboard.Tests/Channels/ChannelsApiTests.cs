@@ -189,6 +189,27 @@ public abstract class ChannelsApiTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_numbers_sending_rate_is_80_by_default_and_can_be_raised_up_to_1000()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var other = await App.CreateTenantAsync();
+        var channel = await App.CreateChannelAsync(tenant);
+        channel["messagesPerSecond"]!.GetValue<int>().Should().Be(80);
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        var url = $"/api/v1/tenants/{tenant.Id}/channels/{channel["id"]}/throughput";
+
+        var raised = await client.PutAsJsonAsync(url, new { messagesPerSecond = 1000 });
+
+        raised.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await raised.ReadJsonAsync())["messagesPerSecond"]!.GetValue<int>().Should().Be(1000);
+        (await client.PutAsJsonAsync(url, new { messagesPerSecond = 1001 })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await client.PutAsJsonAsync(url, new { messagesPerSecond = 0 })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        using var otherClient = App.ClientWithKey(other.ApiKey);
+        (await otherClient.PutAsJsonAsync(url, new { messagesPerSecond = 5 })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await otherClient.PutAsJsonAsync($"/api/v1/tenants/{other.Id}/channels/{channel["id"]}/throughput", new { messagesPerSecond = 5 })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_revoked_channel_says_so_and_cannot_be_rotated()
     {
         var tenant = await App.CreateTenantAsync();

@@ -11,6 +11,27 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
     private SwitchboardApp App => fixture.App;
 
     [Fact]
+    public async Task A_conversation_moves_between_open_pending_and_resolved()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("hello")));
+        await App.WaitForInboxAsync();
+        var id = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<Guid>();
+        using var client = App.ClientWithKey(tenant.ApiKey);
+
+        foreach (var (action, status) in new[] { ("pending", "pending"), ("resolve", "resolved"), ("reopen", "open") })
+        {
+            var response = await client.PostAsync($"/api/v1/tenants/{tenant.Id}/conversations/{id}/{action}", null);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["status"]!.GetValue<string>().Should().Be(status);
+            (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/tenants/{tenant.Id}/conversations?status={status}"))!["items"]!.AsArray()
+                .Should().ContainSingle(c => c!["id"]!.GetValue<Guid>() == id);
+        }
+    }
+
+    [Fact]
     public async Task Another_tenant_and_the_operator_get_404_on_every_conversation_route()
     {
         var a = await App.CreateTenantAsync();
@@ -34,6 +55,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
                     await client.GetAsync($"{c}"),
                     await client.PostAsync($"{c}/resolve", null),
                     await client.PostAsync($"{c}/reopen", null),
+                    await client.PostAsync($"{c}/pending", null),
                     await client.PostAsync($"{c}/read", null),
                     await client.GetAsync($"{c}/messages"),
                     await client.PostAsJsonAsync($"{c}/messages", new { type = "text", text = "intruder" }),

@@ -199,6 +199,24 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_message_type_nobody_knows_yet_is_kept_raw_with_a_fallback_text()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var body = Envelope([[Change(
+            phone,
+            contacts: [new { profile = new { name = "Future" }, wa_id = "16505550404" }],
+            messages: [new { from = "16505550404", id = "wamid.future-" + Guid.NewGuid().ToString("N"), timestamp = "1750000000", type = "poll", poll = new { question = "Blue or green?", options = new[] { "Blue", "Green" } } }])]]);
+
+        await App.PostSignedAsync(tenant.Id, body);
+        await App.WaitForInboxAsync();
+
+        var message = (await App.MessagesAsync(tenant)).Single();
+        message["type"]!.GetValue<string>().Should().Be("poll");
+        message["text"]!.GetValue<string>().Should().Be("[Unsupported message type: poll]");
+        message["payload"]!["poll"]!["question"]!.GetValue<string>().Should().Be("Blue or green?");
+    }
+
+    [Fact]
     public async Task A_customer_without_a_phone_number_is_known_by_business_scoped_user_id()
     {
         var (tenant, phone) = await TenantWithChannelAsync();

@@ -23,6 +23,7 @@ public static class ChannelsFeature
         channels.MapGet("/{channelId:guid}", GetChannel.HandleAsync).WithName("GetChannel");
         channels.MapPost("/{channelId:guid}/credentials", RotateChannelCredentials.HandleAsync).WithName("RotateChannelCredentials");
         channels.MapPost("/{channelId:guid}/revoke", RevokeChannel.HandleAsync).WithName("RevokeChannel");
+        channels.MapPut("/{channelId:guid}/throughput", SetChannelThroughput.HandleAsync).WithName("SetChannelThroughput");
         return routes;
     }
 }

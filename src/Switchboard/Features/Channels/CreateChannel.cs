@@ -17,7 +17,8 @@ internal static class CreateChannel
         [property: Required, RegularExpression(ChannelRules.MetaId, ErrorMessage = ChannelRules.MetaIdMessage)] string? AppId,
         [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? AppSecret,
         [property: Required, StringLength(ChannelRules.MaxTokenLength, MinimumLength = 1)] string? AccessToken,
-        [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
+        [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken,
+        [property: Range(1, 1000)] int? MessagesPerSecond = null);
 
     public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> HandleAsync(
         Guid tenantId, Request request, SwitchboardDbContext db, ChannelChanges changes, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
@@ -36,6 +37,7 @@ internal static class CreateChannel
             WabaId = request.WabaId!,
             DisplayPhoneNumber = request.DisplayPhoneNumber!.Trim(),
             AppId = request.AppId!,
+            MessagesPerSecond = request.MessagesPerSecond ?? Channel.DefaultMessagesPerSecond,
             AppSecretRotatedAt = now,
             AccessTokenRotatedAt = now,
             VerifyTokenRotatedAt = now,

@@ -6,7 +6,7 @@ using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Conversations;
 
-/// <summary>Get one conversation; resolve it; reopen it.</summary>
+/// <summary>Get one conversation; resolve it, set it pending, reopen it.</summary>
 internal static class ConversationActions
 {
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
@@ -19,6 +19,11 @@ internal static class ConversationActions
     public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ResolveAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
         SetStatusAsync(tenantId, conversationId, ConversationStatus.Resolved, db, contacts, clock, ct);
+
+    /// <summary>Waiting on the customer or on someone else: out of the agents' open queue, not resolved.</summary>
+    public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> PendingAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
+        SetStatusAsync(tenantId, conversationId, ConversationStatus.Pending, db, contacts, clock, ct);
 
     public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ReopenAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>

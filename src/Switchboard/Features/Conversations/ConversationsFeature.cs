@@ -22,6 +22,7 @@ public static class ConversationsFeature
         conversations.MapGet("/{conversationId:guid}", ConversationActions.GetAsync).WithName("GetConversation");
         conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation");
         conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation");
+        conversations.MapPost("/{conversationId:guid}/pending", ConversationActions.PendingAsync).WithName("SetConversationPending");
         conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages");
 
         var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")
