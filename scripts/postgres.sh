@@ -18,6 +18,11 @@ pg_bin() {
 
 install_postgres() {
   echo "PostgreSQL not found: installing it from Debian's packages..." >&2
+  # We run our own server below: don't let the package create (and try to start) its default cluster.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >&2
 }
