@@ -71,7 +71,7 @@ internal static class Report
             + (posting.Errors.Count == 0 ? "no reply refused." : "refused: " + string.Join(", ", posting.Errors.Select(e => $"{e.Key} × {e.Value:N0}")) + "."));
         md.Line(results.CompletedAfter is { } done
             ? $"Every queued reply finished after **{done.TotalSeconds:F1} s** ({results.Accepted:N0} accepted by Meta: {results.Accepted / done.TotalSeconds:N0} replies/s overall)."
-            : $"Not every queued reply finished within {SendSampler.Interval.TotalMilliseconds:F0} ms sampling and the wait limit ({results.Accepted:N0} of {posting.Queued:N0} accepted).");
+            : $"**Not every queued reply finished** within {SendBenchmark.WaitLimit.TotalSeconds:F0} s of the last being queued ({results.Accepted:N0} of {posting.Queued:N0} accepted).");
         md.Line();
         md.Table(
             ["number (phone number id)", "accepted", "failed/unknown", "rate 10–90 % (msg/s)", "of configured", "done after"],

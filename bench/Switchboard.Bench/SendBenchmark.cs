@@ -24,7 +24,8 @@ internal sealed record SendResults(
 /// </summary>
 internal static class SendBenchmark
 {
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(120);
+    /// <summary>How long to wait for the conversations to appear, and for the replies to finish after the last is queued.</summary>
+    public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(120);
 
     private static readonly string[] Replies =
     [
