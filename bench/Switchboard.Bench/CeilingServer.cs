@@ -45,7 +45,7 @@ internal sealed class CeilingServer : IAsyncDisposable
                 ? Results.Ok()
                 : Results.Unauthorized());
         await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CeilingServer(app, new Uri(address.TrimEnd('/') + "/"));
     }
 
