@@ -15,28 +15,34 @@ internal static class IngestBenchmark
     {
         var startedAt = DateTimeOffset.UtcNow;
         var api = new SwitchboardApi(http, options.Url);
+        var db = options.Db is null ? null : new BenchDatabase(options.DbProvider, options.Db);
+        if (db is not null)
+        {
+            // A wrong connection string fails now, not after the load.
+            await using var connection = await db.OpenAsync(ct);
+        }
+
         var appSecret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var tenant = await api.CreateTenantAsync(options.OperatorKey, $"Bench ingest {startedAt:yyyy-MM-dd HH:mm:ss}", ct);
         var channel = await api.CreateChannelAsync(tenant, appSecret, ct);
         Progress.Line($"Provisioned tenant {tenant.Id} with number {channel.PhoneNumberId}");
 
-        var webhooks = new Webhooks(channel.PhoneNumberId, appSecret);
         var customers = Webhooks.CustomerPool(options.Customers);
 
         LoadResult ceiling;
         await using (var server = await CeilingServer.StartAsync(appSecret, ct))
         {
             Progress.Line($"Ceiling: bare signature-checking endpoint at {server.BaseUrl} ({options.WarmupSeconds} s warm-up, {options.DurationSeconds} s measured, concurrency {options.Concurrency})");
-            ceiling = await WebhookLoad.RunAsync("ceiling", server.WebhookUrl(tenant.Id), http, webhooks, customers, options, ct);
+            ceiling = await WebhookLoad.RunAsync("ceiling", server.WebhookUrl(tenant.Id), http, new Webhooks(channel.PhoneNumberId, appSecret), customers, options, keepWamids: false, ct);
         }
 
         Progress.Line($"Switchboard: {api.WebhookUrl(tenant.Id)}");
-        var switchboard = await WebhookLoad.RunAsync("switchboard", api.WebhookUrl(tenant.Id), http, webhooks, customers, options, ct);
+        var switchboard = await WebhookLoad.RunAsync("switchboard", api.WebhookUrl(tenant.Id), http, new Webhooks(channel.PhoneNumberId, appSecret), customers, options, keepWamids: true, ct);
 
         LagResult? lag = null;
-        if (options.Db is not null)
+        if (db is not null)
         {
-            lag = await ProcessingLag.MeasureAsync(new BenchDatabase(options.DbProvider, options.Db), tenant.Id, switchboard, ct);
+            lag = await ProcessingLag.MeasureAsync(db, tenant.Id, switchboard, ct);
         }
         else
         {

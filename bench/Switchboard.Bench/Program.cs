@@ -25,20 +25,21 @@ internal static class Program
                   Simulator__AcceptUnknownNumbers=true)
 
         Options (both modes):
-          --url URL                   Switchboard's base URL                      (http://127.0.0.1:5080)
-          --operator-key KEY          its operator API key                        (required)
-          --concurrency N             concurrent requests                         (64)
+          --url URL                      Switchboard's base URL                   (http://127.0.0.1:5080)
+          --operator-key KEY             its operator API key                     (required)
+          --concurrency N                requests in flight                       (64)
           --db-provider sqlite|postgres  Switchboard's database provider          (sqlite)
-          --db "CONNECTION STRING"    Switchboard's database, read only           (ingest: optional; send: required)
-                                      e.g. "Data Source=./data/switchboard.db"
+          --db "CONNECTION STRING"       Switchboard's database, opened read-only (ingest: optional; send: required)
+                                         e.g. "Data Source=./data/switchboard.db" or
+                                         "Host=127.0.0.1;Port=5432;Username=…;Password=…;Database=…"
         ingest:
-          --duration SECONDS          measured period                             (30)
-          --warmup SECONDS            unmeasured warm-up before it                (5)
-          --batch N                   messages per webhook POST                   (1)
-          --customers N               customers the messages come from            (1000)
+          --duration SECONDS             measured period                          (30)
+          --warmup SECONDS               unmeasured warm-up before it             (5)
+          --batch N                      messages per webhook POST, 1-1000        (1)
+          --customers N                  customers the messages come from         (1000)
         send:
-          --numbers N                 business numbers (channels)                 (10)
-          --replies-per-number N      replies (and conversations) per number      (100)
+          --numbers N                    business numbers (channels)              (10)
+          --replies-per-number N         replies (and conversations) per number   (100)
 
         Progress goes to stderr, the Markdown report (for docs/benchmarks.md) to stdout.
         """;

@@ -71,6 +71,11 @@ internal static class Report
         md.Line(results.CompletedAfter is { } done
             ? $"Every queued reply finished after **{done.TotalSeconds:F1} s** ({results.Accepted:N0} accepted by Meta: {results.Accepted / done.TotalSeconds:N0} replies/s overall)."
             : $"**Not every queued reply finished** within {SendBenchmark.WaitLimit.TotalSeconds:F0} s of the last being queued ({results.Accepted:N0} of {posting.Queued:N0} accepted).");
+        if (results.CompletedAfter is { } end && posting.Took > end * 0.1)
+        {
+            md.Line($"Note: the sender was already working while replies were still being queued ({posting.Took.TotalSeconds:F1} s of the {end.TotalSeconds:F1} s), so the rates below are also bounded by how fast the API queued them.");
+        }
+
         md.Line();
         md.Table(
             ["number (phone number id)", "accepted", "failed/unknown", "rate 10–90 % (msg/s)", "of configured", "done after"],

@@ -77,7 +77,8 @@ internal static class SendBenchmark
         var perNumber = options.RepliesPerNumber;
         var customers = Webhooks.CustomerPool(channels.Count * perNumber);
         var inbound = channels
-            .SelectMany((channel, c) => Enumerable.Range(0, perNumber).Select(i => (Webhooks: new Webhooks(channel.PhoneNumberId, appSecret), Sequence: i, Customer: customers[(c * perNumber) + i])))
+            .Select(channel => new Webhooks(channel.PhoneNumberId, appSecret))
+            .SelectMany((webhooks, c) => Enumerable.Range(0, perNumber).Select(i => (Webhooks: webhooks, Sequence: i, Customer: customers[(c * perNumber) + i])))
             .ToList();
         Progress.Line($"Opening {inbound.Count:N0} conversations: one inbound webhook per customer");
         var refused = 0;

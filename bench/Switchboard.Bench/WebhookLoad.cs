@@ -30,10 +30,11 @@ internal sealed record LoadResult(
 /// </summary>
 internal static class WebhookLoad
 {
-    private readonly record struct Sample(long CompletedAt, double LatencyMs, DateTimeOffset AckedAt, string? Error, string[] Wamids);
+    /// <summary>One request; <c>Wamids</c> only when they are kept (the lag needs them, the ceiling does not).</summary>
+    private readonly record struct Sample(long CompletedAt, double LatencyMs, DateTimeOffset AckedAt, string? Error, string[]? Wamids);
 
     public static async Task<LoadResult> RunAsync(
-        string label, Uri endpoint, HttpClient http, Webhooks webhooks, Customer[] customers, BenchOptions options, CancellationToken ct)
+        string label, Uri endpoint, HttpClient http, Webhooks webhooks, Customer[] customers, BenchOptions options, bool keepWamids, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var measuredFrom = started + Ticks(options.Warmup);
@@ -59,7 +60,7 @@ internal static class WebhookLoad
                 var sent = Stopwatch.GetTimestamp();
                 var error = await SendAsync(http, request, ct);
                 var answered = Stopwatch.GetTimestamp();
-                samples.Add(new Sample(answered, Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds, DateTimeOffset.UtcNow, error, webhook.Wamids));
+                samples.Add(new Sample(answered, Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds, DateTimeOffset.UtcNow, error, keepWamids ? webhook.Wamids : null));
                 Interlocked.Increment(ref completed);
                 if (error is not null)
                 {
@@ -85,8 +86,8 @@ internal static class WebhookLoad
             measured.Count - ok.Count,
             Percentiles.Of(ok.Select(s => s.LatencyMs)),
             measured.Where(s => s.Error is not null).CountBy(s => s.Error!).OrderByDescending(e => e.Value).ToDictionary(),
-            [.. ok.SelectMany(s => s.Wamids.Select(w => new AckedEvent(w, s.AckedAt)))],
-            all.Where(s => s.Error is null).Sum(s => s.Wamids.Length));
+            [.. ok.SelectMany(s => (s.Wamids ?? []).Select(w => new AckedEvent(w, s.AckedAt)))],
+            all.Count(s => s.Error is null) * options.Batch);
     }
 
     /// <summary>Null for a 200, else the status code or the kind of failure.</summary>
@@ -110,13 +111,15 @@ internal static class WebhookLoad
     private static async Task ReportProgressAsync(string label, Task workers, long started, long measuredFrom, Func<(int Completed, int Errors)> counters)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        var last = 0;
+        var (last, intervalStart) = (0, started);
         while (await Task.WhenAny(workers, timer.WaitForNextTickAsync().AsTask()) != workers)
         {
             var (completed, errors) = counters();
-            var phase = Stopwatch.GetTimestamp() < measuredFrom ? "warm-up " : "measured";
-            Progress.Line($"  [{label}] {Stopwatch.GetElapsedTime(started).TotalSeconds,5:F1} s  {phase}  {completed - last,7:N0} req/s  {errors,6:N0} errors so far");
-            last = completed;
+            var now = Stopwatch.GetTimestamp();
+            var phase = intervalStart < measuredFrom ? "warm-up " : "measured";
+            var perSecond = (completed - last) / Stopwatch.GetElapsedTime(intervalStart, now).TotalSeconds;
+            Progress.Line($"  [{label}] {Stopwatch.GetElapsedTime(started, now).TotalSeconds,5:F1} s  {phase}  {perSecond,7:N0} req/s  {errors,6:N0} errors so far");
+            (last, intervalStart) = (completed, now);
         }
     }
 
