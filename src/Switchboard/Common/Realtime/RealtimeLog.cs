@@ -40,7 +40,8 @@ internal static class RealtimeLog
             return;
         }
 
-        foreach (var tenant in db.PendingRealtimeEvents.GroupBy(e => e.TenantId).ToList())
+        // Tenants in a fixed order, so that two batches touching the same tenants never wait on each other crosswise.
+        foreach (var tenant in db.PendingRealtimeEvents.GroupBy(e => e.TenantId).OrderBy(g => g.Key).ToList())
         {
             var count = tenant.Count();
             await db.Tenants.Where(t => t.Id == tenant.Key)
