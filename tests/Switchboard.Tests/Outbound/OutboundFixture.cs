@@ -27,6 +27,7 @@ public abstract class OutboundFixture(DatabaseProvider provider) : AppFixture(pr
             ["Switchboard:WhatsApp:GraphApiBaseUrl"] = Graph.GraphApiBaseUrl,
             ["Switchboard:Outbound:RetryBaseDelay"] = "00:00:00.050",
             ["Switchboard:Outbound:SendTimeout"] = "00:00:03",
+            ["Switchboard:Outbound:MaxAttempts"] = "3",
             ["Switchboard:Media:RetryBaseDelay"] = "00:00:00.050",
         };
     }

@@ -84,6 +84,42 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
     }
 
     [Fact]
+    public async Task A_server_error_without_metas_error_body_leaves_the_outcome_unknown()
+    {
+        var chat = await Chat.StartAsync(App, customer: NewCustomer());
+        ScriptFor(chat, _ => new Answer(500, "<html>Internal Server Error</html>"));
+
+        var unknown = await chat.WaitForOutcomeAsync(await chat.ReplyAcceptedAsync(new { type = "text", text = "did Meta act on it?" }));
+
+        unknown.Status.Should().Be(DeliveryState.Unknown, "a bare 500 does not say whether the message went out");
+        SendsTo(chat).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_upload_that_keeps_failing_ends_as_failed_after_the_last_attempt()
+    {
+        var chat = await Chat.StartAsync(App, customer: NewCustomer());
+        var uploads = 0;
+        var previous = Graph.UploadAnswer;
+        Graph.UploadAnswer = u =>
+        {
+            if (u.PhoneNumberId != chat.Phone)
+            {
+                return previous(u);
+            }
+
+            Interlocked.Increment(ref uploads);
+            return new Answer(503, "{}");
+        };
+
+        var failed = await chat.WaitForOutcomeAsync(await chat.ReplyAcceptedAsync(new { type = "image", media = new { data = "/9j/4AAQ", mimeType = "image/jpeg" } }));
+
+        failed.Status.Should().Be(DeliveryState.Failed);
+        uploads.Should().Be(3, "the fixture allows three attempts");
+        SendsTo(chat).Should().Be(0);
+    }
+
+    [Fact]
     public async Task An_agent_can_choose_to_resend_a_reply_whose_outcome_is_unknown()
     {
         var chat = await Chat.StartAsync(App, customer: NewCustomer());

@@ -55,6 +55,22 @@ public abstract class PlatformWebhookTests(PlatformWebhookTests.Fixture fixture)
     }
 
     [Fact]
+    public async Task An_account_update_for_an_account_whose_numbers_belong_to_several_tenants_is_quarantined_not_guessed()
+    {
+        await TenantWithChannelAsync();
+        await TenantWithChannelAsync();
+        var body = Payloads.ForChannel("51-pywa-account-update-restriction.json", "unused", wabaId: "102290129340398");
+        using var client = App.CreateClient();
+
+        (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        await using var db = App.NewDbContext();
+        (await db.InboxEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null)).Reason.Should().Be("ambiguous-account");
+        (await db.Channels.AnyAsync(c => c.Status == Switchboard.Features.Channels.ChannelStatus.Restricted)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task The_platform_handshake_uses_the_platform_verify_token()
     {
         using var client = App.CreateClient();

@@ -51,6 +51,13 @@ internal sealed partial class SendOutboxItem(
                     await HandleRejectedAsync(item, channel, rejected, ct);
                     return;
                 default:
+                    // Count the attempt (only the Sending mark counts calls otherwise), so a failing upload ends.
+                    await using (var counting = await dbFactory.CreateDbContextAsync(ct))
+                    {
+                        await counting.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id)
+                            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
+                    }
+
                     await RetryLaterAsync(item, "upload-" + Describe(upload), ct);
                     return;
             }
@@ -124,6 +131,13 @@ internal sealed partial class SendOutboxItem(
         if (rejected.Code == MetaErrors.PairRateLimit)
         {
             await BackOffContactAsync(item, ct);
+            return;
+        }
+
+        if (rejected.Code is null && rejected.HttpStatus >= 500)
+        {
+            // A server error without Meta's error body says nothing about whether the message went out.
+            await MarkUnknownAsync(item, $"http-{rejected.HttpStatus}", ct);
             return;
         }
 

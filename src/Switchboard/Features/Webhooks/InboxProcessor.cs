@@ -9,7 +9,8 @@ namespace Switchboard.Features.Webhooks;
 
 /// <summary>
 /// Works through the webhook inbox in arrival order. Rows are claimed with a lease (so several nodes can
-/// share the work and a crashed node's rows come back), processed one transaction each, and retried
+/// share the work and a crashed node's rows come back), processed a batch per transaction (one event per
+/// transaction when the batch fails), and retried
 /// with backoff on failure; after the last attempt an event is quarantined for the operator.
 /// </summary>
 internal sealed partial class InboxProcessor(

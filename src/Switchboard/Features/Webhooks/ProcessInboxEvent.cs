@@ -95,6 +95,12 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     {
         var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.OfType<string>().ToList();
         var channels = await ChannelRouter.ByWabaIdAsync(db, wabaIds, inboxEvent.TenantId, ct);
+        if (inboxEvent.TenantId is null && channels.Select(c => c.TenantId).Distinct().Count() > 1)
+        {
+            // Numbers of this account belong to several tenants: never guess which one it is about.
+            return "ambiguous-account";
+        }
+
         var tenantId = inboxEvent.TenantId ?? channels.Select(c => (Guid?)c.TenantId).FirstOrDefault();
         if (tenantId is null)
         {
