@@ -158,6 +158,31 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task Old_realtime_events_idempotency_keys_and_finished_outbox_rows_are_purged_too()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        await App.PostSignedAsync(tenant.Id, Messages(phone, Text("event source")));
+        await App.WaitForInboxAsync();
+        var old = DateTimeOffset.UtcNow.AddDays(-8);
+        await using (var db = App.NewDbContext())
+        {
+            db.IdempotencyKeys.Add(new Switchboard.Features.Outbound.IdempotencyKey { TenantId = tenant.Id, Key = "old-key", RequestHash = new byte[32], MessageId = Guid.CreateVersion7(), CreatedAt = old });
+            db.IdempotencyKeys.Add(new Switchboard.Features.Outbound.IdempotencyKey { TenantId = tenant.Id, Key = "new-key", RequestHash = new byte[32], MessageId = Guid.CreateVersion7(), CreatedAt = DateTimeOffset.UtcNow });
+            db.OutboxItems.Add(new Switchboard.Features.Outbound.OutboxItem { TenantId = tenant.Id, Id = Guid.CreateVersion7(), ChannelId = Guid.CreateVersion7(), ContactId = Guid.CreateVersion7(), State = Switchboard.Features.Outbound.OutboxState.Done, CreatedAt = old, NextAttemptAt = old, CompletedAt = old });
+            await db.SaveChangesAsync();
+            await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.CreatedAt, old));
+        }
+
+        await App.Services.GetRequiredService<InboxJanitor>().PurgeAsync(default);
+
+        await using var check = App.NewDbContext();
+        (await check.IdempotencyKeys.Where(k => k.TenantId == tenant.Id).Select(k => k.Key).ToListAsync()).Should().Equal("new-key");
+        (await check.OutboxItems.CountAsync(o => o.TenantId == tenant.Id)).Should().Be(0);
+        (await check.RealtimeEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(0);
+        (await App.MessagesAsync(tenant)).Should().ContainSingle("messages are the product's data, not bookkeeping");
+    }
+
+    [Fact]
     public async Task A_customer_message_reopens_a_resolved_conversation_and_renews_the_window_from_metas_time()
     {
         var (tenant, phone) = await TenantWithChannelAsync();

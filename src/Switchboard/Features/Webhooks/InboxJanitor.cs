@@ -8,7 +8,8 @@ namespace Switchboard.Features.Webhooks;
 /// <summary>
 /// Minimum data: raw webhook bodies are deleted once the replay window has passed (Meta's own retry
 /// horizon); what the product needs was extracted into messages and statuses at processing time.
-/// Quarantined events wait longer for the operator, then go too.
+/// Quarantined events wait longer for the operator, then go too. Finished outbox rows, idempotency keys
+/// and realtime events older than the window go as well.
 /// </summary>
 internal sealed partial class InboxJanitor(
     IDbContextFactory<SwitchboardDbContext> dbFactory, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxJanitor> logger) : BackgroundService
@@ -47,9 +48,20 @@ internal sealed partial class InboxJanitor(
         var now = clock.GetUtcNow();
         var processedBefore = now - options.Value.ReplayWindow;
         var quarantinedBefore = now - options.Value.QuarantineRetention;
-        return await db.InboxEvents
+        var purged = await db.InboxEvents
             .Where(e => (e.State == InboxState.Processed && e.ReceivedAt < processedBefore) || (e.State == InboxState.Quarantined && e.ReceivedAt < quarantinedBefore))
             .ExecuteDeleteAsync(ct);
+
+        // Bookkeeping that only matters for a while: finished outbox rows (the message keeps its outcome),
+        // idempotency keys (clients retry within minutes, not weeks) and the realtime log (a client that
+        // was away longer reloads instead of resuming).
+        var bookkeepingBefore = now - options.Value.ReplayWindow;
+        purged += await db.OutboxItems.IgnoreQueryFilters()
+            .Where(o => (o.State == Outbound.OutboxState.Done || o.State == Outbound.OutboxState.Failed || o.State == Outbound.OutboxState.Unknown) && o.CompletedAt < bookkeepingBefore)
+            .ExecuteDeleteAsync(ct);
+        purged += await db.IdempotencyKeys.IgnoreQueryFilters().Where(k => k.CreatedAt < bookkeepingBefore).ExecuteDeleteAsync(ct);
+        purged += await db.RealtimeEvents.IgnoreQueryFilters().Where(e => e.CreatedAt < bookkeepingBefore).ExecuteDeleteAsync(ct);
+        return purged;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} raw webhook event(s) past the replay window")]
