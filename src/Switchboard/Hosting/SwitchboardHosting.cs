@@ -46,7 +46,7 @@ public static class SwitchboardHosting
         services.AddPersistence(builder.Configuration, options);
         services.AddCrypto(options);
         services.AddRealtime();
-        services.AddIdentityAccess(options);
+        services.AddIdentityAccess(options, builder.Configuration, builder.Environment);
         services.AddTenancy();
         services.AddChannels();
         services.AddConversations(builder.Configuration);
@@ -71,6 +71,7 @@ public static class SwitchboardHosting
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapTenants();
+        app.MapIdentity();
         app.MapChannels();
         app.MapWebhooks();
         app.MapConversations();

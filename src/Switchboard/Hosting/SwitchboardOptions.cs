@@ -22,6 +22,12 @@ public sealed class SwitchboardOptions
 
     public WhatsAppOptions WhatsApp { get; set; } = new();
 
+    /// <summary>
+    /// Marks sign-in cookies Secure (HTTPS only). Unset: on, except in the Development and Testing
+    /// environments and in demo mode, which run on plain http://127.0.0.1.
+    /// </summary>
+    public bool? SecureCookies { get; set; }
+
     public bool IsEmbedded => Database.Provider == DatabaseProvider.Sqlite;
 }
 

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Realtime;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -57,6 +58,16 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
 
     public DbSet<RealtimeEvent> RealtimeEvents => Set<RealtimeEvent>();
+
+    public DbSet<SwitchboardUser> Users => Set<SwitchboardUser>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<Invite> Invites => Set<Invite>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 

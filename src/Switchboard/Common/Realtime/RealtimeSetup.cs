@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Common.Realtime;
 
 internal static class RealtimeSetup
@@ -13,7 +15,7 @@ internal static class RealtimeSetup
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/tenants/{tenantId:guid}/events", EventStream.HandleAsync)
-            .RequireAuthorization(TenantPolicies.Member)
+            .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead))
             .WithTags("Realtime")
             .WithName("StreamEvents")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");

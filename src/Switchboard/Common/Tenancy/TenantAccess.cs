@@ -12,13 +12,13 @@ namespace Switchboard.Common.Tenancy;
 /// <summary>
 /// The caller must belong to the tenant named by the route's <c>{tenantId}</c>. Fails closed: a route
 /// without a tenant id never passes. A caller of another tenant gets 404, as if the resource did not
-/// exist; a member without the needed scope gets 403.
+/// exist; a member without the needed permission (role or token scope) gets 403.
 /// </summary>
-internal sealed class TenantAccessRequirement(bool allowOperator, string? scope) : IAuthorizationRequirement
+internal sealed class TenantAccessRequirement(bool allowOperator, string permission) : IAuthorizationRequirement
 {
     public bool AllowOperator { get; } = allowOperator;
 
-    public string? Scope { get; } = scope;
+    public string Permission { get; } = permission;
 }
 
 internal sealed class TenantAccessHandler : AuthorizationHandler<TenantAccessRequirement>
@@ -43,7 +43,7 @@ internal sealed class TenantAccessHandler : AuthorizationHandler<TenantAccessReq
             return;
         }
 
-        if (requirement.Scope is not null && !user.IsOperator() && !user.HasScope(requirement.Scope))
+        if (!user.IsOperator() && !user.HasScope(requirement.Permission))
         {
             context.Fail(new AuthorizationFailureReason(this, "missing-scope"));
             return;
@@ -80,22 +80,29 @@ internal sealed class TenantAwareAuthorizationResultHandler(IProblemDetailsServi
 
 internal static class TenantPolicies
 {
-    /// <summary>Members of the tenant, or the operator.</summary>
-    public const string MemberOrOperator = "tenant-member-or-operator";
-
-    /// <summary>Members of the tenant only: the operator does not read a tenant's conversations.</summary>
-    public const string Member = "tenant-member";
-
     public const string Operator = "operator";
+
+    private const string MemberPrefix = "tenant:";
+    private const string MemberOrOperatorPrefix = "tenant-or-operator:";
+
+    /// <summary>A member of the route's tenant holding <paramref name="permission"/>.</summary>
+    public static string Member(string permission) => MemberPrefix + permission;
+
+    /// <summary>A member holding <paramref name="permission"/>, or the platform operator.</summary>
+    public static string MemberOrOperator(string permission) => MemberOrOperatorPrefix + permission;
 
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
         services.AddSingleton<IAuthorizationHandler, TenantAccessHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, TenantAwareAuthorizationResultHandler>();
-        services.AddAuthorizationBuilder()
-            .AddPolicy(MemberOrOperator, p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: true, scope: null)))
-            .AddPolicy(Member, p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: false, scope: null)))
+        var builder = services.AddAuthorizationBuilder()
             .AddPolicy(Operator, p => p.RequireAuthenticatedUser().RequireRole(SwitchboardClaims.OperatorRole));
+        foreach (var permission in Permissions.All)
+        {
+            builder.AddPolicy(Member(permission), p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: false, permission)));
+            builder.AddPolicy(MemberOrOperator(permission), p => p.RequireAuthenticatedUser().AddRequirements(new TenantAccessRequirement(allowOperator: true, permission)));
+        }
+
         return services;
     }
 }

@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Channels;
 
 public static class ChannelsFeature
@@ -16,14 +18,15 @@ public static class ChannelsFeature
     public static IEndpointRouteBuilder MapChannels(this IEndpointRouteBuilder routes)
     {
         var channels = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/channels")
-            .RequireAuthorization(TenantPolicies.MemberOrOperator)
             .WithTags("Channels");
-        channels.MapPost("", CreateChannel.HandleAsync).WithName("CreateChannel");
-        channels.MapGet("", ListChannels.HandleAsync).WithName("ListChannels");
-        channels.MapGet("/{channelId:guid}", GetChannel.HandleAsync).WithName("GetChannel");
-        channels.MapPost("/{channelId:guid}/credentials", RotateChannelCredentials.HandleAsync).WithName("RotateChannelCredentials");
-        channels.MapPost("/{channelId:guid}/revoke", RevokeChannel.HandleAsync).WithName("RevokeChannel");
-        channels.MapPut("/{channelId:guid}/throughput", SetChannelThroughput.HandleAsync).WithName("SetChannelThroughput");
+        var read = TenantPolicies.MemberOrOperator(Permissions.ChannelsRead);
+        var admin = TenantPolicies.MemberOrOperator(Permissions.ChannelsAdmin);
+        channels.MapPost("", CreateChannel.HandleAsync).WithName("CreateChannel").RequireAuthorization(admin);
+        channels.MapGet("", ListChannels.HandleAsync).WithName("ListChannels").RequireAuthorization(read);
+        channels.MapGet("/{channelId:guid}", GetChannel.HandleAsync).WithName("GetChannel").RequireAuthorization(read);
+        channels.MapPost("/{channelId:guid}/credentials", RotateChannelCredentials.HandleAsync).WithName("RotateChannelCredentials").RequireAuthorization(admin);
+        channels.MapPost("/{channelId:guid}/revoke", RevokeChannel.HandleAsync).WithName("RevokeChannel").RequireAuthorization(admin);
+        channels.MapPut("/{channelId:guid}/throughput", SetChannelThroughput.HandleAsync).WithName("SetChannelThroughput").RequireAuthorization(admin);
         return routes;
     }
 }

@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Conversations;
 
 public static class ConversationsFeature
@@ -16,17 +18,16 @@ public static class ConversationsFeature
     public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder routes)
     {
         var conversations = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations")
-            .RequireAuthorization(TenantPolicies.Member)
             .WithTags("Conversations");
-        conversations.MapGet("", ListConversations.HandleAsync).WithName("ListConversations");
-        conversations.MapGet("/{conversationId:guid}", ConversationActions.GetAsync).WithName("GetConversation");
-        conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation");
-        conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation");
-        conversations.MapPost("/{conversationId:guid}/pending", ConversationActions.PendingAsync).WithName("SetConversationPending");
-        conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages");
+        conversations.MapGet("", ListConversations.HandleAsync).WithName("ListConversations").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        conversations.MapGet("/{conversationId:guid}", ConversationActions.GetAsync).WithName("GetConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/pending", ConversationActions.PendingAsync).WithName("SetConversationPending").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
 
         var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")
-            .RequireAuthorization(TenantPolicies.Member)
+            .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead))
             .WithTags("Contacts");
         contacts.MapGet("", ContactsApi.FindAsync).WithName("FindContact");
         contacts.MapGet("/{contactId:guid}", ContactsApi.GetAsync).WithName("GetContact");

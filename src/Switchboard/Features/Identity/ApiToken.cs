@@ -33,6 +33,12 @@ internal sealed class ApiToken
     public DateTimeOffset? RevokedAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>The user a personal token acts for (its power follows that user's current role).</summary>
+    public Guid? UserId { get; set; }
+
+    /// <summary>The actor who created it (audit form: <c>user:…</c>, <c>token:…</c>, <c>operator</c>).</summary>
+    public string? CreatedBy { get; set; }
 }
 
 internal enum ApiTokenKind
@@ -51,7 +57,10 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.Kind).HasConversion<LowercaseEnumConverter<ApiTokenKind>>().HasMaxLength(16);
         builder.Property(t => t.Scopes).HasMaxLength(1000);
         builder.Property(t => t.Prefix).HasMaxLength(16);
+        builder.Property(t => t.CreatedBy).HasMaxLength(100);
         builder.HasIndex(t => t.TokenHash).IsUnique();
+        // No foreign key to Users: SQLite cannot add one to an existing table; tokens of a removed user are deleted with it.
+        builder.HasIndex(t => t.UserId);
         builder.HasOne<Features.Tenants.Tenant>().WithMany().HasForeignKey(t => t.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -57,11 +57,32 @@ internal sealed class BearerKeyAuthenticationHandler(
             from t in db.ApiTokens
             join tenant in db.Tenants on t.TenantId equals tenant.Id
             where t.TokenHash == hash && t.RevokedAt == null && tenant.Status == TenantStatus.Active
-            select new { t.TenantId, t.Id, t.Kind, t.Scopes, t.ExpiresAt, t.LastUsedAt })
+            select new { t.TenantId, t.Id, t.Name, t.Kind, t.Scopes, t.ExpiresAt, t.LastUsedAt, t.UserId })
             .FirstOrDefaultAsync(Context.RequestAborted);
         if (token is null || token.ExpiresAt <= now)
         {
             return AuthenticateResult.Fail("Unknown, revoked or expired key.");
+        }
+
+        var scopes = token.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        TenantRole? role = null;
+        if (token.UserId is { } userId)
+        {
+            // A personal token acts with its user's current role: a disabled membership, a lockout or a
+            // role change takes effect on the very next request.
+            var membership = await (
+                from m in db.Memberships
+                join u in db.Users on m.UserId equals u.Id
+                where m.TenantId == token.TenantId && m.UserId == userId && m.Status == MembershipStatus.Active
+                select new { m.Role, u.LockoutEnd }).SingleOrDefaultAsync(Context.RequestAborted);
+            if (membership is null || membership.LockoutEnd > now)
+            {
+                return AuthenticateResult.Fail("The token's user is disabled or locked out.");
+            }
+
+            role = membership.Role;
+            var granted = Permissions.Of(membership.Role);
+            scopes = scopes.Count == 0 || scopes.Contains(SwitchboardClaims.AllScopes) ? [.. granted] : [.. scopes.Intersect(granted)];
         }
 
         if (token.LastUsedAt is null || now - token.LastUsedAt > LastUsedResolution)
@@ -74,9 +95,16 @@ internal sealed class BearerKeyAuthenticationHandler(
         {
             new(SwitchboardClaims.TenantId, token.TenantId.ToString()),
             new(SwitchboardClaims.TokenId, token.Id.ToString()),
+            new(SwitchboardClaims.TokenName, token.Name),
             new(ClaimTypes.Name, $"token:{token.Id}"),
         };
-        claims.AddRange(token.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(SwitchboardClaims.Scope, s)));
+        if (token.UserId is { } user && role is { } r)
+        {
+            claims.Add(new Claim(SwitchboardClaims.UserId, user.ToString()));
+            claims.Add(new Claim(SwitchboardClaims.Role, Permissions.RoleName(r)));
+        }
+
+        claims.AddRange(scopes.Select(s => new Claim(SwitchboardClaims.Scope, s)));
         return Success(new ClaimsIdentity(claims, Scheme.Name));
     }
 

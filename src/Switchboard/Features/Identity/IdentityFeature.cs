@@ -1,15 +1,134 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Tenancy;
 using Switchboard.Hosting;
+using Switchboard.Hosting.Demo;
 
 namespace Switchboard.Features.Identity;
 
 public static class IdentityFeature
 {
-    public static IServiceCollection AddIdentityAccess(this IServiceCollection services, SwitchboardOptions options)
+    /// <summary>Chooses between the bearer token and the dashboard cookie for each request.</summary>
+    internal const string AutoScheme = "Switchboard.Auto";
+
+    public static IServiceCollection AddIdentityAccess(this IServiceCollection services, SwitchboardOptions options, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddSingleton(_ => OperatorKey.Load(options));
-        services.AddAuthentication(SwitchboardClaims.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, BearerKeyAuthenticationHandler>(SwitchboardClaims.Scheme, null);
+        services.AddSharedDataProtection();
+        services.AddMemoryCache();
+        services.AddSingleton<SessionValidator>();
+        services.AddSingleton<Invitations>();
+
+        services.AddIdentityCore<SwitchboardUser>(o =>
+            {
+                // Length over composition rules (NIST SP 800-63B): at least 12 characters, nothing else forced.
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddUserStore<SwitchboardUserStore>()
+            .AddTokenProvider<AuthenticatorTokenProvider<SwitchboardUser>>(TokenOptions.DefaultAuthenticatorProvider);
+
+        // PBKDF2-HMAC-SHA512 (Identity v3 format); 100,000 iterations is the floor this product promises.
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = Math.Max(100_000, o.IterationCount));
+
+        var secure = options.SecureCookies
+            ?? !(environment.IsDevelopment() || environment.IsEnvironment("Testing") || DemoMode.IsEnabled(configuration));
+
+        services.AddAuthentication(AutoScheme)
+            .AddPolicyScheme(AutoScheme, "Token or session", o => o.ForwardDefaultSelector = SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerKeyAuthenticationHandler>(SwitchboardClaims.Scheme, null)
+            .AddCookie(SwitchboardClaims.CookieScheme, o =>
+            {
+                o.Cookie.Name = secure ? "__Host-switchboard" : "switchboard";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/";
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.SlidingExpiration = true;
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.ReturnUrlParameter = "returnUrl";
+                o.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<SessionValidator>().ValidateAsync(context);
+
+                // The API answers with problem details, never with a redirect to the login form.
+                o.Events.OnRedirectToLogin = context => context.Request.Path.StartsWithSegments("/api")
+                    ? context.HttpContext.ChallengeAsync(SwitchboardClaims.Scheme)
+                    : RedirectAsync(context);
+                o.Events.OnRedirectToAccessDenied = context => context.Request.Path.StartsWithSegments("/api")
+                    ? context.HttpContext.ForbidAsync(SwitchboardClaims.Scheme)
+                    : RedirectAsync(context);
+            })
+            .AddCookie(SwitchboardClaims.PartialScheme, o =>
+            {
+                o.Cookie.Name = secure ? "__Host-switchboard-signin" : "switchboard-signin";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/";
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(10);
+                o.SlidingExpiration = false;
+                o.LoginPath = "/account/login";
+            });
         return services;
+    }
+
+    private static Task RedirectAsync(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A bearer header always means the token handler. Without one, the session cookie authenticates the
+    /// dashboard and API reads; API writes need a token (the dashboard writes in-process), so a cookie can
+    /// never be ridden across sites into a state change.
+    /// </summary>
+    private static string SelectScheme(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization.Count > 0)
+        {
+            return SwitchboardClaims.Scheme;
+        }
+
+        var isApi = context.Request.Path.StartsWithSegments("/api");
+        var isRead = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        return isApi && !isRead ? SwitchboardClaims.Scheme : SwitchboardClaims.CookieScheme;
+    }
+
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder routes)
+    {
+        var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Access");
+        tenant.MapPost("/tokens", TokensApi.CreateIntegrationAsync).WithName("CreateToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapGet("/tokens", TokensApi.ListAsync).WithName("ListTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapDelete("/tokens/{tokenId:guid}", TokensApi.RevokeAsync).WithName("RevokeToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapPost("/me/tokens", TokensApi.CreatePersonalAsync).WithName("CreatePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapGet("/me/tokens", TokensApi.ListMineAsync).WithName("ListPersonalTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapDelete("/me/tokens/{tokenId:guid}", TokensApi.RevokeMineAsync).WithName("RevokePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+
+        tenant.MapGet("/users", UsersApi.ListAsync).WithName("ListUsers").RequireAuthorization(TenantPolicies.Member(Permissions.UsersRead));
+        tenant.MapPut("/users/{userId:guid}/role", UsersApi.ChangeRoleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/users/{userId:guid}/disable", UsersApi.DisableAsync).WithName("DisableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/users/{userId:guid}/enable", UsersApi.EnableAsync).WithName("EnableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/invites", UsersApi.InviteAsync).WithName("InviteUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapGet("/invites", UsersApi.ListInvitesAsync).WithName("ListInvites").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapDelete("/invites/{inviteId:guid}", UsersApi.RevokeInviteAsync).WithName("RevokeInvite").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+
+        tenant.MapGet("/settings", SettingsApi.GetAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
+        tenant.MapPut("/settings", SettingsApi.UpdateAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+
+        routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous();
+        return routes;
     }
 }

@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Media;
 
 public static class MediaFeature
@@ -18,9 +20,9 @@ public static class MediaFeature
 
     public static IEndpointRouteBuilder MapMedia(this IEndpointRouteBuilder routes)
     {
-        var media = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/media").RequireAuthorization(TenantPolicies.Member).WithTags("Media");
-        media.MapGet("/{mediaId:guid}", MediaApi.DownloadAsync).WithName("DownloadMedia");
-        media.MapPost("/{mediaId:guid}/retry", MediaApi.RetryAsync).WithName("RetryMediaFetch");
+        var media = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/media").WithTags("Media");
+        media.MapGet("/{mediaId:guid}", MediaApi.DownloadAsync).WithName("DownloadMedia").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        media.MapPost("/{mediaId:guid}/retry", MediaApi.RetryAsync).WithName("RetryMediaFetch").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         return routes;
     }
 }

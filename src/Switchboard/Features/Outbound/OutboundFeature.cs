@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Outbound;
 
 public static class OutboundFeature
@@ -23,13 +25,13 @@ public static class OutboundFeature
     public static IEndpointRouteBuilder MapOutbound(this IEndpointRouteBuilder routes)
     {
         var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}")
-            .RequireAuthorization(TenantPolicies.Member)
             .WithTags("Conversations");
         conversation.MapPost("/messages", SendMessage.HandleAsync)
             .WithName("SendMessage")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.MessagesSend))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxSendBodyBytes));
-        conversation.MapPost("/messages/{messageId:guid}/resend", ResendMessage.HandleAsync).WithName("ResendMessage");
-        conversation.MapPost("/read", MarkConversationRead.HandleAsync).WithName("MarkConversationRead");
+        conversation.MapPost("/messages/{messageId:guid}/resend", ResendMessage.HandleAsync).WithName("ResendMessage").RequireAuthorization(TenantPolicies.Member(Permissions.MessagesSend));
+        conversation.MapPost("/read", MarkConversationRead.HandleAsync).WithName("MarkConversationRead").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         return routes;
     }
 }

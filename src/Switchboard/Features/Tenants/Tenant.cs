@@ -23,6 +23,9 @@ internal sealed class Tenant
     /// <summary>The last realtime event sequence number of this tenant.</summary>
     public long EventCounter { get; set; }
 
+    /// <summary>Every user of this tenant must use an authenticator app (enrolment at next sign-in).</summary>
+    public bool MfaRequired { get; set; }
+
     public List<TenantKey> Keys { get; } = [];
 }
 
@@ -40,6 +43,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.Name).HasMaxLength(200);
         builder.Property(t => t.ConversationCounter).HasDefaultValue(0L);
         builder.Property(t => t.EventCounter).HasDefaultValue(0L);
+        builder.Property(t => t.MfaRequired).HasDefaultValue(false);
         builder.Property(t => t.Status).HasConversion<LowercaseEnumConverter<TenantStatus>>().HasMaxLength(16);
         builder.HasMany(t => t.Keys).WithOne().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
     }

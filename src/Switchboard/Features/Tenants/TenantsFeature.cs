@@ -1,5 +1,7 @@
 using Switchboard.Common.Tenancy;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Tenants;
 
 public static class TenantsFeature
@@ -13,8 +15,8 @@ public static class TenantsFeature
         operatorOnly.MapPost("/operator/keys/rewrap", MasterKeyStatus.RewrapAsync).WithName("RewrapTenantKeys");
 
         var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Tenants");
-        tenant.MapGet("", GetTenant.HandleAsync).RequireAuthorization(TenantPolicies.MemberOrOperator).WithName("GetTenant");
-        tenant.MapPost("/keys/rotate", RotateTenantKey.HandleAsync).RequireAuthorization(TenantPolicies.MemberOrOperator).WithName("RotateTenantKey");
+        tenant.MapGet("", GetTenant.HandleAsync).RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead)).WithName("GetTenant");
+        tenant.MapPost("/keys/rotate", RotateTenantKey.HandleAsync).RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.SettingsAdmin)).WithName("RotateTenantKey");
         tenant.MapDelete("", EraseTenant.HandleAsync).RequireAuthorization(TenantPolicies.Operator).WithName("EraseTenant");
         return routes;
     }

@@ -1,0 +1,37 @@
+namespace Switchboard.Features.Audit;
+
+/// <summary>The audited actions. Names are stable: filters and integrations use them.</summary>
+internal static class AuditActions
+{
+    public const string LoginSucceeded = "login.succeeded";
+    public const string LoginFailed = "login.failed";
+    public const string LockedOut = "login.locked_out";
+    public const string Logout = "logout";
+    public const string TenantSwitched = "tenant.switched";
+    public const string MfaEnabled = "mfa.enabled";
+    public const string MfaDisabled = "mfa.disabled";
+    public const string MfaFailed = "mfa.failed";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
+    public const string UserInvited = "user.invited";
+    public const string InviteRevoked = "user.invite_revoked";
+    public const string InviteAccepted = "user.invite_accepted";
+    public const string RoleChanged = "user.role_changed";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string PasswordChanged = "user.password_changed";
+    public const string TokenCreated = "token.created";
+    public const string TokenRevoked = "token.revoked";
+    public const string TenantCreated = "tenant.created";
+    public const string TenantErased = "tenant.erased";
+    public const string TenantKeyRotated = "tenant.key_rotated";
+    public const string SettingsChanged = "settings.changed";
+    public const string ChannelCreated = "channel.created";
+    public const string ChannelCredentialsRotated = "channel.credentials_rotated";
+    public const string ChannelRevoked = "channel.revoked";
+    public const string ChannelThroughputChanged = "channel.throughput_changed";
+    public const string WebhookReplayed = "webhook.replayed";
+    public const string MasterKeyRewrap = "master_key.rewrap";
+    public const string ExportCreated = "privacy.export";
+    public const string ContactErased = "privacy.contact_erased";
+}

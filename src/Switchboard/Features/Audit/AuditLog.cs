@@ -1,0 +1,147 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Identity;
+
+namespace Switchboard.Features.Audit;
+
+/// <summary>Who did something, as the audit log records it.</summary>
+internal sealed record AuditActor(string Id, string? Name, string? IpAddress)
+{
+    public static readonly AuditActor System = new("system", null, null);
+
+    public static AuditActor From(HttpContext http) => From(http.User, http.Connection.RemoteIpAddress?.ToString());
+
+    public static AuditActor From(ClaimsPrincipal user, string? ip) =>
+        new(user.ActorOf(), user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue(SwitchboardClaims.TokenName), ip);
+}
+
+/// <summary>
+/// Appends to a tenant's hash chain inside the caller's unit of work: the pending changes and the entry
+/// commit together or not at all. The chain head row is updated first, which locks it until commit, so
+/// entries of one tenant are appended one at a time and the sequence has no gaps.
+/// </summary>
+internal static class AuditLog
+{
+    /// <summary>The platform's own chain (operator actions, sign-in failures for unknown accounts).</summary>
+    public static readonly Guid PlatformChain = Guid.Empty;
+
+    private static readonly byte[] Genesis = new byte[32];
+
+    /// <summary>Saves the context's pending changes together with one audit entry, in one transaction.</summary>
+    public static async Task RecordAsync(
+        SwitchboardDbContext db, Guid tenantId, AuditActor actor, string action, string? target, object? detail, DateTimeOffset now, CancellationToken ct)
+    {
+        var owned = db.Database.CurrentTransaction is null;
+        await using var transaction = owned ? await db.Database.BeginTransactionAsync(ct) : null;
+        await AppendAsync(db, tenantId, actor, action, target, detail, now, ct);
+        await db.SaveChangesAsync(ct);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+    }
+
+    private static async Task AppendAsync(
+        SwitchboardDbContext db, Guid tenantId, AuditActor actor, string action, string? target, object? detail, DateTimeOffset now, CancellationToken ct)
+    {
+        // Create the head on first use; then take its row lock with an update before reading it.
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO \"AuditChains\" (\"TenantId\", \"LastSequence\", \"LastHash\") VALUES ({Key(db, tenantId)}, {0L}, {Genesis}) ON CONFLICT DO NOTHING", ct);
+        var chains = db.Set<AuditChain>().IgnoreQueryFilters();
+        await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), ct);
+        var head = await chains.AsNoTracking().SingleAsync(c => c.TenantId == tenantId, ct);
+
+        var entry = new AuditEntry
+        {
+            TenantId = tenantId,
+            Sequence = head.LastSequence,
+            Id = Guid.CreateVersion7(now),
+            At = TruncateToMicroseconds(now),
+            Actor = Truncate(actor.Id, 100)!,
+            ActorName = Truncate(actor.Name, 256),
+            Action = action,
+            Target = Truncate(target, 200),
+            Detail = detail is null ? null : Truncate(JsonSerializer.Serialize(detail, JsonOptions), 2000),
+            IpAddress = Truncate(actor.IpAddress, 64),
+            PreviousHash = head.LastHash,
+        };
+        entry.Hash = HashOf(entry);
+        db.Set<AuditEntry>().Add(entry);
+        await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash), ct);
+    }
+
+    /// <summary>
+    /// Walks the chain in order and returns the first entry whose sequence, link or hash does not
+    /// match; a chain whose head records more entries than exist (a cut tail) is broken as well.
+    /// </summary>
+    public static async Task<AuditVerification> VerifyAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
+    {
+        const int Page = 1000;
+        var expectedPrevious = Genesis;
+        long expectedSequence = 1;
+        long checkedCount = 0;
+        while (true)
+        {
+            var from = expectedSequence;
+            var page = await db.Set<AuditEntry>().IgnoreQueryFilters().AsNoTracking()
+                .Where(e => e.TenantId == tenantId && e.Sequence >= from)
+                .OrderBy(e => e.Sequence).Take(Page).ToListAsync(ct);
+            foreach (var entry in page)
+            {
+                if (entry.Sequence != expectedSequence
+                    || !CryptographicOperations.FixedTimeEquals(entry.PreviousHash, expectedPrevious)
+                    || !CryptographicOperations.FixedTimeEquals(entry.Hash, HashOf(entry)))
+                {
+                    return new AuditVerification(false, entry.Id, checkedCount, "The entry does not match the chain: it was edited, or an entry before it was removed.");
+                }
+
+                expectedPrevious = entry.Hash;
+                expectedSequence++;
+                checkedCount++;
+            }
+
+            if (page.Count < Page)
+            {
+                break;
+            }
+        }
+
+        var head = await db.Set<AuditChain>().IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId, ct);
+        if (head is not null && (head.LastSequence != checkedCount || !CryptographicOperations.FixedTimeEquals(head.LastHash, expectedPrevious)))
+        {
+            return new AuditVerification(false, null, checkedCount, $"The chain records {head.LastSequence} entries but {checkedCount} verify: entries were removed from its end.");
+        }
+
+        return new AuditVerification(true, null, checkedCount, null);
+    }
+
+    public static byte[] HashOf(AuditEntry e)
+    {
+        string?[] fields =
+        [
+            e.TenantId.ToString("D"), e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Id.ToString("D"),
+            e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            e.Actor, e.ActorName, e.Action, e.Target, e.Detail, e.IpAddress,
+        ];
+        var canonical = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(fields));
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(e.PreviousHash);
+        sha.AppendData(canonical);
+        return sha.GetHashAndReset();
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    private static object Key(SwitchboardDbContext db, Guid id) => db.IsSqlite ? id.ToString().ToUpperInvariant() : id;
+
+    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset at) =>
+        new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+
+    private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+}
+
+internal sealed record AuditVerification(bool Valid, Guid? FirstBrokenEntryId, long CheckedEntries, string? Reason);

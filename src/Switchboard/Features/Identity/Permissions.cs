@@ -1,0 +1,48 @@
+namespace Switchboard.Features.Identity;
+
+/// <summary>
+/// What a caller may do in a tenant. Integration tokens carry these as scopes; users get them from
+/// their role (the matrix below, also in docs/permissions.md, enforced by PermissionMatrixTests).
+/// </summary>
+internal static class Permissions
+{
+    public const string TenantRead = "tenant:read";
+    public const string ConversationsRead = "conversations:read";
+    public const string ConversationsWrite = "conversations:write";
+    public const string MessagesSend = "messages:send";
+    public const string ChannelsRead = "channels:read";
+    public const string ChannelsAdmin = "channels:admin";
+    public const string UsersRead = "users:read";
+    public const string UsersAdmin = "users:admin";
+    public const string TokensAdmin = "tokens:admin";
+    public const string AuditRead = "audit:read";
+    public const string SettingsAdmin = "settings:admin";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
+        UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
+    ];
+
+    private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
+
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead];
+
+    public static IReadOnlyList<string> Of(TenantRole role) => role switch
+    {
+        TenantRole.Agent => AgentPermissions,
+        TenantRole.Manager => ManagerPermissions,
+        TenantRole.Admin => All,
+        _ => [],
+    };
+
+    public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
+
+    public static string RoleName(TenantRole role) => role.ToString().ToLowerInvariant();
+
+    public static bool TryParseRole(string? value, out TenantRole role)
+    {
+        role = default;
+        return value is "agent" or "manager" or "admin" && Enum.TryParse(value, ignoreCase: true, out role);
+    }
+}
