@@ -5,6 +5,7 @@ using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Dashboard;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -25,6 +26,9 @@ public static class SwitchboardHosting
     {
         var options = builder.Configuration.GetSection(SwitchboardOptions.Section).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
         builder.Services.Configure<SwitchboardOptions>(builder.Configuration.GetSection(SwitchboardOptions.Section));
+        // The dashboard's framework scripts live in NuGet packages until publish copies them: serve them from
+        // the build's static web assets manifest in every environment (no-op after publish).
+        builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
@@ -53,6 +57,7 @@ public static class SwitchboardHosting
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
+        services.AddDashboard();
         return builder;
     }
 
@@ -66,6 +71,7 @@ public static class SwitchboardHosting
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
@@ -78,6 +84,7 @@ public static class SwitchboardHosting
         app.MapMedia();
         app.MapOutbound();
         app.MapRealtime();
+        app.MapDashboard();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Identity;
 
 namespace Switchboard.Common.Realtime;
 
@@ -13,10 +14,10 @@ namespace Switchboard.Common.Realtime;
 /// </summary>
 internal static class EventStream
 {
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, long? after)
+    public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, AccessRevalidator access, TimeProvider clock, long? after)
     {
         var ct = http.RequestAborted;
         http.Response.Headers.ContentType = "text/event-stream";
@@ -41,10 +42,25 @@ internal static class EventStream
 
         await http.Response.WriteAsync($"retry: 2000\n: connected at {last}\n\n", ct);
         await http.Response.Body.FlushAsync(ct);
+        var checkedAt = clock.GetUtcNow();
         try
         {
             while (!ct.IsCancellationRequested)
             {
+                // A long-lived stream re-checks its credentials: revoking the token, disabling the user or
+                // changing their role ends it within AccessRevalidator.Interval.
+                if (clock.GetUtcNow() - checkedAt >= AccessRevalidator.Interval)
+                {
+                    if (!await access.IsStillValidAsync(http.User, ct))
+                    {
+                        await http.Response.WriteAsync("event: session-ended\ndata: {}\n\n", ct);
+                        await http.Response.Body.FlushAsync(ct);
+                        return;
+                    }
+
+                    checkedAt = clock.GetUtcNow();
+                }
+
                 List<RealtimeEvent> batch;
                 await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 {

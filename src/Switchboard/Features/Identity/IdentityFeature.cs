@@ -20,6 +20,11 @@ public static class IdentityFeature
         services.AddMemoryCache();
         services.AddSingleton<SessionValidator>();
         services.AddSingleton<Invitations>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<SignInFlow>();
+        services.AddScoped<Mfa>();
+        services.AddSingleton<AccessRevalidator>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
 
         services.AddIdentityCore<SwitchboardUser>(o =>
             {
@@ -127,6 +132,15 @@ public static class IdentityFeature
 
         tenant.MapGet("/settings", SettingsApi.GetAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
         tenant.MapPut("/settings", SettingsApi.UpdateAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+
+        routes.MapPost("/account/logout", async (SignInFlow flow) =>
+            {
+                await flow.SignOutAsync();
+                return TypedResults.Redirect("/account/login");
+            })
+            .WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute())
+            .AllowAnonymous()
+            .ExcludeFromDescription();
 
         routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous();
         return routes;

@@ -54,8 +54,12 @@ public static class DemoMode
 }
 
 /// <summary>The demo's fixed names, and the parts CONTRACT.md lets scripts choose.</summary>
-public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string AppSecret, string SelfUrl)
+public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string AppSecret, string SelfUrl, string Password)
 {
+    public const string AdminEmail = "admin@demo.test";
+    public const string AgentEmail = "agent@demo.test";
+    public const string DefaultPassword = "switchboard-demo";
+
     public const string TenantName = "Demo Business";
     public const string WabaId = "100000000000002";
     public const string DisplayPhoneNumber = "+1 555 010 0001";
@@ -70,7 +74,8 @@ public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string Ap
             tenantId,
             configuration["Switchboard:Demo:PhoneNumberId"] ?? "100000000000001",
             configuration["Switchboard:Demo:AppSecret"] ?? "demo-app-secret",
-            SelfUrlFrom(configuration));
+            SelfUrlFrom(configuration),
+            string.IsNullOrEmpty(configuration["Switchboard:Demo:Password"]) ? DefaultPassword : configuration["Switchboard:Demo:Password"]!);
     }
 
     /// <summary>A random id the first time, kept in the data directory so a restart finds the same tenant.</summary>

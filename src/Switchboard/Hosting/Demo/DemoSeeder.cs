@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Identity;
 using Switchboard.Features.Tenants;
 
 namespace Switchboard.Hosting.Demo;
@@ -20,6 +22,7 @@ internal sealed partial class DemoSeeder(
     IHostApplicationLifetime lifetime,
     IHttpClientFactory httpFactory,
     IConfiguration configuration,
+    IServiceScopeFactory scopes,
     TimeProvider clock,
     ILogger<DemoSeeder> logger) : BackgroundService
 {
@@ -36,6 +39,7 @@ internal sealed partial class DemoSeeder(
         try
         {
             var apiKey = await EnsureTenantAsync(stoppingToken);
+            await EnsureUsersAsync(stoppingToken);
             using var api = httpFactory.CreateClient();
             api.BaseAddress = new Uri(settings.SelfUrl);
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
@@ -62,6 +66,35 @@ internal sealed partial class DemoSeeder(
         File.Delete(keyPath);
         CryptoSetup.WriteOwnerOnly(keyPath, apiKey);
         return apiKey;
+    }
+
+    /// <summary>admin@demo.test (tenant admin) and agent@demo.test (agent), without MFA, with the configured demo password.</summary>
+    private async Task EnsureUsersAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<SwitchboardUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
+        foreach (var (email, name, role) in new[] { (DemoSettings.AdminEmail, "Demo Admin", TenantRole.Admin), (DemoSettings.AgentEmail, "Demo Agent", TenantRole.Agent) })
+        {
+            var now = clock.GetUtcNow();
+            var user = await users.FindByEmailAsync(email);
+            if (user is null)
+            {
+                user = new SwitchboardUser { Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = now };
+                var created = await users.CreateAsync(user, settings.Password);
+                if (!created.Succeeded)
+                {
+                    LogDemoUserFailed(email, string.Join(" ", created.Errors.Select(e => e.Code)));
+                    continue;
+                }
+            }
+
+            if (!await db.Memberships.AnyAsync(m => m.TenantId == settings.TenantId && m.UserId == user.Id, ct))
+            {
+                db.Memberships.Add(new Membership { TenantId = settings.TenantId, UserId = user.Id, Role = role, CreatedAt = now, UpdatedAt = now });
+                await db.SaveChangesAsync(ct);
+            }
+        }
     }
 
     private async Task EnsureChannelAsync(HttpClient api, CancellationToken ct)
@@ -152,6 +185,8 @@ internal sealed partial class DemoSeeder(
     private void PrintWelcome(string apiKey) => Console.WriteLine($"""
 
         ==== Switchboard demo is running ====================================================
+          Dashboard:                          {settings.SelfUrl}/
+            sign in as {DemoSettings.AdminEmail} (admin) or {DemoSettings.AgentEmail} (agent), password from Switchboard__Demo__Password (default "{DemoSettings.DefaultPassword}")
           Customer phone (play a customer):  {settings.SelfUrl}{DemoMode.SimulatorPrefix}/
           API (tenant "{DemoSettings.TenantName}"):   {settings.SelfUrl}/api/v1/tenants/{settings.TenantId}
           Tenant API key (demo only):         {apiKey}
@@ -162,6 +197,9 @@ internal sealed partial class DemoSeeder(
         =====================================================================================
 
         """);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo user {Email} could not be created ({Errors})")]
+    private partial void LogDemoUserFailed(string email, string errors);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Demo seeding failed ({Error})")]
     private partial void LogSeedFailed(string error);

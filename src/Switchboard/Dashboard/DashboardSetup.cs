@@ -1,0 +1,19 @@
+namespace Switchboard.Dashboard;
+
+/// <summary>The Blazor dashboard: account pages rendered on the server (static forms), app pages interactive.</summary>
+public static class DashboardSetup
+{
+    public static IServiceCollection AddDashboard(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        return services;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

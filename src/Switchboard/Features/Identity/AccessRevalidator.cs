@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Features.Identity;
+
+/// <summary>
+/// Re-checks a principal that was authenticated a while ago, for connections that outlive a request: SSE
+/// streams and Blazor circuits. A revoked or expired token, a disabled membership, a changed role or a
+/// new security stamp ends the connection within <see cref="Interval"/>.
+/// </summary>
+internal sealed class AccessRevalidator(IDbContextFactory<SwitchboardDbContext> dbFactory, SessionValidator sessions, TimeProvider clock)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
+
+    public async Task<bool> IsStillValidAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return false;
+        }
+
+        if (Guid.TryParse(user.FindFirstValue(SwitchboardClaims.TokenId), out var tokenId))
+        {
+            var now = clock.GetUtcNow();
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var token = await (
+                from t in db.ApiTokens.AsNoTracking()
+                join tenant in db.Tenants on t.TenantId equals tenant.Id
+                where t.Id == tokenId && t.RevokedAt == null && tenant.Status == TenantStatus.Active
+                select new { t.TenantId, t.ExpiresAt, t.UserId }).SingleOrDefaultAsync(ct);
+            if (token is null || token.ExpiresAt <= now)
+            {
+                return false;
+            }
+
+            if (token.UserId is not { } userId)
+            {
+                return true;
+            }
+
+            var role = await db.Memberships.AsNoTracking()
+                .Where(m => m.TenantId == token.TenantId && m.UserId == userId && m.Status == MembershipStatus.Active)
+                .Select(m => (TenantRole?)m.Role).SingleOrDefaultAsync(ct);
+            return role is { } r && Permissions.RoleName(r) == user.FindFirstValue(SwitchboardClaims.Role);
+        }
+
+        if (user.UserIdOf() is { } sessionUser)
+        {
+            return await sessions.IsCurrentAsync(sessionUser, user.TenantIdOf(), user.FindFirstValue(SwitchboardClaims.Role), user.FindFirstValue(SwitchboardClaims.SecurityStamp), ct);
+        }
+
+        // The platform operator's key is configuration: it is valid for as long as the process runs with it.
+        return user.IsOperator();
+    }
+}
+
+/// <summary>Blazor circuits re-check their user every <see cref="AccessRevalidator.Interval"/>; a failed check signs the circuit out.</summary>
+internal sealed class RevalidatingAuthenticationStateProvider(ILoggerFactory loggerFactory, AccessRevalidator revalidator)
+    : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+{
+    protected override TimeSpan RevalidationInterval => AccessRevalidator.Interval;
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        revalidator.IsStillValidAsync(authenticationState.User, cancellationToken);
+}

@@ -1,0 +1,244 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Tenants;
+
+namespace Switchboard.Features.Identity;
+
+internal enum SignInOutcome
+{
+    Failed,
+    LockedOut,
+    Throttled,
+    NeedsSecondFactor,
+    NeedsEnrolment,
+    SignedIn,
+}
+
+/// <summary>
+/// The dashboard's sign-in, step by step: password (with lockout and a per-account throttle), then the
+/// second factor when the user has one, or enrolment when a tenant of theirs requires MFA, then the
+/// session cookie for one tenant. Every outcome is audited in the user's tenants (unknown accounts in
+/// the platform chain). Messages never say whether an account exists.
+/// </summary>
+internal sealed class SignInFlow(
+    UserManager<SwitchboardUser> users,
+    SwitchboardDbContext db,
+    SessionValidator sessions,
+    TimeProvider clock,
+    IHttpContextAccessor accessor)
+{
+    public const string GenericFailure = "Email or password is incorrect.";
+
+    private HttpContext Http => accessor.HttpContext ?? throw new InvalidOperationException("Sign-in runs inside a request.");
+
+    private string? Ip => Http.Connection.RemoteIpAddress?.ToString();
+
+    public async Task<SignInOutcome> PasswordAsync(string? email, string? password, string? returnUrl)
+    {
+        var now = clock.GetUtcNow();
+        var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
+        if (user is null)
+        {
+            // Spend the same time as a real check, so response times do not reveal which emails exist.
+            users.PasswordHasher.VerifyHashedPassword(new SwitchboardUser(), DummyHash.Value, password ?? "");
+            await AuditLog.RecordAsync(db, AuditLog.PlatformChain, new AuditActor("anonymous", LooksLikeEmail(email) ? email!.Trim() : null, Ip),
+                AuditActions.LoginFailed, null, new { reason = "unknown_account" }, now, Http.RequestAborted);
+            return SignInOutcome.Failed;
+        }
+
+        if (await users.IsLockedOutAsync(user))
+        {
+            await AuditUserAsync(user, AuditActions.LoginFailed, new { reason = "locked_out" });
+            return SignInOutcome.LockedOut;
+        }
+
+        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            await users.AccessFailedAsync(user);
+            var locked = await users.IsLockedOutAsync(user);
+            await AuditUserAsync(user, AuditActions.LoginFailed, new { reason = "wrong_password" });
+            if (locked)
+            {
+                await AuditUserAsync(user, AuditActions.LockedOut, new { until = user.LockoutEnd });
+                sessions.Forget(user.Id, null);
+                return SignInOutcome.LockedOut;
+            }
+
+            return SignInOutcome.Failed;
+        }
+
+        if (user.TwoFactorEnabled)
+        {
+            await Http.SignInAsync(SwitchboardClaims.PartialScheme, SessionPrincipal.Partial(user, SessionPrincipal.StageMfa, returnUrl));
+            return SignInOutcome.NeedsSecondFactor;
+        }
+
+        if (await MfaRequiredForAsync(user.Id))
+        {
+            await Http.SignInAsync(SwitchboardClaims.PartialScheme, SessionPrincipal.Partial(user, SessionPrincipal.StageEnrol, returnUrl));
+            return SignInOutcome.NeedsEnrolment;
+        }
+
+        await CompleteAsync(user, "password");
+        return SignInOutcome.SignedIn;
+    }
+
+    /// <summary>The user between password and second factor (or enrolment), when the partial cookie is valid.</summary>
+    public async Task<(SwitchboardUser User, string Stage, string ReturnUrl)?> PendingAsync()
+    {
+        var result = await Http.AuthenticateAsync(SwitchboardClaims.PartialScheme);
+        if (!result.Succeeded || result.Principal.UserIdOf() is not { } userId)
+        {
+            return null;
+        }
+
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || user.SecurityStamp != result.Principal.FindFirstValue(SwitchboardClaims.SecurityStamp) || await users.IsLockedOutAsync(user))
+        {
+            return null;
+        }
+
+        return (user, result.Principal.FindFirstValue(SessionPrincipal.PartialStage) ?? "", result.Principal.FindFirstValue(SessionPrincipal.PartialReturnUrl) ?? "/");
+    }
+
+    /// <summary>Checks an authenticator code (or, with <paramref name="recovery"/>, a one-time recovery code) and signs in.</summary>
+    public async Task<SignInOutcome> SecondFactorAsync(SwitchboardUser user, string? code, bool recovery)
+    {
+        var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        bool ok;
+        if (recovery)
+        {
+            ok = cleaned.Length > 0 && (await users.RedeemTwoFactorRecoveryCodeAsync(user, (code ?? "").Trim())).Succeeded;
+        }
+        else
+        {
+            ok = cleaned.Length == 6 && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, cleaned)
+                && await TotpReplay.TryUseAsync(users, user, cleaned, clock);
+        }
+
+        if (!ok)
+        {
+            await users.AccessFailedAsync(user);
+            await AuditUserAsync(user, AuditActions.MfaFailed, new { method = recovery ? "recovery_code" : "authenticator" });
+            if (await users.IsLockedOutAsync(user))
+            {
+                await AuditUserAsync(user, AuditActions.LockedOut, new { until = user.LockoutEnd });
+                await Http.SignOutAsync(SwitchboardClaims.PartialScheme);
+                return SignInOutcome.LockedOut;
+            }
+
+            return SignInOutcome.Failed;
+        }
+
+        if (recovery)
+        {
+            await AuditUserAsync(user, AuditActions.RecoveryCodeUsed, new { remaining = await users.CountRecoveryCodesAsync(user) });
+        }
+
+        await CompleteAsync(user, recovery ? "recovery_code" : "authenticator");
+        return SignInOutcome.SignedIn;
+    }
+
+    /// <summary>Issues the session cookie, working in <paramref name="tenantId"/> or the user's first active tenant.</summary>
+    public async Task CompleteAsync(SwitchboardUser user, string method, Guid? tenantId = null)
+    {
+        await users.ResetAccessFailedCountAsync(user);
+        user.LastLoginAt = clock.GetUtcNow();
+        await users.UpdateAsync(user);
+        var memberships = await ActiveMembershipsAsync(user.Id);
+        var membership = memberships.FirstOrDefault(m => m.TenantId == tenantId) ?? memberships.FirstOrDefault();
+        await Http.SignOutAsync(SwitchboardClaims.PartialScheme);
+        await Http.SignInAsync(SwitchboardClaims.CookieScheme, SessionPrincipal.For(user, membership?.TenantId, membership?.Role));
+        await AuditUserAsync(user, AuditActions.LoginSucceeded, new { method });
+    }
+
+    /// <summary>Re-issues the current session after the user's security stamp changed (MFA on or off), keeping its tenant.</summary>
+    public async Task RefreshAsync(SwitchboardUser user)
+    {
+        var tenantId = Http.User.TenantIdOf();
+        var membership = (await ActiveMembershipsAsync(user.Id)).FirstOrDefault(m => m.TenantId == tenantId);
+        await Http.SignInAsync(SwitchboardClaims.CookieScheme, SessionPrincipal.For(user, membership?.TenantId, membership?.Role));
+        sessions.Forget(user.Id, tenantId);
+    }
+
+    /// <summary>The signed-in user of this request's session, if any.</summary>
+    public async Task<SwitchboardUser?> CurrentUserAsync() =>
+        Http.User.Identity?.AuthenticationType == SwitchboardClaims.CookieScheme && Http.User.UserIdOf() is { } id
+            ? await users.FindByIdAsync(id.ToString())
+            : null;
+
+    /// <summary>Re-issues the session for another tenant of the user's (explicit switch); false when not a member.</summary>
+    public async Task<bool> SwitchTenantAsync(Guid userId, Guid tenantId)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        var membership = user is null ? null : (await ActiveMembershipsAsync(user.Id)).FirstOrDefault(m => m.TenantId == tenantId);
+        if (user is null || membership is null)
+        {
+            return false;
+        }
+
+        if (!user.TwoFactorEnabled && await db.Tenants.AnyAsync(t => t.Id == tenantId && t.MfaRequired))
+        {
+            return false;
+        }
+
+        await Http.SignInAsync(SwitchboardClaims.CookieScheme, SessionPrincipal.For(user, membership.TenantId, membership.Role));
+        await AuditLog.RecordAsync(db, tenantId, Actor(user), AuditActions.TenantSwitched, $"user:{user.Id}", null, clock.GetUtcNow(), Http.RequestAborted);
+        return true;
+    }
+
+    public async Task SignOutAsync()
+    {
+        var userId = Http.User.UserIdOf();
+        var tenantId = Http.User.TenantIdOf();
+        await Http.SignOutAsync(SwitchboardClaims.CookieScheme);
+        await Http.SignOutAsync(SwitchboardClaims.PartialScheme);
+        if (userId is { } id)
+        {
+            await AuditLog.RecordAsync(db, tenantId ?? AuditLog.PlatformChain, new AuditActor($"user:{id}", Http.User.FindFirstValue(ClaimTypes.Email), Ip),
+                AuditActions.Logout, $"user:{id}", null, clock.GetUtcNow(), Http.RequestAborted);
+        }
+    }
+
+    public Task<List<Membership>> ActiveMembershipsAsync(Guid userId) => (
+        from m in db.Memberships.AsNoTracking()
+        join t in db.Tenants on m.TenantId equals t.Id
+        where m.UserId == userId && m.Status == MembershipStatus.Active && t.Status == TenantStatus.Active
+        orderby t.Name
+        select m).ToListAsync(Http.RequestAborted);
+
+    public Task<bool> MfaRequiredForAsync(Guid userId) => (
+        from m in db.Memberships
+        join t in db.Tenants on m.TenantId equals t.Id
+        where m.UserId == userId && m.Status == MembershipStatus.Active && t.Status == TenantStatus.Active && t.MfaRequired
+        select m).AnyAsync(Http.RequestAborted);
+
+    /// <summary>Records an event about <paramref name="user"/> in each tenant they are an active member of (or the platform chain).</summary>
+    public async Task AuditUserAsync(SwitchboardUser user, string action, object? detail)
+    {
+        var tenants = (await ActiveMembershipsAsync(user.Id)).Select(m => m.TenantId).ToList();
+        if (tenants.Count == 0)
+        {
+            tenants.Add(AuditLog.PlatformChain);
+        }
+
+        foreach (var tenant in tenants)
+        {
+            await AuditLog.RecordAsync(db, tenant, Actor(user), action, $"user:{user.Id}", detail, clock.GetUtcNow(), Http.RequestAborted);
+        }
+    }
+
+    private AuditActor Actor(SwitchboardUser user) => new($"user:{user.Id}", user.Email, Ip);
+
+    private static bool LooksLikeEmail(string? value) =>
+        value is { Length: > 3 and <= 256 } && value.Contains('@', StringComparison.Ordinal) && !value.Any(char.IsWhiteSpace);
+
+    /// <summary>A hash of a random password, checked against for unknown accounts.</summary>
+    private static readonly Lazy<string> DummyHash = new(() =>
+        new PasswordHasher<SwitchboardUser>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 100_000 }))
+            .HashPassword(new SwitchboardUser(), Guid.NewGuid().ToString()));
+}
