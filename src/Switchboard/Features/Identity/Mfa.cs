@@ -13,13 +13,19 @@ internal sealed class Mfa(UserManager<SwitchboardUser> users, SignInFlow flow)
 {
     public const int RecoveryCodeCount = 10;
 
+    /// <summary>Where Identity's store keeps the authenticator key (UserStoreBase's internal names).</summary>
+    private const string AuthenticatorStore = "[AspNetUserStore]";
+    private const string AuthenticatorKeyName = "AuthenticatorKey";
+
     public async Task<(string SharedKey, string AuthenticatorUri)> KeyFor(SwitchboardUser user)
     {
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            await users.ResetAuthenticatorKeyAsync(user);
-            key = await users.GetAuthenticatorKeyAsync(user);
+            // Not ResetAuthenticatorKeyAsync: that also renews the security stamp, which would end the
+            // sessions (and the sign-in in progress) of someone who merely opened the set-up page.
+            key = users.GenerateNewAuthenticatorKey();
+            await users.SetAuthenticationTokenAsync(user, AuthenticatorStore, AuthenticatorKeyName, key);
         }
 
         var label = Uri.EscapeDataString($"Switchboard:{user.Email}");
