@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
+using Switchboard.Common.Web;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
 
@@ -128,7 +129,7 @@ public static class IdentityFeature
         tenant.MapGet("/settings", SettingsApi.GetAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
         tenant.MapPut("/settings", SettingsApi.UpdateAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
 
-        routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous();
+        routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous().RequireRateLimiting(RateLimits.Login);
         return routes;
     }
 }
