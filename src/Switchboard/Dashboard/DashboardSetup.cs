@@ -1,3 +1,5 @@
+using Switchboard.Common.Web;
+
 namespace Switchboard.Dashboard;
 
 /// <summary>The Blazor dashboard: account pages rendered on the server (static forms), app pages interactive.</summary>
@@ -13,7 +15,14 @@ public static class DashboardSetup
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().Add(endpoint =>
+        {
+            // Sign-in, MFA and invite pages: the per-address sign-in limit.
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.TrimStart('/').StartsWith("account/", StringComparison.Ordinal))
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.Login));
+            }
+        });
         return app;
     }
 }

@@ -45,6 +45,7 @@ public static class SwitchboardHosting
             type.Type.DeclaringType is { } handler && !type.Type.IsGenericType
                 ? handler.Name + type.Type.Name
                 : OpenApiOptions.CreateDefaultSchemaReferenceId(type));
+        services.AddSwitchboardRateLimits(builder.Configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
         services.AddPersistence(builder.Configuration, options);
@@ -67,9 +68,11 @@ public static class SwitchboardHosting
         app.Services.GetRequiredService<MasterKeyRing>();
         app.Services.GetRequiredService<OperatorKey>();
 
+        app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseSwitchboardRateLimits();
         app.UseAuthorization();
         app.UseAntiforgery();
 

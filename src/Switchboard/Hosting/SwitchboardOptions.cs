@@ -20,6 +20,9 @@ public sealed class SwitchboardOptions
     /// <summary>Public base URL used to build webhook URLs; the request's own host when empty.</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Other origins (scheme://host:port) whose pages may open the event stream, besides this server's own.</summary>
+    public IList<string> AllowedOrigins { get; init; } = [];
+
     public WhatsAppOptions WhatsApp { get; set; } = new();
 
     /// <summary>

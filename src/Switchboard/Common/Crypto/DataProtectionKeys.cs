@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -70,7 +71,14 @@ internal sealed class MasterKeyXmlDecryptor(IServiceProvider services) : IXmlDec
     public XElement Decrypt(XElement encryptedElement)
     {
         var ring = services.GetRequiredService<MasterKeyRing>();
-        var keyId = (string?)encryptedElement.Attribute("masterKeyId") ?? throw new InvalidOperationException("The sealed Data Protection key names no master key.");
+        var keyId = (string?)encryptedElement.Attribute("masterKeyId") ?? throw new CryptographicException("The sealed Data Protection key names no master key.");
+        if (!ring.KnownIds.Contains(keyId))
+        {
+            // Another cluster's key, or one sealed by a master key this node was not given: unreadable here,
+            // which Data Protection treats as a key it cannot use (never as a crash).
+            throw new CryptographicException($"Data Protection key sealed by master key {keyId}, which is not configured.");
+        }
+
         var key = ring.DeriveKey(keyId, MasterKeyXmlEncryptor.Purpose);
         var opened = SealedBox.Open(key, Convert.FromBase64String(encryptedElement.Value), "dataprotection"u8);
         return XElement.Parse(System.Text.Encoding.UTF8.GetString(opened));

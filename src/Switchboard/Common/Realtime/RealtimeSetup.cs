@@ -1,5 +1,5 @@
 using Switchboard.Common.Tenancy;
-
+using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Common.Realtime;
@@ -16,6 +16,7 @@ internal static class RealtimeSetup
     {
         routes.MapGet("/api/v1/tenants/{tenantId:guid}/events", EventStream.HandleAsync)
             .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead))
+            .RequireSameOrigin()
             .WithTags("Realtime")
             .WithName("StreamEvents")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
+using Switchboard.Common.Web;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
 
@@ -142,7 +143,7 @@ public static class IdentityFeature
             .AllowAnonymous()
             .ExcludeFromDescription();
 
-        routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous();
+        routes.MapPost("/api/v1/invites/accept", AcceptInviteApi.HandleAsync).WithTags("Access").WithName("AcceptInvite").AllowAnonymous().RequireRateLimiting(RateLimits.Login);
         return routes;
     }
 }

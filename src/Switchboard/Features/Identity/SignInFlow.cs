@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Tenants;
 
@@ -40,6 +41,14 @@ internal sealed class SignInFlow(
     public async Task<SignInOutcome> PasswordAsync(string? email, string? password, string? returnUrl)
     {
         var now = clock.GetUtcNow();
+
+        // Per account, whatever the client's address (a botnet cannot spread guesses over many IPs);
+        // a refused attempt never reaches the password check. Per-IP limits apply to the page itself.
+        if (!RateLimits.TryLoginAttempt(Http, email ?? "").Allowed)
+        {
+            return SignInOutcome.Throttled;
+        }
+
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {

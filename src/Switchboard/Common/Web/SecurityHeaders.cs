@@ -1,0 +1,62 @@
+using Switchboard.Hosting.Demo;
+
+namespace Switchboard.Common.Web;
+
+/// <summary>
+/// Response headers that make the browser refuse what Switchboard never does: sniffing content types,
+/// framing, leaking the URL in a Referer, and loading scripts or connecting anywhere but here.
+/// </summary>
+internal static class SecurityHeaders
+{
+    /// <summary>The dashboard (Blazor Server: scripts from here, a WebSocket back to here).</summary>
+    public const string HtmlPolicy =
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; "
+        + "img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:";
+
+    /// <summary>
+    /// The demo's Cloud API simulator page (only mounted in demo mode) is one HTML file with an inline
+    /// script, inline styles and an inline <c>onerror</c>; it gets what it needs, the dashboard does not.
+    /// </summary>
+    public const string SimulatorPolicy =
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; "
+        + "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'";
+
+    /// <summary>JSON, problem details, event streams, files: nothing in them may load or run anything.</summary>
+    public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+
+    /// <summary>First in the pipeline, so error pages and rejections carry the headers too.</summary>
+    public static WebApplication UseSwitchboardSecurityHeaders(this WebApplication app)
+    {
+        // HSTS pins browsers to HTTPS for a year; never on the plain-http development, test or demo set-ups
+        // (the middleware itself also skips http requests and localhost).
+        if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
+        {
+            app.UseHsts();
+        }
+
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state => Apply((HttpContext)state), context);
+            return next(context);
+        });
+        return app;
+    }
+
+    internal static Task Apply(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        if (headers.ContentSecurityPolicy.Count == 0)
+        {
+            var isHtml = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
+            headers.ContentSecurityPolicy = !isHtml ? ApiPolicy
+                : context.Request.Path.StartsWithSegments(DemoMode.SimulatorPrefix) ? SimulatorPolicy
+                : HtmlPolicy;
+        }
+
+        return Task.CompletedTask;
+    }
+}
