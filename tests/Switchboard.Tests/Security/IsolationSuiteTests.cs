@@ -1,0 +1,191 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Common.Tenancy;
+using Switchboard.Features.Identity;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Security;
+
+/// <summary>
+/// Every mapped endpoint, enumerated: tenant B's admin key gets 404 on each tenant route of tenant A
+/// (with A's real resource ids) and A's data stays as it was; routes that name no tenant are anonymous by
+/// design or operator-only; a tenant policy without a tenant in the route denies.
+/// </summary>
+public abstract class IsolationSuiteTests(AppFixture fixture)
+{
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public void Every_endpoint_is_tenant_scoped_operator_only_or_anonymous_by_design()
+    {
+        EndpointCatalog.All(App).Where(e => e.Kind == EndpointKind.Unclassified).Select(e => $"{e.Name}: {e.Problem}")
+            .Should().BeEmpty("every route is covered by the isolation suite (tenant), refuses tenant keys (operator) or is on the anonymous allow-list");
+    }
+
+    [Fact]
+    public async Task Another_tenants_admin_key_gets_404_on_every_tenant_route_and_changes_nothing()
+    {
+        var a = await App.CreateTenantAsync();
+        var b = await App.CreateTenantAsync();
+        var resources = await ResourcesOfAsync(a);
+        var before = await SnapshotAsync(a.Id);
+
+        var failures = new List<string>();
+        using var intruder = App.ClientWithKey(b.ApiKey);
+        foreach (var endpoint in EndpointCatalog.TenantScoped(App))
+        {
+            var status = await EndpointCatalog.StatusOfAsync(intruder, endpoint, EndpointCatalog.Url(endpoint, resources));
+            if (status != HttpStatusCode.NotFound)
+            {
+                failures.Add($"{endpoint.Name} with tenant A's id: {(int)status}, expected 404");
+            }
+
+            // B naming itself but A's resources: the handler's own ownership check must not find them.
+            if (endpoint.Route.Replace("{tenantId}", "", StringComparison.Ordinal).Contains('{', StringComparison.Ordinal))
+            {
+                var own = new Dictionary<string, string>(resources) { ["tenantId"] = b.Id.ToString() };
+                status = await EndpointCatalog.StatusOfAsync(intruder, endpoint, EndpointCatalog.Url(endpoint, own));
+                if ((int)status is < 400 or 401 or 403 or >= 500)
+                {
+                    failures.Add($"{endpoint.Name} with tenant B's id and A's resource ids: {(int)status}, expected 404 (or a validation error)");
+                }
+            }
+        }
+
+        failures.Should().BeEmpty();
+        (await SnapshotAsync(a.Id)).Should().Be(before, "nothing of tenant A changed");
+    }
+
+    [Fact]
+    public async Task Operator_only_routes_refuse_tenant_keys_without_saying_whether_a_tenant_exists()
+    {
+        var a = await App.CreateTenantAsync();
+        var b = await App.CreateTenantAsync();
+        var before = await SnapshotAsync(a.Id);
+        var values = new Dictionary<string, string> { ["eventId"] = Guid.NewGuid().ToString() };
+
+        var failures = new List<string>();
+        var operatorRoutes = EndpointCatalog.All(App).Where(e => e.Kind == EndpointKind.Operator).ToList();
+        operatorRoutes.Should().NotBeEmpty();
+        foreach (var endpoint in operatorRoutes)
+        {
+            // A tenant route of this kind (erase) is tried on the caller's own tenant, another tenant and no tenant.
+            foreach (var (key, tenantId) in new[] { (a.ApiKey, a.Id), (b.ApiKey, a.Id), (b.ApiKey, Guid.NewGuid()) })
+            {
+                using var client = App.ClientWithKey(key);
+                var status = await EndpointCatalog.StatusOfAsync(client, endpoint, EndpointCatalog.Url(endpoint, new Dictionary<string, string>(values) { ["tenantId"] = tenantId.ToString() }));
+                if (status != HttpStatusCode.Forbidden)
+                {
+                    failures.Add($"{endpoint.Name} with a tenant admin key (tenant in route: {(tenantId == a.Id ? "A" : "unknown")}): {(int)status}, expected 403");
+                }
+            }
+        }
+
+        failures.Should().BeEmpty();
+        (await SnapshotAsync(a.Id)).Should().Be(before);
+    }
+
+    [Fact]
+    public async Task A_tenant_policy_on_a_route_without_a_tenant_id_denies()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var handler = App.Services.GetServices<IAuthorizationHandler>().OfType<TenantAccessHandler>().Single();
+        var member = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(SwitchboardClaims.TenantId, tenant.Id.ToString()), new Claim(SwitchboardClaims.Scope, SwitchboardClaims.AllScopes)], "test"));
+        var @operator = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, SwitchboardClaims.OperatorRole)], "test"));
+
+        async Task<AuthorizationHandlerContext> JudgeAsync(ClaimsPrincipal user, string? tenantInRoute, bool allowOperator)
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            if (tenantInRoute is not null)
+            {
+                http.Request.RouteValues["tenantId"] = tenantInRoute;
+            }
+
+            var context = new AuthorizationHandlerContext([new TenantAccessRequirement(allowOperator, Permissions.TenantRead)], user, http);
+            await handler.HandleAsync(context);
+            return context;
+        }
+
+        // The control: the same caller passes when the route names its tenant, so the denials below are the route's doing.
+        (await JudgeAsync(member, tenant.Id.ToString(), allowOperator: false)).HasSucceeded.Should().BeTrue();
+        (await JudgeAsync(@operator, tenant.Id.ToString(), allowOperator: true)).HasSucceeded.Should().BeTrue();
+
+        foreach (var (user, route, allowOperator) in new[] { (member, (string?)null, false), (member, "not-a-guid", false), (@operator, null, true), (@operator, "", true) })
+        {
+            var context = await JudgeAsync(user, route, allowOperator);
+            context.HasSucceeded.Should().BeFalse();
+            context.HasFailed.Should().BeTrue();
+            context.FailureReasons.Should().ContainSingle(r => r.Message == "no-tenant-in-route");
+        }
+    }
+
+    /// <summary>
+    /// Tenant A with one of everything a route can name: a channel, a conversation with an image message
+    /// (so a contact, a message and a media object) from a signed webhook, a token, an open invite and a user.
+    /// Keys are route parameter names; a route with a parameter missing here fails, naming it.
+    /// </summary>
+    private async Task<Dictionary<string, string>> ResourcesOfAsync(TestTenant a)
+    {
+        var phone = Builders.NewPhoneNumberId();
+        var channel = await App.CreateChannelAsync(a, Builders.ChannelRequest(phone));
+        var mediaId = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = WebhookPayloads.Envelope([[WebhookPayloads.Change(
+            phone,
+            contacts: [new { profile = new { name = "Private Customer" }, wa_id = "16505550999" }],
+            messages: [new { from = "16505550999", id = "wamid." + mediaId, timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), type = "image", image = new { mime_type = "image/png", sha256 = "abc", id = mediaId, caption = "private to A" } }])]]);
+        (await App.PostSignedAsync(a.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+        var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
+        var userId = await App.CreateUserAsync(a, "agent");
+        var (inviteId, _) = await App.InviteAsync(a, "manager");
+
+        await using var db = App.NewDbContext();
+        var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
+        var message = await db.Messages.SingleAsync(m => m.TenantId == a.Id);
+        var media = await db.MediaObjects.SingleAsync(m => m.TenantId == a.Id);
+        return new Dictionary<string, string>
+        {
+            ["tenantId"] = a.Id.ToString(),
+            ["channelId"] = channel["id"]!.GetValue<string>(),
+            ["conversationId"] = conversation.Id.ToString(),
+            ["contactId"] = conversation.ContactId.ToString(),
+            ["messageId"] = message.Id.ToString(),
+            ["mediaId"] = media.Id.ToString(),
+            ["tokenId"] = tokenId.ToString(),
+            ["inviteId"] = inviteId.ToString(),
+            ["userId"] = userId.ToString(),
+        };
+    }
+
+    /// <summary>What a route could change of a tenant, as one comparable string.</summary>
+    private async Task<string> SnapshotAsync(Guid tenantId)
+    {
+        await using var db = App.NewDbContext();
+        var state = new
+        {
+            tenant = await db.Tenants.Where(t => t.Id == tenantId).Select(t => new { t.Status, t.MfaRequired }).SingleAsync(),
+            keys = await db.TenantKeys.CountAsync(k => k.TenantId == tenantId),
+            channels = (await db.Channels.Where(c => c.TenantId == tenantId).ToListAsync()).Select(c => JsonSerializer.Serialize(c)).Order().ToList(),
+            conversations = await db.Conversations.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Status }).ToListAsync(),
+            messages = await db.Messages.CountAsync(m => m.TenantId == tenantId),
+            outbox = await db.OutboxItems.CountAsync(o => o.TenantId == tenantId),
+            media = await db.MediaObjects.CountAsync(m => m.TenantId == tenantId),
+            tokens = await db.ApiTokens.Where(t => t.TenantId == tenantId).OrderBy(t => t.Id).Select(t => new { t.Id, t.RevokedAt, t.Scopes }).ToListAsync(),
+            invites = await db.Invites.Where(i => i.TenantId == tenantId).OrderBy(i => i.Id).Select(i => new { i.Id, i.RevokedAt, i.AcceptedAt }).ToListAsync(),
+            memberships = await db.Memberships.Where(m => m.TenantId == tenantId).OrderBy(m => m.UserId).Select(m => new { m.UserId, m.Role, m.Status }).ToListAsync(),
+            audit = await db.AuditEntries.CountAsync(e => e.TenantId == tenantId),
+        };
+        return JsonSerializer.Serialize(state);
+    }
+}
+
+public sealed class IsolationSuiteTests_Sqlite(SqliteAppFixture fixture) : IsolationSuiteTests(fixture), IClassFixture<SqliteAppFixture>;
+
+public sealed class IsolationSuiteTests_Postgres(PostgresAppFixture fixture) : IsolationSuiteTests(fixture), IClassFixture<PostgresAppFixture>;
