@@ -5,6 +5,7 @@ using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -72,6 +73,7 @@ public static class SwitchboardHosting
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapTenants();
         app.MapIdentity();
+        app.MapAudit();
         app.MapChannels();
         app.MapWebhooks();
         app.MapConversations();

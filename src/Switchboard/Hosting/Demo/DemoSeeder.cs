@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Tenants;
 
 namespace Switchboard.Hosting.Demo;
@@ -58,7 +59,7 @@ internal sealed partial class DemoSeeder(
             return (await File.ReadAllTextAsync(keyPath, ct)).Trim();
         }
 
-        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, ct);
+        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, AuditActor.System, ct);
         File.Delete(keyPath);
         CryptoSetup.WriteOwnerOnly(keyPath, apiKey);
         return apiKey;
