@@ -6,6 +6,7 @@ using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Dashboard;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -81,6 +82,7 @@ public static class SwitchboardHosting
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapTenants();
         app.MapIdentity();
+        app.MapAudit();
         app.MapChannels();
         app.MapWebhooks();
         app.MapConversations();

@@ -20,6 +20,9 @@ public sealed class OpenApiTests(SqliteAppFixture fixture) : IClassFixture<Sqlit
             "/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages",
             "/api/v1/tenants/{tenantId}/contacts",
             "/api/v1/tenants/{tenantId}/events",
+            "/api/v1/tenants/{tenantId}/audit",
+            "/api/v1/tenants/{tenantId}/audit/verify",
+            "/api/v1/operator/audit",
         ]);
         paths.Should().NotContain(p => p.StartsWith("/webhooks", StringComparison.Ordinal), "Meta's callbacks are not part of the client API");
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Channels;
 
@@ -50,7 +51,8 @@ internal static class CreateChannel
         db.Channels.Add(channel);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelCreated, $"channel:{channel.Id}",
+                new { phoneNumberId = channel.PhoneNumberId, wabaId = channel.WabaId, appId = channel.AppId, messagesPerSecond = channel.MessagesPerSecond }, now, ct);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {

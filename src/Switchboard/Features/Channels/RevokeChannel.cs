@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Channels;
 
@@ -23,7 +24,8 @@ internal static class RevokeChannel
             channel.Status = ChannelStatus.Revoked;
             channel.RevokedAt = now;
             channel.UpdatedAt = now;
-            await db.SaveChangesAsync(ct);
+            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelRevoked, $"channel:{channel.Id}",
+                new { phoneNumberId = channel.PhoneNumberId }, now, ct);
         }
 
         changes.Notify(tenantId);

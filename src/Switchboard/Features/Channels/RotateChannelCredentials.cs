@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Channels;
 
@@ -38,6 +39,8 @@ internal static class RotateChannelCredentials
         }
 
         var now = clock.GetUtcNow();
+        var reactivated = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (request.AppSecret is not null)
         {
             channel.AppSecret = await sealer.SealAsync(ChannelSecrets.AppSecretOf(channel), request.AppSecret, ct);
@@ -51,6 +54,7 @@ internal static class RotateChannelCredentials
             if (channel.Status == ChannelStatus.NeedsReauthorization)
             {
                 channel.Status = ChannelStatus.Active;
+                reactivated = true;
 
                 // Replies held while the number was paused are due again right now.
                 await db.OutboxItems.Where(o => o.TenantId == tenantId && o.ChannelId == channelId && o.State == Outbound.OutboxState.Pending)
@@ -65,7 +69,17 @@ internal static class RotateChannelCredentials
         }
 
         channel.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
+
+        // Which credentials changed, never their values.
+        string[] rotated =
+        [
+            .. request.AppSecret is null ? Array.Empty<string>() : ["appSecret"],
+            .. request.AccessToken is null ? Array.Empty<string>() : ["accessToken"],
+            .. request.VerifyToken is null ? Array.Empty<string>() : ["verifyToken"],
+        ];
+        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelCredentialsRotated, $"channel:{channel.Id}",
+            new { rotated, reactivated }, now, ct);
+        await transaction.CommitAsync(ct);
         changes.Notify(tenantId);
         return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Channels;
 
@@ -23,9 +24,17 @@ internal static class SetChannelThroughput
             return Problems.NotFound();
         }
 
-        channel.MessagesPerSecond = request.MessagesPerSecond!.Value;
-        channel.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        var from = channel.MessagesPerSecond;
+        var to = request.MessagesPerSecond!.Value;
+        if (from != to)
+        {
+            var now = clock.GetUtcNow();
+            channel.MessagesPerSecond = to;
+            channel.UpdatedAt = now;
+            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelThroughputChanged, $"channel:{channel.Id}",
+                new { from, to }, now, ct);
+        }
+
         changes.Notify(tenantId);
         return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
     }

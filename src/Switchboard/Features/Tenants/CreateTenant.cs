@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Tenants;
@@ -14,21 +15,25 @@ internal static class CreateTenant
     public sealed record Response(Guid Id, string Name, string ApiKey);
 
     public static async Task<Microsoft.AspNetCore.Http.HttpResults.Created<Response>> HandleAsync(
-        Request request, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, CancellationToken ct)
+        Request request, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var (tenant, apiKey) = await ProvisionAsync(db, keyRing, clock, Guid.CreateVersion7(clock.GetUtcNow()), request.Name!.Trim(), ct);
+        var (tenant, apiKey) = await ProvisionAsync(db, keyRing, clock, Guid.CreateVersion7(clock.GetUtcNow()), request.Name!.Trim(), AuditActor.From(http), ct);
         return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", new Response(tenant.Id, tenant.Name, apiKey));
     }
 
-    /// <summary>A tenant with its keys and its admin API key (returned in clear this once).</summary>
-    public static async Task<(Tenant Tenant, string ApiKey)> ProvisionAsync(SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, Guid id, string name, CancellationToken ct)
+    /// <summary>
+    /// A tenant with its keys and its admin API key (returned in clear this once), recorded in the new
+    /// tenant's audit chain and in the platform's, all in one transaction.
+    /// </summary>
+    public static async Task<(Tenant Tenant, string ApiKey)> ProvisionAsync(
+        SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, Guid id, string name, AuditActor actor, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var tenant = new Tenant { Id = id, Name = name, CreatedAt = now };
         tenant.Keys.AddRange(keyRing.NewTenantKeys(tenant.Id));
         var apiKey = ApiTokenSecrets.NewToken();
         db.Tenants.Add(tenant);
-        db.ApiTokens.Add(new ApiToken
+        var adminToken = new ApiToken
         {
             TenantId = tenant.Id,
             Id = Guid.CreateVersion7(now),
@@ -38,8 +43,15 @@ internal static class CreateTenant
             TokenHash = ApiTokenSecrets.Hash(apiKey),
             Prefix = ApiTokenSecrets.PrefixOf(apiKey),
             CreatedAt = now,
-        });
-        await db.SaveChangesAsync(ct);
+        };
+        db.ApiTokens.Add(adminToken);
+
+        // Tenant chain first, then the platform's: every writer that takes both heads takes them in this order.
+        var detail = new { name, adminTokenId = adminToken.Id };
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await AuditLog.RecordAsync(db, tenant.Id, actor, AuditActions.TenantCreated, $"tenant:{tenant.Id}", detail, now, ct);
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.TenantCreated, $"tenant:{tenant.Id}", detail, now, ct);
+        await transaction.CommitAsync(ct);
         return (tenant, apiKey);
     }
 }

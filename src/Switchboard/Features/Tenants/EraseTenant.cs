@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Media;
 
@@ -16,7 +17,7 @@ namespace Switchboard.Features.Tenants;
 internal static class EraseTenant
 {
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct);
         if (tenant is null)
@@ -30,10 +31,12 @@ internal static class EraseTenant
         tenant.ErasedAt = now;
         await keyRing.DestroyTenantKeysAsync(db, tenantId, ct);
         await db.SaveChangesAsync(ct);
-        await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
+        var revokedTokens = await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
-        await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
-        await db.InboxEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        var deletedChannels = await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        var deletedEvents = await db.InboxEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.TenantErased, $"tenant:{tenantId}",
+            new { revokedTokens, deletedChannels, deletedEvents }, now, ct);
         await transaction.CommitAsync(ct);
         keyRing.Forget(tenantId);
         channelChanges.Notify(tenantId);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Tenants;
 
@@ -20,9 +21,13 @@ internal static class MasterKeyStatus
         return new Response(masterKeys.CurrentId, counts, pending);
     }
 
-    public static async Task<Response> RewrapAsync(SwitchboardDbContext db, MasterKeyRing masterKeys, MasterKeyRewrapper rewrapper, CancellationToken ct)
+    public static async Task<Response> RewrapAsync(
+        SwitchboardDbContext db, MasterKeyRing masterKeys, MasterKeyRewrapper rewrapper, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        await rewrapper.RewrapAllAsync(ct);
+        // The rewrapper commits in batches of its own; the entry records what this request did once it is done.
+        var rewrapped = await rewrapper.RewrapAllAsync(ct);
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.MasterKeyRewrap, null,
+            new { masterKeyId = masterKeys.CurrentId, rewrapped }, clock.GetUtcNow(), ct);
         return await HandleAsync(db, masterKeys, ct);
     }
 }

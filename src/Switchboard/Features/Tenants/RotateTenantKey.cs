@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Tenants;
 
@@ -14,20 +15,28 @@ internal static class RotateTenantKey
 {
     public sealed record Response(int DataKeyVersion);
 
-    public static async Task<Results<Ok<Response>, ProblemHttpResult>> HandleAsync(Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, CancellationToken ct)
+    public static async Task<Results<Ok<Response>, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         if (!await db.Tenants.AnyAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct))
         {
             return Problems.NotFound();
         }
 
+        int version;
         try
         {
-            return TypedResults.Ok(new Response(await keyRing.RotateDataKeyAsync(tenantId, ct)));
+            version = await keyRing.RotateDataKeyAsync(tenantId, ct);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return Problems.Conflict("Another rotation of this tenant's key is in progress.");
         }
+
+        // The key ring commits the new version on its own context, so this entry follows it rather than
+        // sharing its transaction: a crash in between leaves a rotation without its entry, never the reverse.
+        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantKeyRotated, $"tenant:{tenantId}",
+            new { dataKeyVersion = version }, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new Response(version));
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Webhooks;
 
@@ -28,19 +29,26 @@ internal static class Quarantine
         return Paging.PageOf(items, take, i => i.Id);
     }
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> ReplayAsync(Guid eventId, SwitchboardDbContext db, InboxSignal signal, TimeProvider clock, CancellationToken ct)
+    public static async Task<Results<Accepted, ProblemHttpResult>> ReplayAsync(
+        Guid eventId, SwitchboardDbContext db, InboxSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var updated = await db.InboxEvents
             .Where(e => e.Id == eventId && e.State == InboxState.Quarantined)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(e => e.State, InboxState.Pending)
                 .SetProperty(e => e.Attempts, 0)
                 .SetProperty(e => e.Reason, (string?)null)
-                .SetProperty(e => e.NextAttemptAt, clock.GetUtcNow()), ct);
+                .SetProperty(e => e.NextAttemptAt, now), ct);
         if (updated == 0)
         {
             return Problems.NotFound();
         }
+
+        var tenantId = await db.InboxEvents.Where(e => e.Id == eventId).Select(e => e.TenantId).SingleAsync(ct);
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.WebhookReplayed, $"webhook:{eventId}", new { tenantId }, now, ct);
+        await transaction.CommitAsync(ct);
 
         signal.Signal.Notify();
         return TypedResults.Accepted($"/api/v1/operator/quarantine/{eventId}");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Tenants;
 
@@ -62,7 +63,7 @@ internal sealed partial class DemoSeeder(
             return (await File.ReadAllTextAsync(keyPath, ct)).Trim();
         }
 
-        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, ct);
+        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, AuditActor.System, ct);
         File.Delete(keyPath);
         CryptoSetup.WriteOwnerOnly(keyPath, apiKey);
         return apiKey;

@@ -1,0 +1,21 @@
+using Switchboard.Common.Tenancy;
+using Switchboard.Features.Identity;
+
+namespace Switchboard.Features.Audit;
+
+public static class AuditFeature
+{
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
+    {
+        var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/audit")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.AuditRead)).WithTags("Audit");
+        tenant.MapGet("", AuditApi.ListForTenantAsync).WithName("ListAuditEntries");
+        tenant.MapPost("/verify", AuditApi.VerifyTenantAsync).WithName("VerifyAuditLog");
+
+        var platform = routes.MapGroup("/api/v1/operator/audit")
+            .RequireAuthorization(TenantPolicies.Operator).WithTags("Audit");
+        platform.MapGet("", AuditApi.ListForPlatformAsync).WithName("ListPlatformAuditEntries");
+        platform.MapPost("/verify", AuditApi.VerifyPlatformAsync).WithName("VerifyPlatformAuditLog");
+        return routes;
+    }
+}
