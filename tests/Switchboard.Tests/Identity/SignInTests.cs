@@ -243,6 +243,33 @@ public abstract partial class SignInTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task An_open_event_stream_ends_within_a_minute_when_its_user_is_disabled()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var agent = await App.CreateUserAsync(tenant, "agent");
+        using var browser = await App.SignInAsync(agent);
+        var token = await CreatePersonalTokenAsync(browser);
+        using var client = App.ClientWithKey(token);
+        client.Timeout = TimeSpan.FromSeconds(90);
+        using var response = await client.GetAsync($"/api/v1/tenants/{tenant.Id}/events", HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync())!.Should().StartWith("retry:");
+
+        using var admin = App.ClientWithKey(tenant.ApiKey);
+        (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/users/{agent.Id}/disable", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var sawEnd = false;
+        while (await reader.ReadLineAsync(limit.Token) is { } line)
+        {
+            sawEnd |= line == "event: session-ended";
+        }
+
+        sawEnd.Should().BeTrue("the server ends the stream, telling the client why, rather than the client timing out");
+    }
+
+    [Fact]
     public async Task Changing_a_role_ends_the_session_and_a_personal_token_follows_the_new_role_at_once()
     {
         var tenant = await App.CreateTenantAsync();
