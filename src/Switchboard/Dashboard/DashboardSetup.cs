@@ -9,6 +9,7 @@ public static class DashboardSetup
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        services.AddDashboardPolicies();
         return services;
     }
 

@@ -58,6 +58,7 @@ public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string Ap
 {
     public const string AdminEmail = "admin@demo.test";
     public const string AgentEmail = "agent@demo.test";
+    public const string OperatorEmail = "operator@demo.test";
     public const string DefaultPassword = "switchboard-demo";
 
     public const string TenantName = "Demo Business";

@@ -75,13 +75,19 @@ internal sealed partial class DemoSeeder(
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<SwitchboardUser>>();
         var db = scope.ServiceProvider.GetRequiredService<SwitchboardDbContext>();
-        foreach (var (email, name, role) in new[] { (DemoSettings.AdminEmail, "Demo Admin", TenantRole.Admin), (DemoSettings.AgentEmail, "Demo Agent", TenantRole.Agent) })
+        var people = new (string Email, string Name, TenantRole? Role)[]
+        {
+            (DemoSettings.AdminEmail, "Demo Admin", TenantRole.Admin),
+            (DemoSettings.AgentEmail, "Demo Agent", TenantRole.Agent),
+            (DemoSettings.OperatorEmail, "Demo Operator", null),
+        };
+        foreach (var (email, name, role) in people)
         {
             var now = clock.GetUtcNow();
             var user = await users.FindByEmailAsync(email);
             if (user is null)
             {
-                user = new SwitchboardUser { Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = now };
+                user = new SwitchboardUser { Id = Guid.CreateVersion7(now), UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, CreatedAt = now, IsPlatformOperator = role is null };
                 var created = await users.CreateAsync(user, settings.Password);
                 if (!created.Succeeded)
                 {
@@ -90,9 +96,14 @@ internal sealed partial class DemoSeeder(
                 }
             }
 
+            if (role is null)
+            {
+                continue;
+            }
+
             if (!await db.Memberships.AnyAsync(m => m.TenantId == settings.TenantId && m.UserId == user.Id, ct))
             {
-                db.Memberships.Add(new Membership { TenantId = settings.TenantId, UserId = user.Id, Role = role, CreatedAt = now, UpdatedAt = now });
+                db.Memberships.Add(new Membership { TenantId = settings.TenantId, UserId = user.Id, Role = role.Value, CreatedAt = now, UpdatedAt = now });
                 await db.SaveChangesAsync(ct);
             }
         }
@@ -187,7 +198,7 @@ internal sealed partial class DemoSeeder(
 
         ==== Switchboard demo is running ====================================================
           Dashboard:                          {settings.SelfUrl}/
-            sign in as {DemoSettings.AdminEmail} (admin) or {DemoSettings.AgentEmail} (agent), password from Switchboard__Demo__Password (default "{DemoSettings.DefaultPassword}")
+            sign in as {DemoSettings.AdminEmail} (admin) or {DemoSettings.AgentEmail} (agent) or {DemoSettings.OperatorEmail} (platform operator), password from Switchboard__Demo__Password (default "{DemoSettings.DefaultPassword}")
           Customer phone (play a customer):  {settings.SelfUrl}{DemoMode.SimulatorPrefix}/
           API (tenant "{DemoSettings.TenantName}"):   {settings.SelfUrl}/api/v1/tenants/{settings.TenantId}
           Tenant API key (demo only):         {apiKey}
