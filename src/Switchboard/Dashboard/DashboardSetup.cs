@@ -10,6 +10,7 @@ public static class DashboardSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddDashboardPolicies();
+        services.AddScoped<Inbox.InboxService>();
         return services;
     }
 

@@ -35,7 +35,7 @@ public abstract partial class SignInTests(AppFixture fixture)
         login.StatusCode.Should().Be(HttpStatusCode.Redirect);
         var session = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("switchboard=", StringComparison.Ordinal));
         session.Should().Contain("httponly").And.Contain("samesite=lax").And.Contain("path=/");
-        var home = await browser.Http.GetStringAsync("/");
+        var home = await browser.Http.GetStringAsync("/account/security");
         home.Should().Contain(tenant.Id.ToString()).And.Contain("agent");
     }
 
@@ -235,11 +235,11 @@ public abstract partial class SignInTests(AppFixture fixture)
         await Eventually.PollValueAsync<bool>(async () => await browser.IsSignedInAsync() ? null : true, seconds: 60);
         using var again = new DashboardClient(App);
         await again.LoginAsync(agent.Email, agent.Password);
-        (await again.Http.GetStringAsync("/")).Should().Contain("not working in a tenant", "a disabled membership gives no tenant session");
+        (await again.Http.GetStringAsync("/account/security")).Should().Contain("not working in a tenant", "a disabled membership gives no tenant session");
 
         (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/users/{agent.Id}/enable", null)).StatusCode.Should().Be(HttpStatusCode.OK);
         using var back = await App.SignInAsync(agent);
-        (await back.Http.GetStringAsync("/")).Should().Contain(tenant.Id.ToString());
+        (await back.Http.GetStringAsync("/account/security")).Should().Contain(tenant.Id.ToString());
     }
 
     [Fact]
@@ -342,14 +342,14 @@ public abstract partial class SignInTests(AppFixture fixture)
         (await anonymous.PostAsJsonAsync("/api/v1/invites/accept", new { code, password = user.Password })).StatusCode.Should().Be(HttpStatusCode.Created);
 
         using var browser = await App.SignInAsync(user);
-        var home = await browser.Http.GetStringAsync("/");
+        var home = await browser.Http.GetStringAsync("/account/security");
         var current = home.Contains(first.Id.ToString(), StringComparison.Ordinal) ? first : second;
         var other = current == first ? second : first;
         (await browser.GetAsync($"/api/v1/tenants/{other.Id}/conversations")).StatusCode.Should().Be(HttpStatusCode.NotFound, "a session works in one tenant at a time");
 
         using var switched = await browser.SubmitAsync("/account/tenant", "switch-tenant", new Dictionary<string, string> { ["TenantId"] = other.Id.ToString() });
         switched.StatusCode.Should().Be(HttpStatusCode.Redirect);
-        (await browser.Http.GetStringAsync("/")).Should().Contain(other.Id.ToString());
+        (await browser.Http.GetStringAsync("/account/security")).Should().Contain(other.Id.ToString());
         (await browser.GetAsync($"/api/v1/tenants/{other.Id}/conversations")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await browser.GetAsync($"/api/v1/tenants/{current.Id}/conversations")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }

@@ -49,10 +49,10 @@ public sealed partial class DashboardClient : IDisposable
     public Task<HttpResponseMessage> SubmitCodeAsync(string code) =>
         SubmitAsync("/account/mfa", "mfa", new Dictionary<string, string> { ["Input.Code"] = code });
 
-    /// <summary>True when "/" renders the signed-in home page (not a redirect to the login form).</summary>
+    /// <summary>True when a signed-in page renders (not a redirect to the login form).</summary>
     public async Task<bool> IsSignedInAsync()
     {
-        using var response = await http.GetAsync("/");
+        using var response = await http.GetAsync("/account/security");
         return response.StatusCode == HttpStatusCode.OK;
     }
 

@@ -40,6 +40,9 @@ internal sealed class Conversation
 
     public int UnreadCount { get; set; }
 
+    /// <summary>The user working on it; null while unassigned.</summary>
+    public Guid? AssignedUserId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -64,6 +67,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.ChannelId, c.ContactId, c.Sequence }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.Number }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
+        builder.HasIndex(c => new { c.TenantId, c.AssignedUserId });
         builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(c => c.WindowExpiresAt);
     }

@@ -4,6 +4,8 @@ using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Conversations;
 
 /// <summary>Get one conversation; resolve it, set it pending, reopen it.</summary>
@@ -48,6 +50,39 @@ internal static class ConversationActions
             await db.SaveChangesAsync(ct);
             await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, status.ToString().ToLowerInvariant(), now, ct);
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        return TypedResults.Ok(ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)));
+    }
+
+    public sealed record AssignRequest(Guid? UserId);
+
+    /// <summary>Assigns the conversation to an active member of the tenant, or (null) leaves it unassigned.</summary>
+    public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult, ValidationProblem>> AssignAsync(
+        Guid tenantId, Guid conversationId, AssignRequest request, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+    {
+        var row = await LoadAsync(db, tenantId, conversationId, ct);
+        if (row is not { } found)
+        {
+            return Problems.NotFound();
+        }
+
+        if (request.UserId is { } userId
+            && !await db.Memberships.AnyAsync(m => m.TenantId == tenantId && m.UserId == userId && m.Status == MembershipStatus.Active, ct))
+        {
+            return Problems.Validation("userId", "Not an active member of this tenant.");
+        }
+
+        var conversation = found.Conversation;
+        if (conversation.AssignedUserId != request.UserId)
+        {
+            var now = clock.GetUtcNow();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            conversation.AssignedUserId = request.UserId;
+            conversation.UpdatedAt = now;
+            await db.SaveChangesAsync(ct);
+            await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
             await transaction.CommitAsync(ct);
         }
 

@@ -13,7 +13,8 @@ internal sealed record ConversationResponse(
     DateTimeOffset? LastMessageAt,
     DateTimeOffset? WindowExpiresAt,
     int UnreadCount,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    Guid? AssignedUserId = null);
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
 internal sealed class ContactReader(ContactDirectory directory)
@@ -40,5 +41,6 @@ internal sealed class ContactReader(ContactDirectory directory)
         c.LastMessageAt,
         c.WindowExpiresAt,
         c.UnreadCount,
-        c.CreatedAt);
+        c.CreatedAt,
+        c.AssignedUserId);
 }

@@ -24,6 +24,7 @@ public static class ConversationsFeature
         conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapPost("/{conversationId:guid}/pending", ConversationActions.PendingAsync).WithName("SetConversationPending").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/assign", ConversationActions.AssignAsync).WithName("AssignConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
 
         var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")

@@ -4,14 +4,38 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 
+using Switchboard.Features.Identity;
+
 namespace Switchboard.Features.Conversations;
 
 /// <summary>The inbox: a tenant's conversations, most recent activity first, filtered by status, number and unread, with keyset paging.</summary>
 internal static class ListConversations
 {
     public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? status, Guid? channelId, bool? unread, string? cursor, int? limit, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? status, Guid? channelId, bool? unread, string? assignee, string? cursor, int? limit, HttpContext http, CancellationToken ct)
     {
+        Guid? assignedTo = null;
+        var onlyUnassigned = false;
+        switch (assignee)
+        {
+            case null or "" or "all":
+                break;
+            case "unassigned":
+                onlyUnassigned = true;
+                break;
+            case "me" when http.User.UserIdOf() is { } me:
+                assignedTo = me;
+                break;
+            default:
+                if (!Guid.TryParse(assignee, out var user))
+                {
+                    return Problems.Validation("assignee", "One of all, unassigned, me (signed-in users and personal tokens) or a user id.");
+                }
+
+                assignedTo = user;
+                break;
+        }
+
         var take = Paging.Limit(limit);
         var query = db.Conversations.Where(c => c.TenantId == tenantId);
         if (status is not null)
@@ -27,6 +51,15 @@ internal static class ListConversations
         if (channelId is { } channel)
         {
             query = query.Where(c => c.ChannelId == channel);
+        }
+
+        if (onlyUnassigned)
+        {
+            query = query.Where(c => c.AssignedUserId == null);
+        }
+        else if (assignedTo is { } assigned)
+        {
+            query = query.Where(c => c.AssignedUserId == assigned);
         }
 
         if (unread is { } onlyUnread)

@@ -2,19 +2,19 @@ using System.Text.Json;
 
 namespace Switchboard.Features.Conversations;
 
-internal sealed record MessageError(int? Code, string? Title);
+public sealed record MessageError(int? Code, string? Title);
 
-internal sealed record MessageReplyTo(Guid? MessageId, string Wamid);
+public sealed record MessageReplyTo(Guid? MessageId, string Wamid);
 
-internal sealed record MessageReaction(string Emoji, Guid ContactId, DateTimeOffset Timestamp);
+public sealed record MessageReaction(string Emoji, Guid ContactId, DateTimeOffset Timestamp);
 
-internal sealed record MessageMedia(Guid Id, string Kind, string? MimeType, string State, string? LastError);
+public sealed record MessageMedia(Guid Id, string Kind, string? MimeType, string State, string? LastError);
 
 /// <summary>
 /// A message as the API shows it. <c>payload</c> is the WhatsApp message object exactly as received
 /// (every type-specific field); <c>text</c> is its body, caption or readable rendering.
 /// </summary>
-internal sealed record MessageResponse(
+public sealed record MessageResponse(
     Guid Id,
     Guid ConversationId,
     string? Wamid,

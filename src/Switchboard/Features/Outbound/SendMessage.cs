@@ -21,7 +21,7 @@ internal static class SendMessage
 
     public sealed record Response(Guid Id, string Status);
 
-    public static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         Guid tenantId,
         Guid conversationId,
         SendRequest request,
@@ -31,10 +31,23 @@ internal static class SendMessage
         ContactKeys contactKeys,
         OutboxSignal signal,
         TimeProvider clock,
+        CancellationToken ct) =>
+        SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, contacts, contactKeys, signal, clock, ct);
+
+    /// <summary>The use case itself, for the API and for the dashboard (which passes its own idempotency key per composed message).</summary>
+    public static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> SendAsync(
+        Guid tenantId,
+        Guid conversationId,
+        SendRequest request,
+        string? idempotencyKey,
+        SwitchboardDbContext db,
+        ContactDirectory contacts,
+        ContactKeys contactKeys,
+        OutboxSignal signal,
+        TimeProvider clock,
         CancellationToken ct)
     {
         var errors = SendValidation.Validate(request, out var mediaBytes);
-        string? idempotencyKey = http.Headers[IdempotencyHeader];
         if (idempotencyKey is { Length: > 200 } or { Length: 0 })
         {
             errors["Idempotency-Key"] = ["At most 200 characters."];

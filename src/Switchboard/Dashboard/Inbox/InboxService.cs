@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
+using Switchboard.Features.Outbound;
+
+namespace Switchboard.Dashboard.Inbox;
+
+internal enum AssigneeFilter
+{
+    All,
+    Mine,
+    Unassigned,
+}
+
+internal sealed record InboxFilter(AssigneeFilter Assignee, ConversationStatus? Status, bool UnreadOnly, string? Search);
+
+internal sealed record InboxItem(
+    Guid Id, long Number, string Status, string? Name, string? WaId, bool Erased, int Unread, DateTimeOffset? LastMessageAt,
+    string? Preview, bool PreviewOutbound, DateTimeOffset? WindowExpiresAt, Guid? AssignedUserId);
+
+internal sealed record ConversationDetail(ConversationResponse Conversation, IReadOnlyList<MessageResponse> Messages, IReadOnlyList<ConversationResponse> History, string? ChannelNumber);
+
+internal sealed record Member(Guid Id, string Name);
+
+/// <summary>
+/// What the dashboard reads and does, in-process: the same use cases as the API (list, messages, send,
+/// resolve, assign, read), each on a short-lived DbContext, always for the session's tenant.
+/// </summary>
+internal sealed class InboxService(
+    IDbContextFactory<SwitchboardDbContext> dbFactory,
+    ContactDirectory contacts,
+    ContactReader contactReader,
+    ContactKeys contactKeys,
+    OutboxSignal outbox,
+    TimeProvider clock)
+{
+    /// <summary>How many recent conversations a search looks through (names are encrypted, so search runs after decryption).</summary>
+    public const int SearchWindow = 500;
+
+    public const int PageSize = 60;
+
+    public async Task<IReadOnlyList<InboxItem>> ListAsync(Guid tenantId, Guid? userId, InboxFilter filter, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId);
+        query = filter.Assignee switch
+        {
+            AssigneeFilter.Mine => query.Where(c => c.AssignedUserId == userId),
+            AssigneeFilter.Unassigned => query.Where(c => c.AssignedUserId == null),
+            _ => query,
+        };
+        if (filter.Status is { } status)
+        {
+            query = query.Where(c => c.Status == status);
+        }
+
+        if (filter.UnreadOnly)
+        {
+            query = query.Where(c => c.UnreadCount > 0);
+        }
+
+        var search = filter.Search?.Trim();
+        var rows = await (
+            from c in query
+            join k in db.Contacts on new { c.TenantId, Id = c.ContactId } equals new { k.TenantId, k.Id }
+            orderby c.LastMessageAt ?? c.CreatedAt descending, c.Id descending
+            select new
+            {
+                Conversation = c,
+                Contact = k,
+                Last = db.Messages.Where(m => m.TenantId == c.TenantId && m.ConversationId == c.Id)
+                    .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id).FirstOrDefault(),
+            })
+            .Take(string.IsNullOrEmpty(search) ? PageSize : SearchWindow)
+            .ToListAsync(ct);
+
+        var items = new List<InboxItem>(rows.Count);
+        foreach (var row in rows)
+        {
+            var summary = await contactReader.SummaryAsync(row.Contact, ct);
+            if (!string.IsNullOrEmpty(search) && !Matches(summary, search))
+            {
+                continue;
+            }
+
+            items.Add(new InboxItem(
+                row.Conversation.Id, row.Conversation.Number, row.Conversation.Status.ToString().ToLowerInvariant(),
+                summary.Name, summary.WaId, summary.Erased, row.Conversation.UnreadCount, row.Conversation.LastMessageAt,
+                await PreviewAsync(row.Contact, row.Last, ct), row.Last?.Direction == MessageDirection.Outbound,
+                row.Conversation.WindowExpiresAt, row.Conversation.AssignedUserId));
+            if (items.Count == PageSize)
+            {
+                break;
+            }
+        }
+
+        return items;
+    }
+
+    public async Task<ConversationDetail?> DetailAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
+        if (row is not { } found)
+        {
+            return null;
+        }
+
+        var conversation = ContactReader.ToResponse(found.Conversation, await contactReader.SummaryAsync(found.Contact, ct));
+        var messages = new List<MessageResponse>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListMessages.HandleAsync(tenantId, conversationId, db, contactKeys, cursor, 200, ct);
+            if (page.Result is not Ok<Common.Web.Page<MessageResponse>> ok)
+            {
+                break;
+            }
+
+            messages.AddRange(ok.Value!.Items);
+            cursor = ok.Value.NextCursor;
+        }
+        while (cursor is not null && messages.Count < 2000);
+
+        var history = await db.Conversations.AsNoTracking()
+            .Where(c => c.TenantId == tenantId && c.ContactId == found.Contact.Id && c.Id != conversationId)
+            .OrderByDescending(c => c.CreatedAt).Take(20).ToListAsync(ct);
+        var channel = await db.Channels.AsNoTracking().Where(c => c.TenantId == tenantId && c.Id == found.Conversation.ChannelId).Select(c => c.DisplayPhoneNumber).FirstOrDefaultAsync(ct);
+        return new ConversationDetail(conversation, messages, [.. history.Select(h => ContactReader.ToResponse(h, conversation.Contact))], channel);
+    }
+
+    public async Task<IReadOnlyList<Member>> MembersAsync(Guid tenantId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await (
+            from m in db.Memberships.AsNoTracking()
+            join u in db.Users.AsNoTracking() on m.UserId equals u.Id
+            where m.TenantId == tenantId && m.Status == MembershipStatus.Active
+            orderby u.DisplayName
+            select new Member(u.Id, u.DisplayName.Length > 0 ? u.DisplayName : u.Email!)).ToListAsync(ct);
+    }
+
+    /// <summary>Sends (or, for type <c>note</c>, records) a message; the key makes a double click or a retry harmless.</summary>
+    public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var result = await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct);
+        return ErrorOf(result.Result);
+    }
+
+    public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var result = await ResendMessage.HandleAsync(tenantId, conversationId, messageId, db, contactKeys, outbox, clock, ct);
+        return ErrorOf(result.Result);
+    }
+
+    public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        _ = status switch
+        {
+            ConversationStatus.Resolved => await ConversationActions.ResolveAsync(tenantId, conversationId, db, contactReader, clock, ct),
+            ConversationStatus.Pending => await ConversationActions.PendingAsync(tenantId, conversationId, db, contactReader, clock, ct),
+            _ => await ConversationActions.ReopenAsync(tenantId, conversationId, db, contactReader, clock, ct),
+        };
+    }
+
+    public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await ConversationActions.AssignAsync(tenantId, conversationId, new ConversationActions.AssignRequest(userId), db, contactReader, clock, ct);
+    }
+
+    public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await MarkConversationRead.HandleAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
+    }
+
+    private async Task<string?> PreviewAsync(Contact contact, Message? last, CancellationToken ct)
+    {
+        if (last is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = await contactKeys.KeyOfAsync(contact, ct);
+            var text = Sealer.OpenString(key, last.SealContext(nameof(Message.Text)), last.Text);
+            return string.IsNullOrWhiteSpace(text) ? $"[{last.Type}]" : text.Length > 120 ? text[..120] + "…" : text;
+        }
+        catch (CryptographicException)
+        {
+            return "[erased]";
+        }
+    }
+
+    private static bool Matches(ContactSummary contact, string search)
+    {
+        var digits = new string(search.Where(char.IsDigit).ToArray());
+        return (contact.Name?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false)
+            || (digits.Length >= 3 && (contact.WaId?.Contains(digits, StringComparison.Ordinal) ?? false));
+    }
+
+    private static string? ErrorOf(object? result) => result switch
+    {
+        ProblemHttpResult problem => problem.ProblemDetails.Title ?? "The message could not be queued.",
+        ValidationProblem validation => string.Join(" ", validation.ProblemDetails.Errors.SelectMany(e => e.Value)),
+        _ => null,
+    };
+}
