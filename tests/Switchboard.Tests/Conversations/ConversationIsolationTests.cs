@@ -32,6 +32,36 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_conversation_is_assigned_to_a_member_and_the_inbox_filters_by_assignee()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var other = await App.CreateTenantAsync();
+        var agent = await Identity.IdentityTestHelpers.CreateUserAsync(App, tenant, "agent");
+        var stranger = await Identity.IdentityTestHelpers.CreateUserAsync(App, other, "agent");
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("who takes this?")));
+        await App.WaitForInboxAsync();
+        var id = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<Guid>();
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        var list = $"/api/v1/tenants/{tenant.Id}/conversations";
+
+        (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee=unassigned"))!["items"]!.AsArray().Should().ContainSingle();
+        var refused = await client.PostAsJsonAsync($"{list}/{id}/assign", new { userId = stranger.Id });
+        refused.StatusCode.Should().Be(HttpStatusCode.BadRequest, "only members of this tenant can be assigned");
+
+        var assigned = await client.PostAsJsonAsync($"{list}/{id}/assign", new { userId = agent.Id });
+        assigned.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await assigned.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["assignedUserId"]!.GetValue<Guid>().Should().Be(agent.Id);
+        (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee=unassigned"))!["items"]!.AsArray().Should().BeEmpty();
+        (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee={agent.Id}"))!["items"]!.AsArray().Should().ContainSingle();
+        (await client.GetAsync($"{list}?assignee=me")).StatusCode.Should().Be(HttpStatusCode.BadRequest, "the admin key is not a user");
+
+        (await client.PostAsJsonAsync($"{list}/{id}/assign", new { userId = (Guid?)null })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee=unassigned"))!["items"]!.AsArray().Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Another_tenant_and_the_operator_get_404_on_every_conversation_route()
     {
         var a = await App.CreateTenantAsync();
@@ -56,6 +86,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
                     await client.PostAsync($"{c}/resolve", null),
                     await client.PostAsync($"{c}/reopen", null),
                     await client.PostAsync($"{c}/pending", null),
+                    await client.PostAsJsonAsync($"{c}/assign", new { userId = (Guid?)null }),
                     await client.PostAsync($"{c}/read", null),
                     await client.GetAsync($"{c}/messages"),
                     await client.PostAsJsonAsync($"{c}/messages", new { type = "text", text = "intruder" }),
