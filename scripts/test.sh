@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test: formatting check, then the whole suite on SQLite and on PostgreSQL.
-# PostgreSQL is installed from Debian's packages when missing and started privately on its own port.
+# PostgreSQL and Chromium (for the browser tests) are installed from Debian's packages when missing;
+# PostgreSQL is started privately on its own port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The browser tests drive Debian's Chromium through Playwright (no browser download): install it when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium not found: installing it from Debian's packages..." >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold chromium >&2
+fi
+
 SWITCHBOARD_TEST_POSTGRES="$(scripts/postgres.sh start)"
 SWITCHBOARD_TEST_PG_BIN="$(scripts/postgres.sh bin)"
 export SWITCHBOARD_TEST_POSTGRES SWITCHBOARD_TEST_PG_BIN
-trap 'scripts/postgres.sh stop' EXIT
+SCREENSHOTS="${SWITCHBOARD_ARTIFACTS:-tests/Switchboard.Tests/bin/Release/net10.0/artifacts}/screenshots"
+trap 'scripts/postgres.sh stop; echo "== browser screenshots: $SCREENSHOTS"' EXIT
 
 echo "== restore and build"
 dotnet build Switchboard.slnx -c Release -warnaserror
