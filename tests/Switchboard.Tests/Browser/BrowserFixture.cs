@@ -65,6 +65,9 @@ public sealed partial class BrowserFixture : IAsyncLifetime
                 ["Switchboard:Demo:Password"] = DemoPassword,
                 ["Switchboard:DataDirectory"] = dataDirectory,
                 ["Switchboard:Database:Provider"] = "sqlite",
+
+                // Every browser test signs in from 127.0.0.1: keep the per-address sign-in limit out of their way.
+                ["Switchboard:RateLimits:Login:PermitLimit"] = "100000",
             },
             SwitchboardProcess.FreePort());
 
@@ -123,7 +126,7 @@ public sealed partial class BrowserFixture : IAsyncLifetime
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
-        var path = Path.Combine(ScreenshotDirectory, name);
+        var path = Path.Combine(ScreenshotDirectory, name.EndsWith(".png", StringComparison.Ordinal) ? name : name + ".png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         return path;
     }

@@ -67,7 +67,7 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
 
             await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
             await Assertions.Expect(page.GetByTestId("signed-in-as")).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Welcome");
+            await Assertions.Expect(page.Locator("[data-testid=inbox]")).ToBeVisibleAsync();
             await ScreenshotAsync(page, "home.png");
         });
     }

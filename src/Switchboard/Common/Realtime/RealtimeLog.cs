@@ -9,6 +9,7 @@ internal static class RealtimeEventTypes
     public const string MessageQueued = "message.queued";
     public const string MessageStatus = "message.status";
     public const string ConversationChanged = "conversation.changed";
+    public const string MediaChanged = "message.media";
 }
 
 /// <summary>

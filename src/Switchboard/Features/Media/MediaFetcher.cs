@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Media;
@@ -116,6 +117,14 @@ internal sealed partial class MediaFetcher(
             media.State = giveUp ? MediaState.Failed : MediaState.Pending;
             media.NextAttemptAt = clock.GetUtcNow() + Backoff(options.Value.RetryBaseDelay, media.Attempts);
             LogFetchFailed(media.Id, media.Attempts, reason, giveUp);
+        }
+
+        if (media.State is MediaState.Stored or MediaState.Failed)
+        {
+            // Open inboxes show the file (or the failure) as soon as it is settled.
+            var conversationId = await db.Messages.Where(m => m.TenantId == media.TenantId && m.Id == media.MessageId).Select(m => (Guid?)m.ConversationId).FirstOrDefaultAsync(ct);
+            RealtimeLog.Append(db, media.TenantId, RealtimeEventTypes.MediaChanged, conversationId, media.MessageId, media.State.ToString().ToLowerInvariant(), clock.GetUtcNow());
+            await RealtimeLog.FlushAsync(db, ct);
         }
 
         await db.SaveChangesAsync(ct);

@@ -1,0 +1,108 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Switchboard.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.Tests.Browser;
+
+/// <summary>The agent's day in real Chromium against a real server: live inbox, replies with ticks, media, the 24-hour window.</summary>
+[Collection(BrowserSuite.Name)]
+public sealed class InboxBrowserTests(BrowserFixture fixture)
+{
+    private const string DemoPhoneNumberId = "100000000000001";
+    private const string DemoAppSecret = "demo-app-secret";
+
+    [Fact]
+    public async Task A_customer_message_appears_live_and_the_agents_reply_ticks_up_to_read()
+    {
+        var page = await SignedInAgentAsync();
+        var (waId, name) = NewCustomer("Live");
+
+        await CustomerSendsAsync(waId, name, new { type = "text", text = "Is my order on its way?" });
+
+        var item = page.Locator("[data-testid=conversation-item]", new() { HasText = name });
+        await Expect(item).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(item.Locator("[data-testid=last-preview]")).ToContainTextAsync("Is my order on its way?");
+        await BrowserFixture.ScreenshotAsync(page, "inbox-live");
+
+        await item.Locator("a").ClickAsync();
+        await Expect(page.Locator("[data-testid=conversation-title]")).ToHaveTextAsync(name);
+        await page.Locator("[data-testid=composer-input]").FillAsync("Yes! It ships today.");
+        await page.Locator("[data-testid=send]").ClickAsync();
+
+        var reply = page.Locator("[data-testid=message][data-direction=outbound]", new() { HasText = "Yes! It ships today." });
+        await Expect(reply).ToBeVisibleAsync();
+        await Expect(reply.Locator("[data-testid=ticks]")).ToHaveAttributeAsync("data-status", "read", new() { Timeout = 30_000 });
+        await BrowserFixture.ScreenshotAsync(page, "conversation-read");
+    }
+
+    [Fact]
+    public async Task A_photo_from_a_customer_renders_inline_through_the_authorised_media_endpoint()
+    {
+        var page = await SignedInAgentAsync();
+        var (waId, name) = NewCustomer("Photo");
+
+        await CustomerSendsAsync(waId, name, new { type = "image", text = "Look at this" });
+        var item = page.Locator("[data-testid=conversation-item]", new() { HasText = name });
+        await Expect(item).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await item.Locator("a").ClickAsync();
+
+        var image = page.Locator("img[data-testid=media-image]");
+        await Expect(image).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('img[data-testid=media-image]'); return i && i.complete && i.naturalWidth > 0; }", null, new() { Timeout = 20_000 });
+        (await image.GetAttributeAsync("src"))!.Should().StartWith($"/api/v1/tenants/{BrowserFixture.DemoTenantId}/media/");
+        await BrowserFixture.ScreenshotAsync(page, "conversation-media");
+    }
+
+    [Fact]
+    public async Task When_the_24_hour_window_has_closed_the_composer_is_disabled_with_an_explanation()
+    {
+        var (waId, name) = NewCustomer("Closed");
+        var twoDaysAgo = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeSeconds();
+        var body = WebhookPayloads.Messages(DemoPhoneNumberId, new WebhookPayloads.Inbound("wamid." + Guid.NewGuid().ToString("N"), waId, "I wrote a while ago", twoDaysAgo, name));
+        using (var http = new HttpClient { BaseAddress = fixture.BaseAddress })
+        {
+            var response = await http.PostWebhookAsync(BrowserFixture.DemoTenantId, body, WebhookSender.Sign(body, DemoAppSecret));
+            response.EnsureSuccessStatusCode();
+        }
+
+        var page = await SignedInAgentAsync();
+        await page.Locator("[data-testid=filter-status-any]").ClickAsync();
+        var item = page.Locator("[data-testid=conversation-item]", new() { HasText = name });
+        await Expect(item).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await item.Locator("a").ClickAsync();
+
+        await Expect(page.Locator("[data-testid=window-closed]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=composer-input]")).ToBeDisabledAsync();
+        await Expect(page.Locator("[data-testid=window-countdown]")).ToContainTextAsync("closed");
+        await page.Locator("[data-testid=mode-note]").ClickAsync();
+        await Expect(page.Locator("[data-testid=composer-input]")).ToBeEnabledAsync();
+        await BrowserFixture.ScreenshotAsync(page, "conversation-window-closed");
+    }
+
+    private async Task<IPage> SignedInAgentAsync()
+    {
+        var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "agent@demo.test", BrowserFixture.DemoPassword);
+        await page.GotoAsync("/");
+        await Expect(page.Locator("[data-testid=inbox][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        return page;
+    }
+
+    private async Task CustomerSendsAsync(string waId, string name, object message)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(message))!.AsObject();
+        body["phoneNumberId"] = DemoPhoneNumberId;
+        body["name"] = name;
+        using var http = new HttpClient { BaseAddress = fixture.BaseAddress };
+        var response = await http.PostAsJsonAsync($"/simulator/api/customers/{waId}/messages", body);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static (string WaId, string Name) NewCustomer(string label)
+    {
+        var suffix = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ("1555" + suffix, $"{label} {suffix}");
+    }
+}
