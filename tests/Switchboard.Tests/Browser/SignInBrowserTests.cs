@@ -81,9 +81,7 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
         {
             await BrowserFixture.SignInAsync(page, "agent@demo.test", BrowserFixture.DemoPassword);
 
-            // An agent holds channels.read (Permissions.cs), so Channels stays in its navigation and
-            // /admin/channels is not on this list. TODO: when the channels page lands, check that an agent
-            // sees it without the admin controls (add, rotate credentials, revoke).
+            // An agent holds channels.read (Permissions.cs): Channels stays in its navigation, read-only.
             foreach (var link in new[] { "nav-users", "nav-settings", "nav-audit", "nav-operator" })
             {
                 await Assertions.Expect(page.GetByTestId(link)).ToHaveCountAsync(0);
@@ -93,23 +91,20 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
             {
                 var response = await page.GotoAsync(path);
 
-                // TODO: once the admin pages land (branch dashboard-admin), tighten to "ends on /account/denied"
-                // only. Until then an agent gets the denied page or, for a page that does not exist yet, a 404.
-                var landed = new Uri(page.Url).AbsolutePath;
-                var notFound = response?.Status == (int)HttpStatusCode.NotFound;
-                (landed == "/account/denied" || notFound).Should().BeTrue($"{path} must not be shown to an agent (landed on {landed}, status {response?.Status})");
-                if (landed == "/account/denied")
-                {
-                    await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Not allowed");
-                }
+                new Uri(page.Url).AbsolutePath.Should().Be("/account/denied", $"{path} is not for agents (status {response?.Status})");
+                await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Not allowed");
 
-                foreach (var admin in new[] { "users-table", "settings-form", "audit-table", "tenants-table" })
+                foreach (var admin in new[] { "users-table", "tokens-table", "audit-table", "tenants-table" })
                 {
                     await Assertions.Expect(page.GetByTestId(admin)).ToHaveCountAsync(0);
                 }
             }
 
             await ScreenshotAsync(page, "agent-denied.png");
+
+            await page.GotoAsync("/admin/channels");
+            await Assertions.Expect(page.GetByTestId("channels-table")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("form[data-testid=add-channel-form], [data-testid=add-channel]")).ToHaveCountAsync(0);
         });
     }
 
