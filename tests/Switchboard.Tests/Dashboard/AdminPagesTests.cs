@@ -43,7 +43,7 @@ public abstract partial class AdminPagesTests(AppFixture fixture)
         (await joined.Content.ReadAsStringAsync()).Should().Contain("You're in");
 
         using var manager = await App.SignInAsync(new TestUser(Guid.Empty, email, IdentityTestHelpers.Password));
-        var home = await manager.Http.GetStringAsync("/");
+        var home = await manager.Http.GetStringAsync("/account/security");
         home.Should().Contain(tenant.Id.ToString()).And.Contain("manager");
     }
 
