@@ -37,9 +37,17 @@ internal sealed class Options
 
     public bool SkipCeiling => values.ContainsKey("skip-ceiling");
 
+    public string? DataDir => values.GetValueOrDefault("data-dir");
+
+    public int Rate => Int("rate", 500);
+
+    public int Probes => Int("probes", 80);
+
+    public TimeSpan ProbeInterval => TimeSpan.FromMilliseconds(Int("probe-interval-ms", 750));
+
     public static Options? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "send"))
+        if (args.Length == 0 || args[0] is not ("ingest" or "send" or "inbox"))
         {
             return null;
         }
@@ -59,9 +67,9 @@ internal sealed class Options
         return new Options(args[0], values);
     }
 
-    public override string ToString() => string.Join(" ", values.Where(v => v.Key is not ("operator-key" or "db")).Select(v => $"--{v.Key} {v.Value}"));
+    public override string ToString() => string.Join(" ", values.Where(v => v.Key is not ("operator-key" or "db" or "password")).Select(v => $"--{v.Key} {v.Value}"));
 
-    private string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
+    public string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
 
     private int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
@@ -72,6 +80,8 @@ internal sealed class Options
                   plus the same load against a bare signature-checking endpoint (the ceiling)
           send    replies across several numbers (the server must send to the Cloud API simulator);
                   achieved rate per number and Meta errors
+          inbox   a user keeps the dashboard inbox open in headless Chromium while webhooks arrive at a
+                  fixed rate; probe messages measure acknowledged → visible in the page
 
         Options:
           --url http://127.0.0.1:5080     the Switchboard under test
@@ -79,5 +89,10 @@ internal sealed class Options
           --db-provider sqlite|postgres   and --db "<connection string>": where to measure processing lag
           --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)
           --numbers 10 --replies-per-number 100                                             (send)
+          --rate 500 --customers 1000 --concurrency 64 --warmup 5 --probes 80 --probe-interval-ms 750
+          --view mine|all  --chromium /usr/bin/chromium                                    (inbox)
+          --data-dir DIR   a demo-mode server's data directory (its demo tenant, number and users),
+                           otherwise --operator-key provisions a tenant; --email/--password sign in
+                           (default: an agent invited through the API)
         """;
 }

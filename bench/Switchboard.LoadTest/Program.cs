@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Switchboard.LoadTest;
 
 var options = Options.Parse(args);
-if (options is null || string.IsNullOrEmpty(options.OperatorKey))
+if (options is null || (string.IsNullOrEmpty(options.OperatorKey) && !(options.Mode == "inbox" && options.DataDir is not null)))
 {
     Console.Error.WriteLine(Options.Usage);
     return 2;
@@ -49,6 +49,12 @@ if (options.Mode == "ingest")
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Processing lag (acknowledged → message stored), {lag.Count} messages: p50 {lag.P50:F0} ms, p99 {lag.P99:F0} ms, max {lag.Max:F0} ms; not stored after 300 s: {missing}.");
     }
+}
+else if (options.Mode == "inbox")
+{
+    var target = await InboxLatency.TargetAsync(api, options);
+    var result = await InboxLatency.RunAsync(api, target, options);
+    InboxLatency.Report(report, result, options);
 }
 else
 {

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Switchboard.LoadTest;
+
+/// <summary>What an open-loop webhook load achieved between its start and its stop.</summary>
+internal sealed record RateResult(int Scheduled, int Acked, int Skipped, double Seconds, Percentiles Ack, IReadOnlyDictionary<string, int> Errors)
+{
+    public double AckedPerSecond => Acked / Seconds;
+}
+
+/// <summary>
+/// Signed webhooks at a fixed rate (open loop: request k is due at k / rate seconds, whether or not the
+/// earlier ones have been answered), one text message each from a pool of customers. At most
+/// <c>maxInFlight</c> requests are outstanding; a request due while that many are still waiting is
+/// skipped and counted, so an overloaded server shows up as a lower achieved rate, not as a slower clock.
+/// </summary>
+internal sealed class RateLoad
+{
+    private readonly ConcurrentBag<double> latencies = [];
+    private readonly ConcurrentDictionary<string, int> errors = new();
+    private int scheduled;
+    private int acked;
+    private int skipped;
+
+    public int Acked => Volatile.Read(ref acked);
+
+    public int ErrorCount => errors.Values.Sum();
+
+    public int Skipped => Volatile.Read(ref skipped);
+
+    public async Task<RateResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxInFlight, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        using var slots = new SemaphoreSlim(maxInFlight);
+        var secret = Encoding.UTF8.GetBytes(appSecret);
+        var pending = new ConcurrentDictionary<int, Task>();
+        var clock = Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            var due = (int)(clock.Elapsed.TotalSeconds * rate);
+            while (scheduled < due)
+            {
+                var k = scheduled++;
+                if (!slots.Wait(0, CancellationToken.None))
+                {
+                    Interlocked.Increment(ref skipped);
+                    continue;
+                }
+
+                pending[k] = SendAsync(k);
+            }
+
+            await Task.Delay(1, CancellationToken.None);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        await Task.WhenAll(pending.Values);
+        return new RateResult(scheduled, acked, skipped, seconds, Percentiles.Of([.. latencies]), errors);
+
+        async Task SendAsync(int k)
+        {
+            try
+            {
+                var customer = (16_505_550_000L + (k * 7919L % customers)).ToString(CultureInfo.InvariantCulture);
+                var body = Encoding.UTF8.GetBytes(Webhooks.Text(phoneNumberId, $"wamid.RATE{k:D8}{Guid.NewGuid():N}", customer, "Customer " + customer[^4..], $"Hello, is my order {k} on its way? \\u00e7a va?"));
+                var started = Stopwatch.GetTimestamp();
+                var error = await Webhooks.PostAsync(http, endpoint, secret, body, CancellationToken.None);
+                if (error is null)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Interlocked.Increment(ref acked);
+                }
+                else
+                {
+                    errors.AddOrUpdate(error, 1, (_, n) => n + 1);
+                }
+            }
+            finally
+            {
+                slots.Release();
+                pending.TryRemove(k, out _);
+            }
+        }
+    }
+}
+
+/// <summary>Building and posting one signed webhook with a single inbound text message.</summary>
+internal static class Webhooks
+{
+    /// <summary>The webhook JSON; <paramref name="text"/> must already be JSON-escaped.</summary>
+    public static string Text(string phoneNumberId, string wamid, string customer, string name, string text) =>
+        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"100000000000002\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\","
+        + "\"metadata\":{\"display_phone_number\":\"15550100001\",\"phone_number_id\":\"" + phoneNumberId + "\"},"
+        + "\"contacts\":[{\"profile\":{\"name\":\"" + name + "\"},\"wa_id\":\"" + customer + "\"}],"
+        + "\"messages\":[{\"from\":\"" + customer + "\",\"id\":\"" + wamid + "\",\"timestamp\":\"" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)
+        + "\",\"type\":\"text\",\"text\":{\"body\":\"" + text + "\"}}]},\"field\":\"messages\"}]}]}";
+
+    /// <summary>Posts a signed body; null on a 2xx, otherwise the status code or the transport error.</summary>
+    public static async Task<string?> PostAsync(HttpClient http, Uri endpoint, byte[] secret, byte[] body, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(secret, body)));
+        try
+        {
+            using var response = await http.SendAsync(request, ct);
+            return response.IsSuccessStatusCode ? null : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException ex)
+        {
+            return ex.HttpRequestError.ToString();
+        }
+        catch (TaskCanceledException)
+        {
+            return "timeout";
+        }
+    }
+}
