@@ -17,7 +17,8 @@ public static class DashboardSetup
     public static WebApplication MapDashboard(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().Add(endpoint =>
+        // Our security headers set the whole CSP (frame-ancestors included); Blazor must not replace it with its own.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).Add(endpoint =>
         {
             // Sign-in, MFA and invite pages: the per-address sign-in limit.
             if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.TrimStart('/').StartsWith("account/", StringComparison.Ordinal))

@@ -72,6 +72,17 @@ public static class SwitchboardHosting
         app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // A person's browser asking for a page that does not exist gets the dashboard's page, not problem JSON.
+        app.UseWhen(
+            c => HttpMethods.IsGet(c.Request.Method)
+                && c.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+                && !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/webhooks")
+                && !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments("/simulator"),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found"));
+
+        // Routing after the error and status-code handlers, so that a re-executed request is routed again.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();

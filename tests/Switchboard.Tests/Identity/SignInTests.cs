@@ -24,6 +24,24 @@ public abstract partial class SignInTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task Dashboard_pages_carry_the_full_content_security_policy_and_unknown_pages_are_the_dashboards_not_found()
+    {
+        using var browser = new DashboardClient(App);
+        using var login = await browser.GetAsync("/account/login");
+        var csp = string.Join(" ", login.Headers.GetValues("Content-Security-Policy"));
+        csp.Should().Contain("script-src 'self'").And.Contain("frame-ancestors 'none'").And.Contain("object-src 'none'");
+        login.Headers.GetValues("Content-Security-Policy").Should().ContainSingle("Blazor must not add a second, weaker policy");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no-such-page");
+        request.Headers.Accept.ParseAdd("text/html");
+        using var missing = await browser.Http.SendAsync(request);
+        missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await missing.Content.ReadAsStringAsync()).Should().Contain("data-testid=\"not-found\"");
+        using var api = await browser.GetAsync("/api/v1/no-such-route");
+        api.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
     public async Task An_invited_user_signs_in_with_an_HttpOnly_SameSite_session_cookie_and_works_in_the_inviting_tenant()
     {
         var tenant = await App.CreateTenantAsync();
