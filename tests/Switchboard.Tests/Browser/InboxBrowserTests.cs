@@ -123,6 +123,47 @@ public sealed class InboxBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "conversation-composer");
     }
 
+    [Fact]
+    public async Task The_agent_sends_a_photo_and_reacts_to_the_customers_message()
+    {
+        var page = await SignedInAgentAsync();
+        var (waId, name) = NewCustomer("Attach");
+        await CustomerSendsAsync(waId, name, new { type = "text", text = "What colour is it?" });
+        var item = page.Locator("[data-testid=conversation-item]", new() { HasText = name });
+        await Expect(item).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await item.Locator("a").ClickAsync();
+        await Expect(page.Locator("[data-testid=conversation-title]")).ToHaveTextAsync(name);
+
+        // A real 1×1 PNG.
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+        // InputFile wires its change handler once its script ran after render: pick the file again until the page took it.
+        for (var attempt = 0; attempt < 5 && await page.Locator("[data-testid=attachment-name]").CountAsync() == 0; attempt++)
+        {
+            await page.Locator("[data-testid=attach]").SetInputFilesAsync(new FilePayload { Name = "colour.png", MimeType = "image/png", Buffer = png });
+            await page.WaitForTimeoutAsync(500 * (attempt + 1));
+        }
+
+        await Expect(page.Locator("[data-testid=attachment-name]")).ToContainTextAsync("colour.png");
+        await page.Locator("[data-testid=composer-input]").FillAsync("This green");
+        await page.Locator("[data-testid=send]").ClickAsync();
+        var photo = page.Locator("[data-testid=message][data-direction=outbound][data-type=image]", new() { HasText = "This green" });
+        await Expect(photo.Locator("[data-testid=ticks]")).ToHaveAttributeAsync("data-status", "read", new() { Timeout = 30_000 });
+
+        var inbound = page.Locator("[data-testid=message][data-direction=inbound]", new() { HasText = "What colour is it?" });
+        await inbound.HoverAsync();
+        await inbound.Locator("button[title='React 👍']").ClickAsync();
+        await Expect(page.Locator("[data-testid=composer-error]")).ToHaveCountAsync(0);
+        var conversationId = new Uri(page.Url).Segments[^1];
+        using var api = fixture.ApiClient(fixture.DemoTenantKey);
+        var reaction = await Eventually.PollAsync(async () =>
+        {
+            var messages = await api.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/tenants/{BrowserFixture.DemoTenantId}/conversations/{conversationId}/messages");
+            return messages!["items"]!.AsArray().FirstOrDefault(m => m!["type"]!.GetValue<string>() == "reaction" && m["direction"]!.GetValue<string>() == "outbound");
+        });
+        reaction!["text"]!.GetValue<string>().Should().Contain("👍");
+        await BrowserFixture.ScreenshotAsync(page, "conversation-attachment");
+    }
+
     private async Task<IPage> SignedInAgentAsync()
     {
         var context = await fixture.NewContextAsync();
