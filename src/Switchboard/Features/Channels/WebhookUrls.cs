@@ -6,10 +6,9 @@ namespace Switchboard.Features.Channels;
 /// <summary>The callback URL a tenant pastes into Meta's App Dashboard.</summary>
 internal sealed class WebhookUrls(IOptions<SwitchboardOptions> options)
 {
-    public string For(Guid tenantId, HttpRequest request)
-    {
-        var configured = options.Value.PublicBaseUrl;
-        var baseUrl = string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : configured.TrimEnd('/');
-        return $"{baseUrl}/webhooks/whatsapp/{tenantId}";
-    }
+    public string For(Guid tenantId, HttpRequest request) => $"{BaseOf(options.Value, request)}/webhooks/whatsapp/{tenantId}";
+
+    /// <summary>The configured public base URL, or the request's own origin when none is configured.</summary>
+    public static string BaseOf(SwitchboardOptions options, HttpRequest request) =>
+        string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : options.PublicBaseUrl.TrimEnd('/');
 }

@@ -55,14 +55,8 @@ public static class IdentityFeature
             .AddScheme<AuthenticationSchemeOptions, BearerKeyAuthenticationHandler>(SwitchboardClaims.Scheme, null)
             .AddCookie(SwitchboardClaims.CookieScheme, o =>
             {
-                o.Cookie.Name = secure ? "__Host-switchboard" : "switchboard";
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Lax;
-                o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
-                o.Cookie.Path = "/";
-                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                ConfigureCookie(o, "switchboard", SameSiteMode.Lax, TimeSpan.FromHours(12), secure);
                 o.SlidingExpiration = true;
-                o.LoginPath = "/account/login";
                 o.LogoutPath = "/account/logout";
                 o.AccessDeniedPath = "/account/denied";
                 o.ReturnUrlParameter = "returnUrl";
@@ -78,16 +72,22 @@ public static class IdentityFeature
             })
             .AddCookie(SwitchboardClaims.PartialScheme, o =>
             {
-                o.Cookie.Name = secure ? "__Host-switchboard-signin" : "switchboard-signin";
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
-                o.Cookie.Path = "/";
-                o.ExpireTimeSpan = TimeSpan.FromMinutes(10);
+                ConfigureCookie(o, "switchboard-signin", SameSiteMode.Strict, TimeSpan.FromMinutes(10), secure);
                 o.SlidingExpiration = false;
-                o.LoginPath = "/account/login";
             });
         return services;
+    }
+
+    /// <summary>HttpOnly, path /, and when secure the <c>__Host-</c> prefix with Secure; only the name, SameSite and lifetime differ.</summary>
+    private static void ConfigureCookie(CookieAuthenticationOptions o, string name, SameSiteMode sameSite, TimeSpan lifetime, bool secure)
+    {
+        o.Cookie.Name = secure ? "__Host-" + name : name;
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = sameSite;
+        o.Cookie.SecurePolicy = secure ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        o.Cookie.Path = "/";
+        o.ExpireTimeSpan = lifetime;
+        o.LoginPath = "/account/login";
     }
 
     private static Task RedirectAsync(RedirectContext<CookieAuthenticationOptions> context)

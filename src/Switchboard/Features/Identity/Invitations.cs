@@ -40,12 +40,8 @@ internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptio
         return (invite, code);
     }
 
-    public string LinkFor(string code, HttpRequest request)
-    {
-        var configured = options.Value.PublicBaseUrl;
-        var baseUrl = string.IsNullOrWhiteSpace(configured) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : configured.TrimEnd('/');
-        return $"{baseUrl}/account/invite?code={Uri.EscapeDataString(code)}";
-    }
+    public string LinkFor(string code, HttpRequest request) =>
+        $"{Channels.WebhookUrls.BaseOf(options.Value, request)}/account/invite?code={Uri.EscapeDataString(code)}";
 
     /// <summary>The open invite a code names, or null when the code is forged, expired, used or revoked.</summary>
     public async Task<Invite?> FindOpenAsync(SwitchboardDbContext db, string? code, CancellationToken ct)

@@ -35,9 +35,7 @@ internal sealed class Mfa(UserManager<SwitchboardUser> users, SignInFlow flow)
     /// <summary>Turns MFA on when <paramref name="code"/> proves the authenticator works; returns the recovery codes (shown once).</summary>
     public async Task<IReadOnlyList<string>?> EnableAsync(SwitchboardUser user, string? code, TimeProvider clock)
     {
-        var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal);
-        if (cleaned.Length != 6 || !await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, cleaned)
-            || !await TotpReplay.TryUseAsync(users, user, cleaned, clock))
+        if (!await TotpReplay.VerifyOnceAsync(users, user, code, clock))
         {
             await flow.AuditUserAsync(user, AuditActions.MfaFailed, new { method = "authenticator", during = "enrolment" });
             return null;
@@ -65,9 +63,7 @@ internal sealed class Mfa(UserManager<SwitchboardUser> users, SignInFlow flow)
             return "A tenant you belong to requires MFA, so it cannot be turned off.";
         }
 
-        var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal);
-        if (cleaned.Length != 6 || !await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, cleaned)
-            || !await TotpReplay.TryUseAsync(users, user, cleaned, clock))
+        if (!await TotpReplay.VerifyOnceAsync(users, user, code, clock))
         {
             await flow.AuditUserAsync(user, AuditActions.MfaFailed, new { method = "authenticator", during = "disable" });
             return "That code is not valid.";
@@ -88,7 +84,16 @@ internal static class TotpReplay
     private const string Name = "LastTotp";
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
-    public static async Task<bool> TryUseAsync(UserManager<SwitchboardUser> users, SwitchboardUser user, string code, TimeProvider clock)
+    /// <summary>A 6-digit authenticator code (spaces and dashes ignored) that is valid now and was not used before.</summary>
+    public static async Task<bool> VerifyOnceAsync(UserManager<SwitchboardUser> users, SwitchboardUser user, string? code, TimeProvider clock)
+    {
+        var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        return cleaned.Length == 6
+            && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, cleaned)
+            && await TryUseAsync(users, user, cleaned, clock);
+    }
+
+    private static async Task<bool> TryUseAsync(UserManager<SwitchboardUser> users, SwitchboardUser user, string code, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var last = await users.GetAuthenticationTokenAsync(user, Provider, Name);

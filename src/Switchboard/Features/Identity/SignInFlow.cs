@@ -117,17 +117,9 @@ internal sealed class SignInFlow(
     /// <summary>Checks an authenticator code (or, with <paramref name="recovery"/>, a one-time recovery code) and signs in.</summary>
     public async Task<SignInOutcome> SecondFactorAsync(SwitchboardUser user, string? code, bool recovery)
     {
-        var cleaned = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
-        bool ok;
-        if (recovery)
-        {
-            ok = cleaned.Length > 0 && (await users.RedeemTwoFactorRecoveryCodeAsync(user, (code ?? "").Trim())).Succeeded;
-        }
-        else
-        {
-            ok = cleaned.Length == 6 && await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, cleaned)
-                && await TotpReplay.TryUseAsync(users, user, cleaned, clock);
-        }
+        var ok = recovery
+            ? !string.IsNullOrWhiteSpace(code) && (await users.RedeemTwoFactorRecoveryCodeAsync(user, code.Trim())).Succeeded
+            : await TotpReplay.VerifyOnceAsync(users, user, code, clock);
 
         if (!ok)
         {
