@@ -10,20 +10,25 @@ namespace Switchboard.LoadTest;
 /// </summary>
 internal static class Lag
 {
-    public static async Task<(Percentiles Lag, int Missing)> MeasureAsync(Options options, Guid tenantId, IReadOnlyList<(string Wamid, DateTimeOffset AckedAt)> acked)
+    /// <returns>The lag, how many never arrived, and the processing rate: messages stored per second between the first and the last acknowledged one.</returns>
+    public static async Task<(Percentiles Lag, int Missing, double ProcessingRate)> MeasureAsync(Options options, Guid tenantId, IReadOnlyList<(string Wamid, DateTimeOffset AckedAt)> acked)
     {
         // Counting is cheap; the rows (with their CreatedAt) are read once, when everything is in, so the
         // measurement does not slow down the server it measures.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(300);
         long stored = 0;
+        long previous = -1;
         while (DateTime.UtcNow < deadline)
         {
             stored = Convert.ToInt64(await ScalarAsync(options, tenantId, "SELECT COUNT(*) FROM \"Messages\" WHERE \"TenantId\" = @tenant"), System.Globalization.CultureInfo.InvariantCulture);
             Console.Error.WriteLine($"  [lag] {stored} messages stored, {acked.Count} acknowledged in the measured period");
-            if (stored >= acked.Count)
+            // The tenant's count includes the warm-up's messages: wait until it has caught up and stopped growing.
+            if (stored >= acked.Count && stored == previous)
             {
                 break;
             }
+
+            previous = stored;
 
             await Task.Delay(2000);
         }
@@ -43,7 +48,9 @@ internal static class Lag
         }
 
         var lags = acked.Where(a => createdAt.ContainsKey(a.Wamid)).Select(a => Math.Max(0, (createdAt[a.Wamid] - a.AckedAt).TotalMilliseconds)).ToList();
-        return (Percentiles.Of(lags), acked.Count - lags.Count);
+        var storedAt = acked.Where(a => createdAt.ContainsKey(a.Wamid)).Select(a => createdAt[a.Wamid]).Order().ToList();
+        var rate = storedAt.Count > 1 ? storedAt.Count / Math.Max(0.001, (storedAt[^1] - storedAt[0]).TotalSeconds) : 0;
+        return (Percentiles.Of(lags), acked.Count - lags.Count, rate);
     }
 
     private static async Task<object?> ScalarAsync(Options options, Guid tenantId, string sql)

@@ -41,6 +41,9 @@ internal sealed class Options
 
     public int Rate => Int("rate", 500);
 
+    /// <summary>Ingest at this fixed rate (open loop) instead of as fast as the concurrency allows.</summary>
+    public int? FixedRate => values.ContainsKey("rate") ? Rate : null;
+
     public int Probes => Int("probes", 80);
 
     public TimeSpan ProbeInterval => TimeSpan.FromMilliseconds(Int("probe-interval-ms", 750));
@@ -88,6 +91,7 @@ internal sealed class Options
           --operator-key KEY              its operator key (provisions a fresh tenant and numbers)
           --db-provider sqlite|postgres   and --db "<connection string>": where to measure processing lag
           --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)
+          --rate N         ingest at N events/s (open loop, at most --concurrency in flight)
           --numbers 10 --replies-per-number 100                                             (send)
           --rate 500 --customers 1000 --concurrency 64 --warmup 5 --probes 80 --probe-interval-ms 750
           --view mine|all  --chromium /usr/bin/chromium                                    (inbox)

@@ -33,6 +33,9 @@ internal sealed class RateLoad
 
     public int Skipped => Volatile.Read(ref skipped);
 
+    /// <summary>Every acknowledged wamid with the moment its 200 arrived (for processing lag).</summary>
+    public ConcurrentBag<(string Wamid, DateTimeOffset AckedAt)> AckedWamids { get; } = [];
+
     public async Task<RateResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxInFlight, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
@@ -68,12 +71,14 @@ internal sealed class RateLoad
             try
             {
                 var customer = (16_505_550_000L + (k * 7919L % customers)).ToString(CultureInfo.InvariantCulture);
-                var body = Encoding.UTF8.GetBytes(Webhooks.Text(phoneNumberId, $"wamid.RATE{k:D8}{Guid.NewGuid():N}", customer, "Customer " + customer[^4..], $"Hello, is my order {k} on its way? \\u00e7a va?"));
+                var wamid = $"wamid.RATE{k:D8}{Guid.NewGuid():N}";
+                var body = Encoding.UTF8.GetBytes(Webhooks.Text(phoneNumberId, wamid, customer, "Customer " + customer[^4..], $"Hello, is my order {k} on its way? \\u00e7a va?"));
                 var started = Stopwatch.GetTimestamp();
                 var error = await Webhooks.PostAsync(http, endpoint, secret, body, CancellationToken.None);
                 if (error is null)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    AckedWamids.Add((wamid, DateTimeOffset.UtcNow));
                     Interlocked.Increment(ref acked);
                 }
                 else

@@ -264,6 +264,57 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         found!.Id.Should().Be(hidden["contact"]!["id"]!.GetValue<Guid>());
     }
 
+    [Fact]
+    public async Task A_burst_of_regulars_and_newcomers_is_processed_in_batches_without_losing_a_message_a_count_or_a_number()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+
+        // One new customer writes 30 times and 20 other new customers once each, all at the same moment:
+        // the batches see the same customer several times before anything is committed.
+        var regular = Enumerable.Range(0, 30).Select(i => Messages(phone, Text($"burst {i}", 1_750_000_000 + i, from: "16505559000")));
+        var newcomers = Enumerable.Range(0, 20).Select(i => Messages(phone, Text($"hello from {i}", 1_750_000_100 + i, from: $"1650555{i:D4}")));
+        var responses = await Task.WhenAll(regular.Concat(newcomers).Select(body => App.PostSignedAsync(tenant.Id, body)));
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        (await App.MessagesAsync(tenant)).Should().HaveCount(50);
+        var conversations = await App.ConversationsAsync(tenant);
+        conversations.Should().HaveCount(21, "one conversation per customer, however their messages were batched");
+        conversations.Select(c => c!["unreadCount"]!.GetValue<int>()).Should().Contain(30).And.OnlyContain(n => n == 30 || n == 1);
+        conversations.Select(c => c!["number"]!.GetValue<long>()).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(Enumerable.Range(1, 21).Select(n => (long)n));
+        await using var db = App.NewDbContext();
+        (await db.Contacts.CountAsync(c => c.TenantId == tenant.Id)).Should().Be(21);
+        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id && e.State != InboxState.Processed)).Should().Be(0);
+        var sequences = await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id && e.Type == "message.received").Select(e => e.Sequence).ToListAsync();
+        sequences.Should().HaveCount(50).And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Statuses_racing_through_parallel_batches_never_move_a_message_backwards()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var messages = new List<Message>();
+        for (var i = 0; i < 5; i++)
+        {
+            messages.Add(await OutboundMessageAsync(tenant, phone, $"wamid.race-{i}-" + Guid.NewGuid().ToString("N")));
+        }
+
+        // Every status of every message, several times over, all at once and in no particular order.
+        var bodies = messages.SelectMany(m => new[] { ("sent", 100L), ("delivered", 200L), ("read", 300L) }
+                .Select(s => Statuses(phone, new Status(m.Wamid!, s.Item1, 1_750_000_000 + s.Item2))))
+            .SelectMany(b => Enumerable.Repeat(b, 4))
+            .OrderBy(_ => Random.Shared.Next())
+            .ToList();
+        (await Task.WhenAll(bodies.Select(b => App.PostSignedAsync(tenant.Id, b)))).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        await App.WaitForInboxAsync();
+
+        await using var db = App.NewDbContext();
+        var ids = messages.Select(m => m.Id).ToList();
+        var stored = await db.Messages.Where(m => m.TenantId == tenant.Id && ids.Contains(m.Id)).ToListAsync();
+        stored.Should().HaveCount(5).And.OnlyContain(m => m.Status == DeliveryState.Read);
+        (await db.StatusUpdates.CountAsync(s => s.TenantId == tenant.Id)).Should().Be(15, "each (message, status) is recorded once");
+    }
+
     private async Task<Message> OutboundMessageAsync(TestTenant tenant, string phone, string wamid, bool reconcile = false)
     {
         // An inbound message first, so that a contact and conversation exist; then a reply as the sender would record it.

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Realtime;
 
@@ -34,31 +35,62 @@ internal static class RealtimeLog
     public static void Append(SwitchboardDbContext db, Guid tenantId, string type, Guid? conversationId, Guid? messageId, string? detail, DateTimeOffset now) =>
         db.PendingRealtimeEvents.Add(new RealtimeEvent { TenantId = tenantId, Type = type, ConversationId = conversationId, MessageId = messageId, Detail = detail, CreatedAt = now });
 
-    public static async Task FlushAsync(SwitchboardDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Writes the collected events, and gives <paramref name="openedConversations"/> (not yet added to the
+    /// context) their per-tenant running numbers in the order they were opened, and adds them. Both counters live on the tenant row, so each tenant
+    /// costs one UPDATE (whose row lock serialises sequence and numbering until commit) and one read, and
+    /// tenants are always locked in the same order.
+    /// </summary>
+    public static async Task FlushAsync(SwitchboardDbContext db, CancellationToken ct, IReadOnlyList<Conversation>? openedConversations = null)
     {
-        if (db.PendingRealtimeEvents.Count == 0)
+        openedConversations ??= [];
+        if (db.PendingRealtimeEvents.Count == 0 && openedConversations.Count == 0)
         {
             return;
         }
 
+        var events = db.PendingRealtimeEvents.ToLookup(e => e.TenantId);
+        var opened = openedConversations.ToLookup(c => c.TenantId);
+
         // Tenants in a fixed order, so that two batches touching the same tenants never wait on each other crosswise.
-        foreach (var tenant in db.PendingRealtimeEvents.GroupBy(e => e.TenantId).OrderBy(g => g.Key).ToList())
+        foreach (var tenantId in events.Select(g => g.Key).Union(opened.Select(g => g.Key)).Order())
         {
-            var count = tenant.Count();
-            await db.Tenants.Where(t => t.Id == tenant.Key)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.EventCounter, t => t.EventCounter + count), ct);
-            var last = await db.Tenants.Where(t => t.Id == tenant.Key).Select(t => t.EventCounter).SingleAsync(ct);
-            var sequence = last - count;
-            foreach (var e in tenant)
+            var eventCount = events[tenantId].Count();
+            var conversationCount = opened[tenantId].Count();
+            await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(
+                s => s.SetProperty(t => t.EventCounter, t => t.EventCounter + eventCount).SetProperty(t => t.ConversationCounter, t => t.ConversationCounter + conversationCount), ct);
+            var counters = await db.Tenants.Where(t => t.Id == tenantId).Select(t => new { t.EventCounter, t.ConversationCounter }).SingleAsync(ct);
+            var number = counters.ConversationCounter - conversationCount;
+            foreach (var conversation in opened[tenantId])
             {
-                e.Sequence = ++sequence;
-                db.RealtimeEvents.Add(e);
+                conversation.Number = ++number;
+                db.Conversations.Add(conversation);
             }
 
-            db.RealtimeTenants.Add(tenant.Key);
+            if (eventCount == 0)
+            {
+                continue;
+            }
+
+            var sequence = counters.EventCounter - eventCount;
+            foreach (var e in events[tenantId])
+            {
+                e.Sequence = ++sequence;
+            }
+
+            if (db.Database.CurrentTransaction is null)
+            {
+                db.RealtimeEvents.AddRange(events[tenantId]);
+            }
+            else
+            {
+                await BulkInsert.InsertAsync(db, events[tenantId].ToList(), ct);
+            }
+
+            db.RealtimeTenants.Add(tenantId);
             if (!db.IsSqlite)
             {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({NotifyChannel}, {tenant.Key.ToString()})", ct);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({NotifyChannel}, {tenantId.ToString()})", ct);
             }
         }
 

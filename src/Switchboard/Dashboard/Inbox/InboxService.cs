@@ -26,6 +26,8 @@ internal sealed record ConversationDetail(ConversationResponse Conversation, IRe
 
 internal sealed record Member(Guid Id, string Name);
 
+internal sealed record LastMessage(Guid TenantId, Guid Id, string Type, MessageDirection Direction, byte[] Text);
+
 /// <summary>
 /// What the dashboard reads and does, in-process: the same use cases as the API (list, messages, send,
 /// resolve, assign, read), each on a short-lived DbContext, always for the session's tenant.
@@ -72,8 +74,11 @@ internal sealed class InboxService(
             {
                 Conversation = c,
                 Contact = k,
+                // Only what the preview needs: the raw content stays in the database.
                 Last = db.Messages.Where(m => m.TenantId == c.TenantId && m.ConversationId == c.Id)
-                    .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id).FirstOrDefault(),
+                    .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id)
+                    .Select(m => new LastMessage(m.TenantId, m.Id, m.Type, m.Direction, m.Text))
+                    .FirstOrDefault(),
             })
             .Take(string.IsNullOrEmpty(search) ? PageSize : SearchWindow)
             .ToListAsync(ct);
@@ -182,7 +187,37 @@ internal sealed class InboxService(
         await MarkConversationRead.HandleAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
     }
 
-    private async Task<string?> PreviewAsync(Contact contact, Message? last, CancellationToken ct)
+    /// <summary>
+    /// What changed in the tenant after realtime sequence <paramref name="since"/>: the newest sequence and
+    /// the conversations concerned, so an open conversation is reloaded only when something in it changed.
+    /// <c>Overflow</c> means more happened than was read: reload everything.
+    /// </summary>
+    public async Task<(long Last, IReadOnlySet<Guid> Conversations, bool Overflow)> ChangesSinceAsync(Guid tenantId, long since, CancellationToken ct)
+    {
+        const int Limit = 2000;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var events = await db.RealtimeEvents.AsNoTracking()
+            .Where(e => e.TenantId == tenantId && e.Sequence > since)
+            .OrderBy(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.ConversationId })
+            .Take(Limit)
+            .ToListAsync(ct);
+        if (events.Count == 0)
+        {
+            return (since, new HashSet<Guid>(), false);
+        }
+
+        return (events[^1].Sequence, events.Where(e => e.ConversationId is not null).Select(e => e.ConversationId!.Value).ToHashSet(), events.Count == Limit);
+    }
+
+    /// <summary>The tenant's newest realtime sequence (where a freshly opened page starts listening).</summary>
+    public async Task<long> LatestSequenceAsync(Guid tenantId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RealtimeEvents.Where(e => e.TenantId == tenantId).MaxAsync(e => (long?)e.Sequence, ct) ?? 0;
+    }
+
+    private async Task<string?> PreviewAsync(Contact contact, LastMessage? last, CancellationToken ct)
     {
         if (last is null)
         {
@@ -192,7 +227,7 @@ internal sealed class InboxService(
         try
         {
             var key = await contactKeys.KeyOfAsync(contact, ct);
-            var text = Sealer.OpenString(key, last.SealContext(nameof(Message.Text)), last.Text);
+            var text = Sealer.OpenString(key, new SealContext(last.TenantId, Message.Table, last.Id, nameof(Message.Text)), last.Text);
             return string.IsNullOrWhiteSpace(text) ? $"[{last.Type}]" : text.Length > 120 ? text[..120] + "…" : text;
         }
         catch (CryptographicException)

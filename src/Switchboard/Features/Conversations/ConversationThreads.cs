@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Conversations;
 
@@ -9,18 +7,17 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
 {
     /// <summary>
     /// The conversation a customer message at <paramref name="timestamp"/> (Meta's time) belongs to: the
-    /// current one, or a new one when there is none or the current one was resolved longer ago than the gap.
+    /// <paramref name="current"/> one, or a new one when there is none or it was resolved longer ago than
+    /// the gap. A new one is not yet in the context: it is numbered and added when the batch's realtime
+    /// events are flushed (<see cref="Common.Realtime.RealtimeLog.FlushAsync"/>).
     /// </summary>
-    public async Task<Conversation> CurrentOrNewAsync(SwitchboardDbContext db, Guid tenantId, Guid channelId, Guid contactId, DateTimeOffset timestamp, CancellationToken ct)
+    public Conversation CurrentOrNew(Conversation? current, Guid tenantId, Guid channelId, Guid contactId, DateTimeOffset timestamp, out bool opened)
     {
-        var current = await db.Conversations
-            .Where(c => c.TenantId == tenantId && c.ChannelId == channelId && c.ContactId == contactId)
-            .OrderByDescending(c => c.Sequence)
-            .FirstOrDefaultAsync(ct);
         var startsNew = current is { Status: ConversationStatus.Resolved, LastMessageAt: { } last } && timestamp - last > options.Value.NewConversationAfter;
-        if (current is not null && !startsNew)
+        opened = current is null || startsNew;
+        if (!opened)
         {
-            return current;
+            return current!;
         }
 
         var now = clock.GetUtcNow();
@@ -31,21 +28,11 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
             ChannelId = channelId,
             ContactId = contactId,
             Sequence = (current?.Sequence ?? 0) + 1,
-            Number = await NextNumberAsync(db, tenantId, ct),
             Status = ConversationStatus.Open,
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Conversations.Add(conversation);
         return conversation;
-    }
-
-    /// <summary>The next per-tenant conversation number; the row lock serialises it within the transaction.</summary>
-    private static async Task<long> NextNumberAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
-    {
-        await db.Tenants.Where(t => t.Id == tenantId)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ConversationCounter, t => t.ConversationCounter + 1), ct);
-        return await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.ConversationCounter).SingleAsync(ct);
     }
 
     /// <summary>A customer message arrived (Meta's time): the window renews, unread grows, a resolved conversation reopens.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
@@ -16,27 +17,42 @@ namespace Switchboard.Features.Webhooks;
 internal sealed partial class InboxProcessor(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     ProcessInboxEvent processEvent,
+    IngestMessage ingestMessage,
     InboxSignal signal,
     MigrationState migrations,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
     ILogger<InboxProcessor> logger) : BackgroundService
 {
-    private const int BatchSize = 64;
     // Short, so that the events a crashed node had claimed come back quickly; processing is idempotent,
     // so an unusually slow batch being claimed twice costs time, not correctness.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-    private readonly Guid nodeId = Guid.NewGuid();
+    // One lease owner per loop, so that loops (and nodes) never mistake each other's claims for their own.
+    private readonly List<Guid> loopIds = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+        {
+            var loops = Math.Max(1, options.Value.ProcessorConcurrency ?? (db.IsSqlite ? 1 : 2));
+            lock (loopIds)
+            {
+                loopIds.AddRange(Enumerable.Range(0, loops).Select(_ => Guid.NewGuid()));
+            }
+        }
+
+        await Task.WhenAll(loopIds.Select(id => Task.Run(() => LoopAsync(id, stoppingToken), CancellationToken.None)));
+    }
+
+    private async Task LoopAsync(Guid owner, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             var worked = false;
             try
             {
-                worked = migrations.IsCurrent && await RunOnceAsync(stoppingToken) > 0;
+                worked = migrations.IsCurrent && await RunOnceAsync(owner, stoppingToken) > 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -45,7 +61,14 @@ internal sealed partial class InboxProcessor(
 
             if (!worked)
             {
-                await signal.Signal.WaitAsync(PollInterval, stoppingToken);
+                try
+                {
+                    await signal.Signal.WaitAsync(PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
     }
@@ -57,7 +80,13 @@ internal sealed partial class InboxProcessor(
         {
             // A clean shutdown hands its unfinished claims back at once instead of letting the lease run out.
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await db.InboxEvents.Where(e => e.LeaseOwner == nodeId && e.State == InboxState.Pending)
+            List<Guid> owners;
+            lock (loopIds)
+            {
+                owners = [.. loopIds];
+            }
+
+            await db.InboxEvents.Where(e => e.LeaseOwner != null && owners.Contains(e.LeaseOwner.Value) && e.State == InboxState.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -66,13 +95,16 @@ internal sealed partial class InboxProcessor(
         }
     }
 
-    /// <summary>Claims and processes one batch; returns how many events it handled.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    /// <summary>Claims and processes one batch; returns how many events it found waiting (claimed by it or, just before, by another loop).</summary>
+    public async Task<int> RunOnceAsync(Guid owner, CancellationToken ct)
     {
-        var claimed = await ClaimAsync(ct);
-        if (claimed.Count > 1 && await TryProcessTogetherAsync(claimed, ct))
+        var claimStarted = Stopwatch.GetTimestamp();
+        var (claimed, found) = await ClaimAsync(owner, ct);
+        var claimTime = Stopwatch.GetElapsedTime(claimStarted);
+
+        if (claimed.Count > 1 && await TryProcessTogetherAsync(claimed, claimTime, ct))
         {
-            return claimed.Count;
+            return found;
         }
 
         foreach (var inboxEvent in claimed)
@@ -80,51 +112,137 @@ internal sealed partial class InboxProcessor(
             await ProcessAsync(inboxEvent, ct);
         }
 
-        return claimed.Count;
+        return found;
     }
 
     /// <summary>
-    /// The fast path: the whole batch in one transaction, so one commit (one fsync) covers many events.
-    /// If anything in it fails, nothing of it is kept and each event is processed on its own instead,
-    /// where a failure only affects that event.
+    /// The fast path: the whole batch in one transaction, looked up set-based, so a handful of queries and
+    /// one commit (one fsync) cover many events. A failure is tried once more as a whole — usually it was
+    /// another loop or node creating the same new customer or conversation at the same moment, which the
+    /// second try finds — and only then is each event processed on its own, where a failure only affects
+    /// that event.
     /// </summary>
-    private async Task<bool> TryProcessTogetherAsync(List<InboxEvent> batch, CancellationToken ct)
+    private async Task<bool> TryProcessTogetherAsync(List<InboxEvent> batch, TimeSpan claimTime, CancellationToken ct)
     {
-        var quarantined = new List<(Guid Id, string? Reason)>();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ProcessInTransactionAsync(batch, claimTime, ct);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                if (attempt == 2)
+                {
+                    LogBatchFallback(batch.Count, SafeError.Describe(ex));
+                    return false;
+                }
+            }
+        }
+    }
+
+    private async Task ProcessAsync(InboxEvent inboxEvent, CancellationToken ct)
+    {
+        try
+        {
+            await ProcessInTransactionAsync([inboxEvent], TimeSpan.Zero, ct);
+        }
+        catch (KeyDestroyedException)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await FinishAsync(db, [(inboxEvent, InboxState.Quarantined, "tenant-erased")], ct);
+            LogQuarantined(inboxEvent.Id, "tenant-erased");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await RetryLaterAsync(inboxEvent, ex, ct);
+        }
+    }
+
+    private async Task ProcessInTransactionAsync(List<InboxEvent> events, TimeSpan claimTime, CancellationToken ct)
+    {
+        IngestBatch batch;
+        var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>(events.Count);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            (var outcomes, batch) = await processEvent.HandleAsync(db, events, ct);
+            var writeStarted = Stopwatch.GetTimestamp();
+            for (var i = 0; i < events.Count; i++)
+            {
+                finished.Add((events[i], outcomes[i].State, outcomes[i].Reason));
+            }
+
+            // The tenant row's counters are taken last, so its lock is held only for the events and the commit.
+            await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
+            await db.SaveChangesAsync(ct);
+            await FinishAsync(db, finished, ct);
+            await RealtimeLog.FlushAsync(db, ct, batch.NewConversations);
+            batch.Timings.Write = Stopwatch.GetElapsedTime(writeStarted);
+            var commitStarted = Stopwatch.GetTimestamp();
+            await transaction.CommitAsync(ct);
+            batch.Timings.Commit = Stopwatch.GetElapsedTime(commitStarted);
+            batch.Timings.Claim = claimTime;
+        }
+
+        var t = batch.Timings;
+        LogBatch(events.Count, t.Claim.TotalMilliseconds, t.Parse.TotalMilliseconds, t.Load.TotalMilliseconds, t.Apply.TotalMilliseconds, t.Write.TotalMilliseconds, t.Commit.TotalMilliseconds);
+
+        ingestMessage.Committed(batch);
+        foreach (var (inboxEvent, state, reason) in finished.Where(f => f.State == InboxState.Quarantined))
+        {
+            LogQuarantined(inboxEvent.Id, reason);
+        }
+
+        if (batch.UnmatchedStatuses.Count > 0)
+        {
+            await ReconcileLateStatusesAsync(batch.UnmatchedStatuses, ct);
+        }
+    }
+
+    /// <summary>
+    /// Statuses whose message was not known when applied. The sender may have been recording that reply's
+    /// wamid at the same moment, each transaction not yet seeing the other's: the sender reconciles
+    /// after its commit, and this does the same after ours, so whichever commits last applies them.
+    /// </summary>
+    private async Task ReconcileLateStatusesAsync(List<(Guid Tenant, Guid Channel, string Wamid)> unmatched, CancellationToken ct)
+    {
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            foreach (var inboxEvent in batch)
+            foreach (var tenant in unmatched.GroupBy(u => u.Tenant))
             {
-                var (state, reason) = await processEvent.HandleAsync(db, inboxEvent, ct);
-                await db.SaveChangesAsync(ct);
-                await FinishAsync(db, inboxEvent, state, reason, ct);
-                db.ChangeTracker.Clear();
-                if (state == InboxState.Quarantined)
+                var channelIds = tenant.Select(u => u.Channel).Distinct().ToList();
+                var wamids = tenant.Select(u => u.Wamid).Distinct().ToList();
+                var messages = await db.Messages
+                    .Where(m => m.TenantId == tenant.Key && channelIds.Contains(m.ChannelId) && wamids.Contains(m.Wamid!) && m.Direction == Conversations.MessageDirection.Outbound)
+                    .ToListAsync(ct);
+                foreach (var message in messages)
                 {
-                    quarantined.Add((inboxEvent.Id, reason));
+                    var before = message.Status;
+                    await Conversations.DeliveryStatuses.ReconcileAsync(db, message, ct);
+                    if (message.Status != before)
+                    {
+                        RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, Conversations.DeliveryStates.Name(message.Status), clock.GetUtcNow());
+                    }
                 }
             }
 
+            await db.SaveChangesAsync(ct);
             await RealtimeLog.FlushAsync(db, ct);
             await transaction.CommitAsync(ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogBatchFallback(batch.Count, SafeError.Describe(ex));
-            return false;
+            // The statuses are recorded; the sender's own reconciliation applies them when it records the wamid.
+            LogLoopFailed(SafeError.Describe(ex));
         }
-
-        foreach (var (id, reason) in quarantined)
-        {
-            LogQuarantined(id, reason);
-        }
-
-        return true;
     }
 
-    private async Task<List<InboxEvent>> ClaimAsync(CancellationToken ct)
+    /// <returns>The events this loop now holds, and how many were waiting (another loop may have won some).</returns>
+    private async Task<(List<InboxEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
@@ -133,59 +251,39 @@ internal sealed partial class InboxProcessor(
             .Where(e => e.State == InboxState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
             .OrderBy(e => e.Id)
             .Select(e => e.Id)
-            .Take(BatchSize)
+            .Take(options.Value.ProcessBatch)
             .ToListAsync(ct);
         if (candidates.Count == 0)
         {
-            return [];
+            return ([], 0);
         }
 
-        // The lease condition is checked again by the UPDATE itself, so two nodes never both win a row.
+        // The lease condition is checked again by the UPDATE itself, so two loops or nodes never both win a row.
         await db.InboxEvents
             .Where(e => candidates.Contains(e.Id) && e.State == InboxState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, nodeId).SetProperty(e => e.LeaseUntil, until), ct);
-        return await db.InboxEvents.AsNoTracking()
-            .Where(e => candidates.Contains(e.Id) && e.LeaseOwner == nodeId && e.LeaseUntil == until)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);
+        var claimed = await db.InboxEvents.AsNoTracking()
+            .Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner && e.LeaseUntil == until)
             .OrderBy(e => e.Id)
             .ToListAsync(ct);
+        return (claimed, candidates.Count);
     }
 
-    private async Task ProcessAsync(InboxEvent inboxEvent, CancellationToken ct)
-    {
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var (state, reason) = await processEvent.HandleAsync(db, inboxEvent, ct);
-            await db.SaveChangesAsync(ct);
-            await RealtimeLog.FlushAsync(db, ct);
-            await FinishAsync(db, inboxEvent, state, reason, ct);
-            await transaction.CommitAsync(ct);
-            if (state == InboxState.Quarantined)
-            {
-                LogQuarantined(inboxEvent.Id, reason);
-            }
-        }
-        catch (KeyDestroyedException)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await FinishAsync(db, inboxEvent, InboxState.Quarantined, "tenant-erased", ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            await RetryLaterAsync(inboxEvent, ex, ct);
-        }
-    }
-
-    private Task<int> FinishAsync(SwitchboardDbContext db, InboxEvent inboxEvent, InboxState state, string? reason, CancellationToken ct)
+    /// <summary>Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one.</summary>
+    private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(InboxEvent Event, InboxState State, string? Reason)> finished, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return db.InboxEvents.Where(e => e.Id == inboxEvent.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(e => e.State, state)
-            .SetProperty(e => e.Reason, reason)
-            .SetProperty(e => e.ProcessedAt, now)
-            .SetProperty(e => e.LeaseOwner, (Guid?)null)
-            .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
+        foreach (var group in finished.GroupBy(f => (f.State, f.Reason)))
+        {
+            var ids = group.Select(f => f.Event.Id).ToList();
+            var (state, reason) = group.Key;
+            await db.InboxEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.State, state)
+                .SetProperty(e => e.Reason, reason)
+                .SetProperty(e => e.ProcessedAt, now)
+                .SetProperty(e => e.LeaseOwner, (Guid?)null)
+                .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
+        }
     }
 
     private async Task RetryLaterAsync(InboxEvent inboxEvent, Exception error, CancellationToken ct)
@@ -214,6 +312,9 @@ internal sealed partial class InboxProcessor(
 
     /// <summary>1 s, 4 s, 16 s … capped at 10 minutes.</summary>
     internal static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(4, Math.Max(0, attempts - 1))));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Processed {Count} webhook events: claim {Claim:F1} ms, open and parse {Parse:F1} ms, load {Load:F1} ms, apply {Apply:F1} ms, write {Write:F1} ms, commit {Commit:F1} ms")]
+    private partial void LogBatch(int count, double claim, double parse, double load, double apply, double write, double commit);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} webhook events failed together ({Error}); processing them one by one")]
     private partial void LogBatchFallback(int count, string error);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
@@ -16,6 +15,9 @@ namespace Switchboard.Features.Webhooks;
 /// Stores one inbound <c>messages[]</c> item: finds or creates the contact and conversation, keeps the
 /// message exactly as WhatsApp sent it (sealed with the contact key) with a readable rendering, links
 /// replies and reactions, and queues attachments for fetching. Idempotent per (number, wamid, timestamp).
+/// Part of a batch: <see cref="PrepareAsync"/> registers what the message needs looked up, the batch loads
+/// it set-based, and <see cref="HandleAsync"/> applies the message against the batch without a query of
+/// its own; the caller saves once for the whole batch.
 /// </summary>
 internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, MediaSignal mediaSignal, TimeProvider clock)
 {
@@ -25,24 +27,37 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
     private readonly ConcurrentDictionary<Guid, byte[]> knownProfiles = new();
 
-    public async Task HandleAsync(SwitchboardDbContext db, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
+    /// <summary>Registers the message's wamids and its sender's indexes with the batch, before it loads.</summary>
+    public static async Task PrepareAsync(IngestBatch batch, Channel channel, JsonElement value, JsonElement message, CancellationToken ct)
+    {
+        batch.RegisterMessageWamid(channel.TenantId, channel.Id, WamidOf(message));
+        batch.RegisterMessageWamid(channel.TenantId, channel.Id, message.Get("context")?.String("id"));
+        var sender = SenderOf(value, message);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.WaId, sender.WaId, ct);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.UserId, sender.LookupUserId, ct);
+    }
+
+    public async Task HandleAsync(SwitchboardDbContext db, IngestBatch batch, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
     {
         var raw = message.GetRawText();
-
-        // Meta always sends both; should one ever be missing, the message is still kept, never dropped.
-        var wamid = message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..32];
+        var wamid = WamidOf(message);
         var timestamp = message.UnixTime("timestamp") ?? receivedAt;
         var type = message.String("type") ?? "unknown";
         var tenantId = channel.TenantId;
 
-        if (await db.Messages.AnyAsync(m => m.TenantId == tenantId && m.ChannelId == channel.Id && m.Wamid == wamid && m.Timestamp == timestamp, ct))
+        if (batch.HasMessage(tenantId, channel.Id, wamid, timestamp))
         {
             return;
         }
 
-        var contact = await ResolveContactAsync(db, tenantId, value, message, type, ct);
+        var contact = await ResolveContactAsync(db, batch, tenantId, value, message, ct);
         var key = await contactKeys.KeyOfAsync(contact, ct);
-        var conversation = await threads.CurrentOrNewAsync(db, tenantId, channel.Id, contact.Id, timestamp, ct);
+        var conversation = threads.CurrentOrNew(batch.CurrentConversation(tenantId, channel.Id, contact.Id), tenantId, channel.Id, contact.Id, timestamp, out var opened);
+        if (opened)
+        {
+            batch.AddConversation(conversation);
+        }
+
         var now = clock.GetUtcNow();
         var context = message.Get("context");
         var error = message.Array("errors").FirstOrDefault();
@@ -71,13 +86,10 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         row.Text = Sealer.Seal(key, row.SealContext(nameof(Message.Text)), MessageRenderer.Render(message));
         if (row.ContextWamid is not null)
         {
-            row.ReplyToMessageId = await db.Messages
-                .Where(m => m.TenantId == tenantId && m.ChannelId == channel.Id && m.Wamid == row.ContextWamid)
-                .Select(m => (Guid?)m.Id)
-                .FirstOrDefaultAsync(ct);
+            row.ReplyToMessageId = batch.MessageIdOf(tenantId, channel.Id, row.ContextWamid);
         }
 
-        db.Messages.Add(row);
+        batch.AddNewMessage(row);
         threads.RecordInbound(conversation, timestamp, countsAsUnread: type is not ("reaction" or "system"), opensWindow: type != "system");
 
         if (type == "reaction" && message.Get("reaction") is { } reaction)
@@ -107,7 +119,6 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             });
         }
 
-        await db.SaveChangesAsync(ct);
         RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now);
         if (queuedMedia)
         {
@@ -115,7 +126,12 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         }
     }
 
-    private async Task<Contact> ResolveContactAsync(SwitchboardDbContext db, Guid tenantId, JsonElement value, JsonElement message, string type, CancellationToken ct)
+    /// <summary>Meta always sends an id; should one ever be missing, the message is still kept under a content hash, never dropped.</summary>
+    private static string WamidOf(JsonElement message) =>
+        message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.GetRawText())))[..32];
+
+    /// <summary>Who sent the message, from its <c>from</c> fields and the matching <c>contacts[]</c> profile.</summary>
+    private static Sender SenderOf(JsonElement value, JsonElement message)
     {
         var from = message.String("from");
         var fromUserId = message.String("from_user_id");
@@ -129,11 +145,10 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         var waId = from ?? profile.String("wa_id");
         var userId = profile.String("user_id") ?? fromUserId;
         var name = profile.Get("profile")?.String("name");
-        var system = type == "system" ? message.Get("system") : null;
+        var system = message.String("type") == "system" ? message.Get("system") : null;
 
         // A customer who changed number or business-scoped id is found under the old one and moved to the new.
         var previousUserId = system?.String("previous_user_id");
-        var contact = await contacts.FindAsync(db, tenantId, waId, previousUserId ?? userId, ct);
         string? newWaId = null;
         string? newUserId = null;
         if (system?.String("type") == "user_changed_number")
@@ -145,11 +160,19 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             newUserId = system.Value.String("user_id");
         }
 
+        return new Sender(waId, userId, previousUserId ?? userId, name, newWaId, newUserId);
+    }
+
+    private async Task<Contact> ResolveContactAsync(SwitchboardDbContext db, IngestBatch batch, Guid tenantId, JsonElement value, JsonElement message, CancellationToken ct)
+    {
+        var (waId, userId, lookupUserId, name, newWaId, newUserId) = SenderOf(value, message);
+        var contact = batch.FindContact(
+            tenantId, await batch.IndexAsync(tenantId, BlindIndex.WaId, waId, ct), await batch.IndexAsync(tenantId, BlindIndex.UserId, lookupUserId, ct));
         var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact?.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
         if (contact is null)
         {
             contact = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
-            await db.SaveChangesAsync(ct);
+            batch.RememberContact(contact);
             return contact;
         }
 
@@ -166,18 +189,28 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         {
             // Not remembered yet: only a profile seen unchanged (so surely stored) is skipped next time.
             await contacts.UpdateAsync(contact, changedWaId, changedUserId, changedName, ct);
+            batch.RememberContact(contact);
         }
         else
         {
-            if (knownProfiles.Count > 100_000)
-            {
-                knownProfiles.Clear();
-            }
-
-            knownProfiles[contact.Id] = fingerprint;
+            batch.UnchangedProfiles.Add((contact.Id, fingerprint));
         }
 
         return contact;
+    }
+
+    /// <summary>After the batch committed: its unchanged profiles are surely stored, so they can be skipped next time.</summary>
+    public void Committed(IngestBatch batch)
+    {
+        if (knownProfiles.Count > 100_000)
+        {
+            knownProfiles.Clear();
+        }
+
+        foreach (var (contactId, fingerprint) in batch.UnchangedProfiles)
+        {
+            knownProfiles[contactId] = fingerprint;
+        }
     }
 
     private static async Task ApplyReactionAsync(SwitchboardDbContext db, Message reactionMessage, DataKey contactKey, JsonElement reaction, CancellationToken ct)
@@ -218,4 +251,6 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             existing.MessageId = reactionMessage.Id;
         }
     }
+
+    private sealed record Sender(string? WaId, string? UserId, string? LookupUserId, string? Name, string? NewWaId, string? NewUserId);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
@@ -10,10 +9,14 @@ namespace Switchboard.Features.Webhooks;
 /// <summary>
 /// Records one <c>statuses[]</c> item once per (number, wamid, status) and applies it to the message when
 /// the message is known. The recipient's phone number is not kept: the wamid says which message it is.
+/// Looks up nothing itself: the batch has loaded the statuses and messages of every wamid it registered.
 /// </summary>
 internal static class IngestStatus
 {
-    public static async Task HandleAsync(SwitchboardDbContext db, Channel channel, JsonElement status, TimeProvider clock, CancellationToken ct)
+    public static void Prepare(IngestBatch batch, Channel channel, JsonElement status) =>
+        batch.RegisterStatusWamid(channel.TenantId, channel.Id, status.String("id"));
+
+    public static void Handle(SwitchboardDbContext db, IngestBatch batch, Channel channel, JsonElement status, TimeProvider clock)
     {
         var wamid = status.String("id");
         var state = DeliveryStates.FromWebhook(status.String("status"));
@@ -23,7 +26,7 @@ internal static class IngestStatus
             return;
         }
 
-        if (await db.StatusUpdates.AnyAsync(s => s.TenantId == channel.TenantId && s.ChannelId == channel.Id && s.Wamid == wamid && s.Status == state, ct))
+        if (batch.SeenStatus(channel.TenantId, channel.Id, wamid, state.Value))
         {
             return;
         }
@@ -45,15 +48,16 @@ internal static class IngestStatus
         };
         db.StatusUpdates.Add(update);
 
-        var message = await db.Messages
-            .Where(m => m.TenantId == channel.TenantId && m.ChannelId == channel.Id && m.Wamid == wamid && m.Direction == MessageDirection.Outbound)
-            .FirstOrDefaultAsync(ct);
-        if (message is not null && DeliveryStatuses.Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle))
+        var message = batch.OutboundOf(channel.TenantId, channel.Id, wamid);
+        if (message is null)
+        {
+            // Perhaps the reply's wamid is being recorded right now by the sender: checked again after the commit.
+            batch.UnmatchedStatuses.Add((channel.TenantId, channel.Id, wamid));
+        }
+        else if (DeliveryStatuses.Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle))
         {
             RealtimeLog.Append(db, channel.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), update.ReceivedAt);
         }
-
-        await db.SaveChangesAsync(ct);
     }
 
     private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];

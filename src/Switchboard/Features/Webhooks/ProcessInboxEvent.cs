@@ -1,19 +1,72 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Channels;
 
 namespace Switchboard.Features.Webhooks;
 
 /// <summary>
-/// Processes one stored webhook: every entry × change × message × status × error, in one transaction
-/// with the inbox row's new state, so a crash either keeps all of it or none (and the retry is
-/// idempotent). Parts that cannot be routed quarantine the event; the rest is still processed.
+/// Processes a batch of stored webhooks — every entry × change × message × status × error — in the
+/// caller's transaction, with the inbox rows' new states, so a crash either keeps all of it or none (and
+/// the retry is idempotent). Four steps: open and parse every event; route its changes and register what
+/// they will look up; load all of that at once (<see cref="IngestBatch"/>); apply the events in arrival
+/// order. Parts that cannot be routed quarantine their event; the rest is still processed.
 /// </summary>
-internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ChannelDirectory channels, TimeProvider clock)
+internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ChannelDirectory channels, BlindIndex blindIndex, TimeProvider clock)
 {
-    public async Task<(InboxState State, string? Reason)> HandleAsync(SwitchboardDbContext db, InboxEvent inboxEvent, CancellationToken ct)
+    /// <summary>
+    /// Applies the events to <paramref name="db"/> (the caller saves and commits) and returns each event's
+    /// outcome, in order. Returns the batch so the caller can finish it after the commit.
+    /// </summary>
+    public async Task<(IReadOnlyList<(InboxState State, string? Reason)> Outcomes, IngestBatch Batch)> HandleAsync(
+        SwitchboardDbContext db, IReadOnlyList<InboxEvent> events, CancellationToken ct)
     {
-        var body = await inboxSealer.OpenAsync(inboxEvent, ct);
+        var batch = new IngestBatch(blindIndex);
+        var parsed = new List<Parsed>(events.Count);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            foreach (var inboxEvent in events)
+            {
+                parsed.Add(await ParseAsync(db, batch, inboxEvent, ct));
+            }
+
+            batch.Timings.Parse = Stopwatch.GetElapsedTime(started);
+            await batch.LoadAsync(db, ct);
+            batch.Timings.Load = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse;
+
+            var outcomes = new List<(InboxState, string?)>(events.Count);
+            foreach (var item in parsed)
+            {
+                outcomes.Add(await ApplyAsync(db, batch, item, ct));
+            }
+
+            batch.Timings.Apply = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse - batch.Timings.Load;
+            return (outcomes, batch);
+        }
+        finally
+        {
+            foreach (var item in parsed)
+            {
+                item.Document?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Opens, parses and routes one event, and registers its lookups with the batch.</summary>
+    private async Task<Parsed> ParseAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, CancellationToken ct)
+    {
+        byte[] body;
+        try
+        {
+            body = await inboxSealer.OpenAsync(inboxEvent, ct);
+        }
+        catch (KeyDestroyedException)
+        {
+            return new Parsed(inboxEvent, null, [], "tenant-erased");
+        }
+
         JsonDocument document;
         try
         {
@@ -21,73 +74,99 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         }
         catch (JsonException)
         {
-            return (InboxState.Quarantined, "unparseable");
+            return new Parsed(inboxEvent, null, [], "unparseable");
         }
 
-        using (document)
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || root.Get("entry") is not { ValueKind: JsonValueKind.Array })
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || root.Get("entry") is not { ValueKind: JsonValueKind.Array })
-            {
-                return (InboxState.Quarantined, "unparseable");
-            }
+            return new Parsed(inboxEvent, document, [], "unparseable");
+        }
 
-            string? reason = null;
-            foreach (var entry in root.Array("entry"))
+        var changes = new List<Change>();
+        foreach (var entry in root.Array("entry"))
+        {
+            foreach (var change in entry.Array("changes"))
             {
-                foreach (var change in entry.Array("changes"))
+                var field = change.String("field") ?? "unknown";
+                if (change.Get("value") is not { ValueKind: JsonValueKind.Object } value)
                 {
-                    var unroutable = await ProcessChangeAsync(db, inboxEvent, entry, change, ct);
-                    reason ??= unroutable;
+                    changes.Add(new Change(entry, field, default, null, "unparseable"));
+                    continue;
+                }
+
+                var phoneNumberId = value.Get("metadata")?.String("phone_number_id");
+                if (phoneNumberId is null)
+                {
+                    changes.Add(new Change(entry, field, value, null, null));
+                    continue;
+                }
+
+                var channel = await ChannelRouter.ByPhoneNumberIdAsync(db, channels, phoneNumberId, inboxEvent.TenantId, ct);
+                var unroutable = channel is null ? "unknown-number" : channel.IsRevoked ? "revoked-channel" : null;
+                changes.Add(new Change(entry, field, value, channel, unroutable));
+                if (unroutable is not null)
+                {
+                    continue;
+                }
+
+                foreach (var message in value.Array("messages"))
+                {
+                    await IngestMessage.PrepareAsync(batch, channel!, value, message, ct);
+                }
+
+                foreach (var status in value.Array("statuses"))
+                {
+                    IngestStatus.Prepare(batch, channel!, status);
                 }
             }
-
-            return reason is null ? (InboxState.Processed, null) : (InboxState.Quarantined, reason);
         }
+
+        return new Parsed(inboxEvent, document, changes, null);
     }
 
-    /// <returns>Null when processed; otherwise why it could not be routed.</returns>
-    private async Task<string?> ProcessChangeAsync(SwitchboardDbContext db, InboxEvent inboxEvent, JsonElement entry, JsonElement change, CancellationToken ct)
+    private async Task<(InboxState State, string? Reason)> ApplyAsync(SwitchboardDbContext db, IngestBatch batch, Parsed item, CancellationToken ct)
     {
-        var field = change.String("field") ?? "unknown";
-        if (change.Get("value") is not { ValueKind: JsonValueKind.Object } value)
+        if (item.Failure is not null)
         {
-            return "unparseable";
+            return (InboxState.Quarantined, item.Failure);
         }
 
-        var phoneNumberId = value.Get("metadata")?.String("phone_number_id");
-        if (phoneNumberId is null)
+        string? reason = null;
+        foreach (var change in item.Changes)
         {
-            return await ProcessAccountFieldAsync(db, inboxEvent, entry, field, value, ct);
+            var unroutable = change.Unroutable;
+            if (unroutable is null && change.Channel is null)
+            {
+                unroutable = await ProcessAccountFieldAsync(db, item.Event, change.Entry, change.Field, change.Value, ct);
+            }
+            else if (unroutable is null)
+            {
+                await ProcessChangeAsync(db, batch, item.Event, change.Channel!, change.Field, change.Value, ct);
+            }
+
+            reason ??= unroutable;
         }
 
-        var channel = await ChannelRouter.ByPhoneNumberIdAsync(db, channels, phoneNumberId, inboxEvent.TenantId, ct);
-        if (channel is null)
-        {
-            return "unknown-number";
-        }
+        return reason is null ? (InboxState.Processed, null) : (InboxState.Quarantined, reason);
+    }
 
-        if (channel.IsRevoked)
-        {
-            return "revoked-channel";
-        }
-
+    private async Task ProcessChangeAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, Channel channel, string field, JsonElement value, CancellationToken ct)
+    {
         foreach (var message in value.Array("messages"))
         {
-            await ingestMessage.HandleAsync(db, channel, value, message, inboxEvent.ReceivedAt, ct);
+            await ingestMessage.HandleAsync(db, batch, channel, value, message, inboxEvent.ReceivedAt, ct);
         }
 
         foreach (var status in value.Array("statuses"))
         {
-            await IngestStatus.HandleAsync(db, channel, status, clock, ct);
+            IngestStatus.Handle(db, batch, channel, status, clock);
         }
 
         foreach (var error in value.Array("errors"))
         {
             await RecordChannelEvent.HandleAsync(db, channel.TenantId, channel.Id, field, "error", error, error, inboxEvent.ReceivedAt, error.GetRawText(), clock, ct);
         }
-
-        return null;
     }
 
     /// <summary>Fields without a phone number (account_update, template status, …) are routed by WABA id.</summary>
@@ -120,4 +199,10 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         await RecordChannelEvent.HandleAsync(db, tenantId.Value, channelId, field, eventName, value.Array("errors").FirstOrDefault() is { ValueKind: JsonValueKind.Object } e ? e : null, value, occurredAt, dedupeSource, clock, ct);
         return null;
     }
+
+    /// <summary>One event, opened and routed; <see cref="Failure"/> quarantines it whole.</summary>
+    private sealed record Parsed(InboxEvent Event, JsonDocument? Document, List<Change> Changes, string? Failure);
+
+    /// <summary>One change of an event: routed to a channel, account-level (no channel), or unroutable.</summary>
+    private sealed record Change(JsonElement Entry, string Field, JsonElement Value, Channel? Channel, string? Unroutable);
 }

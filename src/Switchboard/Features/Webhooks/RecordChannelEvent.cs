@@ -9,7 +9,7 @@ namespace Switchboard.Features.Webhooks;
 
 /// <summary>
 /// Records value-level errors and non-message fields (account_update, template status, …) as channel
-/// events, once each; an account restricted, disabled or removed by Meta marks its channels.
+/// events, once each (the caller saves); an account restricted, disabled or removed by Meta marks its channels.
 /// </summary>
 internal static class RecordChannelEvent
 {
@@ -20,7 +20,8 @@ internal static class RecordChannelEvent
         SwitchboardDbContext db, Guid tenantId, Guid? channelId, string field, string eventName, JsonElement? error, JsonElement value, DateTimeOffset occurredAt, string dedupeSource, TimeProvider clock, CancellationToken ct)
     {
         var dedupeKey = SHA256.HashData(Encoding.UTF8.GetBytes($"{channelId}|{field}|{eventName}|{dedupeSource}"));
-        if (await db.ChannelEvents.AnyAsync(e => e.TenantId == tenantId && e.DedupeKey == dedupeKey, ct))
+        if (db.ChannelEvents.Local.Any(e => e.TenantId == tenantId && e.DedupeKey.AsSpan().SequenceEqual(dedupeKey))
+            || await db.ChannelEvents.AnyAsync(e => e.TenantId == tenantId && e.DedupeKey == dedupeKey, ct))
         {
             return;
         }
@@ -40,7 +41,6 @@ internal static class RecordChannelEvent
             DedupeKey = dedupeKey,
             ReceivedAt = clock.GetUtcNow(),
         });
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Applies what an account_update means for the channels of that account.</summary>

@@ -23,6 +23,15 @@ internal sealed class WebhookOptions
     /// <summary>A webhook not durably stored within this time is answered 503 (Meta will retry).</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Most events claimed and processed in one transaction.</summary>
+    public int ProcessBatch { get; set; } = 256;
+
+    /// <summary>
+    /// Processing loops per node. Null: 2 on PostgreSQL (one loop's queries and commit overlap the other's
+    /// parsing and sealing), 1 on SQLite (one writer at a time, so more loops would only queue).
+    /// </summary>
+    public int? ProcessorConcurrency { get; set; }
+
     /// <summary>Processing attempts before an event is quarantined as processing-failed.</summary>
     public int MaxAttempts { get; set; } = 10;
 

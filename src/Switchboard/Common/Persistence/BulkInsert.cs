@@ -1,0 +1,64 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Switchboard.Common.Persistence;
+
+/// <summary>
+/// Inserts many rows of one entity type with multi-row <c>INSERT … VALUES (…), (…)</c> statements in the
+/// context's current transaction, bypassing the change tracker. Columns, and how each value is written
+/// (value converters, provider types), come from the EF model, so a row is stored exactly as
+/// <c>SaveChanges</c> would store it. For the hot ingestion path, where tracking hundreds of new rows
+/// per batch costs more than writing them.
+/// </summary>
+internal static class BulkInsert
+{
+    // Well under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
+    private const int MaxParameters = 16_000;
+
+    public static async Task InsertAsync<T>(SwitchboardDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var transaction = db.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("Bulk inserts run inside the caller's transaction.");
+        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var properties = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
+        var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToList();
+        var prefix = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)))}) VALUES ";
+        var rowsPerStatement = Math.Max(1, MaxParameters / properties.Count);
+
+        var connection = db.Database.GetDbConnection();
+        for (var start = 0; start < rows.Count; start += rowsPerStatement)
+        {
+            var count = Math.Min(rowsPerStatement, rows.Count - start);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            var sql = new StringBuilder(prefix, prefix.Length + (count * properties.Count * 8));
+            for (var r = 0; r < count; r++)
+            {
+                sql.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < properties.Count; c++)
+                {
+                    var name = $"p{(r * properties.Count) + c}";
+                    sql.Append(c == 0 ? "@" : ", @").Append(name);
+                    var value = properties[c].GetGetter().GetClrValue(rows[start + r]);
+                    command.Parameters.Add(mappings[c].CreateParameter(command, name, value, properties[c].IsNullable));
+                }
+
+                sql.Append(')');
+            }
+
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+}

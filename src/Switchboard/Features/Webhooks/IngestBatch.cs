@@ -1,0 +1,247 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>
+/// What a batch of webhook events needs from the database, loaded set-based before any event is applied:
+/// the messages its wamids name (duplicates, reply targets, status targets), the statuses already
+/// recorded, the contacts its senders are, and those contacts' conversations. Events are then applied in
+/// order against these in-memory views, which also learn every row the batch adds — so a handful of
+/// queries serve the whole batch instead of several per message, and a customer's second message in
+/// the same batch finds the contact and conversation the first one created.
+/// </summary>
+/// <remarks>
+/// The views are authoritative for what was asked for before <see cref="LoadAsync"/>: a key that was
+/// registered and is not found does not exist (or was added by this batch). On PostgreSQL the messages
+/// and conversations the batch will change are read <c>FOR UPDATE</c> (in a fixed order), so another
+/// processing loop or node, or an agent marking read or resolving, waits for this batch's commit and
+/// then sees its result instead of overwriting it: a status can never move a message backwards and no
+/// unread count is lost. SQLite has one writer at a time.
+/// </remarks>
+internal sealed class IngestBatch(BlindIndex blindIndex)
+{
+    private readonly HashSet<Guid> tenants = [];
+    private readonly HashSet<Guid> channels = [];
+    private readonly HashSet<string> wamids = [];
+    private readonly HashSet<string> statusWamids = [];
+    private readonly Dictionary<(Guid Tenant, string Kind, string Value), byte[]> indexes = [];
+    private readonly Dictionary<(Guid Tenant, Guid Channel, string Wamid), List<Message>> messages = [];
+    private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid, DeliveryState Status)> statuses = [];
+    private readonly Dictionary<(Guid Tenant, string Index), Contact> contactsByWaId = [];
+    private readonly Dictionary<(Guid Tenant, string Index), Contact> contactsByUserId = [];
+    private readonly Dictionary<(Guid Tenant, Guid Channel, Guid Contact), Conversation> currentConversations = [];
+
+    /// <summary>Conversations opened by this batch, in order; they get their per-tenant numbers at the end.</summary>
+    public List<Conversation> NewConversations { get; } = [];
+
+    /// <summary>Where the batch's time went, for the processor's debug log.</summary>
+    public BatchTimings Timings { get; } = new();
+
+    /// <summary>Messages this batch stores: written with one bulk insert, not through the change tracker.</summary>
+    public List<Message> NewMessages { get; } = [];
+
+    /// <summary>Customer profiles found unchanged: remembered once the batch has committed.</summary>
+    public List<(Guid ContactId, byte[] Fingerprint)> UnchangedProfiles { get; } = [];
+
+    /// <summary>Status wamids that matched no message when applied: checked again after the commit.</summary>
+    public List<(Guid Tenant, Guid Channel, string Wamid)> UnmatchedStatuses { get; } = [];
+
+    public void RegisterMessageWamid(Guid tenantId, Guid channelId, string? wamid)
+    {
+        if (wamid is not null)
+        {
+            tenants.Add(tenantId);
+            channels.Add(channelId);
+            wamids.Add(wamid);
+        }
+    }
+
+    public void RegisterStatusWamid(Guid tenantId, Guid channelId, string? wamid)
+    {
+        if (wamid is not null)
+        {
+            RegisterMessageWamid(tenantId, channelId, wamid);
+            statusWamids.Add(wamid);
+        }
+    }
+
+    /// <summary>Computes (once per batch) and registers the blind index of a sender's id for loading.</summary>
+    public async ValueTask<byte[]?> IndexAsync(Guid tenantId, string kind, string? value, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (!indexes.TryGetValue((tenantId, kind, value), out var index))
+        {
+            index = await blindIndex.ComputeAsync(tenantId, kind, value, ct);
+            indexes[(tenantId, kind, value)] = index;
+            tenants.Add(tenantId);
+        }
+
+        return index;
+    }
+
+    public async Task LoadAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        if (tenants.Count == 0)
+        {
+            return;
+        }
+
+        var tenantIds = tenants.ToList();
+        if (wamids.Count > 0)
+        {
+            var channelIds = channels.ToList();
+            var wamidList = wamids.ToList();
+            var found = db.IsSqlite
+                ? await db.Messages.Where(m => tenantIds.Contains(m.TenantId) && channelIds.Contains(m.ChannelId) && wamidList.Contains(m.Wamid!)).ToListAsync(ct)
+                : await db.Messages.FromSql(
+                        $"SELECT * FROM \"Messages\" WHERE \"TenantId\" = ANY({tenantIds}) AND \"ChannelId\" = ANY({channelIds}) AND \"Wamid\" = ANY({wamidList}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE")
+                    .ToListAsync(ct);
+            foreach (var message in found)
+            {
+                AddMessage(message);
+            }
+        }
+
+        if (statusWamids.Count > 0)
+        {
+            var channelIds = channels.ToList();
+            var wamidList = statusWamids.ToList();
+            var known = await db.StatusUpdates.AsNoTracking()
+                .Where(s => tenantIds.Contains(s.TenantId) && channelIds.Contains(s.ChannelId) && wamidList.Contains(s.Wamid))
+                .Select(s => new { s.TenantId, s.ChannelId, s.Wamid, s.Status })
+                .ToListAsync(ct);
+            foreach (var s in known)
+            {
+                statuses.Add((s.TenantId, s.ChannelId, s.Wamid, s.Status));
+            }
+        }
+
+        var waIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.WaId).Select(i => i.Value).ToList();
+        var userIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.UserId).Select(i => i.Value).ToList();
+        var contacts = new List<Contact>();
+        if (waIdIndexes.Count > 0)
+        {
+            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && waIdIndexes.Contains(c.WaIdIndex!)).ToListAsync(ct));
+        }
+
+        if (userIdIndexes.Count > 0)
+        {
+            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && userIdIndexes.Contains(c.UserIdIndex!)).ToListAsync(ct));
+        }
+
+        // Both queries may return the same contact: EF hands back the one tracked instance.
+        foreach (var contact in contacts.Distinct())
+        {
+            RememberContact(contact);
+        }
+
+        if (contacts.Count > 0)
+        {
+            var contactIds = contacts.Select(c => c.Id).Distinct().ToList();
+            var conversations = db.IsSqlite
+                ? await db.Conversations.Where(c => tenantIds.Contains(c.TenantId) && contactIds.Contains(c.ContactId)).ToListAsync(ct)
+                : await db.Conversations.FromSql(
+                        $"SELECT * FROM \"Conversations\" WHERE \"TenantId\" = ANY({tenantIds}) AND \"ContactId\" = ANY({contactIds}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE")
+                    .ToListAsync(ct);
+            foreach (var conversation in conversations)
+            {
+                var key = (conversation.TenantId, conversation.ChannelId, conversation.ContactId);
+                if (!currentConversations.TryGetValue(key, out var current) || conversation.Sequence > current.Sequence)
+                {
+                    currentConversations[key] = conversation;
+                }
+            }
+        }
+    }
+
+    public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset timestamp) =>
+        messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => m.Timestamp == timestamp);
+
+    public Guid? MessageIdOf(Guid tenantId, Guid channelId, string wamid) =>
+        messages.TryGetValue((tenantId, channelId, wamid), out var list) ? list[0].Id : null;
+
+    public Message? OutboundOf(Guid tenantId, Guid channelId, string wamid) =>
+        messages.TryGetValue((tenantId, channelId, wamid), out var list) ? list.FirstOrDefault(m => m.Direction == MessageDirection.Outbound) : null;
+
+    public void AddNewMessage(Message message)
+    {
+        NewMessages.Add(message);
+        AddMessage(message);
+    }
+
+    private void AddMessage(Message message)
+    {
+        if (message.Wamid is null)
+        {
+            return;
+        }
+
+        var key = (message.TenantId, message.ChannelId, message.Wamid);
+        if (!messages.TryGetValue(key, out var list))
+        {
+            messages[key] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    /// <summary>True when this (number, wamid, status) was already recorded; otherwise remembers it.</summary>
+    public bool SeenStatus(Guid tenantId, Guid channelId, string wamid, DeliveryState status) =>
+        !statuses.Add((tenantId, channelId, wamid, status));
+
+    /// <summary>The contact with this user id (preferred, as Meta's newer identifier) or WhatsApp id.</summary>
+    public Contact? FindContact(Guid tenantId, byte[]? waIdIndex, byte[]? userIdIndex)
+    {
+        if (userIdIndex is not null && contactsByUserId.TryGetValue((tenantId, Convert.ToBase64String(userIdIndex)), out var byUserId))
+        {
+            return byUserId;
+        }
+
+        return waIdIndex is not null && contactsByWaId.TryGetValue((tenantId, Convert.ToBase64String(waIdIndex)), out var byWaId) ? byWaId : null;
+    }
+
+    /// <summary>Files a contact under its current indexes (after it was created or changed number).</summary>
+    public void RememberContact(Contact contact)
+    {
+        if (contact.WaIdIndex is not null)
+        {
+            contactsByWaId[(contact.TenantId, Convert.ToBase64String(contact.WaIdIndex))] = contact;
+        }
+
+        if (contact.UserIdIndex is not null)
+        {
+            contactsByUserId[(contact.TenantId, Convert.ToBase64String(contact.UserIdIndex))] = contact;
+        }
+    }
+
+    public Conversation? CurrentConversation(Guid tenantId, Guid channelId, Guid contactId) =>
+        currentConversations.GetValueOrDefault((tenantId, channelId, contactId));
+
+    public void AddConversation(Conversation conversation)
+    {
+        currentConversations[(conversation.TenantId, conversation.ChannelId, conversation.ContactId)] = conversation;
+        NewConversations.Add(conversation);
+    }
+}
+
+internal sealed class BatchTimings
+{
+    public TimeSpan Claim { get; set; }
+
+    public TimeSpan Parse { get; set; }
+
+    public TimeSpan Load { get; set; }
+
+    public TimeSpan Apply { get; set; }
+
+    public TimeSpan Write { get; set; }
+
+    public TimeSpan Commit { get; set; }
+}
