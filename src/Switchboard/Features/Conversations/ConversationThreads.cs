@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Conversations;
 
@@ -59,5 +61,51 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
         }
 
         conversation.UpdatedAt = clock.GetUtcNow();
+    }
+
+    /// <summary>
+    /// On PostgreSQL, writes every tracked conversation changed by <see cref="RecordInbound"/> with one <c>UPDATE … FROM unnest(…)</c>
+    /// instead of a statement each, and marks them saved. Safe to write whole values: the batch read them
+    /// <c>FOR UPDATE</c>, so nobody changed them since. On SQLite it leaves them to <c>SaveChanges</c>.
+    /// </summary>
+    public static async Task WriteChangedAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        if (db.IsSqlite)
+        {
+            return;
+        }
+
+        db.ChangeTracker.DetectChanges();
+        string[] written = [nameof(Conversation.UnreadCount), nameof(Conversation.LastInboundAt), nameof(Conversation.LastMessageAt), nameof(Conversation.Status), nameof(Conversation.UpdatedAt)];
+        var changed = db.ChangeTracker.Entries<Conversation>()
+            .Where(e => e.State == EntityState.Modified && e.Properties.Where(p => p.IsModified).All(p => written.Contains(p.Metadata.Name)))
+            .ToList();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        var status = db.Model.FindEntityType(typeof(Conversation))!.FindProperty(nameof(Conversation.Status))!.GetTypeMapping().Converter!;
+        var rows = changed.Select(e => e.Entity).ToList();
+        var tenants = rows.Select(c => c.TenantId).ToArray();
+        var ids = rows.Select(c => c.Id).ToArray();
+        var unread = rows.Select(c => c.UnreadCount).ToArray();
+        var lastInbound = rows.Select(c => c.LastInboundAt?.ToUniversalTime()).ToArray();
+        var lastMessage = rows.Select(c => c.LastMessageAt?.ToUniversalTime()).ToArray();
+        var statuses = rows.Select(c => (string)status.ConvertToProvider(c.Status)!).ToArray();
+        var updated = rows.Select(c => c.UpdatedAt.ToUniversalTime()).ToArray();
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE "Conversations" AS c
+            SET "UnreadCount" = v.unread, "LastInboundAt" = v.last_inbound, "LastMessageAt" = v.last_message, "Status" = v.status, "UpdatedAt" = v.updated
+            FROM unnest({tenants}, {ids}, {unread}, {lastInbound}, {lastMessage}, {statuses}, {updated})
+                AS v(tenant_id, id, unread, last_inbound, last_message, status, updated)
+            WHERE c."TenantId" = v.tenant_id AND c."Id" = v.id
+            """,
+            ct);
+        foreach (var entry in changed)
+        {
+            entry.State = EntityState.Unchanged;
+        }
     }
 }

@@ -31,6 +31,9 @@ internal sealed partial class InboxProcessor(
     // One lease owner per loop, so that loops (and nodes) never mistake each other's claims for their own.
     private readonly List<Guid> loopIds = [];
 
+    // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
+    private readonly SemaphoreSlim creationLock = new(1, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
@@ -102,16 +105,7 @@ internal sealed partial class InboxProcessor(
         var (claimed, found) = await ClaimAsync(owner, ct);
         var claimTime = Stopwatch.GetElapsedTime(claimStarted);
 
-        if (claimed.Count > 1 && await TryProcessTogetherAsync(claimed, claimTime, ct))
-        {
-            return found;
-        }
-
-        foreach (var inboxEvent in claimed)
-        {
-            await ProcessAsync(inboxEvent, ct);
-        }
-
+        await ProcessOrSplitAsync(claimed, claimTime, ct);
         return found;
     }
 
@@ -119,27 +113,41 @@ internal sealed partial class InboxProcessor(
     /// The fast path: the whole batch in one transaction, looked up set-based, so a handful of queries and
     /// one commit (one fsync) cover many events. A failure is tried once more as a whole — usually it was
     /// another loop or node creating the same new customer or conversation at the same moment, which the
-    /// second try finds — and only then is each event processed on its own, where a failure only affects
-    /// that event.
+    /// second try finds. Then the batch is split in halves, and so on down to single events, so that one
+    /// bad event costs a few smaller batches rather than slowing its neighbours to one at a time; a
+    /// single event that fails is retried later with backoff, and finally quarantined.
     /// </summary>
-    private async Task<bool> TryProcessTogetherAsync(List<InboxEvent> batch, TimeSpan claimTime, CancellationToken ct)
+    private async Task ProcessOrSplitAsync(List<InboxEvent> batch, TimeSpan claimTime, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        if (batch.Count <= 1)
+        {
+            foreach (var single in batch)
+            {
+                await ProcessAsync(single, ct);
+            }
+
+            return;
+        }
+
+        for (var attempt = 1; attempt <= 2; attempt++)
         {
             try
             {
                 await ProcessInTransactionAsync(batch, claimTime, ct);
-                return true;
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 if (attempt == 2)
                 {
-                    LogBatchFallback(batch.Count, SafeError.Describe(ex));
-                    return false;
+                    LogBatchSplit(batch.Count, SafeError.Describe(ex));
                 }
             }
         }
+
+        var half = batch.Count / 2;
+        await ProcessOrSplitAsync(batch[..half], TimeSpan.Zero, ct);
+        await ProcessOrSplitAsync(batch[half..], TimeSpan.Zero, ct);
     }
 
     private async Task ProcessAsync(InboxEvent inboxEvent, CancellationToken ct)
@@ -162,12 +170,13 @@ internal sealed partial class InboxProcessor(
 
     private async Task ProcessInTransactionAsync(List<InboxEvent> events, TimeSpan claimTime, CancellationToken ct)
     {
-        IngestBatch batch;
+        IngestBatch? batch = null;
         var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>(events.Count);
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        try
         {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            (var outcomes, batch) = await processEvent.HandleAsync(db, events, ct);
+            (var outcomes, batch) = await processEvent.HandleAsync(db, events, loopIds.Count > 1 ? creationLock : null, ct);
             var writeStarted = Stopwatch.GetTimestamp();
             for (var i = 0; i < events.Count; i++)
             {
@@ -176,6 +185,7 @@ internal sealed partial class InboxProcessor(
 
             // The tenant row's counters are taken last, so its lock is held only for the events and the commit.
             await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
+            await Conversations.ConversationThreads.WriteChangedAsync(db, ct);
             await db.SaveChangesAsync(ct);
             await FinishAsync(db, finished, ct);
             await RealtimeLog.FlushAsync(db, ct, batch.NewConversations);
@@ -184,6 +194,10 @@ internal sealed partial class InboxProcessor(
             await transaction.CommitAsync(ct);
             batch.Timings.Commit = Stopwatch.GetElapsedTime(commitStarted);
             batch.Timings.Claim = claimTime;
+        }
+        finally
+        {
+            batch?.ReleaseCreationLock();
         }
 
         var t = batch.Timings;
@@ -247,6 +261,25 @@ internal sealed partial class InboxProcessor(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var until = now + Lease;
+        if (!db.IsSqlite)
+        {
+            // One round trip: rows another loop is claiming right now are skipped, not waited for.
+            var pending = (string)db.Model.FindEntityType(typeof(InboxEvent))!.FindProperty(nameof(InboxEvent.State))!.GetTypeMapping().Converter!.ConvertToProvider(InboxState.Pending)!;
+            var limit = options.Value.ProcessBatch;
+            var won = await db.InboxEvents.FromSql(
+                    $"""
+                    UPDATE "InboxEvents" SET "LeaseOwner" = {owner}, "LeaseUntil" = {until}
+                    WHERE "Id" IN (
+                        SELECT "Id" FROM "InboxEvents"
+                        WHERE "State" = {pending} AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                        ORDER BY "Id" LIMIT {limit} FOR UPDATE SKIP LOCKED)
+                    RETURNING *
+                    """)
+                .AsNoTracking()
+                .ToListAsync(ct);
+            return ([.. won.OrderBy(e => e.Id)], won.Count);
+        }
+
         var candidates = await db.InboxEvents
             .Where(e => e.State == InboxState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
             .OrderBy(e => e.Id)
@@ -316,8 +349,8 @@ internal sealed partial class InboxProcessor(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Processed {Count} webhook events: claim {Claim:F1} ms, open and parse {Parse:F1} ms, load {Load:F1} ms, apply {Apply:F1} ms, write {Write:F1} ms, commit {Commit:F1} ms")]
     private partial void LogBatch(int count, double claim, double parse, double load, double apply, double write, double commit);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} webhook events failed together ({Error}); processing them one by one")]
-    private partial void LogBatchFallback(int count, string error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} webhook events failed together twice ({Error}); processing it in halves")]
+    private partial void LogBatchSplit(int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook event {EventId} quarantined: {Reason}")]
     private partial void LogQuarantined(Guid eventId, string? reason);

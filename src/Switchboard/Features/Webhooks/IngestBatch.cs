@@ -33,6 +33,7 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
     private readonly Dictionary<(Guid Tenant, string Index), Contact> contactsByWaId = [];
     private readonly Dictionary<(Guid Tenant, string Index), Contact> contactsByUserId = [];
     private readonly Dictionary<(Guid Tenant, Guid Channel, Guid Contact), Conversation> currentConversations = [];
+    private SemaphoreSlim? creationLock;
 
     /// <summary>Conversations opened by this batch, in order; they get their per-tenant numbers at the end.</summary>
     public List<Conversation> NewConversations { get; } = [];
@@ -86,7 +87,18 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
         return index;
     }
 
-    public async Task LoadAsync(SwitchboardDbContext db, CancellationToken ct)
+    /// <summary>True while this batch holds the node's lock for creating customers (see <see cref="LoadAsync"/>).</summary>
+    public bool HoldsCreationLock { get; private set; }
+
+    /// <summary>
+    /// Loads everything registered. When some sender is not a known customer yet and
+    /// <paramref name="creation"/> is given (several loops on this node), the batch first takes that lock
+    /// and looks the customers up again: another loop creating the same new customer right now has then
+    /// committed, so the two never both create it (which would fail one of the batches). The lock is
+    /// taken before this transaction locks any row, so it cannot deadlock with row locks; the caller
+    /// releases it after the commit (<see cref="ReleaseCreationLock"/>).
+    /// </summary>
+    public async Task LoadAsync(SwitchboardDbContext db, SemaphoreSlim? creation, CancellationToken ct)
     {
         if (tenants.Count == 0)
         {
@@ -94,6 +106,15 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
         }
 
         var tenantIds = tenants.ToList();
+        var contacts = await LoadContactsAsync(db, tenantIds, ct);
+        if (creation is not null && HasUnknownSenders())
+        {
+            await creation.WaitAsync(ct);
+            HoldsCreationLock = true;
+            creationLock = creation;
+            contacts = await LoadContactsAsync(db, tenantIds, ct);
+        }
+
         if (wamids.Count > 0)
         {
             var channelIds = channels.ToList();
@@ -123,25 +144,6 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
             }
         }
 
-        var waIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.WaId).Select(i => i.Value).ToList();
-        var userIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.UserId).Select(i => i.Value).ToList();
-        var contacts = new List<Contact>();
-        if (waIdIndexes.Count > 0)
-        {
-            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && waIdIndexes.Contains(c.WaIdIndex!)).ToListAsync(ct));
-        }
-
-        if (userIdIndexes.Count > 0)
-        {
-            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && userIdIndexes.Contains(c.UserIdIndex!)).ToListAsync(ct));
-        }
-
-        // Both queries may return the same contact: EF hands back the one tracked instance.
-        foreach (var contact in contacts.Distinct())
-        {
-            RememberContact(contact);
-        }
-
         if (contacts.Count > 0)
         {
             var contactIds = contacts.Select(c => c.Id).Distinct().ToList();
@@ -160,6 +162,44 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
             }
         }
     }
+
+    public void ReleaseCreationLock()
+    {
+        if (HoldsCreationLock)
+        {
+            HoldsCreationLock = false;
+            creationLock?.Release();
+        }
+    }
+
+    private async Task<List<Contact>> LoadContactsAsync(SwitchboardDbContext db, List<Guid> tenantIds, CancellationToken ct)
+    {
+        var waIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.WaId).Select(i => i.Value).ToList();
+        var userIdIndexes = indexes.Where(i => i.Key.Kind == BlindIndex.UserId).Select(i => i.Value).ToList();
+        var contacts = new List<Contact>();
+        if (waIdIndexes.Count > 0)
+        {
+            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && waIdIndexes.Contains(c.WaIdIndex!)).ToListAsync(ct));
+        }
+
+        if (userIdIndexes.Count > 0)
+        {
+            contacts.AddRange(await db.Contacts.Where(c => tenantIds.Contains(c.TenantId) && userIdIndexes.Contains(c.UserIdIndex!)).ToListAsync(ct));
+        }
+
+        // Both queries may return the same contact: EF hands back the one tracked instance.
+        contacts = [.. contacts.Distinct()];
+        foreach (var contact in contacts)
+        {
+            RememberContact(contact);
+        }
+
+        return contacts;
+    }
+
+    /// <summary>Whether some registered sender id matches no customer (a conservative answer: it may be found by its other id).</summary>
+    private bool HasUnknownSenders() => indexes.Any(i =>
+        !(i.Key.Kind == BlindIndex.WaId ? contactsByWaId : contactsByUserId).ContainsKey((i.Key.Tenant, Convert.ToBase64String(i.Value))));
 
     public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset timestamp) =>
         messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => m.Timestamp == timestamp);

@@ -17,10 +17,11 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
 {
     /// <summary>
     /// Applies the events to <paramref name="db"/> (the caller saves and commits) and returns each event's
-    /// outcome, in order. Returns the batch so the caller can finish it after the commit.
+    /// outcome, in order. Returns the batch so the caller can finish it after the commit — and release its
+    /// creation lock (<paramref name="creation"/>, given when several loops share this node).
     /// </summary>
     public async Task<(IReadOnlyList<(InboxState State, string? Reason)> Outcomes, IngestBatch Batch)> HandleAsync(
-        SwitchboardDbContext db, IReadOnlyList<InboxEvent> events, CancellationToken ct)
+        SwitchboardDbContext db, IReadOnlyList<InboxEvent> events, SemaphoreSlim? creation, CancellationToken ct)
     {
         var batch = new IngestBatch(blindIndex);
         var parsed = new List<Parsed>(events.Count);
@@ -33,7 +34,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             }
 
             batch.Timings.Parse = Stopwatch.GetElapsedTime(started);
-            await batch.LoadAsync(db, ct);
+            await batch.LoadAsync(db, creation, ct);
             batch.Timings.Load = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse;
 
             var outcomes = new List<(InboxState, string?)>(events.Count);
@@ -44,6 +45,11 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
 
             batch.Timings.Apply = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse - batch.Timings.Load;
             return (outcomes, batch);
+        }
+        catch
+        {
+            batch.ReleaseCreationLock();
+            throw;
         }
         finally
         {
