@@ -56,7 +56,8 @@ public sealed class WebhookAvailabilityTests
     public async Task A_full_append_queue_answers_saturated_at_once()
     {
         var options = Options.Create(new WebhookOptions { MaxPendingAppends = 1, AckTimeout = TimeSpan.FromSeconds(5) });
-        using var writer = new InboxWriter(new NoDatabase(), new InboxSignal(), options, TimeProvider.System, NullLogger<InboxWriter>.Instance);
+        using var gate = new SqliteWriteGate();
+        using var writer = new InboxWriter(new NoDatabase(), new InboxSignal(), gate, options, TimeProvider.System, NullLogger<InboxWriter>.Instance);
 
         // The writer is not running: the first event waits in the queue, the second finds it full.
         var first = writer.AppendAsync(new InboxEvent { Id = Guid.CreateVersion7() }, default);

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -9,17 +8,14 @@ namespace Switchboard.Common.Persistence;
 
 /// <summary>
 /// Inserts many rows of one entity type in the context's current transaction, bypassing the change
-/// tracker: binary <c>COPY</c> on PostgreSQL, multi-row <c>INSERT … VALUES (…), (…)</c> statements on
-/// SQLite (in-process, where statements are cheap). Columns, and how each value is written (value
+/// tracker: binary <c>COPY</c> on PostgreSQL, one prepared <c>INSERT</c> executed per row on SQLite
+/// (in-process, where a statement is cheap). Columns, and how each value is written (value
 /// converters, provider types), come from the EF model, so a row is stored exactly as <c>SaveChanges</c>
 /// would store it. For the hot ingestion path, where tracking hundreds of new rows per batch costs more
 /// than writing them.
 /// </summary>
 internal static class BulkInsert
 {
-    // Well under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
-    private const int MaxParameters = 16_000;
-
     public static async Task InsertAsync<T>(SwitchboardDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
@@ -34,9 +30,6 @@ internal static class BulkInsert
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var properties = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
         var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToList();
-        var prefix = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)))}) VALUES ";
-        var rowsPerStatement = Math.Max(1, MaxParameters / properties.Count);
-
         var connection = db.Database.GetDbConnection();
         if (connection is NpgsqlConnection npgsql)
         {
@@ -44,27 +37,35 @@ internal static class BulkInsert
             return;
         }
 
-        for (var start = 0; start < rows.Count; start += rowsPerStatement)
+        // SQLite: one prepared single-row INSERT, executed per row with new values. In-process, a
+        // statement costs microseconds, while one statement with thousands of parameters would spend
+        // its time matching parameter names.
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)))}) "
+            + $"VALUES ({string.Join(", ", properties.Select((_, c) => "@p" + c))})";
+        var getters = properties.Select(p => p.GetGetter()).ToList();
+        var converters = mappings.Select(m => m.Converter).ToList();
+        for (var r = 0; r < rows.Count; r++)
         {
-            var count = Math.Min(rowsPerStatement, rows.Count - start);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            var sql = new StringBuilder(prefix, prefix.Length + (count * properties.Count * 8));
-            for (var r = 0; r < count; r++)
+            for (var c = 0; c < properties.Count; c++)
             {
-                sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 0; c < properties.Count; c++)
+                var value = getters[c].GetClrValue(rows[r]);
+                if (r == 0)
                 {
-                    var name = $"p{(r * properties.Count) + c}";
-                    sql.Append(c == 0 ? "@" : ", @").Append(name);
-                    var value = properties[c].GetGetter().GetClrValue(rows[start + r]);
-                    command.Parameters.Add(mappings[c].CreateParameter(command, name, value, properties[c].IsNullable));
+                    command.Parameters.Add(mappings[c].CreateParameter(command, "@p" + c, value, properties[c].IsNullable));
                 }
-
-                sql.Append(')');
+                else
+                {
+                    command.Parameters[c].Value = value is null ? DBNull.Value : converters[c] is { } converter ? converter.ConvertToProvider(value) ?? DBNull.Value : value;
+                }
             }
 
-            command.CommandText = sql.ToString();
+            if (r == 0)
+            {
+                await command.PrepareAsync(ct);
+            }
+
             await command.ExecuteNonQueryAsync(ct);
         }
     }

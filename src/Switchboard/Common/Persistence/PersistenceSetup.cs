@@ -17,6 +17,7 @@ internal static class PersistenceSetup
             Configure(db, options.Database.Provider, connectionString).AddInterceptors(sp.GetRequiredService<RealtimeCommitInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
         services.AddSingleton<MigrationState>();
+        services.AddSingleton<SqliteWriteGate>();
         services.AddHostedService<DatabaseMigrator>();
         return services;
     }

@@ -17,6 +17,7 @@ namespace Switchboard.Features.Webhooks;
 internal sealed partial class InboxProcessor(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     ProcessInboxEvent processEvent,
+    SqliteWriteGate writeGate,
     IngestMessage ingestMessage,
     InboxSignal signal,
     MigrationState migrations,
@@ -175,6 +176,7 @@ internal sealed partial class InboxProcessor(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            using var turn = await writeGate.EnterAsync(db, ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             (var outcomes, batch) = await processEvent.HandleAsync(db, events, loopIds.Count > 1 ? creationLock : null, ct);
             var writeStarted = Stopwatch.GetTimestamp();
@@ -292,6 +294,7 @@ internal sealed partial class InboxProcessor(
         }
 
         // The lease condition is checked again by the UPDATE itself, so two loops or nodes never both win a row.
+        using var turn = await writeGate.EnterAsync(db, ct);
         await db.InboxEvents
             .Where(e => candidates.Contains(e.Id) && e.State == InboxState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);

@@ -23,13 +23,15 @@ internal sealed partial class InboxWriter : BackgroundService
     private readonly Channel<PendingAppend> queue;
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly InboxSignal signal;
+    private readonly SqliteWriteGate writeGate;
     private readonly WebhookOptions options;
     private readonly TimeProvider clock;
     private readonly ILogger<InboxWriter> logger;
     private long failedUntilTicks;
 
-    public InboxWriter(IDbContextFactory<SwitchboardDbContext> dbFactory, InboxSignal signal, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxWriter> logger)
+    public InboxWriter(IDbContextFactory<SwitchboardDbContext> dbFactory, InboxSignal signal, SqliteWriteGate writeGate, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxWriter> logger)
     {
+        this.writeGate = writeGate;
         this.dbFactory = dbFactory;
         this.signal = signal;
         this.options = options.Value;
@@ -104,7 +106,11 @@ internal sealed partial class InboxWriter : BackgroundService
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             db.InboxEvents.AddRange(batch.Select(p => p.Event));
-            await db.SaveChangesAsync(ct);
+            using (await writeGate.EnterAsync(db, ct))
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
             outcome = AppendOutcome.Stored;
             signal.Signal.Notify();
         }
