@@ -36,14 +36,16 @@ internal sealed partial class OutboxSender(
     // A round reads the whole due queue, so rounds come at most this often; the lanes hold several rounds.
     private static readonly TimeSpan RoundInterval = TimeSpan.FromMilliseconds(40);
 
-    // Each number's lane is topped up to this much paced work, and only once it has fallen below half of
-    // it: numbers still well fed are left out of a round's query, so its window goes to the others, and a
-    // burst of one number cannot take the in-flight slots that the others need.
-    private static readonly TimeSpan MaxLaneBacklog = TimeSpan.FromMilliseconds(400);
-    private static readonly TimeSpan RefillBelow = MaxLaneBacklog / 2;
+    // Each number's lane is topped up to this much paced work (at least twice the Sending mark's lead, so
+    // that marks can be ahead of the slots), and only once it has fallen below half of it: numbers still
+    // well fed are left out of a round's query, so its window goes to the others, and a burst of one
+    // number cannot take the in-flight slots that the others need.
+    private static readonly TimeSpan MinLaneBacklog = TimeSpan.FromMilliseconds(400);
     private readonly Guid nodeId = Guid.NewGuid();
     private readonly ConcurrentDictionary<Guid, byte> busyContacts = new();
     private SemaphoreSlim? inFlight;
+
+    private TimeSpan LaneBacklog => TimeSpan.FromTicks(Math.Max(MinLaneBacklog.Ticks, 2 * options.Value.SendingMarkAhead.Ticks));
 
     public override void Dispose()
     {
@@ -101,7 +103,7 @@ internal sealed partial class OutboxSender(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var fed = pacer.ChannelsAhead(RefillBelow);
+        var fed = pacer.ChannelsAhead(LaneBacklog / 2);
         var due = await db.OutboxItems.AsNoTracking()
             .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now) && !EF.Parameter(fed).Contains(o.ChannelId))
             .OrderBy(o => o.CreatedAt)
@@ -135,7 +137,7 @@ internal sealed partial class OutboxSender(
 
             if (channels.TryGetValue(item.ChannelId, out var channel) && channel.Status == ChannelStatus.Active)
             {
-                var left = room.TryGetValue(channel.Id, out var known) ? known : pacer.Room(channel.Id, channel.MessagesPerSecond, MaxLaneBacklog);
+                var left = room.TryGetValue(channel.Id, out var known) ? known : pacer.Room(channel.Id, channel.MessagesPerSecond, LaneBacklog);
                 room[channel.Id] = left - 1;
                 if (left <= 0)
                 {
@@ -219,7 +221,7 @@ internal sealed partial class OutboxSender(
         // One UPDATE leases the whole batch; the rows read back are those that are ours (another node may have won some).
         var tenants = toLease.Select(i => i.TenantId).Distinct().ToList();
         var ids = toLease.Select(i => i.Id).ToList();
-        var leaseUntil = now + MaxLaneBacklog + LeaseMargin;
+        var leaseUntil = now + LaneBacklog + LeaseMargin;
         using (await gate.EnterAsync(db, ct))
         {
             await db.OutboxItems

@@ -49,11 +49,14 @@ internal sealed class Pacer(TimeProvider clock)
         }
     }
 
-    /// <summary>How many more slots fit before the channel's reserved queue reaches <paramref name="horizon"/>.</summary>
+    /// <summary>
+    /// How many more slots fit before the channel's reserved queue reaches <paramref name="horizon"/>; at
+    /// least one while it is short of it, so that a slow number (a slot longer than the horizon) still gets work.
+    /// </summary>
     public int Room(Guid channelId, int messagesPerSecond, TimeSpan horizon)
     {
         var free = horizon - Backlog(channelId);
-        return free <= TimeSpan.Zero ? 0 : (int)(free.TotalSeconds * clock.TimestampFrequency / Spacing(messagesPerSecond));
+        return free <= TimeSpan.Zero ? 0 : Math.Max(1, (int)(free.TotalSeconds * clock.TimestampFrequency / Spacing(messagesPerSecond)));
     }
 
     /// <summary>The channels whose reserved queue reaches at least <paramref name="backlog"/> ahead (still well fed).</summary>
