@@ -25,7 +25,7 @@ internal static class PersistenceSetup
     {
         if (provider == DatabaseProvider.Sqlite)
         {
-            db.UseSqlite(connectionString);
+            db.UseSqlite(connectionString).AddInterceptors(new SqliteBusyTimeout());
         }
         else
         {

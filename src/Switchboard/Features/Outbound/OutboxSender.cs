@@ -160,7 +160,7 @@ internal sealed partial class OutboxSender(
             .ToDictionaryAsync(c => c.Id, ct);
 
         var failed = new List<OutboxOutcome>();
-        var postponed = new List<(OutboxItem Item, DateTimeOffset Until, bool Paused)>();
+        var postponed = new List<(OutboxItem Item, DateTimeOffset Until)>();
         var toLease = new List<OutboxItem>();
         foreach (var item in picked)
         {
@@ -174,11 +174,11 @@ internal sealed partial class OutboxSender(
             }
             else if (channel.Status == ChannelStatus.NeedsReauthorization)
             {
-                postponed.Add((item, now + TimeSpan.FromSeconds(30), true));
+                postponed.Add((item, now + TimeSpan.FromSeconds(30)));
             }
             else if (contact.SendBackoffUntil > now)
             {
-                postponed.Add((item, contact.SendBackoffUntil.Value, false));
+                postponed.Add((item, contact.SendBackoffUntil.Value));
             }
             else
             {
@@ -189,17 +189,15 @@ internal sealed partial class OutboxSender(
         if (postponed.Count > 0)
         {
             using var turn = await gate.EnterAsync(db, ct);
-            foreach (var group in postponed.GroupBy(p => (p.Until, p.Paused)))
+            foreach (var group in postponed.GroupBy(p => p.Until))
             {
                 var tenants = group.Select(p => p.Item.TenantId).Distinct().ToList();
                 var ids = group.Select(p => p.Item.Id).ToList();
-                var paused = group.Key.Paused;
 
-                // A number's replies wait only while it is still paused: a token rotated meanwhile made them due again.
+                // Only while still due as read: a token rotated meanwhile made them due again from a later time.
                 await db.OutboxItems
-                    .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending
-                        && (!paused || db.Channels.Any(c => c.TenantId == o.TenantId && c.Id == o.ChannelId && c.Status == ChannelStatus.NeedsReauthorization)))
-                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, group.Key.Until), ct);
+                    .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.NextAttemptAt <= now)
+                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, group.Key), ct);
             }
         }
 
