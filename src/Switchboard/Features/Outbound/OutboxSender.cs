@@ -194,9 +194,11 @@ internal sealed partial class OutboxSender(
                 var tenants = group.Select(p => p.Item.TenantId).Distinct().ToList();
                 var ids = group.Select(p => p.Item.Id).ToList();
 
-                // Only while still due as read: a token rotated meanwhile made them due again from a later time.
+                // Only replies due for a while: a token rotation that committed after the channel was read made
+                // its replies due again just now, and that must not be undone.
+                var dueBefore = now - TimeSpan.FromSeconds(1);
                 await db.OutboxItems
-                    .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.NextAttemptAt <= now)
+                    .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.NextAttemptAt <= dueBefore)
                     .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, group.Key), ct);
             }
         }
