@@ -37,6 +37,9 @@ internal sealed class Options
 
     public bool SkipCeiling => values.ContainsKey("skip-ceiling");
 
+    /// <summary>The Cloud API simulator's base URL (send mode): rates and 130429s as it counted them.</summary>
+    public string? Simulator => values.GetValueOrDefault("simulator");
+
     public string? DataDir => values.GetValueOrDefault("data-dir");
 
     public int Rate => Int("rate", 500);
@@ -93,6 +96,8 @@ internal sealed class Options
           --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)
           --rate N         ingest at N events/s (open loop, at most --concurrency in flight)
           --numbers 10 --replies-per-number 100                                             (send)
+          --simulator http://127.0.0.1:5097   the simulator the server sends to: exact per-number rates
+                                              from its accept times, its busiest second, 130429 count  (send)
           --rate 500 --customers 1000 --concurrency 64 --warmup 5 --probes 80 --probe-interval-ms 750
           --view mine|all  --chromium /usr/bin/chromium                                    (inbox)
           --data-dir DIR   a demo-mode server's data directory (its demo tenant, number and users),

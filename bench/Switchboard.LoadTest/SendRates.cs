@@ -1,15 +1,16 @@
 namespace Switchboard.LoadTest;
 
 /// <summary>
-/// Watches the database while the sender works: every 100 ms, how many replies of each number have
-/// been accepted by Meta (they got a wamid). The achieved rate of a number is measured between 10% and
-/// 90% of its replies, which leaves out start-up and the tail.
+/// Watches the database while the sender works: every 100 ms (or as given), how many replies of each
+/// number have been accepted by Meta (they got a wamid). The achieved rate of a number is measured
+/// between 10% and 90% of its replies, which leaves out start-up and the tail. Sampling makes this coarse
+/// (outcomes are also recorded in batches); with --simulator the report adds exact rates.
 /// </summary>
 internal static class SendRates
 {
     public sealed record Result(IReadOnlyList<(Guid Channel, int Count, double Rate)> PerChannel, int Failed, IReadOnlyDictionary<string, int> FailureCodes);
 
-    public static async Task<Result> MeasureAsync(Options options, Guid tenantId, int expected)
+    public static async Task<Result> MeasureAsync(Options options, Guid tenantId, int expected, TimeSpan pollInterval)
     {
         var samples = new List<(double Seconds, Dictionary<Guid, int> Accepted)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -49,7 +50,7 @@ internal static class SendRates
 
             samples.Add((clock.Elapsed.TotalSeconds, accepted));
             var done = accepted.Values.Sum() + failed;
-            if (samples.Count % 10 == 0)
+            if (samples.Count % Math.Max(1, (int)(1000 / pollInterval.TotalMilliseconds)) == 0)
             {
                 Console.Error.WriteLine($"  [send] {clock.Elapsed.TotalSeconds,5:F1} s  {accepted.Values.Sum()}/{expected} accepted, {failed} failed");
             }
@@ -59,7 +60,7 @@ internal static class SendRates
                 break;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(pollInterval);
         }
 
         var channels = samples[^1].Accepted.Keys.ToList();

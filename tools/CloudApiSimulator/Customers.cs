@@ -122,6 +122,10 @@ public static class Customers
 
     public static IResult Stats(SimulatorState state) => Results.Json(new { accepted = state.MessagesAccepted, errors = state.ErrorsAnswered }, GraphApi.Json);
 
+    /// <summary>When each send of one number was accepted (microseconds, UTC): load tests measure rates from it.</summary>
+    public static IResult NumberStats(string phoneNumberId, SimulatorState state) =>
+        Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId) }, GraphApi.Json);
+
     /// <summary>A real 1×1 PNG, so media fetches carry real bytes with a real hash.</summary>
     public static byte[] SamplePng() => Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 }

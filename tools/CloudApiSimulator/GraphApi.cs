@@ -69,7 +69,7 @@ internal static class GraphApi
         }
 
         var wamid = Payloads.NewWamid();
-        state.CountAccepted();
+        state.CountAccepted(phoneNumberId);
         state.Log(phoneNumberId, customer, new ChatLine
         {
             Wamid = wamid,

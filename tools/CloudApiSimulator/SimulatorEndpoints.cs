@@ -24,6 +24,7 @@ public static class SimulatorEndpoints
         root.MapGet("/media/{id}", GraphApi.Download);
         root.MapGet("/api/numbers", Customers.Numbers);
         root.MapGet("/api/stats", Customers.Stats);
+        root.MapGet("/api/stats/{phoneNumberId}", Customers.NumberStats);
         root.MapPost("/api/customers/{waId}/messages", Customers.SendAsync);
         root.MapGet("/api/customers/{waId}/chat", Customers.Chat);
         root.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));

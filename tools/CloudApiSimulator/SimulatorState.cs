@@ -19,7 +19,36 @@ public sealed class SimulatorState
 
     private int messagesAccepted;
 
-    public void CountAccepted() => Interlocked.Increment(ref messagesAccepted);
+    private readonly ConcurrentDictionary<string, Queue<long>> acceptedAt = new();
+
+    /// <summary>Counts an accepted send and remembers when (the last 100,000 per number, for load tests).</summary>
+    public void CountAccepted(string phoneNumberId)
+    {
+        Interlocked.Increment(ref messagesAccepted);
+        var times = acceptedAt.GetOrAdd(phoneNumberId, _ => new Queue<long>());
+        lock (times)
+        {
+            times.Enqueue(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMicrosecond);
+            if (times.Count > 100_000)
+            {
+                times.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>When the number's sends were accepted, in microseconds since 0001-01-01 UTC.</summary>
+    public long[] AcceptedAt(string phoneNumberId)
+    {
+        if (!acceptedAt.TryGetValue(phoneNumberId, out var times))
+        {
+            return [];
+        }
+
+        lock (times)
+        {
+            return [.. times];
+        }
+    }
 
     public void CountError(int code) => ErrorsAnswered.AddOrUpdate(code, 1, (_, n) => n + 1);
 

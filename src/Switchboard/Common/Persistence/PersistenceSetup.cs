@@ -26,7 +26,7 @@ internal static class PersistenceSetup
     {
         if (provider == DatabaseProvider.Sqlite)
         {
-            db.UseSqlite(connectionString);
+            db.UseSqlite(connectionString).AddInterceptors(new SqliteBusyTimeout());
         }
         else
         {

@@ -31,19 +31,30 @@ internal static class DeliveryStatuses
     /// <summary>
     /// Applies statuses that arrived before the message was known (call when an outbound message gets its wamid).
     /// </summary>
-    public static async Task ReconcileAsync(SwitchboardDbContext db, Message message, CancellationToken ct)
+    public static Task ReconcileAsync(SwitchboardDbContext db, Message message, CancellationToken ct) => ReconcileAsync(db, [message], ct);
+
+    /// <summary>The same for many messages that just got their wamids, with one query.</summary>
+    public static async Task ReconcileAsync(SwitchboardDbContext db, IReadOnlyCollection<Message> messages, CancellationToken ct)
     {
-        if (message.Wamid is null)
+        var sent = messages.Where(m => m.Wamid is not null).ToList();
+        if (sent.Count == 0)
         {
             return;
         }
 
-        var known = await db.StatusUpdates
-            .Where(s => s.TenantId == message.TenantId && s.ChannelId == message.ChannelId && s.Wamid == message.Wamid)
-            .ToListAsync(ct);
-        foreach (var update in known.OrderBy(s => DeliveryStates.Rank(s.Status)))
+        var tenants = sent.Select(m => m.TenantId).Distinct().ToList();
+        var channels = sent.Select(m => m.ChannelId).Distinct().ToList();
+        var wamids = sent.Select(m => m.Wamid!).Distinct().ToList();
+        var known = (await db.StatusUpdates
+            .Where(s => EF.Parameter(tenants).Contains(s.TenantId) && EF.Parameter(channels).Contains(s.ChannelId) && EF.Parameter(wamids).Contains(s.Wamid))
+            .ToListAsync(ct))
+            .ToLookup(s => (s.TenantId, s.ChannelId, s.Wamid));
+        foreach (var message in sent)
         {
-            Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle);
+            foreach (var update in known[(message.TenantId, message.ChannelId, message.Wamid!)].OrderBy(s => DeliveryStates.Rank(s.Status)))
+            {
+                Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle);
+            }
         }
     }
 }

@@ -16,7 +16,13 @@ public static class OutboundFeature
         services.AddSingleton<Pacer>();
         services.AddHttpClient<GraphMessagesClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) });
+        services.AddSingleton<ChannelTokens>();
         services.AddSingleton<SendOutboxItem>();
+
+        // The writer starts before the sender and stops after it, so that the sender's last outcomes are recorded.
+        services.AddSingleton<OutboxWriteGate>();
+        services.AddSingleton<OutboxWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxWriter>());
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         return services;

@@ -11,8 +11,18 @@ internal sealed class OutboundOptions
     /// <summary>First retry delay; each later one doubles (capped at 5 minutes).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Graph calls in flight at once on this node.</summary>
-    public int MaxInFlight { get; set; } = 64;
+    /// <summary>
+    /// Replies this node holds at once: leased and waiting for their paced slot (up to ~0.4 s of each
+    /// number's rate), being sent, or having their outcome recorded. Ten numbers at 80/s hold about 350.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 512;
+
+    /// <summary>
+    /// How long before its paced slot a reply asks to be marked Sending. Marks are committed in batches,
+    /// so this is the time a batch has to commit before any of its calls is due; a crash loses at most
+    /// this much of each number's sending to "unknown" instead of "not sent".
+    /// </summary>
+    public TimeSpan SendingMarkAhead { get; set; } = TimeSpan.FromMilliseconds(150);
 
     /// <summary>How long a call may take before its outcome counts as unknown.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -4,19 +4,24 @@ using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Outbound;
 
 /// <summary>
-/// Delivers the outbox. Items are leased, paced per business number, sent one at a time per customer
-/// (so replies keep their order), and marked <see cref="OutboxState.Sending"/> in a committed write
-/// just before the call. A send is retried only when it provably did not reach Meta or Meta asked for
-/// a retry; an unknown outcome — a timeout, a dropped connection, or a node that died while an item was
+/// Delivers the outbox. Each round leases a batch of due items in one UPDATE, fair across numbers (each
+/// number's lane is topped up to a short paced backlog), and hands each item to <see cref="SendOutboxItem"/>
+/// with a reserved slot. Replies to one customer go one at a time, so they keep their order. An item is
+/// called only once it is committed as <see cref="OutboxState.Sending"/> (marked in batches just ahead of
+/// the slots), and it stays Sending until its outcome is committed (both by the <see cref="OutboxWriter"/>). A send is retried only when it provably did not reach Meta or Meta asked
+/// for a retry; an unknown outcome — a timeout, a dropped connection, or a node that died while an item was
 /// Sending — is never resent automatically: the message is marked unknown for an agent to decide.
 /// </summary>
 internal sealed partial class OutboxSender(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     SendOutboxItem sendItem,
+    OutboxWriter writer,
+    OutboxWriteGate gate,
     Pacer pacer,
     OutboxSignal signal,
     ChannelChanges channelChanges,
@@ -28,12 +33,19 @@ internal sealed partial class OutboxSender(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
 
-    // A number whose paced queue is already this far ahead gets no more work this round, so that the
-    // in-flight slots go to the other numbers instead of waiting in one number's lane.
-    private static readonly TimeSpan MaxLaneBacklog = TimeSpan.FromMilliseconds(250);
+    // A round reads the whole due queue, so rounds come at most this often; the lanes hold several rounds.
+    private static readonly TimeSpan RoundInterval = TimeSpan.FromMilliseconds(40);
+
+    // Each number's lane is topped up to this much paced work (at least twice the Sending mark's lead, so
+    // that marks can be ahead of the slots), and only once it has fallen below half of it: numbers still
+    // well fed are left out of a round's query, so its window goes to the others, and a burst of one
+    // number cannot take the in-flight slots that the others need.
+    private static readonly TimeSpan MinLaneBacklog = TimeSpan.FromMilliseconds(400);
     private readonly Guid nodeId = Guid.NewGuid();
     private readonly ConcurrentDictionary<Guid, byte> busyContacts = new();
     private SemaphoreSlim? inFlight;
+
+    private TimeSpan LaneBacklog => TimeSpan.FromTicks(Math.Max(MinLaneBacklog.Ticks, 2 * options.Value.SendingMarkAhead.Ticks));
 
     public override void Dispose()
     {
@@ -48,12 +60,13 @@ internal sealed partial class OutboxSender(
         var lastRecovery = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = clock.GetUtcNow();
             var claimed = 0;
             try
             {
                 if (migrations.IsCurrent)
                 {
-                    if (clock.GetUtcNow() - lastRecovery > TimeSpan.FromSeconds(5))
+                    if (started - lastRecovery > TimeSpan.FromSeconds(5))
                     {
                         await RecoverAbandonedAsync(stoppingToken);
                         lastRecovery = clock.GetUtcNow();
@@ -71,6 +84,12 @@ internal sealed partial class OutboxSender(
             {
                 await signal.Signal.WaitAsync(PollInterval, stoppingToken);
             }
+
+            var rest = RoundInterval - (clock.GetUtcNow() - started);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, clock, stoppingToken);
+            }
         }
     }
 
@@ -79,24 +98,31 @@ internal sealed partial class OutboxSender(
         var capacity = inFlight!.CurrentCount;
         if (capacity == 0)
         {
-            await Task.Delay(10, ct);
             return 0;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
+        var fed = pacer.ChannelsAhead(LaneBacklog / 2);
         var due = await db.OutboxItems.AsNoTracking()
-            .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now) && !EF.Parameter(fed).Contains(o.ChannelId))
             .OrderBy(o => o.CreatedAt)
-            .Take(Math.Max(capacity * 16, 1024))
+            .Take(Math.Clamp(capacity * 2, 64, 1024))
+            .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId })
             .ToListAsync(ct);
-        var dueChannelIds = due.Select(p => p.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => dueChannelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
 
-        // Fair across numbers: each number gets only as much as it can send within the backlog limit, so
-        // one number's burst does not fill the in-flight slots while the others wait.
+        var dueChannelIds = due.Select(p => p.ChannelId).Distinct().ToList();
+        var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => EF.Parameter(dueChannelIds).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+
+        // Fair across numbers: each number gets only as much as fits in its lane, in queue order; a customer
+        // with a reply in flight, or an earlier one in this round, waits for it.
         var picked = new List<OutboxItem>();
-        var pickedPerChannel = new Dictionary<Guid, int>();
+        var room = new Dictionary<Guid, int>();
+        var customers = new HashSet<Guid>();
         foreach (var item in due)
         {
             if (picked.Count >= capacity)
@@ -104,16 +130,22 @@ internal sealed partial class OutboxSender(
                 break;
             }
 
-            var rate = channels.TryGetValue(item.ChannelId, out var c) ? c.MessagesPerSecond : Channel.DefaultMessagesPerSecond;
-            var already = pickedPerChannel.GetValueOrDefault(item.ChannelId);
-            var backlog = pacer.Backlog(item.ChannelId) + TimeSpan.FromSeconds(already / (double)Math.Max(1, rate));
-            if (backlog > MaxLaneBacklog || busyContacts.ContainsKey(item.ContactId) || picked.Any(p => p.ContactId == item.ContactId))
+            if (busyContacts.ContainsKey(item.ContactId) || !customers.Add(item.ContactId))
             {
                 continue;
             }
 
+            if (channels.TryGetValue(item.ChannelId, out var channel) && channel.Status == ChannelStatus.Active)
+            {
+                var left = room.TryGetValue(channel.Id, out var known) ? known : pacer.Room(channel.Id, channel.MessagesPerSecond, LaneBacklog);
+                room[channel.Id] = left - 1;
+                if (left <= 0)
+                {
+                    continue;
+                }
+            }
+
             picked.Add(item);
-            pickedPerChannel[item.ChannelId] = already + 1;
         }
 
         if (picked.Count == 0)
@@ -121,50 +153,105 @@ internal sealed partial class OutboxSender(
             return 0;
         }
 
+        var tenantIds = picked.Select(p => p.TenantId).Distinct().ToList();
         var contactIds = picked.Select(p => p.ContactId).Distinct().ToList();
-        var backoffs = await db.Contacts.AsNoTracking().IgnoreQueryFilters()
-            .Where(c => contactIds.Contains(c.Id) && c.SendBackoffUntil > now)
-            .ToDictionaryAsync(c => c.Id, c => c.SendBackoffUntil!.Value, ct);
+        var contacts = await db.Contacts.AsNoTracking().IgnoreQueryFilters()
+            .Where(c => EF.Parameter(tenantIds).Contains(c.TenantId) && EF.Parameter(contactIds).Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, ct);
 
-        var dispatched = 0;
+        var failed = new List<OutboxOutcome>();
+        var postponed = new List<(OutboxItem Item, DateTimeOffset Until)>();
+        var toLease = new List<OutboxItem>();
         foreach (var item in picked)
         {
             if (!channels.TryGetValue(item.ChannelId, out var channel) || channel.IsRevoked)
             {
-                await sendItem.FailAsync(item, "channel-revoked", null, null, ct);
-                continue;
+                failed.Add(OutboxOutcome.Failed(item, "channel-revoked", null, null));
             }
-
-            var postponeUntil = channel.Status == ChannelStatus.NeedsReauthorization ? now + TimeSpan.FromSeconds(30)
-                : backoffs.TryGetValue(item.ContactId, out var until) ? until
-                : (DateTimeOffset?)null;
-            if (postponeUntil is { } later)
+            else if (!contacts.TryGetValue(item.ContactId, out var contact))
             {
-                await db.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, later), ct);
-                continue;
+                failed.Add(OutboxOutcome.Failed(item, "erased", null, null));
             }
+            else if (channel.Status == ChannelStatus.NeedsReauthorization)
+            {
+                postponed.Add((item, now + TimeSpan.FromSeconds(30)));
+            }
+            else if (contact.SendBackoffUntil > now)
+            {
+                postponed.Add((item, contact.SendBackoffUntil.Value));
+            }
+            else
+            {
+                toLease.Add(item);
+            }
+        }
 
-            var wait = pacer.Reserve(channel.Id, channel.MessagesPerSecond);
-            var leaseUntil = now + wait + LeaseMargin;
-            var leased = await db.OutboxItems
-                .Where(o => o.TenantId == item.TenantId && o.Id == item.Id && o.State == OutboxState.Pending && (o.LeaseUntil == null || o.LeaseUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, nodeId).SetProperty(o => o.LeaseUntil, leaseUntil), ct);
-            if (leased == 0)
+        if (postponed.Count > 0)
+        {
+            using var turn = await gate.EnterAsync(db, ct);
+            foreach (var group in postponed.GroupBy(p => p.Until))
+            {
+                var tenants = group.Select(p => p.Item.TenantId).Distinct().ToList();
+                var ids = group.Select(p => p.Item.Id).ToList();
+
+                // Only replies due for a while: a token rotation that committed after the channel was read made
+                // its replies due again just now, and that must not be undone.
+                var dueBefore = now - TimeSpan.FromSeconds(1);
+                await db.OutboxItems
+                    .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.NextAttemptAt <= dueBefore)
+                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.NextAttemptAt, group.Key), ct);
+            }
+        }
+
+        var dispatched = await LeaseAndDispatchAsync(db, toLease, channels, contacts, now, ct);
+
+        // Not leased, so wait for these to be recorded before a later round could pick them again.
+        await Task.WhenAll(failed.Select(writer.RecordAsync));
+        return dispatched + failed.Count + postponed.Count;
+    }
+
+    private async Task<int> LeaseAndDispatchAsync(
+        SwitchboardDbContext db, List<OutboxItem> toLease, Dictionary<Guid, Channel> channels, Dictionary<Guid, Contact> contacts, DateTimeOffset now, CancellationToken ct)
+    {
+        if (toLease.Count == 0)
+        {
+            return 0;
+        }
+
+        // One UPDATE leases the whole batch; the rows read back are those that are ours (another node may have won some).
+        var tenants = toLease.Select(i => i.TenantId).Distinct().ToList();
+        var ids = toLease.Select(i => i.Id).ToList();
+        var leaseUntil = now + LaneBacklog + LeaseMargin;
+        using (await gate.EnterAsync(db, ct))
+        {
+            await db.OutboxItems
+            .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, nodeId).SetProperty(o => o.LeaseUntil, leaseUntil), ct);
+        }
+
+        var leased = await db.OutboxItems.AsNoTracking()
+            .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.LeaseOwner == nodeId)
+            .ToDictionaryAsync(o => o.Id, ct);
+
+        var dispatched = 0;
+        foreach (var picked in toLease)
+        {
+            if (!leased.TryGetValue(picked.Id, out var item))
             {
                 continue;
             }
 
+            var channel = channels[item.ChannelId];
+            var claimed = new ClaimedItem(item, channel, contacts[item.ContactId], pacer.Reserve(channel.Id, channel.MessagesPerSecond));
             busyContacts.TryAdd(item.ContactId, 0);
-            await inFlight.WaitAsync(ct);
+            await inFlight!.WaitAsync(ct);
             dispatched++;
             _ = Task.Run(
                 async () =>
                 {
                     try
                     {
-                        await Task.Delay(wait, ct);
-                        await sendItem.HandleAsync(item, channel, nodeId, ct);
+                        await sendItem.HandleAsync(claimed, nodeId, ct);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -192,12 +279,14 @@ internal sealed partial class OutboxSender(
             .Where(o => o.State == OutboxState.Sending && o.LeaseUntil < now)
             .OrderBy(o => o.LeaseUntil)
             .Take(500)
+            .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId, Attempts = o.Attempts })
             .ToListAsync(ct);
         foreach (var item in abandoned)
         {
             LogAbandoned(item.Id);
-            await sendItem.MarkUnknownAsync(item, "interrupted", ct);
         }
+
+        await Task.WhenAll(abandoned.Select(item => writer.RecordAsync(OutboxOutcome.Unknown(item, "interrupted"))));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]

@@ -1,28 +1,38 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
-using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Outbound;
 
-/// <summary>One outbox item: commit "Sending", call Meta (upload first for media), record what happened.</summary>
-internal sealed partial class SendOutboxItem(
-    IDbContextFactory<SwitchboardDbContext> dbFactory,
+/// <summary>A leased outbox item with what sending it needs, and the paced slot reserved for it.</summary>
+internal sealed record ClaimedItem(OutboxItem Item, Channel Channel, Contact Contact, long Slot);
+
+/// <summary>
+/// One outbox item: prepare (upload first for media), wait until its slot is near, get it committed as
+/// Sending (in a batch, by the <see cref="OutboxWriter"/>), pass the pacing gate, call Meta, and hand what
+/// happened to the writer; returns once that is committed.
+/// </summary>
+internal sealed class SendOutboxItem(
     GraphMessagesClient graph,
-    Sealer sealer,
     ContactKeys contactKeys,
+    ChannelTokens tokens,
+    OutboxWriter writer,
     Pacer pacer,
     IOptions<OutboundOptions> options,
-    TimeProvider clock,
-    ILogger<SendOutboxItem> logger)
+    TimeProvider clock)
 {
-    public async Task HandleAsync(OutboxItem item, Channel channel, Guid nodeId, CancellationToken ct)
+    public async Task HandleAsync(ClaimedItem claimed, Guid nodeId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == item.TenantId && c.Id == item.ContactId, ct);
+        if (await SendAsync(claimed, nodeId, ct) is { } outcome)
+        {
+            await writer.RecordAsync(outcome);
+        }
+    }
+
+    private async Task<OutboxOutcome?> SendAsync(ClaimedItem claimed, Guid nodeId, CancellationToken ct)
+    {
+        var (item, channel, contact, slot) = claimed;
         DataKey key;
         try
         {
@@ -30,11 +40,10 @@ internal sealed partial class SendOutboxItem(
         }
         catch (KeyDestroyedException)
         {
-            await FailAsync(item, "erased", null, null, ct);
-            return;
+            return OutboxOutcome.Failed(item, "erased", null, null);
         }
 
-        var token = await sealer.OpenAsync(ChannelSecrets.AccessTokenOf(channel), channel.AccessToken, ct);
+        var token = await tokens.OpenAsync(channel, ct);
         var request = Sealer.Open(key, item.SealContext(nameof(OutboxItem.Request)), item.Request);
 
         if (item.Upload is not null)
@@ -48,32 +57,32 @@ internal sealed partial class SendOutboxItem(
                     request = GraphRequests.WithMediaId(request, mediaId);
                     break;
                 case GraphOutcome.Rejected rejected when !MetaErrors.IsRetryable(rejected):
-                    await HandleRejectedAsync(item, channel, rejected, ct);
-                    return;
+                    return Rejected(item, contact, rejected);
                 default:
                     // Count the attempt (only the Sending mark counts calls otherwise), so a failing upload ends.
-                    await using (var counting = await dbFactory.CreateDbContextAsync(ct))
-                    {
-                        await counting.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id)
-                            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Attempts, o => o.Attempts + 1), ct);
-                    }
-
-                    await RetryLaterAsync(item, "upload-" + Describe(upload), ct);
-                    return;
+                    return RetryLater(item, "upload-" + Describe(upload), countAttempt: true);
             }
         }
 
-        // The point of no return: from this commit on, a crash leaves the outcome unknown.
-        var now = clock.GetUtcNow();
-        var marked = await db.OutboxItems
-            .Where(o => o.TenantId == item.TenantId && o.Id == item.Id && o.State == OutboxState.Pending && o.LeaseOwner == nodeId)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.State, OutboxState.Sending).SetProperty(o => o.Attempts, o => o.Attempts + 1).SetProperty(o => o.LeaseUntil, now + options.Value.SendTimeout + options.Value.SendingLeaseMargin), ct);
-        if (marked == 0)
+        await DelayAsync(pacer.Until(slot) - options.Value.SendingMarkAhead, ct);
+        if (!await writer.MarkSendingAsync(item, nodeId, ct))
         {
-            return;
+            return null;
         }
 
-        await pacer.GateAsync(channel.Id, channel.MessagesPerSecond, ct);
+        // Committed as Sending: from here on a crash leaves the outcome unknown.
+        long call;
+        try
+        {
+            await DelayAsync(pacer.Until(slot), ct);
+            call = await pacer.GateAsync(channel.Id, channel.MessagesPerSecond, slot, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The node is stopping and the call has not started: it provably did not reach Meta.
+            return OutboxOutcome.Release(item, clock.GetUtcNow(), "stopped-before-call");
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         GraphOutcome outcome;
@@ -85,153 +94,77 @@ internal sealed partial class SendOutboxItem(
         {
             outcome = new GraphOutcome.Unknown("timeout");
         }
+        finally
+        {
+            pacer.Answered(channel.Id, call);
+        }
 
         switch (outcome)
         {
             case GraphOutcome.Accepted accepted:
-                await AcceptedAsync(item, accepted.Id, ct);
-                break;
+                return OutboxOutcome.Accepted(item, accepted.Id);
             case GraphOutcome.Rejected rejected when MetaErrors.IsRetryable(rejected):
                 if (rejected.Code == MetaErrors.Throughput)
                 {
                     pacer.Slow(channel.Id, TimeSpan.FromSeconds(1));
                 }
 
-                await RetryLaterAsync(item, $"meta-{rejected.Code ?? rejected.HttpStatus}", ct);
-                break;
+                return RetryLater(item, $"meta-{rejected.Code ?? rejected.HttpStatus}");
             case GraphOutcome.Rejected rejected:
-                await HandleRejectedAsync(item, channel, rejected, ct);
-                break;
+                return Rejected(item, contact, rejected);
             case GraphOutcome.NotSent notSent:
-                await RetryLaterAsync(item, "not-sent-" + notSent.Reason, ct);
-                break;
+                return RetryLater(item, "not-sent-" + notSent.Reason);
             case GraphOutcome.Unknown unknown:
-                await MarkUnknownAsync(item, unknown.Reason, ct);
-                break;
+                return OutboxOutcome.Unknown(item, unknown.Reason);
+            default:
+                return OutboxOutcome.Unknown(item, "unclassified");
         }
     }
 
-    public async Task FailAsync(OutboxItem item, string reason, int? code, string? title, CancellationToken ct)
+    private OutboxOutcome Rejected(OutboxItem item, Contact contact, GraphOutcome.Rejected rejected)
     {
-        await FinishAsync(item, OutboxState.Failed, reason, DeliveryState.Failed, code, title ?? reason, wamid: null, ct);
-        LogFailed(item.Id, reason, code);
-    }
-
-    public async Task MarkUnknownAsync(OutboxItem item, string reason, CancellationToken ct)
-    {
-        await FinishAsync(item, OutboxState.Unknown, reason, DeliveryState.Unknown, null, null, wamid: null, ct);
-        LogUnknown(item.Id, reason);
-    }
-
-    private Task AcceptedAsync(OutboxItem item, string? wamid, CancellationToken ct) =>
-        FinishAsync(item, OutboxState.Done, null, null, null, null, wamid, ct);
-
-    private async Task HandleRejectedAsync(OutboxItem item, Channel channel, GraphOutcome.Rejected rejected, CancellationToken ct)
-    {
+        var now = clock.GetUtcNow();
         if (rejected.Code == MetaErrors.PairRateLimit)
         {
-            await BackOffContactAsync(item, ct);
-            return;
+            // Meta asks for 4^n seconds before the next message to this customer.
+            return OutboxOutcome.PairLimited(item, now + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(4, contact.SendBackoffLevel))));
         }
 
         if (rejected.Code is null && rejected.HttpStatus >= 500)
         {
             // A server error without Meta's error body says nothing about whether the message went out.
-            await MarkUnknownAsync(item, $"http-{rejected.HttpStatus}", ct);
-            return;
+            return OutboxOutcome.Unknown(item, $"http-{rejected.HttpStatus}");
         }
 
         if (rejected.Code == MetaErrors.ExpiredToken)
         {
             // The token is no good: pause the whole number until someone rotates it, and keep the reply queued.
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.Channels.Where(c => c.TenantId == channel.TenantId && c.Id == channel.Id && c.Status == ChannelStatus.Active)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChannelStatus.NeedsReauthorization).SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
-            await ReleaseAsync(item, clock.GetUtcNow() + TimeSpan.FromSeconds(30), "meta-190", ct);
-            return;
+            return OutboxOutcome.TokenExpired(item, now + TimeSpan.FromSeconds(30));
         }
 
-        await FailAsync(item, $"meta-{rejected.Code ?? rejected.HttpStatus}", rejected.Code, rejected.Title, ct);
+        return OutboxOutcome.Failed(item, $"meta-{rejected.Code ?? rejected.HttpStatus}", rejected.Code, rejected.Title);
     }
 
-    private async Task BackOffContactAsync(OutboxItem item, CancellationToken ct)
+    /// <summary>Another attempt later, doubling the wait, unless this was the last one.</summary>
+    private OutboxOutcome RetryLater(OutboxItem item, string reason, bool countAttempt = false)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var contact = await db.Contacts.FirstAsync(c => c.TenantId == item.TenantId && c.Id == item.ContactId, ct);
-        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(4, contact.SendBackoffLevel)));
-        contact.SendBackoffLevel++;
-        contact.SendBackoffUntil = until;
-        await db.SaveChangesAsync(ct);
-        await ReleaseAsync(item, until, "meta-131056", ct);
-    }
-
-    private async Task RetryLaterAsync(OutboxItem item, string reason, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var attempts = await db.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id).Select(o => o.Attempts).FirstAsync(ct);
+        // The item was loaded before this attempt was counted (by its Sending mark, or here for an upload).
+        var attempts = item.Attempts + 1;
         if (attempts >= options.Value.MaxAttempts)
         {
-            await FailAsync(item, reason, null, "Could not be sent after several attempts.", ct);
-            return;
+            return OutboxOutcome.Failed(item, reason, null, "Could not be sent after several attempts.");
         }
 
         var delay = TimeSpan.FromSeconds(Math.Min(300, options.Value.RetryBaseDelay.TotalSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
-        await ReleaseAsync(item, clock.GetUtcNow() + delay, reason, ct);
+        return OutboxOutcome.Release(item, clock.GetUtcNow() + delay, reason, countAttempt);
     }
 
-    /// <summary>Back to Pending (it was not delivered), to be picked up again at <paramref name="next"/>.</summary>
-    private async Task ReleaseAsync(OutboxItem item, DateTimeOffset next, string reason, CancellationToken ct)
+    private async Task DelayAsync(TimeSpan wait, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(o => o.State, OutboxState.Pending)
-                .SetProperty(o => o.NextAttemptAt, next)
-                .SetProperty(o => o.LastError, reason)
-                .SetProperty(o => o.LeaseOwner, (Guid?)null)
-                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
-    }
-
-    private async Task FinishAsync(OutboxItem item, OutboxState state, string? reason, DeliveryState? messageState, int? code, string? title, string? wamid, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var row = await db.OutboxItems.FirstAsync(o => o.TenantId == item.TenantId && o.Id == item.Id, ct);
-        row.State = state;
-        row.LastError = reason;
-        row.CompletedAt = now;
-        row.LeaseOwner = null;
-        row.LeaseUntil = null;
-        if (item.MessageId is { } messageId)
+        if (wait > TimeSpan.Zero)
         {
-            var message = await db.Messages.FirstAsync(m => m.TenantId == item.TenantId && m.Id == messageId, ct);
-            if (wamid is not null)
-            {
-                message.Wamid = wamid;
-                await DeliveryStatuses.ReconcileAsync(db, message, ct);
-            }
-
-            if (messageState is { } newState)
-            {
-                message.Status = newState;
-                message.StatusAt = now;
-                message.ErrorCode = code;
-                message.ErrorTitle = title?.Length > 200 ? title[..200] : title;
-            }
-
-            await db.SaveChangesAsync(ct);
-            await RealtimeLog.AppendAsync(db, item.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now, ct);
+            await Task.Delay(wait, clock, ct);
         }
-
-        if (wamid is not null)
-        {
-            await db.Contacts.Where(c => c.TenantId == item.TenantId && c.Id == item.ContactId && c.SendBackoffLevel > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.SendBackoffLevel, 0).SetProperty(c => c.SendBackoffUntil, (DateTimeOffset?)null), ct);
-        }
-
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
     }
 
     private static string Describe(GraphOutcome outcome) => outcome switch
@@ -241,10 +174,4 @@ internal sealed partial class SendOutboxItem(
         GraphOutcome.Rejected r => $"meta-{r.Code ?? r.HttpStatus}",
         _ => "no-id",
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} failed: {Reason} (Meta code {Code})")]
-    private partial void LogFailed(Guid itemId, string reason, int? code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId}: outcome unknown ({Reason}); marked for an agent, not resent")]
-    private partial void LogUnknown(Guid itemId, string reason);
 }

@@ -1,0 +1,248 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Outbound;
+
+/// <summary>
+/// Group commit for the sender, in the way of the webhook inbox: sends queue what they need written, and
+/// one writer commits whatever has queued up (for a few milliseconds) in a single transaction:
+/// <list type="bullet">
+/// <item>Sending marks, the point of no return. A send asks for its mark a little ahead of its paced slot
+/// and may call Meta only once the mark is known committed; a crash from then on leaves it Sending, which
+/// recovery turns into unknown, never into a second send. An item that is not marked is not called.</item>
+/// <item>Outcomes (<see cref="OutboxOutcome"/>). Until its outcome commits an item stays Sending, so a
+/// crash before that leaves it unknown, the safe side; the send holds its customer until then.</item>
+/// </list>
+/// If a batch cannot commit, its marks are tried alone and its outcomes one by one, so one bad row does
+/// not take its neighbours with it.
+/// </summary>
+internal sealed partial class OutboxWriter(
+    IDbContextFactory<SwitchboardDbContext> dbFactory,
+    OutboxWriteGate gate,
+    IOptions<OutboundOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxWriter> logger) : BackgroundService
+{
+    /// <summary>How long writes gather before one commit (sends ask for their mark well ahead of this).</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan DrainOnStop = TimeSpan.FromSeconds(5);
+    private const int MaxBatch = 1000;
+
+    // Unbounded: whatever is queued belongs to the sender's in-flight items, which are bounded.
+    private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>True once the item is committed as Sending by this node; false if it must not be called.</summary>
+    public async Task<bool> MarkSendingAsync(OutboxItem item, Guid nodeId, CancellationToken ct)
+    {
+        var pending = new PendingMark(item, nodeId);
+        return queue.Writer.TryWrite(pending) && await pending.Completion.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Queues the outcome and returns once it is committed (true) or could not be (false).</summary>
+    public Task<bool> RecordAsync(OutboxOutcome outcome)
+    {
+        var pending = new PendingOutcome(outcome);
+        return queue.Writer.TryWrite(pending) ? pending.Completion.Task : Task.FromResult(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await Task.Delay(Linger, clock, stoppingToken);
+                Drain(batch);
+                await CommitAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Sends that finished while the node stops still get their outcome recorded if the database lets us;
+            // marks asked for now are refused (not marked means not called).
+            queue.Writer.TryComplete();
+            using var drain = new CancellationTokenSource(DrainOnStop);
+            try
+            {
+                do
+                {
+                    foreach (var mark in batch.OfType<PendingMark>())
+                    {
+                        mark.Completion.TrySetResult(false);
+                    }
+
+                    batch.RemoveAll(p => p is PendingMark);
+                    await CommitAsync(batch, drain.Token);
+                    Drain(batch);
+                }
+                while (batch.Count > 0);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            foreach (var pending in batch)
+            {
+                pending.Fail();
+            }
+
+            while (queue.Reader.TryRead(out var left))
+            {
+                left.Fail();
+            }
+        }
+    }
+
+    private void Drain(List<PendingWrite> batch)
+    {
+        batch.Clear();
+        while (batch.Count < MaxBatch && queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+    }
+
+    /// <summary>Commits the batch and completes every write in it; leaves the batch empty unless cancelled.</summary>
+    private async Task CommitAsync(List<PendingWrite> batch, CancellationToken ct)
+    {
+        var marks = batch.OfType<PendingMark>().ToList();
+        var outcomes = batch.OfType<PendingOutcome>().ToList();
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var marked = await WriteAsync(marks, outcomes, ct);
+            Completed(marks, marked);
+            Completed(outcomes);
+            batch.Clear();
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogBatchFailed(marks.Count, outcomes.Count, SafeError.Describe(ex));
+        }
+
+        if (marks.Count > 0)
+        {
+            try
+            {
+                Completed(marks, await WriteAsync(marks, [], ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // It may have committed after all: then those items stay Sending and become unknown, never sent.
+                LogMarkFailed(marks.Count, SafeError.Describe(ex));
+                Completed(marks, []);
+            }
+        }
+
+        foreach (var pending in outcomes)
+        {
+            try
+            {
+                await WriteAsync([], [pending], ct);
+                Completed([pending]);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // The item stays as it was: Sending becomes unknown after its lease, a leased Pending one is taken again.
+                LogOutcomeFailed(pending.Outcome.Item.Id, SafeError.Describe(ex));
+                pending.Fail();
+            }
+        }
+
+        batch.Clear();
+    }
+
+    private async Task<HashSet<Guid>> WriteAsync(List<PendingMark> marks, List<PendingOutcome> outcomes, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        using var turn = await gate.EnterAsync(db, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        HashSet<Guid> marked = [];
+        foreach (var node in marks.GroupBy(m => m.NodeId))
+        {
+            var leaseUntil = now + options.Value.SendTimeout + options.Value.SendingLeaseMargin;
+            marked.UnionWith(await OutboxWrites.MarkSendingAsync(db, [.. node.Select(m => m.Item)], node.Key, leaseUntil, ct));
+        }
+
+        if (outcomes.Count > 0)
+        {
+            await OutboxWrites.RecordAsync(db, [.. outcomes.Select(o => o.Outcome)], now, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return marked;
+    }
+
+    private static void Completed(List<PendingMark> marks, HashSet<Guid> marked)
+    {
+        foreach (var mark in marks)
+        {
+            mark.Completion.TrySetResult(marked.Contains(mark.Item.Id));
+        }
+    }
+
+    private void Completed(List<PendingOutcome> done)
+    {
+        foreach (var pending in done)
+        {
+            var outcome = pending.Outcome;
+            if (outcome.State == OutboxState.Failed)
+            {
+                LogFailed(outcome.Item.Id, outcome.Reason ?? "", outcome.ErrorCode);
+            }
+            else if (outcome.State == OutboxState.Unknown)
+            {
+                LogUnknown(outcome.Item.Id, outcome.Reason ?? "");
+            }
+
+            pending.Completion.TrySetResult(true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} failed: {Reason} (Meta code {Code})")]
+    private partial void LogFailed(Guid itemId, string reason, int? code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId}: outcome unknown ({Reason}); marked for an agent, not resent")]
+    private partial void LogUnknown(Guid itemId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Marks} Sending mark(s) and {Outcomes} outcome(s) together failed ({Error}); writing them separately")]
+    private partial void LogBatchFailed(int marks, int outcomes, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Marking {Count} outbox item(s) Sending failed ({Error}); they are not sent now")]
+    private partial void LogMarkFailed(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of outbox item {ItemId} failed ({Error}); it stays as it was (Sending becomes unknown)")]
+    private partial void LogOutcomeFailed(Guid itemId, string error);
+
+    private abstract class PendingWrite
+    {
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Fail() => Completion.TrySetResult(false);
+    }
+
+    private sealed class PendingMark(OutboxItem item, Guid nodeId) : PendingWrite
+    {
+        public OutboxItem Item { get; } = item;
+
+        public Guid NodeId { get; } = nodeId;
+    }
+
+    private sealed class PendingOutcome(OutboxOutcome outcome) : PendingWrite
+    {
+        public OutboxOutcome Outcome { get; } = outcome;
+    }
+}

@@ -1,0 +1,147 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Features.Outbound;
+
+/// <summary>The statements behind <see cref="OutboxWriter"/>: each writes a whole batch inside the caller's transaction.</summary>
+internal static class OutboxWrites
+{
+    /// <summary>
+    /// Marks the items Sending (counting the attempt) where they are still Pending and leased by this node,
+    /// and returns the ids that were marked: only those may be called.
+    /// </summary>
+    public static async Task<HashSet<Guid>> MarkSendingAsync(SwitchboardDbContext db, List<OutboxItem> items, Guid nodeId, DateTimeOffset leaseUntil, CancellationToken ct)
+    {
+        var tenants = items.Select(i => i.TenantId).Distinct().ToList();
+        var ids = items.Select(i => i.Id).ToList();
+        var count = await db.OutboxItems
+            .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && o.LeaseOwner == nodeId)
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.State, OutboxState.Sending).SetProperty(o => o.Attempts, o => o.Attempts + 1).SetProperty(o => o.LeaseUntil, leaseUntil), ct);
+        if (count == ids.Count)
+        {
+            return [.. ids];
+        }
+
+        // Fewer rows than asked (a lease lost to another node): only those that are ours and Sending now.
+        return [.. await db.OutboxItems.Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Sending && o.LeaseOwner == nodeId).Select(o => o.Id).ToListAsync(ct)];
+    }
+
+    /// <summary>
+    /// Records outcomes: the outbox rows (all accepted ones in one statement), backoffs and paused numbers,
+    /// the messages' wamids and statuses with statuses that arrived early, and a realtime event per message.
+    /// </summary>
+    public static async Task RecordAsync(SwitchboardDbContext db, List<OutboxOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var accepted = outcomes.Where(o => o.State == OutboxState.Done).Select(o => o.Item).ToList();
+        if (accepted.Count > 0)
+        {
+            var tenants = accepted.Select(i => i.TenantId).Distinct().ToList();
+            var ids = accepted.Select(i => i.Id).ToList();
+            await db.OutboxItems.Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(o => o.State, OutboxState.Done)
+                    .SetProperty(o => o.LastError, (string?)null)
+                    .SetProperty(o => o.CompletedAt, now)
+                    .SetProperty(o => o.LeaseOwner, (Guid?)null)
+                    .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
+
+            // A reply got through, so the customer's pair-limit backoff starts over.
+            var contacts = accepted.Select(i => i.ContactId).Distinct().ToList();
+            await db.Contacts.Where(c => EF.Parameter(tenants).Contains(c.TenantId) && EF.Parameter(contacts).Contains(c.Id) && c.SendBackoffLevel > 0)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.SendBackoffLevel, 0).SetProperty(c => c.SendBackoffUntil, (DateTimeOffset?)null), ct);
+        }
+
+        foreach (var outcome in outcomes.Where(o => o.State != OutboxState.Done))
+        {
+            await RecordOneAsync(db, outcome, now, ct);
+        }
+
+        await RecordMessagesAsync(db, outcomes, now, ct);
+        await RealtimeLog.FlushAsync(db, ct);
+    }
+
+    private static async Task RecordOneAsync(SwitchboardDbContext db, OutboxOutcome outcome, DateTimeOffset now, CancellationToken ct)
+    {
+        var item = outcome.Item;
+        var row = db.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id);
+        if (outcome.State != OutboxState.Pending)
+        {
+            await row.ExecuteUpdateAsync(s => s
+                .SetProperty(o => o.State, outcome.State)
+                .SetProperty(o => o.LastError, outcome.Reason)
+                .SetProperty(o => o.CompletedAt, now)
+                .SetProperty(o => o.LeaseOwner, (Guid?)null)
+                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
+            return;
+        }
+
+        var retryAt = outcome.RetryAt ?? now;
+        var counted = outcome.CountAttempt ? 1 : 0;
+        await row.ExecuteUpdateAsync(s => s
+            .SetProperty(o => o.State, OutboxState.Pending)
+            .SetProperty(o => o.NextAttemptAt, retryAt)
+            .SetProperty(o => o.LastError, outcome.Reason)
+            .SetProperty(o => o.Attempts, o => o.Attempts + counted)
+            .SetProperty(o => o.LeaseOwner, (Guid?)null)
+            .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
+
+        if (outcome.BackOffContact)
+        {
+            await db.Contacts.Where(c => c.TenantId == item.TenantId && c.Id == item.ContactId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.SendBackoffLevel, c => c.SendBackoffLevel + 1).SetProperty(c => c.SendBackoffUntil, retryAt), ct);
+        }
+
+        if (outcome.PauseChannel)
+        {
+            // The token is no good: pause the whole number until someone rotates it; its replies stay queued.
+            await db.Channels.Where(c => c.TenantId == item.TenantId && c.Id == item.ChannelId && c.Status == ChannelStatus.Active)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChannelStatus.NeedsReauthorization).SetProperty(c => c.UpdatedAt, now), ct);
+        }
+    }
+
+    private static async Task RecordMessagesAsync(SwitchboardDbContext db, List<OutboxOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
+    {
+        var finished = outcomes.Where(o => o.State != OutboxState.Pending && o.Item.MessageId is not null).ToList();
+        if (finished.Count == 0)
+        {
+            return;
+        }
+
+        var tenants = finished.Select(o => o.Item.TenantId).Distinct().ToList();
+        var ids = finished.Select(o => o.Item.MessageId!.Value).ToList();
+        var messages = await db.Messages.Where(m => EF.Parameter(tenants).Contains(m.TenantId) && EF.Parameter(ids).Contains(m.Id)).ToDictionaryAsync(m => (m.TenantId, m.Id), ct);
+        var withWamid = new List<Message>();
+        foreach (var outcome in finished)
+        {
+            if (!messages.TryGetValue((outcome.Item.TenantId, outcome.Item.MessageId!.Value), out var message))
+            {
+                continue;
+            }
+
+            if (outcome.Wamid is not null)
+            {
+                message.Wamid = outcome.Wamid;
+                withWamid.Add(message);
+            }
+
+            if (outcome.MessageState is { } state)
+            {
+                message.Status = state;
+                message.StatusAt = now;
+                message.ErrorCode = outcome.ErrorCode;
+                message.ErrorTitle = outcome.ErrorTitle?.Length > 200 ? outcome.ErrorTitle[..200] : outcome.ErrorTitle;
+            }
+        }
+
+        await DeliveryStatuses.ReconcileAsync(db, withWamid, ct);
+        foreach (var message in messages.Values)
+        {
+            RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now);
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+}
