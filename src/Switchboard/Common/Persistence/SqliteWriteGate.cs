@@ -2,10 +2,10 @@ namespace Switchboard.Common.Persistence;
 
 /// <summary>
 /// SQLite has one writer at a time, and a writer that finds the database busy sleeps (Microsoft.Data.Sqlite
-/// retries every 150 ms) before it tries again — so two busy background writers, the webhook group
-/// commit and the processor, would mostly wait on each other's sleeps. The hot writers of this process
-/// take turns here instead (first come, first served, no sleeping). On PostgreSQL it does nothing:
-/// writers run side by side.
+/// retries every 150 ms, or SQLite's busy handler polls) before it tries again — so the busy background
+/// writers (the webhook group commit, the processor, the sender's rounds and outcome writer) would
+/// mostly wait on each other's retries. They take turns here instead: first come, first served, woken
+/// the moment the previous writer is done. On PostgreSQL it does nothing: writers run side by side.
 /// </summary>
 internal sealed class SqliteWriteGate : IDisposable
 {

@@ -20,7 +20,6 @@ public static class OutboundFeature
         services.AddSingleton<SendOutboxItem>();
 
         // The writer starts before the sender and stops after it, so that the sender's last outcomes are recorded.
-        services.AddSingleton<OutboxWriteGate>();
         services.AddSingleton<OutboxWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWriter>());
         services.AddSingleton<OutboxSender>();

@@ -21,7 +21,7 @@ internal sealed partial class OutboxSender(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     SendOutboxItem sendItem,
     OutboxWriter writer,
-    OutboxWriteGate gate,
+    SqliteWriteGate gate,
     Pacer pacer,
     OutboxSignal signal,
     ChannelChanges channelChanges,
