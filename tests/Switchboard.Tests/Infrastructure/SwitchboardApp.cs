@@ -32,6 +32,10 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
             // Every test request comes from one (empty) address: keep the per-address sign-in limit out of
             // the way of tests that sign in many times; RateLimitTests set their own low limits.
             ["Switchboard:RateLimits:Login:PermitLimit"] = "100000",
+
+            // Two processing loops on PostgreSQL (the default is one), so the tests exercise the row locks,
+            // SKIP LOCKED claims and the new-customer lock that keep parallel loops correct.
+            ["Switchboard:Webhooks:ProcessorConcurrency"] = "2",
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Debug",
         };

@@ -39,7 +39,7 @@ internal sealed partial class InboxProcessor(
     {
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
         {
-            var loops = Math.Max(1, options.Value.ProcessorConcurrency ?? (db.IsSqlite ? 1 : 2));
+            var loops = db.IsSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
             lock (loopIds)
             {
                 loopIds.AddRange(Enumerable.Range(0, loops).Select(_ => Guid.NewGuid()));

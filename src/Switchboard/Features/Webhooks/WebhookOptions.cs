@@ -27,10 +27,11 @@ internal sealed class WebhookOptions
     public int ProcessBatch { get; set; } = 256;
 
     /// <summary>
-    /// Processing loops per node. Null: 2 on PostgreSQL (one loop's queries and commit overlap the other's
-    /// parsing and sealing), 1 on SQLite (one writer at a time, so more loops would only queue).
+    /// Processing loops per node. One by default: with one busy tenant, two loops on PostgreSQL mostly wait
+    /// for each other's locked conversations (measured slower, docs/benchmarks.md); more can pay off when
+    /// many tenants write at once. SQLite always uses one (one writer at a time).
     /// </summary>
-    public int? ProcessorConcurrency { get; set; }
+    public int ProcessorConcurrency { get; set; } = 1;
 
     /// <summary>Processing attempts before an event is quarantined as processing-failed.</summary>
     public int MaxAttempts { get; set; } = 10;
