@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
@@ -56,5 +57,47 @@ internal static class DeliveryStatuses
                 Apply(message, update.Status, update.Timestamp, update.ErrorCode, update.ErrorTitle);
             }
         }
+    }
+
+    /// <summary>
+    /// After a commit: applies statuses already recorded for these sent wamids to their outbound messages.
+    /// The processor (statuses it could not match) and the sender (wamids it just recorded) both call this
+    /// after their own commits, because each transaction may not have seen the other's rows — so whichever
+    /// commits last applies them (ADR 0014). One query when nothing is waiting; otherwise one transaction
+    /// with the messages locked like the processor locks them, so a status never moves backwards.
+    /// </summary>
+    public static async Task ApplyRecordedAsync(
+        SwitchboardDbContext db, SqliteWriteGate gate, IReadOnlyCollection<(Guid TenantId, Guid ChannelId, string Wamid)> sent, DateTimeOffset now, CancellationToken ct)
+    {
+        var tenants = sent.Select(s => s.TenantId).Distinct().ToList();
+        var channels = sent.Select(s => s.ChannelId).Distinct().ToList();
+        var wamids = await db.StatusUpdates.AsNoTracking()
+            .Where(s => EF.Parameter(tenants).Contains(s.TenantId) && EF.Parameter(channels).Contains(s.ChannelId) && EF.Parameter(sent.Select(x => x.Wamid).Distinct().ToList()).Contains(s.Wamid))
+            .Select(s => s.Wamid)
+            .Distinct()
+            .ToListAsync(ct);
+        if (wamids.Count == 0)
+        {
+            return;
+        }
+
+        using var turn = await gate.EnterAsync(db, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var messages = db.IsSqlite
+            ? await db.Messages.Where(m => EF.Parameter(tenants).Contains(m.TenantId) && EF.Parameter(channels).Contains(m.ChannelId) && EF.Parameter(wamids).Contains(m.Wamid!) && m.Direction == MessageDirection.Outbound).ToListAsync(ct)
+            : await db.Messages.FromSql(
+                    $"SELECT * FROM \"Messages\" WHERE \"TenantId\" = ANY({tenants}) AND \"ChannelId\" = ANY({channels}) AND \"Wamid\" = ANY({wamids}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE")
+                .ToListAsync(ct);
+        messages = [.. messages.Where(m => m.Direction == MessageDirection.Outbound)];
+        var before = messages.ToDictionary(m => m.Id, m => m.Status);
+        await ReconcileAsync(db, messages, ct);
+        foreach (var message in messages.Where(m => m.Status != before[m.Id]))
+        {
+            RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await RealtimeLog.FlushAsync(db, ct);
+        await transaction.CommitAsync(ct);
     }
 }

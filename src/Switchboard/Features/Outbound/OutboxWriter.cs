@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
 
@@ -189,15 +188,10 @@ internal sealed partial class OutboxWriter(
         return marked;
     }
 
-    /// <summary>
-    /// A status webhook may have been processed while these wamids were being committed, each transaction
-    /// not seeing the other's rows. The processor checks unmatched statuses after its commit; this does
-    /// the same after ours, so whichever commits last applies them (ADR 0014). One query when nothing is
-    /// waiting, which is nearly always.
-    /// </summary>
+    /// <summary>A status webhook may have been processed while these wamids were being committed.</summary>
     private async Task ReconcileAfterCommitAsync(List<PendingOutcome> outcomes, CancellationToken ct)
     {
-        var sent = outcomes.Select(o => o.Outcome).Where(o => o.Wamid is not null && o.Item.MessageId is not null).ToList();
+        var sent = outcomes.Select(o => o.Outcome).Where(o => o.Wamid is not null && o.Item.MessageId is not null).Select(o => (o.Item.TenantId, o.Item.ChannelId, o.Wamid!)).ToList();
         if (sent.Count == 0)
         {
             return;
@@ -206,37 +200,7 @@ internal sealed partial class OutboxWriter(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var tenants = sent.Select(o => o.Item.TenantId).Distinct().ToList();
-            var wamids = sent.Select(o => o.Wamid!).Distinct().ToList();
-            var waiting = await db.StatusUpdates.AsNoTracking()
-                .Where(s => EF.Parameter(tenants).Contains(s.TenantId) && EF.Parameter(wamids).Contains(s.Wamid))
-                .Select(s => s.Wamid)
-                .Distinct()
-                .ToListAsync(ct);
-            if (waiting.Count == 0)
-            {
-                return;
-            }
-
-            using var turn = await gate.EnterAsync(db, ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ids = sent.Where(o => waiting.Contains(o.Wamid!)).Select(o => o.Item.MessageId!.Value).ToList();
-
-            // Locked like the processor locks them, so neither can move a status backwards.
-            var messages = db.IsSqlite
-                ? await db.Messages.Where(m => EF.Parameter(tenants).Contains(m.TenantId) && EF.Parameter(ids).Contains(m.Id)).ToListAsync(ct)
-                : await db.Messages.FromSql($"SELECT * FROM \"Messages\" WHERE \"TenantId\" = ANY({tenants}) AND \"Id\" = ANY({ids}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE").ToListAsync(ct);
-            var before = messages.ToDictionary(m => m.Id, m => m.Status);
-            await DeliveryStatuses.ReconcileAsync(db, messages, ct);
-            var now = clock.GetUtcNow();
-            foreach (var message in messages.Where(m => m.Status != before[m.Id]))
-            {
-                RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now);
-            }
-
-            await db.SaveChangesAsync(ct);
-            await RealtimeLog.FlushAsync(db, ct);
-            await transaction.CommitAsync(ct);
+            await DeliveryStatuses.ApplyRecordedAsync(db, gate, sent, clock.GetUtcNow(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

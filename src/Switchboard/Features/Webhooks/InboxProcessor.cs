@@ -217,38 +217,13 @@ internal sealed partial class InboxProcessor(
         }
     }
 
-    /// <summary>
-    /// Statuses whose message was not known when applied. The sender may have been recording that reply's
-    /// wamid at the same moment, each transaction not yet seeing the other's: the sender reconciles
-    /// after its commit, and this does the same after ours, so whichever commits last applies them.
-    /// </summary>
+    /// <summary>Statuses whose message was not known when applied: the sender may have been recording that wamid just now.</summary>
     private async Task ReconcileLateStatusesAsync(List<(Guid Tenant, Guid Channel, string Wamid)> unmatched, CancellationToken ct)
     {
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            foreach (var tenant in unmatched.GroupBy(u => u.Tenant))
-            {
-                var channelIds = tenant.Select(u => u.Channel).Distinct().ToList();
-                var wamids = tenant.Select(u => u.Wamid).Distinct().ToList();
-                var messages = await db.Messages
-                    .Where(m => m.TenantId == tenant.Key && channelIds.Contains(m.ChannelId) && wamids.Contains(m.Wamid!) && m.Direction == Conversations.MessageDirection.Outbound)
-                    .ToListAsync(ct);
-                foreach (var message in messages)
-                {
-                    var before = message.Status;
-                    await Conversations.DeliveryStatuses.ReconcileAsync(db, message, ct);
-                    if (message.Status != before)
-                    {
-                        RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, Conversations.DeliveryStates.Name(message.Status), clock.GetUtcNow());
-                    }
-                }
-            }
-
-            await db.SaveChangesAsync(ct);
-            await RealtimeLog.FlushAsync(db, ct);
-            await transaction.CommitAsync(ct);
+            await Conversations.DeliveryStatuses.ApplyRecordedAsync(db, writeGate, unmatched, clock.GetUtcNow(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
