@@ -34,10 +34,12 @@ if (options.Mode == "ingest")
     var result = options.FixedRate is { } rate
         ? await FixedRateAsync(endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], rate)
         : await WebhookLoad.RunAsync(endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], options, "switchboard");
-    report.AppendLine("| endpoint | events/s | ack p50 ms | p95 | p99 | max | errors |");
-    report.AppendLine("|---|---|---|---|---|---|---|");
+    report.AppendLine(CultureInfo.InvariantCulture, $"Messages per webhook POST: {options.PerWebhook}.");
+    report.AppendLine();
+    report.AppendLine("| endpoint | events/s | POSTs/s | ack p50 ms | p95 | p99 | max | errors |");
+    report.AppendLine("|---|---|---|---|---|---|---|---|");
     void Line(string name, LoadResult r) => report.AppendLine(CultureInfo.InvariantCulture,
-        $"| {name} | {r.RequestsPerSecond:F0} | {r.Ack.P50:F1} | {r.Ack.P95:F1} | {r.Ack.P99:F1} | {r.Ack.Max:F1} | {(r.Errors.Count == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Key}: {e.Value}")))} |");
+        $"| {name} | {r.EventsPerSecond:F0} | {r.RequestsPerSecond:F0} | {r.Ack.P50:F1} | {r.Ack.P95:F1} | {r.Ack.P99:F1} | {r.Ack.Max:F1} | {(r.Errors.Count == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Key}: {e.Value}")))} |");
     Line("Switchboard", result);
     if (ceiling is not null)
     {
@@ -74,7 +76,7 @@ async Task<LoadResult> FixedRateAsync(Uri endpoint, string appSecret, string pho
     using var stop = new CancellationTokenSource(options.Warmup + options.Duration);
     var started = DateTimeOffset.UtcNow;
     var measureFrom = started + options.Warmup;
-    var run = load.RunAsync(endpoint, appSecret, phoneNumberId, rate, options.Customers, options.Concurrency, stop.Token);
+    var run = load.RunAsync(endpoint, appSecret, phoneNumberId, rate, options.Customers, options.Concurrency, stop.Token, options.PerWebhook);
     var last = 0;
     while (!run.IsCompleted)
     {
@@ -91,7 +93,7 @@ async Task<LoadResult> FixedRateAsync(Uri endpoint, string appSecret, string pho
         errors["skipped (in flight at the cap)"] = r.Skipped;
     }
 
-    return new LoadResult(acked.Count / options.Duration.TotalSeconds, r.Ack, errors, acked, acked.Count);
+    return new LoadResult(acked.Count / options.PerWebhook / options.Duration.TotalSeconds, acked.Count / options.Duration.TotalSeconds, r.Ack, errors, acked, acked.Count);
 }
 
 async Task SendLoadAsync()

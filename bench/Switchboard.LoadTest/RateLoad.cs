@@ -36,7 +36,8 @@ internal sealed class RateLoad
     /// <summary>Every acknowledged wamid with the moment its 200 arrived (for processing lag).</summary>
     public ConcurrentBag<(string Wamid, DateTimeOffset AckedAt)> AckedWamids { get; } = [];
 
-    public async Task<RateResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop)
+    /// <summary>Runs until <c>stop</c>: <c>rate</c> messages per second; with <c>perWebhook</c> above 1, each POST carries that many and POSTs go out at rate / perWebhook.</summary>
+    public async Task<RateResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop, int perWebhook = 1)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxInFlight, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -46,7 +47,7 @@ internal sealed class RateLoad
         var clock = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
         {
-            var due = (int)(clock.Elapsed.TotalSeconds * rate);
+            var due = (int)(clock.Elapsed.TotalSeconds * rate / perWebhook);
             while (scheduled < due)
             {
                 var k = scheduled++;
@@ -70,16 +71,20 @@ internal sealed class RateLoad
         {
             try
             {
-                var customer = (16_505_550_000L + (k * 7919L % customers)).ToString(CultureInfo.InvariantCulture);
-                var wamid = $"wamid.RATE{k:D8}{Guid.NewGuid():N}";
-                var body = Encoding.UTF8.GetBytes(Webhooks.Text(phoneNumberId, wamid, customer, "Customer " + customer[^4..], $"Hello, is my order {k} on its way? \\u00e7a va?"));
+                var messages = Webhooks.Messages("RATE", k, perWebhook, customers);
+                var body = Encoding.UTF8.GetBytes(Webhooks.Batch(phoneNumberId, messages));
                 var started = Stopwatch.GetTimestamp();
                 var error = await Webhooks.PostAsync(http, endpoint, secret, body, CancellationToken.None);
                 if (error is null)
                 {
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    AckedWamids.Add((wamid, DateTimeOffset.UtcNow));
-                    Interlocked.Increment(ref acked);
+                    var at = DateTimeOffset.UtcNow;
+                    foreach (var message in messages)
+                    {
+                        AckedWamids.Add((message.Wamid, at));
+                    }
+
+                    Interlocked.Add(ref acked, messages.Count);
                 }
                 else
                 {
@@ -100,11 +105,36 @@ internal static class Webhooks
 {
     /// <summary>The webhook JSON; <paramref name="text"/> must already be JSON-escaped.</summary>
     public static string Text(string phoneNumberId, string wamid, string customer, string name, string text) =>
-        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"100000000000002\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\","
-        + "\"metadata\":{\"display_phone_number\":\"15550100001\",\"phone_number_id\":\"" + phoneNumberId + "\"},"
-        + "\"contacts\":[{\"profile\":{\"name\":\"" + name + "\"},\"wa_id\":\"" + customer + "\"}],"
-        + "\"messages\":[{\"from\":\"" + customer + "\",\"id\":\"" + wamid + "\",\"timestamp\":\"" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)
-        + "\",\"type\":\"text\",\"text\":{\"body\":\"" + text + "\"}}]},\"field\":\"messages\"}]}]}";
+        Batch(phoneNumberId, [(wamid, customer, name, text)]);
+
+    /// <summary>
+    /// Several inbound text messages in one change, as Meta aggregates them at high volume (up to 1,000
+    /// updates per POST): one <c>contacts</c> entry per sender, the messages in order. Texts must already be JSON-escaped.
+    /// </summary>
+    public static string Batch(string phoneNumberId, IReadOnlyList<(string Wamid, string Customer, string Name, string Text)> messages)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var contacts = string.Join(",", messages.DistinctBy(m => m.Customer).Select(m => "{\"profile\":{\"name\":\"" + m.Name + "\"},\"wa_id\":\"" + m.Customer + "\"}"));
+        var items = string.Join(",", messages.Select(m => "{\"from\":\"" + m.Customer + "\",\"id\":\"" + m.Wamid + "\",\"timestamp\":\"" + timestamp
+            + "\",\"type\":\"text\",\"text\":{\"body\":\"" + m.Text + "\"}}"));
+        return "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"100000000000002\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\","
+            + "\"metadata\":{\"display_phone_number\":\"15550100001\",\"phone_number_id\":\"" + phoneNumberId + "\"},"
+            + "\"contacts\":[" + contacts + "],\"messages\":[" + items + "]},\"field\":\"messages\"}]}]}";
+    }
+
+    /// <summary><paramref name="count"/> customer messages for one POST (request <paramref name="k"/> of a run), customers from a pool.</summary>
+    public static List<(string Wamid, string Customer, string Name, string Text)> Messages(string prefix, long k, int count, int customers)
+    {
+        var messages = new List<(string, string, string, string)>(count);
+        for (var j = 0; j < count; j++)
+        {
+            var n = (k * count) + j;
+            var customer = (16_505_550_000L + (n * 7919L % customers)).ToString(CultureInfo.InvariantCulture);
+            messages.Add(($"wamid.{prefix}{n:D9}{Guid.NewGuid():N}", customer, "Customer " + customer[^4..], $"Hello, is my order {n} on its way? \\u00e7a va?"));
+        }
+
+        return messages;
+    }
 
     /// <summary>Posts a signed body; null on a 2xx, otherwise the status code or the transport error.</summary>
     public static async Task<string?> PostAsync(HttpClient http, Uri endpoint, byte[] secret, byte[] body, CancellationToken ct)

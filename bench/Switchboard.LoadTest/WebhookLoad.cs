@@ -7,12 +7,12 @@ using System.Text;
 
 namespace Switchboard.LoadTest;
 
-/// <summary>The result of driving one endpoint with signed webhooks.</summary>
-internal sealed record LoadResult(double RequestsPerSecond, Percentiles Ack, IReadOnlyDictionary<string, int> Errors, IReadOnlyList<(string Wamid, DateTimeOffset AckedAt)> Acked, int Measured);
+/// <summary>The result of driving one endpoint: acknowledged POSTs per second, and messages per second (POSTs × messages per POST).</summary>
+internal sealed record LoadResult(double RequestsPerSecond, double EventsPerSecond, Percentiles Ack, IReadOnlyDictionary<string, int> Errors, IReadOnlyList<(string Wamid, DateTimeOffset AckedAt)> Acked, int Measured);
 
 /// <summary>
-/// Workers posting signed webhooks (one text message each, a fresh wamid every time, customers from a
-/// pool) for the warm-up and then the measured period, with a progress line every second.
+/// Workers posting signed webhooks (one text message each, or <c>--per-webhook</c> messages in one change
+/// as Meta aggregates them; a fresh wamid every time, customers from a pool) for the warm-up and then the measured period, with a progress line every second.
 /// </summary>
 internal static class WebhookLoad
 {
@@ -33,9 +33,8 @@ internal static class WebhookLoad
         {
             for (var i = 0; clock.Elapsed < stopAt; i++)
             {
-                var wamid = $"wamid.LOAD{worker:D3}{i:D7}{Guid.NewGuid():N}";
-                var customer = (16_505_550_000L + ((worker * 7919L) + i) % options.Customers).ToString(CultureInfo.InvariantCulture);
-                var body = Encoding.UTF8.GetBytes(Payload(phoneNumberId, wamid, customer, i));
+                var messages = Webhooks.Messages($"LOAD{worker:D3}", i + (worker * 1_000_003L), options.PerWebhook, options.Customers);
+                var body = Encoding.UTF8.GetBytes(Webhooks.Batch(phoneNumberId, messages));
                 using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
@@ -69,7 +68,11 @@ internal static class WebhookLoad
                 if (error is null)
                 {
                     latencies.Add((finished - started).TotalMilliseconds);
-                    acked.Add((wamid, DateTimeOffset.UtcNow));
+                    var at = DateTimeOffset.UtcNow;
+                    foreach (var message in messages)
+                    {
+                        acked.Add((message.Wamid, at));
+                    }
                 }
                 else
                 {
@@ -89,13 +92,6 @@ internal static class WebhookLoad
         }
 
         var measured = latencies.Count + errors.Values.Sum();
-        return new LoadResult(latencies.Count / options.Duration.TotalSeconds, Percentiles.Of([.. latencies]), errors, [.. acked], measured);
+        return new LoadResult(latencies.Count / options.Duration.TotalSeconds, acked.Count / options.Duration.TotalSeconds, Percentiles.Of([.. latencies]), errors, [.. acked], measured);
     }
-
-    private static string Payload(string phoneNumberId, string wamid, string customer, int i) =>
-        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"100000000000002\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\","
-        + "\"metadata\":{\"display_phone_number\":\"15550100001\",\"phone_number_id\":\"" + phoneNumberId + "\"},"
-        + "\"contacts\":[{\"profile\":{\"name\":\"Customer " + customer[^4..] + "\"},\"wa_id\":\"" + customer + "\"}],"
-        + "\"messages\":[{\"from\":\"" + customer + "\",\"id\":\"" + wamid + "\",\"timestamp\":\"" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)
-        + "\",\"type\":\"text\",\"text\":{\"body\":\"Hello, is my order " + i.ToString(CultureInfo.InvariantCulture) + " on its way? \\u00e7a va?\"}}]},\"field\":\"messages\"}]}]}";
 }

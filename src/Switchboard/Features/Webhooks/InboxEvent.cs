@@ -57,6 +57,9 @@ internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEv
         builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<InboxState>>().HasMaxLength(16);
         builder.Property(e => e.Reason).HasMaxLength(64);
         builder.HasIndex(e => new { e.State, e.NextAttemptAt });
+        // The processor claims pending events in arrival order: without this, a scan in key order walks
+        // every processed event still kept before it reaches the first pending one.
+        builder.HasIndex(e => e.Id, "IX_InboxEvents_Pending").HasFilter("\"State\" = 'pending'");
         builder.HasIndex(e => e.ReceivedAt);
         builder.Ignore(e => e.BodyContext);
     }

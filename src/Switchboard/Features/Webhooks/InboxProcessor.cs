@@ -26,7 +26,8 @@ internal sealed partial class InboxProcessor(
     ILogger<InboxProcessor> logger) : BackgroundService
 {
     // Short, so that the events a crashed node had claimed come back quickly; processing is idempotent,
-    // so an unusually slow batch being claimed twice costs time, not correctness.
+    // so an unusually slow batch being claimed twice costs time, not correctness. On PostgreSQL, the
+    // longest a processing transaction may sit idle before the server ends it and frees its rows.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     // One lease owner per loop, so that loops (and nodes) never mistake each other's claims for their own.
@@ -34,6 +35,7 @@ internal sealed partial class InboxProcessor(
 
     // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
     private readonly SemaphoreSlim creationLock = new(1, 1);
+    private bool? isSqlite;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -102,12 +104,37 @@ internal sealed partial class InboxProcessor(
     /// <summary>Claims and processes one batch; returns how many events it found waiting (claimed by it or, just before, by another loop).</summary>
     public async Task<int> RunOnceAsync(Guid owner, CancellationToken ct)
     {
-        var claimStarted = Stopwatch.GetTimestamp();
-        var (claimed, found) = await ClaimAsync(owner, ct);
-        var claimTime = Stopwatch.GetElapsedTime(claimStarted);
+        if (!await IsSqliteAsync(ct))
+        {
+            // PostgreSQL: the batch is claimed by locking its rows in the transaction that processes it.
+            var taken = new List<InboxEvent>();
+            try
+            {
+                await ProcessInTransactionAsync(taken, (db, ct) => LockNextAsync(db, ct), ct);
+                return taken.Count;
+            }
+            catch (Exception ex) when (taken.Count > 0 && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
+            {
+                // Tried once as a whole already: the next try is the second (see ProcessOrSplitAsync).
+                await ProcessOrSplitAsync(taken, firstAttempt: 2, ct);
+                return taken.Count;
+            }
+        }
 
-        await ProcessOrSplitAsync(claimed, claimTime, ct);
+        var (claimed, found) = await ClaimAsync(owner, ct);
+        await ProcessOrSplitAsync(claimed, firstAttempt: 1, ct);
         return found;
+    }
+
+    private async ValueTask<bool> IsSqliteAsync(CancellationToken ct)
+    {
+        if (isSqlite is null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            isSqlite = db.IsSqlite;
+        }
+
+        return isSqlite.Value;
     }
 
     /// <summary>
@@ -118,7 +145,7 @@ internal sealed partial class InboxProcessor(
     /// bad event costs a few smaller batches rather than slowing its neighbours to one at a time; a
     /// single event that fails is retried later with backoff, and finally quarantined.
     /// </summary>
-    private async Task ProcessOrSplitAsync(List<InboxEvent> batch, TimeSpan claimTime, CancellationToken ct)
+    private async Task ProcessOrSplitAsync(List<InboxEvent> batch, int firstAttempt, CancellationToken ct)
     {
         if (batch.Count <= 1)
         {
@@ -130,11 +157,11 @@ internal sealed partial class InboxProcessor(
             return;
         }
 
-        for (var attempt = 1; attempt <= 2; attempt++)
+        for (var attempt = firstAttempt; attempt <= 2; attempt++)
         {
             try
             {
-                await ProcessInTransactionAsync(batch, claimTime, ct);
+                await ProcessInTransactionAsync(batch, ct);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -147,15 +174,15 @@ internal sealed partial class InboxProcessor(
         }
 
         var half = batch.Count / 2;
-        await ProcessOrSplitAsync(batch[..half], TimeSpan.Zero, ct);
-        await ProcessOrSplitAsync(batch[half..], TimeSpan.Zero, ct);
+        await ProcessOrSplitAsync(batch[..half], firstAttempt: 1, ct);
+        await ProcessOrSplitAsync(batch[half..], firstAttempt: 1, ct);
     }
 
     private async Task ProcessAsync(InboxEvent inboxEvent, CancellationToken ct)
     {
         try
         {
-            await ProcessInTransactionAsync([inboxEvent], TimeSpan.Zero, ct);
+            await ProcessInTransactionAsync([inboxEvent], ct);
         }
         catch (KeyDestroyedException)
         {
@@ -169,15 +196,33 @@ internal sealed partial class InboxProcessor(
         }
     }
 
-    private async Task ProcessInTransactionAsync(List<InboxEvent> events, TimeSpan claimTime, CancellationToken ct)
+    /// <summary>Processes these events (already leased on SQLite; locked again here on PostgreSQL, skipping any another loop holds or has finished).</summary>
+    private Task ProcessInTransactionAsync(List<InboxEvent> events, CancellationToken ct) =>
+        ProcessInTransactionAsync([], async (db, ct) => db.IsSqlite ? events : await LockAsync(db, [.. events.Select(e => e.Id)], ct), ct);
+
+    /// <param name="taken">Receives the events <paramref name="take"/> returned, also when processing them fails.</param>
+    /// <param name="take">Returns the events to process, inside the transaction (on PostgreSQL, locking their rows).</param>
+    /// <param name="ct">Stops the work; an unfinished transaction rolls back.</param>
+    private async Task ProcessInTransactionAsync(
+        List<InboxEvent> taken, Func<SwitchboardDbContext, CancellationToken, Task<List<InboxEvent>>> take, CancellationToken ct)
     {
         IngestBatch? batch = null;
-        var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>(events.Count);
+        var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>();
+        List<InboxEvent> events;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             using var turn = await writeGate.EnterAsync(db, ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var claimStarted = Stopwatch.GetTimestamp();
+            events = await take(db, ct);
+            var claimTime = Stopwatch.GetElapsedTime(claimStarted);
+            taken.AddRange(events);
+            if (events.Count == 0)
+            {
+                return;
+            }
+
             (var outcomes, batch) = await processEvent.HandleAsync(db, events, loopIds.Count > 1 ? creationLock : null, ct);
             var writeStarted = Stopwatch.GetTimestamp();
             for (var i = 0; i < events.Count; i++)
@@ -232,31 +277,60 @@ internal sealed partial class InboxProcessor(
         }
     }
 
-    /// <returns>The events this loop now holds, and how many were waiting (another loop may have won some).</returns>
+    /// <summary>
+    /// PostgreSQL: locks the next batch of due events in arrival order for this transaction, skipping rows
+    /// another loop or node has locked. Nothing is written to claim them: the locks end with the
+    /// transaction, so a crashed node's batch is free again the moment its connection goes, and a node that
+    /// stops talking mid-batch is cut off after <see cref="Lease"/> of silence. Rows leased by a node of an
+    /// older version (which claimed by writing a lease) are skipped until their lease runs out.
+    /// </summary>
+    private async Task<List<InboxEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        await LimitIdleAsync(db, ct);
+        var now = clock.GetUtcNow();
+        var limit = options.Value.ProcessBatch;
+
+        // 'pending' is a literal, not a parameter, so that the planner always proves the partial index
+        // IX_InboxEvents_Pending usable (ordered by Id over pending rows only).
+        return await db.InboxEvents.FromSql(
+                $"""
+                SELECT * FROM "InboxEvents"
+                WHERE "State" = 'pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                ORDER BY "Id" LIMIT {limit}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .AsNoTracking()
+            .ToListAsync(ct);
+    }
+
+    /// <summary>PostgreSQL: locks these events again for a retry, those still pending and not held by another loop.</summary>
+    private static async Task<List<InboxEvent>> LockAsync(SwitchboardDbContext db, Guid[] ids, CancellationToken ct)
+    {
+        await LimitIdleAsync(db, ct);
+        return await db.InboxEvents.FromSql(
+                $"""
+                SELECT * FROM "InboxEvents"
+                WHERE "Id" = ANY({ids}) AND "State" = 'pending'
+                ORDER BY "Id"
+                FOR UPDATE SKIP LOCKED
+                """)
+            .AsNoTracking()
+            .ToListAsync(ct);
+    }
+
+    /// <summary>A batch's row locks are its claim: if this node goes quiet mid-batch, PostgreSQL ends the transaction and frees them.</summary>
+    private static async Task LimitIdleAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        var milliseconds = ((int)Lease.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {milliseconds}, true)", ct);
+    }
+
+    /// <returns>SQLite: the events this loop now holds (by a lease written to their rows), and how many were waiting.</returns>
     private async Task<(List<InboxEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var until = now + Lease;
-        if (!db.IsSqlite)
-        {
-            // One round trip: rows another loop is claiming right now are skipped, not waited for.
-            var pending = (string)db.Model.FindEntityType(typeof(InboxEvent))!.FindProperty(nameof(InboxEvent.State))!.GetTypeMapping().Converter!.ConvertToProvider(InboxState.Pending)!;
-            var limit = options.Value.ProcessBatch;
-            var won = await db.InboxEvents.FromSql(
-                    $"""
-                    UPDATE "InboxEvents" SET "LeaseOwner" = {owner}, "LeaseUntil" = {until}
-                    WHERE "Id" IN (
-                        SELECT "Id" FROM "InboxEvents"
-                        WHERE "State" = {pending} AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
-                        ORDER BY "Id" LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                    RETURNING *
-                    """)
-                .AsNoTracking()
-                .ToListAsync(ct);
-            return ([.. won.OrderBy(e => e.Id)], won.Count);
-        }
-
         var candidates = await db.InboxEvents
             .Where(e => e.State == InboxState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
             .OrderBy(e => e.Id)

@@ -104,11 +104,12 @@ internal sealed partial class InboxWriter : BackgroundService
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            db.InboxEvents.AddRange(batch.Select(p => p.Event));
             using (await writeGate.EnterAsync(db, ct))
             {
-                await db.SaveChangesAsync(ct);
+                // Binary COPY on PostgreSQL, a prepared INSERT per row on SQLite; no change tracking.
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await BulkInsert.InsertAsync(db, batch.ConvertAll(p => p.Event), ct);
+                await transaction.CommitAsync(ct);
             }
 
             outcome = AppendOutcome.Stored;

@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Switchboard.Features.Webhooks;
+using Switchboard.Tests.Infrastructure;
+using static Switchboard.Tests.Infrastructure.WebhookPayloads;
+
+namespace Switchboard.Tests.Webhooks;
+
+/// <summary>
+/// PostgreSQL: a batch is claimed by locking its rows in the transaction that processes it (no lease
+/// written). Locked rows are skipped, not waited for; they are free again the moment the holder's
+/// transaction ends; and finding the next batch reads only pending rows, however many processed ones
+/// are kept for the replay window.
+/// </summary>
+public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClassFixture<PostgresAppFixture>
+{
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public async Task A_batch_held_by_a_node_that_went_quiet_is_skipped_not_waited_for_and_taken_over_when_its_transaction_ends()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+
+        // An event that falls due in two seconds, locked before then by another node that then goes
+        // quiet in the middle of its batch.
+        var held = await AppendAsync(tenant.Id, Messages(phone, Text("held by a quiet node", 1_750_000_000, from: "16505557000")), TimeSpan.FromSeconds(2));
+        var quietNode = new NpgsqlConnection(App.Database.ConnectionString);
+        await quietNode.OpenAsync();
+        var transaction = await quietNode.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("""SELECT 1 FROM "InboxEvents" WHERE "Id" = @id FOR UPDATE""", quietNode, transaction))
+        {
+            lockRow.Parameters.AddWithValue("id", held.Id);
+            (await lockRow.ExecuteScalarAsync()).Should().Be(1);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        // Other customers' webhooks keep flowing past the held one.
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            (await App.PostSignedAsync(tenant.Id, Messages(phone, Text($"flowing {i}", 1_750_000_010 + i, from: $"165055571{i:D2}")))).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await WaitForMessagesAsync(tenant, 3)).Should().NotContain("held by a quiet node");
+        await using (var db = App.NewDbContext())
+        {
+            (await db.InboxEvents.SingleAsync(e => e.Id == held.Id)).State.Should().Be(InboxState.Pending, "another node holds it");
+        }
+
+        // The node's transaction ends (it crashed, or PostgreSQL ended it for sitting idle): the event is taken over.
+        await transaction.DisposeAsync();
+        await quietNode.DisposeAsync();
+        (await WaitForMessagesAsync(tenant, 4)).Should().Contain("held by a quiet node");
+        await using (var db = App.NewDbContext())
+        {
+            var processed = await db.InboxEvents.SingleAsync(e => e.Id == held.Id);
+            processed.State.Should().Be(InboxState.Processed);
+            processed.LeaseOwner.Should().BeNull("claiming wrote nothing to the row");
+        }
+    }
+
+    [Fact]
+    public async Task Finding_the_next_batch_reads_only_pending_events_through_their_partial_index()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+
+        // Thousands of processed events kept for the replay window, older than anything pending: a scan in
+        // key order would walk past every one of them on every claim.
+        await using (var db = App.NewDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                """
+                INSERT INTO "InboxEvents" ("Id", "TenantId", "ReceivedAt", "Body", "State", "Attempts", "NextAttemptAt", "ProcessedAt")
+                SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, NULL, now() - interval '1 day', '\x00'::bytea,
+                       'processed', 0, now() - interval '1 day', now() - interval '1 day'
+                FROM generate_series(1, 20000) AS g
+                """);
+            await db.Database.ExecuteSqlRawAsync("""ANALYZE "InboxEvents" """);
+        }
+
+        var before = await PendingIndexScansAsync();
+        (await App.PostSignedAsync(tenant.Id, Messages(phone, Text("after the backlog", 1_750_000_000)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await WaitForMessagesAsync(tenant, 1)).Should().Contain("after the backlog");
+
+        // Index statistics reach the shared view shortly after the transaction that used the index.
+        var after = before;
+        for (var i = 0; i < 50 && after == before; i++)
+        {
+            await Task.Delay(200);
+            after = await PendingIndexScansAsync();
+        }
+
+        after.Should().BeGreaterThan(before, "the claim found its batch through IX_InboxEvents_Pending");
+    }
+
+    private async Task<long> PendingIndexScansAsync()
+    {
+        await using var connection = new NpgsqlConnection(App.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'IX_InboxEvents_Pending'""", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Appends a signed-and-verified event straight to the inbox (as the webhook endpoint does), due after <paramref name="dueIn"/>.</summary>
+    private async Task<InboxEvent> AppendAsync(Guid tenantId, byte[] body, TimeSpan dueIn)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var inboxEvent = new InboxEvent { Id = Guid.CreateVersion7(now), TenantId = tenantId, ReceivedAt = now, State = InboxState.Pending, NextAttemptAt = now + dueIn };
+        await App.Services.GetRequiredService<InboxSealer>().SealAsync(inboxEvent, body, default);
+        (await App.Services.GetRequiredService<InboxWriter>().AppendAsync(inboxEvent, default)).Should().Be(AppendOutcome.Stored);
+        return inboxEvent;
+    }
+
+    private async Task<List<string>> WaitForMessagesAsync(TestTenant tenant, int count)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            var messages = await App.MessagesAsync(tenant);
+            if (messages.Count >= count)
+            {
+                return [.. messages.Select(m => m!["text"]!.GetValue<string>())];
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Fewer than {count} messages were stored within 30 s.");
+    }
+
+    private async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        return (tenant, phone);
+    }
+}
