@@ -56,10 +56,11 @@ internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEv
         builder.HasKey(e => e.Id);
         builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<InboxState>>().HasMaxLength(16);
         builder.Property(e => e.Reason).HasMaxLength(64);
-        builder.HasIndex(e => new { e.State, e.NextAttemptAt });
-        // The processor claims pending events in arrival order: without this, a scan in key order walks
-        // every processed event still kept before it reaches the first pending one.
+        // The processor claims pending events in arrival order, and the operator pages through quarantined
+        // ones in that order: without these, a scan in key order walks every processed event still kept.
+        // Processed events, nearly all rows, are in neither, so finishing one adds no entry to them.
         builder.HasIndex(e => e.Id, "IX_InboxEvents_Pending").HasFilter("\"State\" = 'pending'");
+        builder.HasIndex(e => e.Id, "IX_InboxEvents_Quarantined").HasFilter("\"State\" = 'quarantined'");
         builder.HasIndex(e => e.ReceivedAt);
         builder.Ignore(e => e.BodyContext);
     }
