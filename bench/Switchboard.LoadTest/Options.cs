@@ -27,6 +27,9 @@ internal sealed class Options
 
     public int Customers => Int("customers", 1000);
 
+    /// <summary>Reuse the tenant saved in this file by an earlier run (ingest), or save the fresh one there.</summary>
+    public string? TenantFile => values.GetValueOrDefault("tenant-file");
+
     /// <summary>Messages per webhook POST (ingest): 1, or more as Meta aggregates them at high volume.</summary>
     public int PerWebhook => Math.Max(1, Int("per-webhook", 1));
 
@@ -99,6 +102,7 @@ internal sealed class Options
           --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)
           --rate N         ingest at N events/s (open loop, at most --concurrency in flight)
           --per-webhook K  K messages per POST, in one change as Meta aggregates them (default 1)
+          --tenant-file F  reuse the tenant (and so its customers) an earlier run saved in F, or save it there
           --numbers 10 --replies-per-number 100                                             (send)
           --simulator http://127.0.0.1:5097   the simulator the server sends to: exact per-number rates
                                               from its accept times, its busiest second, 130429 count  (send)

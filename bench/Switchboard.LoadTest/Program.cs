@@ -20,7 +20,7 @@ report.AppendLine();
 
 if (options.Mode == "ingest")
 {
-    var tenant = await Provisioned.CreateAsync(api, options.OperatorKey, 1);
+    var tenant = await Provisioned.LoadOrCreateAsync(api, options.OperatorKey, 1, options.TenantFile);
     LoadResult? ceiling = null;
     if (!options.SkipCeiling)
     {

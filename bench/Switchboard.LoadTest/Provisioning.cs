@@ -7,6 +7,26 @@ namespace Switchboard.LoadTest;
 /// <summary>A fresh tenant with numbers, made through the public API like any operator would.</summary>
 internal sealed record Provisioned(Guid TenantId, string ApiKey, IReadOnlyList<string> PhoneNumberIds, string AppSecret)
 {
+    /// <summary>
+    /// The tenant saved in <paramref name="file"/> by an earlier run (so that a measured run finds the
+    /// customers and conversations a warm-up run created, as a server in steady state would), or a fresh one, saved there.
+    /// </summary>
+    public static async Task<Provisioned> LoadOrCreateAsync(HttpClient http, string operatorKey, int numbers, string? file)
+    {
+        if (file is not null && File.Exists(file))
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Provisioned>(await File.ReadAllTextAsync(file))!;
+        }
+
+        var tenant = await CreateAsync(http, operatorKey, numbers);
+        if (file is not null)
+        {
+            await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(tenant));
+        }
+
+        return tenant;
+    }
+
     public static async Task<Provisioned> CreateAsync(HttpClient http, string operatorKey, int numbers)
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tenants") { Content = JsonContent.Create(new { name = "Load test " + DateTime.UtcNow.ToString("s") }) };
