@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Features.Outbound;
 using Switchboard.Tests.Infrastructure;
@@ -29,13 +30,45 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         var latestIds = await QueueAsync(app, tenant, latest, 20, queuedAt.AddSeconds(2));
 
         await using var db = app.NewDbContext();
-        var round = await DueReplies.ReadAsync(db, new Pacer(TimeProvider.System), [], LaneBacklog, Capacity, dueAt, CancellationToken.None);
+        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), [], LaneBacklog, Capacity, dueAt, CancellationToken.None);
 
         // 0.4 s of an 80/s lane (paced at 76.8/s) is 30 replies.
         round.Shares.Should().BeEquivalentTo(new Dictionary<Guid, int> { [older] = 30, [old] = 30, [latest] = 30 });
         round.Items.Where(i => i.ChannelId == latest).Select(i => i.Id).Should().BeEquivalentTo(latestIds, "the latest number's replies are all read, not crowded out by 600 older ones");
         round.Items.Count(i => i.ChannelId == older).Should().Be(60, "each number is read up to twice its share");
-        round.Items.Should().BeInAscendingOrder(i => i.CreatedAt);
+        foreach (var number in new[] { older, old, latest })
+        {
+            round.Items.Where(i => i.ChannelId == number).Should().BeInAscendingOrder(i => i.CreatedAt, "each number's replies keep their queue order");
+        }
+    }
+
+    [Fact]
+    public async Task When_the_node_is_short_of_room_the_number_with_the_fullest_lane_waits_not_the_one_queued_last()
+    {
+        var app = fixture.App;
+        var tenant = await app.CreateTenantAsync();
+        var older = await CreateChannelAsync(app, tenant);
+        var old = await CreateChannelAsync(app, tenant);
+        var latest = await CreateChannelAsync(app, tenant);
+        var (queuedAt, dueAt) = await FarAheadAsync(app);
+        await QueueAsync(app, tenant, older, 300, queuedAt);
+        await QueueAsync(app, tenant, old, 300, queuedAt.AddSeconds(1));
+        await QueueAsync(app, tenant, latest, 20, queuedAt.AddSeconds(2));
+
+        // The oldest number already has 10 replies (130 ms) waiting in its lane (the pacer's clock stands
+        // still, so they stay waiting); the node has room for 50 more.
+        var pacer = new Pacer(new StoppedClock());
+        for (var i = 0; i < 10; i++)
+        {
+            pacer.Reserve(older, 80);
+        }
+
+        await using var db = app.NewDbContext();
+        var round = await DueReplies.ReadAsync(db, pacer, [], LaneBacklog, 50, dueAt, CancellationToken.None);
+
+        round.Shares.Keys.Should().BeEquivalentTo([old, latest]);
+        round.Items.Should().NotContain(i => i.ChannelId == older);
+        round.Items.Count(i => i.ChannelId == latest).Should().Be(20);
     }
 
     [Fact]
@@ -50,11 +83,19 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         var goneIds = await QueueAsync(app, tenant, gone, 10, queuedAt.AddSeconds(1));
 
         await using var db = app.NewDbContext();
-        var round = await DueReplies.ReadAsync(db, new Pacer(TimeProvider.System), [fed], LaneBacklog, Capacity, dueAt, CancellationToken.None);
+        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), [fed], LaneBacklog, Capacity, dueAt, CancellationToken.None);
 
         round.Shares.Keys.Should().Equal(gone);
         round.Channels.Should().NotContainKey(gone, "the round fails the replies of a number that no longer exists");
         round.Items.Select(i => i.Id).Should().BeEquivalentTo(goneIds);
+    }
+
+    /// <summary>A clock that stands still, so that what a pacer's lanes hold does not drain during the test.</summary>
+    private sealed class StoppedClock : TimeProvider
+    {
+        private readonly long now = Stopwatch.GetTimestamp();
+
+        public override long GetTimestamp() => now;
     }
 
     private static async Task<Guid> CreateChannelAsync(SwitchboardApp app, TestTenant tenant) =>

@@ -4,15 +4,18 @@ using Switchboard.Features.Channels;
 
 namespace Switchboard.Features.Outbound;
 
-/// <summary>What one sender round may take: due replies, the channels they go out on, and each number's share.</summary>
+/// <summary>
+/// What one sender round may take: due replies (number by number, each number's in queue order), the
+/// channels they go out on, and each number's share.
+/// </summary>
 internal sealed record DueRound(List<OutboxItem> Items, Dictionary<Guid, Channel> Channels, Dictionary<Guid, int> Shares)
 {
     public static DueRound Empty { get; } = new([], [], []);
 }
 
 /// <summary>
-/// Reads a sender round fairly across numbers. First which numbers have due replies, the longest-waiting
-/// first, and how many each may take (an active number what fits in its paced lane), until the shares fill
+/// Reads a sender round fairly across numbers. First which numbers have due replies and how many each may
+/// take (an active number what fits in its paced lane), the emptiest lanes first, until the shares fill
 /// the round; then, per number, its oldest due replies. Reading the oldest due replies of all numbers in
 /// one window instead let numbers with older backlogs fill the window while a number whose replies were
 /// queued later got none and its lane ran dry (ADR 0013, docs/benchmarks.md "Sending").
@@ -43,10 +46,13 @@ internal static class DueReplies
             return DueRound.Empty;
         }
 
+        // The emptiest lanes first (then the longest-waiting replies): when the node is short of capacity, the
+        // numbers left out of this round are those that still have the most paced work, not always the same ones.
         var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => EF.Parameter(waiting).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var shares = new Dictionary<Guid, int>();
+        var rank = new Dictionary<Guid, int>();
         var total = 0;
-        foreach (var channelId in waiting)
+        foreach (var channelId in waiting.OrderBy(pacer.Backlog))
         {
             var share = channels.TryGetValue(channelId, out var channel) && channel.Status == ChannelStatus.Active
                 ? pacer.Room(channelId, channel.MessagesPerSecond, laneBacklog)
@@ -57,6 +63,7 @@ internal static class DueReplies
             }
 
             shares[channelId] = share;
+            rank[channelId] = rank.Count;
             total += share;
             if (total >= capacity)
             {
@@ -78,6 +85,6 @@ internal static class DueReplies
             .SelectMany(channelId => ofLanes.Where(o => o.ChannelId == channelId).OrderBy(o => o.CreatedAt).Take(perNumber))
             .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId, CreatedAt = o.CreatedAt })
             .ToListAsync(ct);
-        return new DueRound([.. items.OrderBy(i => i.CreatedAt)], channels, shares);
+        return new DueRound([.. items.OrderBy(i => rank[i.ChannelId]).ThenBy(i => i.CreatedAt)], channels, shares);
     }
 }

@@ -110,8 +110,8 @@ internal sealed partial class OutboxSender(
             return 0;
         }
 
-        // Each number gets its share, in queue order; a customer with a reply in flight, or an earlier one in
-        // this round, waits for it.
+        // Each number gets its share of its replies in queue order (the numbers that need work most first); a
+        // customer with a reply in flight, or an earlier one in this round, waits for it.
         var picked = new List<OutboxItem>();
         var customers = new HashSet<Guid>();
         foreach (var item in due)
@@ -130,7 +130,7 @@ internal sealed partial class OutboxSender(
             picked.Add(item);
         }
 
-        LogRound(shares.Count, due.Count, picked.Count);
+        LogRound(capacity, shares.Count, due.Count, picked.Count);
         if (picked.Count == 0)
         {
             return 0;
@@ -275,8 +275,8 @@ internal sealed partial class OutboxSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]
     private partial void LogAbandoned(Guid itemId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: {Numbers} number(s) with due replies read, {Due} due replies, {Picked} taken")]
-    private partial void LogRound(int numbers, int due, int picked);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: room for {Capacity}; {Numbers} number(s) read, {Due} due replies, {Picked} taken")]
+    private partial void LogRound(int capacity, int numbers, int due, int picked);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox sender loop failed ({Error}); retrying")]
     private partial void LogLoopFailed(string error);
