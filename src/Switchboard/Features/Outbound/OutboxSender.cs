@@ -10,7 +10,8 @@ namespace Switchboard.Features.Outbound;
 
 /// <summary>
 /// Delivers the outbox. Each round leases a batch of due items in one UPDATE, fair across numbers (each
-/// number's lane is topped up to a short paced backlog), and hands each item to <see cref="SendOutboxItem"/>
+/// number's lane is topped up to a short paced backlog, whatever the age of other numbers' queues: see
+/// <see cref="DueReplies"/>), and hands each item to <see cref="SendOutboxItem"/>
 /// with a reserved slot. Replies to one customer go one at a time, so they keep their order. An item is
 /// called only once it is committed as <see cref="OutboxState.Sending"/> (marked in batches just ahead of
 /// the slots), and it stays Sending until its outcome is committed (both by the <see cref="OutboxWriter"/>). A send is retried only when it provably did not reach Meta or Meta asked
@@ -103,25 +104,15 @@ internal sealed partial class OutboxSender(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var fed = pacer.ChannelsAhead(LaneBacklog / 2);
-        var due = await db.OutboxItems.AsNoTracking()
-            .Where(o => o.State == OutboxState.Pending && o.NextAttemptAt <= now && (o.LeaseUntil == null || o.LeaseUntil < now) && !EF.Parameter(fed).Contains(o.ChannelId))
-            .OrderBy(o => o.CreatedAt)
-            .Take(Math.Clamp(capacity * 2, 64, 1024))
-            .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId })
-            .ToListAsync(ct);
+        var (due, channels, shares) = await DueReplies.ReadAsync(db, pacer, pacer.ChannelsAhead(LaneBacklog / 2), LaneBacklog, capacity, now, ct);
         if (due.Count == 0)
         {
             return 0;
         }
 
-        var dueChannelIds = due.Select(p => p.ChannelId).Distinct().ToList();
-        var channels = await db.Channels.AsNoTracking().IgnoreQueryFilters().Where(c => EF.Parameter(dueChannelIds).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
-
-        // Fair across numbers: each number gets only as much as fits in its lane, in queue order; a customer
-        // with a reply in flight, or an earlier one in this round, waits for it.
+        // Each number gets its share of its replies in queue order (the numbers that need work most first); a
+        // customer with a reply in flight, or an earlier one in this round, waits for it.
         var picked = new List<OutboxItem>();
-        var room = new Dictionary<Guid, int>();
         var customers = new HashSet<Guid>();
         foreach (var item in due)
         {
@@ -130,24 +121,16 @@ internal sealed partial class OutboxSender(
                 break;
             }
 
-            if (busyContacts.ContainsKey(item.ContactId) || !customers.Add(item.ContactId))
+            if (shares[item.ChannelId] <= 0 || busyContacts.ContainsKey(item.ContactId) || !customers.Add(item.ContactId))
             {
                 continue;
             }
 
-            if (channels.TryGetValue(item.ChannelId, out var channel) && channel.Status == ChannelStatus.Active)
-            {
-                var left = room.TryGetValue(channel.Id, out var known) ? known : pacer.Room(channel.Id, channel.MessagesPerSecond, LaneBacklog);
-                room[channel.Id] = left - 1;
-                if (left <= 0)
-                {
-                    continue;
-                }
-            }
-
+            shares[item.ChannelId]--;
             picked.Add(item);
         }
 
+        LogRound(capacity, shares.Count, due.Count, picked.Count);
         if (picked.Count == 0)
         {
             return 0;
@@ -291,6 +274,9 @@ internal sealed partial class OutboxSender(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]
     private partial void LogAbandoned(Guid itemId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: room for {Capacity}; {Numbers} number(s) read, {Due} due replies, {Picked} taken")]
+    private partial void LogRound(int capacity, int numbers, int due, int picked);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox sender loop failed ({Error}); retrying")]
     private partial void LogLoopFailed(string error);
