@@ -66,6 +66,16 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>What every such server needs: its own data directory, the database, a fresh master key and an operator key.</summary>
+    public static Dictionary<string, string?> Settings(TestDatabase database, string name, string operatorKey) => new()
+    {
+        ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", name + "-" + Guid.NewGuid().ToString("N")),
+        ["Switchboard:Database:Provider"] = database.ProviderName,
+        ["ConnectionStrings:Switchboard"] = database.ConnectionString,
+        ["Switchboard:MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        ["Switchboard:OperatorApiKey"] = operatorKey,
+    };
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Features.Conversations;
@@ -28,18 +27,11 @@ public abstract class BatchedSendCrashTests(DatabaseProvider provider)
         graph.Answer = _ => FakeGraphApi.SendAnswer.Hang(TimeSpan.FromSeconds(30));
         await using var database = TestDatabase.For(provider);
         await database.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", "batched-send-crash-" + Guid.NewGuid().ToString("N")),
-            ["Switchboard:Database:Provider"] = database.ProviderName,
-            ["ConnectionStrings:Switchboard"] = database.ConnectionString,
-            ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Switchboard:OperatorApiKey"] = "operator-key-for-batched-send-crash",
-            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = graph.GraphApiBaseUrl,
-            ["Switchboard:Outbound:SendTimeout"] = "00:00:10",
-            ["Switchboard:Outbound:SendingLeaseMargin"] = "00:00:01",
-            ["Switchboard:Outbound:SendingMarkAhead"] = "00:00:03",
-        };
+        var settings = SwitchboardProcess.Settings(database, "batched-send-crash", "operator-key-for-batched-send-crash");
+        settings["Switchboard:WhatsApp:GraphApiBaseUrl"] = graph.GraphApiBaseUrl;
+        settings["Switchboard:Outbound:SendTimeout"] = "00:00:10";
+        settings["Switchboard:Outbound:SendingLeaseMargin"] = "00:00:01";
+        settings["Switchboard:Outbound:SendingMarkAhead"] = "00:00:03";
         var port = SwitchboardProcess.FreePort();
         var phone = Builders.NewPhoneNumberId();
         var customers = Enumerable.Range(0, Customers).Select(i => $"1650555{i:D4}").ToList();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Features.Conversations;
@@ -23,17 +22,10 @@ public abstract class SendCrashTests(DatabaseProvider provider)
         graph.Answer = _ => FakeGraphApi.SendAnswer.Hang(TimeSpan.FromSeconds(30));
         await using var database = TestDatabase.For(provider);
         await database.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", "send-crash-" + Guid.NewGuid().ToString("N")),
-            ["Switchboard:Database:Provider"] = database.ProviderName,
-            ["ConnectionStrings:Switchboard"] = database.ConnectionString,
-            ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Switchboard:OperatorApiKey"] = "operator-key-for-send-crash",
-            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = graph.GraphApiBaseUrl,
-            ["Switchboard:Outbound:SendTimeout"] = "00:00:10",
-            ["Switchboard:Outbound:SendingLeaseMargin"] = "00:00:01",
-        };
+        var settings = SwitchboardProcess.Settings(database, "send-crash", "operator-key-for-send-crash");
+        settings["Switchboard:WhatsApp:GraphApiBaseUrl"] = graph.GraphApiBaseUrl;
+        settings["Switchboard:Outbound:SendTimeout"] = "00:00:10";
+        settings["Switchboard:Outbound:SendingLeaseMargin"] = "00:00:01";
         var port = SwitchboardProcess.FreePort();
         var phone = Builders.NewPhoneNumberId();
         Guid tenantId;

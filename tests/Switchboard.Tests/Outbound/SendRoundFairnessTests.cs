@@ -20,14 +20,7 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
     public async Task A_number_whose_replies_were_queued_last_gets_its_share_beside_older_backlogs()
     {
         var app = fixture.App;
-        var tenant = await app.CreateTenantAsync();
-        var older = await CreateChannelAsync(app, tenant);
-        var old = await CreateChannelAsync(app, tenant);
-        var latest = await CreateChannelAsync(app, tenant);
-        var (queuedAt, dueAt) = await FarAheadAsync(app);
-        await QueueAsync(app, tenant, older, 300, queuedAt);
-        await QueueAsync(app, tenant, old, 300, queuedAt.AddSeconds(1));
-        var latestIds = await QueueAsync(app, tenant, latest, 20, queuedAt.AddSeconds(2));
+        var (older, old, latest, latestIds, dueAt) = await ThreeBacklogsAsync(app);
 
         await using var db = app.NewDbContext();
         var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), [], LaneBacklog, Capacity, dueAt, CancellationToken.None);
@@ -46,14 +39,7 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
     public async Task When_the_node_is_short_of_room_the_number_with_the_fullest_lane_waits_not_the_one_queued_last()
     {
         var app = fixture.App;
-        var tenant = await app.CreateTenantAsync();
-        var older = await CreateChannelAsync(app, tenant);
-        var old = await CreateChannelAsync(app, tenant);
-        var latest = await CreateChannelAsync(app, tenant);
-        var (queuedAt, dueAt) = await FarAheadAsync(app);
-        await QueueAsync(app, tenant, older, 300, queuedAt);
-        await QueueAsync(app, tenant, old, 300, queuedAt.AddSeconds(1));
-        await QueueAsync(app, tenant, latest, 20, queuedAt.AddSeconds(2));
+        var (older, old, latest, _, dueAt) = await ThreeBacklogsAsync(app);
 
         // The oldest number already has 10 replies (130 ms) waiting in its lane (the pacer's clock stands
         // still, so they stay waiting); the node has room for 50 more.
@@ -96,6 +82,20 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         private readonly long now = Stopwatch.GetTimestamp();
 
         public override long GetTimestamp() => now;
+    }
+
+    /// <summary>Three numbers of one tenant: 300 replies queued first, 300 a second later, and 20 (returned) a second after that.</summary>
+    private static async Task<(Guid Older, Guid Old, Guid Latest, List<Guid> LatestIds, DateTimeOffset DueAt)> ThreeBacklogsAsync(SwitchboardApp app)
+    {
+        var tenant = await app.CreateTenantAsync();
+        var older = await CreateChannelAsync(app, tenant);
+        var old = await CreateChannelAsync(app, tenant);
+        var latest = await CreateChannelAsync(app, tenant);
+        var (queuedAt, dueAt) = await FarAheadAsync(app);
+        await QueueAsync(app, tenant, older, 300, queuedAt);
+        await QueueAsync(app, tenant, old, 300, queuedAt.AddSeconds(1));
+        var latestIds = await QueueAsync(app, tenant, latest, 20, queuedAt.AddSeconds(2));
+        return (older, old, latest, latestIds, dueAt);
     }
 
     private static async Task<Guid> CreateChannelAsync(SwitchboardApp app, TestTenant tenant) =>

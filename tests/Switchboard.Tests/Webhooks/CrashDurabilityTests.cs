@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
@@ -23,14 +22,7 @@ public abstract class CrashDurabilityTests(DatabaseProvider provider)
     {
         await using var database = TestDatabase.For(provider);
         await database.CreateAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", "crash-" + Guid.NewGuid().ToString("N")),
-            ["Switchboard:Database:Provider"] = database.ProviderName,
-            ["ConnectionStrings:Switchboard"] = database.ConnectionString,
-            ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Switchboard:OperatorApiKey"] = "operator-key-for-crash-test",
-        };
+        var settings = SwitchboardProcess.Settings(database, "crash", "operator-key-for-crash-test");
         var port = SwitchboardProcess.FreePort();
         var phone = Builders.NewPhoneNumberId();
         Guid tenantId;

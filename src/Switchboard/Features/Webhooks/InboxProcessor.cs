@@ -35,13 +35,14 @@ internal sealed partial class InboxProcessor(
 
     // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
     private readonly SemaphoreSlim creationLock = new(1, 1);
-    private bool? isSqlite;
+    private bool isSqlite;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
         {
-            var loops = db.IsSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
+            isSqlite = db.IsSqlite;
+            var loops = isSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
             lock (loopIds)
             {
                 loopIds.AddRange(Enumerable.Range(0, loops).Select(_ => Guid.NewGuid()));
@@ -104,7 +105,7 @@ internal sealed partial class InboxProcessor(
     /// <summary>Claims and processes one batch; returns how many events it found waiting (claimed by it or, just before, by another loop).</summary>
     public async Task<int> RunOnceAsync(Guid owner, CancellationToken ct)
     {
-        if (!await IsSqliteAsync(ct))
+        if (!isSqlite)
         {
             // PostgreSQL: the batch is claimed by locking its rows in the transaction that processes it.
             var taken = new List<InboxEvent>();
@@ -124,17 +125,6 @@ internal sealed partial class InboxProcessor(
         var (claimed, found) = await ClaimAsync(owner, ct);
         await ProcessOrSplitAsync(claimed, firstAttempt: 1, ct);
         return found;
-    }
-
-    private async ValueTask<bool> IsSqliteAsync(CancellationToken ct)
-    {
-        if (isSqlite is null)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            isSqlite = db.IsSqlite;
-        }
-
-        return isSqlite.Value;
     }
 
     /// <summary>
