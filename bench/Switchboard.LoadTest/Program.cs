@@ -72,16 +72,17 @@ return 0;
 // Open loop at a fixed rate for the warm-up and the measured period; only the measured period counts.
 async Task<LoadResult> FixedRateAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate)
 {
-    var load = new RateLoad();
-    using var stop = new CancellationTokenSource(options.Warmup + options.Duration);
     var started = DateTimeOffset.UtcNow;
     var measureFrom = started + options.Warmup;
+    var load = new RateLoad { MeasureFrom = measureFrom };
+    using var stop = new CancellationTokenSource(options.Warmup + options.Duration);
     var run = load.RunAsync(endpoint, appSecret, phoneNumberId, rate, options.Customers, options.Concurrency, stop.Token, options.PerWebhook);
     var last = 0;
     while (!run.IsCompleted)
     {
         await Task.WhenAny(run, Task.Delay(1000));
-        Console.Error.WriteLine($"  [rate {rate}/s] {(DateTimeOffset.UtcNow - started).TotalSeconds,5:F0} s  {load.Acked - last,7} acked/s  {load.Skipped,7} skipped  {load.ErrorCount,6} errors{(DateTimeOffset.UtcNow < measureFrom ? "  (warm-up)" : "")}");
+        var second = load.TakeWindow();
+        Console.Error.WriteLine($"  [rate {rate}/s] {(DateTimeOffset.UtcNow - started).TotalSeconds,5:F0} s  {load.Acked - last,7} acked/s  ack p50 {second.P50,6:F1} p99 {second.P99,6:F1} max {second.Max,6:F1} ms  {load.Skipped,7} skipped  {load.ErrorCount,6} errors{(DateTimeOffset.UtcNow < measureFrom ? "  (warm-up)" : "")}");
         last = load.Acked;
     }
 

@@ -23,15 +23,33 @@ internal sealed class RateLoad
 {
     private readonly ConcurrentBag<double> latencies = [];
     private readonly ConcurrentDictionary<string, int> errors = new();
+    private readonly Lock windowLock = new();
+    private List<double> window = [];
     private int scheduled;
     private int acked;
     private int skipped;
 
     public int Acked => Volatile.Read(ref acked);
 
+    /// <summary>Requests sent before this moment (the warm-up) are left out of the acknowledge percentiles.</summary>
+    public DateTimeOffset MeasureFrom { get; init; } = DateTimeOffset.MinValue;
+
     public int ErrorCount => errors.Values.Sum();
 
     public int Skipped => Volatile.Read(ref skipped);
+
+    /// <summary>The acknowledge latencies since the previous call (for a per-second view in the progress output).</summary>
+    public Percentiles TakeWindow()
+    {
+        List<double> taken;
+        lock (windowLock)
+        {
+            taken = window;
+            window = [];
+        }
+
+        return Percentiles.Of(taken);
+    }
 
     /// <summary>Every acknowledged wamid with the moment its 200 arrived (for processing lag).</summary>
     public ConcurrentBag<(string Wamid, DateTimeOffset AckedAt)> AckedWamids { get; } = [];
@@ -74,10 +92,20 @@ internal sealed class RateLoad
                 var messages = Webhooks.Messages("RATE", k, perWebhook, customers);
                 var body = Encoding.UTF8.GetBytes(Webhooks.Batch(phoneNumberId, messages));
                 var started = Stopwatch.GetTimestamp();
+                var measured = DateTimeOffset.UtcNow >= MeasureFrom;
                 var error = await Webhooks.PostAsync(http, endpoint, secret, body, CancellationToken.None);
                 if (error is null)
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    if (measured)
+                    {
+                        latencies.Add(latency);
+                    }
+                    lock (windowLock)
+                    {
+                        window.Add(latency);
+                    }
+
                     var at = DateTimeOffset.UtcNow;
                     foreach (var message in messages)
                     {
