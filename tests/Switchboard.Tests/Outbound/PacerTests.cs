@@ -26,13 +26,13 @@ public sealed class PacerTests
     [Fact]
     public void Calls_that_reach_Meta_in_bunches_never_put_more_than_the_rate_into_one_second()
     {
-        // 20–90 ms on the way, and every 3 s the path stalls for 100 ms, so that everything sent in that
-        // time arrives together at its end (the gate covers calls up to 100 ms late on the way).
+        // 20–90 ms on the way, and every 3 s the path stalls for 200 ms, so that everything sent in that
+        // time arrives together at its end (the gate covers calls up to 250 ms late on the way).
         var run = Simulate(seconds: 60, seed: 2, network: (start, random) =>
         {
             var stallEnd = TimeSpan.FromSeconds(Math.Ceiling(start.TotalSeconds / 3) * 3);
             var onTheWay = TimeSpan.FromMilliseconds(random.Next(20, 90));
-            if (stallEnd - start < TimeSpan.FromMilliseconds(100) && start + onTheWay < stallEnd)
+            if (stallEnd - start < TimeSpan.FromMilliseconds(200) && start + onTheWay < stallEnd)
             {
                 onTheWay = stallEnd - start;
             }
@@ -53,8 +53,9 @@ public sealed class PacerTests
             random.Next(20) == 0 ? TimeSpan.FromMilliseconds(random.Next(300, 900)) : TimeSpan.FromMilliseconds(15)));
 
         run.BusiestSecond.Should().BeLessThanOrEqualTo(Rate);
-        // Were the lane held until such an answer came back, it would fall to about 55/s.
-        run.RatePerSecond.Should().BeGreaterThan(Rate * 0.92);
+        // A call is held at most 250 ms for a slow answer; were it held until the answer came back, the
+        // number would fall to 43/s here.
+        run.RatePerSecond.Should().BeGreaterThan(Rate * 0.8);
     }
 
     [Fact]

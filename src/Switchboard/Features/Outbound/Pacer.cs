@@ -9,7 +9,7 @@ namespace Switchboard.Features.Outbound;
 /// really start. The gate keeps calls in their slots, lets a call that is late for its slot catch up
 /// (at most 4/3 of the paced rate, never more than the rate in any paced second), and holds a call until
 /// the call one rate's worth earlier reached Meta a full second ago, judged from when that call was
-/// answered — so calls that bunch on the way (by up to 100 ms) cannot put more than the rate into one
+/// answered — so calls that bunch on the way (by up to 250 ms) cannot put more than the rate into one
 /// second at Meta's end (<see cref="EarliestStart"/>).
 /// </summary>
 internal sealed class Pacer(TimeProvider clock)
@@ -18,7 +18,7 @@ internal sealed class Pacer(TimeProvider clock)
     private const int MaxRate = 1000;
 
     /// <summary>How late on the way to Meta a call may be and still be covered by the gate's guarantee.</summary>
-    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<Guid, Lane> lanes = new();
 
     /// <summary>Reserves the next slot of the channel (a timestamp of the pacer's clock).</summary>
