@@ -8,7 +8,7 @@ namespace Switchboard.Common.Persistence;
 
 /// <summary>
 /// Inserts many rows of one entity type in the context's current transaction, bypassing the change
-/// tracker: binary <c>COPY</c> on PostgreSQL, one prepared <c>INSERT</c> executed per row on SQLite
+/// tracker: binary <c>COPY</c> on PostgreSQL (an <c>INSERT</c> per row for fewer than 8), one prepared <c>INSERT</c> executed per row on SQLite
 /// (in-process, where a statement is cheap). Columns, and how each value is written (value
 /// converters, provider types), come from the EF model, so a row is stored exactly as <c>SaveChanges</c>
 /// would store it. For the hot ingestion path, where tracking hundreds of new rows per batch costs more
@@ -16,6 +16,9 @@ namespace Switchboard.Common.Persistence;
 /// </summary>
 internal static class BulkInsert
 {
+    /// <summary>From this many rows on, PostgreSQL gets a binary COPY.</summary>
+    private const int CopyFrom = 8;
+
     public static async Task InsertAsync<T>(SwitchboardDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
@@ -31,7 +34,7 @@ internal static class BulkInsert
         var properties = entityType.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
         var mappings = properties.Select(p => p.GetRelationalTypeMapping()).ToList();
         var connection = db.Database.GetDbConnection();
-        if (connection is NpgsqlConnection npgsql)
+        if (connection is NpgsqlConnection npgsql && rows.Count >= CopyFrom)
         {
             await CopyAsync(npgsql, table.Name, properties, rows, ct);
             return;
@@ -39,7 +42,8 @@ internal static class BulkInsert
 
         // SQLite: one prepared single-row INSERT, executed per row with new values. In-process, a
         // statement costs microseconds, while one statement with thousands of parameters would spend
-        // its time matching parameter names.
+        // its time matching parameter names. PostgreSQL, for a handful of rows: starting a COPY costs
+        // more than the statements (2.3 ms for one realtime event, written under the tenant's row lock).
         await using var command = connection.CreateCommand();
         command.Transaction = transaction.GetDbTransaction();
         command.CommandText = $"INSERT INTO {Quote(table.Name)} ({string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)))}) "
@@ -61,7 +65,7 @@ internal static class BulkInsert
                 }
             }
 
-            if (r == 0)
+            if (r == 0 && rows.Count > 1)
             {
                 await command.PrepareAsync(ct);
             }

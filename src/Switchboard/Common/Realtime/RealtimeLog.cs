@@ -57,9 +57,7 @@ internal static class RealtimeLog
         {
             var eventCount = events[tenantId].Count();
             var conversationCount = opened[tenantId].Count();
-            await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(
-                s => s.SetProperty(t => t.EventCounter, t => t.EventCounter + eventCount).SetProperty(t => t.ConversationCounter, t => t.ConversationCounter + conversationCount), ct);
-            var counters = await db.Tenants.Where(t => t.Id == tenantId).Select(t => new { t.EventCounter, t.ConversationCounter }).SingleAsync(ct);
+            var counters = await TakeAsync(db, tenantId, eventCount, conversationCount, ct);
             var number = counters.ConversationCounter - conversationCount;
             foreach (var conversation in opened[tenantId])
             {
@@ -96,5 +94,31 @@ internal static class RealtimeLog
 
         db.PendingRealtimeEvents.Clear();
         await db.SaveChangesAsync(ct);
+    }
+    /// <summary>
+    /// Moves both counters of the tenant on and returns them. The row lock this takes is held until the
+    /// commit and serialises every writer of the tenant's events, so on PostgreSQL it is one
+    /// <c>UPDATE … RETURNING</c> round trip, taken as late as the caller can.
+    /// </summary>
+    private static async Task<TenantCounters> TakeAsync(SwitchboardDbContext db, Guid tenantId, int eventCount, int conversationCount, CancellationToken ct)
+    {
+        if (!db.IsSqlite)
+        {
+            var taken = await db.Database.SqlQuery<TenantCounters>(
+                $"UPDATE \"Tenants\" SET \"EventCounter\" = \"EventCounter\" + {(long)eventCount}, \"ConversationCounter\" = \"ConversationCounter\" + {(long)conversationCount} WHERE \"Id\" = {tenantId} RETURNING \"EventCounter\", \"ConversationCounter\"")
+                .ToListAsync(ct);
+            return taken.Single();
+        }
+
+        await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(
+            s => s.SetProperty(t => t.EventCounter, t => t.EventCounter + eventCount).SetProperty(t => t.ConversationCounter, t => t.ConversationCounter + conversationCount), ct);
+        return await db.Tenants.Where(t => t.Id == tenantId).Select(t => new TenantCounters { EventCounter = t.EventCounter, ConversationCounter = t.ConversationCounter }).SingleAsync(ct);
+    }
+
+    private sealed class TenantCounters
+    {
+        public long EventCounter { get; init; }
+
+        public long ConversationCounter { get; init; }
     }
 }
