@@ -95,24 +95,17 @@ internal static class RealtimeLog
         db.PendingRealtimeEvents.Clear();
         await db.SaveChangesAsync(ct);
     }
+
     /// <summary>
-    /// Moves both counters of the tenant on and returns them. The row lock this takes is held until the
-    /// commit and serialises every writer of the tenant's events, so on PostgreSQL it is one
-    /// <c>UPDATE … RETURNING</c> round trip, taken as late as the caller can.
+    /// Moves both counters of the tenant on and returns them, in one <c>UPDATE … RETURNING</c> round trip:
+    /// the row lock it takes is held until the commit and serialises every writer of the tenant's events.
     /// </summary>
     private static async Task<TenantCounters> TakeAsync(SwitchboardDbContext db, Guid tenantId, int eventCount, int conversationCount, CancellationToken ct)
     {
-        if (!db.IsSqlite)
-        {
-            var taken = await db.Database.SqlQuery<TenantCounters>(
-                $"UPDATE \"Tenants\" SET \"EventCounter\" = \"EventCounter\" + {(long)eventCount}, \"ConversationCounter\" = \"ConversationCounter\" + {(long)conversationCount} WHERE \"Id\" = {tenantId} RETURNING \"EventCounter\", \"ConversationCounter\"")
-                .ToListAsync(ct);
-            return taken.Single();
-        }
-
-        await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(
-            s => s.SetProperty(t => t.EventCounter, t => t.EventCounter + eventCount).SetProperty(t => t.ConversationCounter, t => t.ConversationCounter + conversationCount), ct);
-        return await db.Tenants.Where(t => t.Id == tenantId).Select(t => new TenantCounters { EventCounter = t.EventCounter, ConversationCounter = t.ConversationCounter }).SingleAsync(ct);
+        var taken = await db.Database.SqlQuery<TenantCounters>(
+            $"UPDATE \"Tenants\" SET \"EventCounter\" = \"EventCounter\" + {(long)eventCount}, \"ConversationCounter\" = \"ConversationCounter\" + {(long)conversationCount} WHERE \"Id\" = {tenantId} RETURNING \"EventCounter\", \"ConversationCounter\"")
+            .ToListAsync(ct);
+        return taken.Single();
     }
 
     private sealed class TenantCounters

@@ -24,7 +24,7 @@ internal sealed class Pacer(TimeProvider clock)
     /// <summary>Reserves the next slot of the channel (a timestamp of the pacer's clock).</summary>
     public long Reserve(Guid channelId, int messagesPerSecond)
     {
-        var lane = lanes.GetOrAdd(channelId, _ => new Lane(clock.TimestampFrequency));
+        var lane = lanes.GetOrAdd(channelId, _ => new Lane());
         var spacing = Spacing(messagesPerSecond);
         var now = clock.GetTimestamp();
         lock (lane)
@@ -79,7 +79,7 @@ internal sealed class Pacer(TimeProvider clock)
     /// </summary>
     public async Task<long> GateAsync(Guid channelId, int messagesPerSecond, long slot, CancellationToken ct)
     {
-        var lane = lanes.GetOrAdd(channelId, _ => new Lane(clock.TimestampFrequency));
+        var lane = lanes.GetOrAdd(channelId, _ => new Lane());
         var spacing = Spacing(messagesPerSecond);
         var perWindow = Math.Clamp(messagesPerSecond, 1, MaxRate);
         long call;
@@ -103,10 +103,7 @@ internal sealed class Pacer(TimeProvider clock)
                     var start = EarliestStart(lane, call, slot, spacing, perWindow);
                     if (start <= now)
                     {
-                        lane.Starts[call % Lane.Remembered] = now;
-                        lane.LastStart = Math.Max(lane.LastStart, now);
-                        lane.Held--;
-                        lane.Wake();
+                        lane.Started(call, now);
                         return call;
                     }
 
@@ -131,11 +128,8 @@ internal sealed class Pacer(TimeProvider clock)
             {
                 // It never started; counting it as started and answered now only holds the calls behind it back a little.
                 var now = clock.GetTimestamp();
-                lane.Starts[call % Lane.Remembered] = now;
                 lane.Answers[call % Lane.Remembered] = now;
-                lane.LastStart = Math.Max(lane.LastStart, now);
-                lane.Held--;
-                lane.Wake();
+                lane.Started(call, now);
             }
 
             throw;
@@ -163,7 +157,7 @@ internal sealed class Pacer(TimeProvider clock)
     /// <summary>Meta said the number is over its throughput (130429): hold the lane back a little.</summary>
     public void Slow(Guid channelId, TimeSpan pause)
     {
-        var lane = lanes.GetOrAdd(channelId, _ => new Lane(clock.TimestampFrequency));
+        var lane = lanes.GetOrAdd(channelId, _ => new Lane());
         var until = clock.GetTimestamp() + (long)(pause.TotalSeconds * clock.TimestampFrequency);
         lock (lane)
         {
@@ -186,7 +180,7 @@ internal sealed class Pacer(TimeProvider clock)
     ///    because Meta is slow to reply, after counting the call, must not stall the lane, so the guarantee
     ///    covers calls delayed on the way by up to that much.
     /// </summary>
-    private static long EarliestStart(Lane lane, long call, long slot, long spacing, int perWindow)
+    private long EarliestStart(Lane lane, long call, long slot, long spacing, int perWindow)
     {
         if (call > 0 && lane.Starts[(call - 1) % Lane.Remembered] == Lane.Pending)
         {
@@ -201,7 +195,7 @@ internal sealed class Pacer(TimeProvider clock)
 
         var earlier = (call - perWindow) % Lane.Remembered;
         var earlierStart = lane.Starts[earlier];
-        var received = earlierStart + (long)(MaxHold.TotalSeconds * lane.Frequency);
+        var received = earlierStart + (long)(MaxHold.TotalSeconds * clock.TimestampFrequency);
         var answered = lane.Answers[earlier];
         if (answered != Lane.Pending)
         {
@@ -209,7 +203,7 @@ internal sealed class Pacer(TimeProvider clock)
         }
 
         start = Math.Max(start, earlierStart + (perWindow * spacing));
-        return Math.Max(start, received + lane.Frequency);
+        return Math.Max(start, received + clock.TimestampFrequency);
     }
 
     private long Spacing(int messagesPerSecond) =>
@@ -217,7 +211,7 @@ internal sealed class Pacer(TimeProvider clock)
 
     private TimeSpan Duration(long ticks) => TimeSpan.FromSeconds(ticks / (double)clock.TimestampFrequency);
 
-    private sealed class Lane(long frequency)
+    private sealed class Lane
     {
         /// <summary>At least the highest rate: when each of the last calls started.</summary>
         public const int Remembered = 1024;
@@ -231,8 +225,6 @@ internal sealed class Pacer(TimeProvider clock)
         private long epoch = -1;
         private long quickestThisEpoch = long.MaxValue;
         private long quickestLastEpoch = long.MaxValue;
-
-        public long Frequency { get; } = frequency;
 
         public long NextSlot { get; set; }
 
@@ -269,8 +261,12 @@ internal sealed class Pacer(TimeProvider clock)
             quickestThisEpoch = Math.Min(quickestThisEpoch, Math.Max(0, ticks));
         }
 
-        public void Wake()
+        /// <summary>The call leaves the gate at <paramref name="now"/>; the call waiting behind it is woken.</summary>
+        public void Started(long call, long now)
         {
+            Starts[call % Remembered] = now;
+            LastStart = Math.Max(LastStart, now);
+            Held--;
             var waiting = Changed;
             Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             waiting.TrySetResult();
