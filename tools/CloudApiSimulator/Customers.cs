@@ -124,7 +124,7 @@ public static class Customers
 
     /// <summary>When each send of one number was accepted (microseconds, UTC): load tests measure rates from it.</summary>
     public static IResult NumberStats(string phoneNumberId, SimulatorState state) =>
-        Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId) }, GraphApi.Json);
+        Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId), throttledAtMicroseconds = state.ThrottledAt(phoneNumberId) }, GraphApi.Json);
 
     /// <summary>A real 1×1 PNG, so media fetches carry real bytes with a real hash.</summary>
     public static byte[] SamplePng() => Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");

@@ -60,6 +60,7 @@ internal static class GraphApi
         var customer = string.Concat(to.Where(char.IsAsciiDigit));
         if (!state.TryTakeThroughput(phoneNumberId, settings.MessagesPerSecond))
         {
+            state.CountThrottled(phoneNumberId);
             return Error(state, 400, 130429, "Rate limit hit");
         }
 

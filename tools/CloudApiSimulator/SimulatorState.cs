@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace CloudApiSimulator;
 
@@ -20,12 +21,27 @@ public sealed class SimulatorState
     private int messagesAccepted;
 
     private readonly ConcurrentDictionary<string, Queue<long>> acceptedAt = new();
+    private readonly ConcurrentDictionary<string, Queue<long>> throttledAt = new();
 
     /// <summary>Counts an accepted send and remembers when (the last 100,000 per number, for load tests).</summary>
     public void CountAccepted(string phoneNumberId)
     {
         Interlocked.Increment(ref messagesAccepted);
-        var times = acceptedAt.GetOrAdd(phoneNumberId, _ => new Queue<long>());
+        Remember(acceptedAt, phoneNumberId);
+    }
+
+    /// <summary>Remembers when a send was refused for the number's throughput (130429).</summary>
+    public void CountThrottled(string phoneNumberId) => Remember(throttledAt, phoneNumberId);
+
+    /// <summary>When the number's sends were accepted, in microseconds since 0001-01-01 UTC.</summary>
+    public long[] AcceptedAt(string phoneNumberId) => Recall(acceptedAt, phoneNumberId);
+
+    /// <summary>When the number's sends were refused with 130429, in microseconds since 0001-01-01 UTC.</summary>
+    public long[] ThrottledAt(string phoneNumberId) => Recall(throttledAt, phoneNumberId);
+
+    private static void Remember(ConcurrentDictionary<string, Queue<long>> log, string phoneNumberId)
+    {
+        var times = log.GetOrAdd(phoneNumberId, _ => new Queue<long>());
         lock (times)
         {
             times.Enqueue(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMicrosecond);
@@ -36,10 +52,9 @@ public sealed class SimulatorState
         }
     }
 
-    /// <summary>When the number's sends were accepted, in microseconds since 0001-01-01 UTC.</summary>
-    public long[] AcceptedAt(string phoneNumberId)
+    private static long[] Recall(ConcurrentDictionary<string, Queue<long>> log, string phoneNumberId)
     {
-        if (!acceptedAt.TryGetValue(phoneNumberId, out var times))
+        if (!log.TryGetValue(phoneNumberId, out var times))
         {
             return [];
         }
@@ -54,11 +69,11 @@ public sealed class SimulatorState
 
     /// <summary>True when one more message fits in the number's one-second window (Meta's throughput).</summary>
     public bool TryTakeThroughput(string phoneNumberId, int perSecond) =>
-        TryTake(numberWindows.GetOrAdd(phoneNumberId, _ => new Queue<long>()), perSecond, 1000);
+        TryTake(numberWindows.GetOrAdd(phoneNumberId, _ => new Queue<long>()), perSecond, TimeSpan.FromSeconds(1));
 
     /// <summary>True when one more message to this customer fits Meta's pair limit (a burst within 6 s).</summary>
     public bool TryTakePair(string phoneNumberId, string customer, int burst) =>
-        TryTake(pairWindows.GetOrAdd((phoneNumberId, customer), _ => new Queue<long>()), burst, 6000);
+        TryTake(pairWindows.GetOrAdd((phoneNumberId, customer), _ => new Queue<long>()), burst, TimeSpan.FromSeconds(6));
 
     public void Log(string phoneNumberId, string customer, ChatLine line)
     {
@@ -86,12 +101,15 @@ public sealed class SimulatorState
         }
     }
 
-    private static bool TryTake(Queue<long> window, int limit, long windowMilliseconds)
+    // A precise clock: Environment.TickCount64 moves in steps of several milliseconds on Linux, which let a
+    // window hold a few milliseconds less than a second, more lenient than the limit it stands for.
+    private static bool TryTake(Queue<long> window, int limit, TimeSpan length)
     {
         lock (window)
         {
-            var now = Environment.TickCount64;
-            while (window.TryPeek(out var oldest) && now - oldest >= windowMilliseconds)
+            var now = Stopwatch.GetTimestamp();
+            var ticks = (long)(length.TotalSeconds * Stopwatch.Frequency);
+            while (window.TryPeek(out var oldest) && now - oldest >= ticks)
             {
                 window.Dequeue();
             }

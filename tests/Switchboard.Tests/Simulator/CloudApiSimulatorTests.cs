@@ -105,6 +105,11 @@ public sealed class CloudApiSimulatorTests : IAsyncLifetime
         }
 
         codes.Should().Contain(130429, "more than 20 messages within a second is over the number's throughput");
+
+        // Load tests read when each send was accepted and when each was refused for throughput.
+        var stats = (await client.GetFromJsonAsync<JsonObject>($"/api/stats/{Number}"))!;
+        stats["throttledAtMicroseconds"]!.AsArray().Should().HaveCount(codes.Count(c => c == 130429));
+        stats["acceptedAtMicroseconds"]!.AsArray().Should().HaveCount(5 + codes.Count(c => c == 0));
     }
 
     [Fact]
