@@ -209,4 +209,9 @@ async Task SendLoadAsync()
 
     report.AppendLine();
     report.AppendLine(CultureInfo.InvariantCulture, $"Simulator: rate per number min {seen.Numbers.Min(n => n.Rate):F1} / mean {seen.Numbers.Average(n => n.Rate):F1} / max {seen.Numbers.Max(n => n.Rate):F1} msg/s; all at once ({seen.CommonWindowSeconds:F1} s) min {seen.Numbers.Min(n => n.CommonRate):F1} / mean {seen.Numbers.Average(n => n.CommonRate):F1} / max {seen.Numbers.Max(n => n.CommonRate):F1} msg/s; total {seen.TotalRate:F0} msg/s; busiest second {seen.Numbers.Max(n => n.BusiestSecond)}; 130429 answered: {seen.ThroughputErrors}; 131056: {seen.PairErrors}.");
+    if (seen.Throttles.Count > 0)
+    {
+        // Whether a 130429 followed a full second (the sender bunched) or a window the simulator saw fill early.
+        report.AppendLine(CultureInfo.InvariantCulture, $"130429 at: {string.Join("; ", seen.Throttles.Take(10).Select(t => $"{t.PhoneNumberId} +{t.AtSeconds:F3} s ({t.AcceptedInSecondBefore} accepted in the second before)"))}.");
+    }
 }

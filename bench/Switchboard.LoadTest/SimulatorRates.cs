@@ -12,7 +12,10 @@ internal static class SimulatorRates
 {
     public sealed record Number(string PhoneNumberId, int Accepted, double Rate, double CommonRate, int BusiestSecond, double FirstSeconds, double LastSeconds);
 
-    public sealed record Result(IReadOnlyList<Number> Numbers, int ThroughputErrors, int PairErrors, double CommonWindowSeconds, double TotalRate);
+    public sealed record Result(IReadOnlyList<Number> Numbers, int ThroughputErrors, int PairErrors, double CommonWindowSeconds, double TotalRate, IReadOnlyList<Throttle> Throttles);
+
+    /// <summary>A 130429: when (seconds from the first send of the run), which number, and how many of its sends the simulator accepted in the second before.</summary>
+    public sealed record Throttle(string PhoneNumberId, double AtSeconds, int AcceptedInSecondBefore);
 
     public static async Task<Dictionary<int, int>> ErrorsAsync(HttpClient simulator)
     {
@@ -23,10 +26,12 @@ internal static class SimulatorRates
     public static async Task<Result> MeasureAsync(HttpClient simulator, IReadOnlyList<string> phoneNumberIds, Dictionary<int, int> errorsBefore)
     {
         var times = new Dictionary<string, long[]>();
+        var throttled = new Dictionary<string, long[]>();
         foreach (var phone in phoneNumberIds)
         {
             var stats = await simulator.GetFromJsonAsync<JsonObject>($"api/stats/{phone}");
             times[phone] = [.. stats!["acceptedAtMicroseconds"]!.AsArray().Select(t => t!.GetValue<long>()).Order()];
+            throttled[phone] = [.. (stats["throttledAtMicroseconds"]?.AsArray() ?? []).Select(t => t!.GetValue<long>()).Order()];
         }
 
         var errorsAfter = await ErrorsAsync(simulator);
@@ -67,6 +72,10 @@ internal static class SimulatorRates
         }).ToList();
         var all = times.Values.SelectMany(a => a).Order().ToArray();
         var totalRate = all.Length > 10 ? (At(all, 0.9) - At(all, 0.1)) is var span and > 0 ? 0.8 * (all.Length - 1) / (span / 1e6) : 0 : 0;
-        return new Result(numbers, Delta(130429), Delta(131056), Math.Max(0, (commonTo - commonFrom) / 1e6), totalRate);
+        var throttles = throttled
+            .SelectMany(t => t.Value.Select(at => new Throttle(t.Key, (at - origin) / 1e6, times[t.Key].Count(a => a > at - 1_000_000 && a <= at))))
+            .OrderBy(t => t.AtSeconds)
+            .ToList();
+        return new Result(numbers, Delta(130429), Delta(131056), Math.Max(0, (commonTo - commonFrom) / 1e6), totalRate, throttles);
     }
 }
