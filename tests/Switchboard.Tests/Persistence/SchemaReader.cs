@@ -40,7 +40,7 @@ internal static class SchemaReader
             var indexes = await QueryAsync(connection, $"PRAGMA index_list('{table}')", r => (Name: r.GetString(1), Unique: r.GetInt64(2) == 1, Origin: r.GetString(3)));
             foreach (var index in indexes)
             {
-                var columns = await QueryAsync(connection, $"PRAGMA index_info('{index.Name}')", r => r.GetString(2));
+                var columns = await QueryAsync(connection, $"PRAGMA index_info('{index.Name}')", r => r.IsDBNull(2) ? "(expression)" : r.GetString(2));
                 var name = index.Origin == "c" ? index.Name : $"({index.Origin})";
                 lines.Add($"index {table} {name} unique={index.Unique} ({string.Join(", ", columns)})");
             }

@@ -27,6 +27,7 @@ public abstract class SchemaTests(DatabaseProvider provider)
         await migratedDb.Database.MigrateAsync();
         await using var modelDb = fromModel.NewDbContext();
         await modelDb.Database.EnsureCreatedAsync();
+        await modelDb.Database.ExecuteSqlRawAsync(Switchboard.Common.Persistence.Migrations.ConversationActivityIndex.CreateSql);
 
         var expected = await SchemaReader.ReadAsync(modelDb);
         var actual = await SchemaReader.ReadAsync(migratedDb);
