@@ -93,7 +93,8 @@ internal static class ListConversations
     /// <summary>
     /// One page of conversations (already filtered) with their contacts, latest activity first, after the
     /// cursor's position. It reads in the order of the activity index (schema version 8), which the
-    /// cursor's first condition lets it seek into, so a page costs the same however many conversations the tenant has.
+    /// cursor's first condition lets it seek into, so a page costs the same however many conversations the
+    /// tenant has (apart from conversations tied on the cursor's activity time, which it reads past).
     /// </summary>
     internal static IQueryable<ConversationRow> Page(SwitchboardDbContext db, IQueryable<Conversation> query, (DateTimeOffset At, Guid Id)? after, int take)
     {
