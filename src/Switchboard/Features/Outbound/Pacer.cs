@@ -172,10 +172,11 @@ internal sealed class Pacer(TimeProvider clock)
     /// 1. calls start in order, not before their slot, and at least ¾ of a spacing after the previous call
     ///    (so a call late for its slot catches up at up to 4/3 of the paced rate instead of shifting the lane);
     /// 2. no more than the rate in any paced second of starts (rate × spacing, 1.02 s at 80/s);
-    /// 3. a second after Meta received the call a rate's worth earlier. Meta received it no later than its
-    ///    answer less the quickest round trip seen lately (of which 7/8 is credited, for a call a little
-    ///    quicker than any seen), and this call reaches Meta no earlier than it starts, so calls that
-    ///    bunch on the way cannot put more than the rate into one second at Meta's end. A call is taken
+    /// 3. a second after Meta received the call a rate's worth earlier. Meta counted that call before its
+    ///    answer left, and counts this one after it starts; the earlier call's way back and this call's
+    ///    way there together take about what a whole call spends outside Meta's counter, so 7/8 of the
+    ///    quickest round trip seen lately is credited (for calls a little quicker than any seen), and calls
+    ///    that bunch on the way cannot put more than the rate into one second at Meta's end. A call is taken
     ///    as received at most <see cref="MaxHold"/> after it started, though: an answer that is slow
     ///    because Meta is slow to reply, after counting the call, must not stall the lane, so the guarantee
     ///    covers calls delayed on the way by up to that much.
