@@ -80,6 +80,7 @@ public static class SwitchboardHosting
 
         // Routing after the error and status-code handlers, so that a re-executed request is routed again.
         app.UseRouting();
+        app.UseMiddleware<MethodNotAllowed>();
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();
