@@ -21,6 +21,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
     /// <summary>Statuses a handler returns itself, beyond the ones its metadata implies.</summary>
     internal static readonly IReadOnlyDictionary<string, int[]> Raised = new Dictionary<string, int[]>(StringComparer.Ordinal)
     {
+        ["AcceptInvite"] = [StatusCodes.Status404NotFound],
         ["ChangeUserRole"] = [StatusCodes.Status409Conflict],
         ["DisableUser"] = [StatusCodes.Status409Conflict],
         ["InviteUser"] = [StatusCodes.Status409Conflict],
