@@ -111,31 +111,47 @@ internal static class GraphApi
         return Results.Json(new { id });
     }
 
-    /// <summary>GET /{media-id} (a media URL valid for a while) or GET /{phone-number-id} (the number).</summary>
+    /// <summary>
+    /// GET /{media-id} (a media URL valid for a while) or GET /{phone-number-id} (the number, as Switchboard asks
+    /// when a number is connected). Like Meta: a token nobody issued is 190; a good token asking for a number it
+    /// cannot see (another business's, or one that does not exist) is 100.
+    /// </summary>
     private static IResult GetObject(string id, HttpContext http, IOptionsMonitor<SimulatorOptions> options, SimulatorState state, SimulatorUrls urls)
     {
-        if (!options.CurrentValue.Numbers.Any(n => http.Request.Headers.Authorization == $"Bearer {n.AccessToken}"))
-        {
-            return Error(state, 401, 190, "Error validating access token: Session has expired.", 463);
-        }
-
+        var settings = options.CurrentValue;
+        var bearer = http.Request.Headers.Authorization.ToString();
+        var token = bearer.StartsWith("Bearer ", StringComparison.Ordinal) ? bearer["Bearer ".Length..] : "";
+        var tokenKnown = token.Length > 0 && settings.Numbers.Any(n => n.AccessToken == token);
         if (state.Media.TryGetValue(id, out var media))
         {
-            return Results.Json(new
-            {
-                messaging_product = "whatsapp",
-                url = urls.MediaDownload(http, id),
-                mime_type = media.MimeType,
-                sha256 = Convert.ToBase64String(SHA256.HashData(media.Bytes)),
-                file_size = media.Bytes.Length,
-                id,
-            });
+            return !tokenKnown
+                ? Error(state, 401, 190, "Error validating access token: Session has expired.", 463)
+                : Results.Json(new
+                {
+                    messaging_product = "whatsapp",
+                    url = urls.MediaDownload(http, id),
+                    mime_type = media.MimeType,
+                    sha256 = Convert.ToBase64String(SHA256.HashData(media.Bytes)),
+                    file_size = media.Bytes.Length,
+                    id,
+                });
         }
 
-        var number = options.CurrentValue.Numbers.FirstOrDefault(n => n.PhoneNumberId == id);
-        return number is null
-            ? Error(state, 404, 100, "Unsupported get request.")
-            : Results.Json(new { verified_name = number.VerifiedName, display_phone_number = number.DisplayPhoneNumber, id = number.PhoneNumberId, quality_rating = "GREEN", status = "CONNECTED", throughput = new { level = "STANDARD" } });
+        var number = settings.Numbers.FirstOrDefault(n => n.PhoneNumberId == id);
+        if (number is null && settings.AcceptUnknownNumbers && token.Length > 0)
+        {
+            // Load tests: any number with any token is a number of its own (as for sends).
+            number = new SimulatedNumber { PhoneNumberId = id, AccessToken = token, VerifiedName = "Load Test" };
+        }
+
+        if (number is not null && number.AccessToken == token)
+        {
+            return Results.Json(new { verified_name = number.VerifiedName, display_phone_number = number.DisplayPhoneNumber, id = number.PhoneNumberId, quality_rating = "GREEN", status = "CONNECTED", throughput = new { level = "STANDARD" } });
+        }
+
+        return tokenKnown
+            ? Error(state, 404, 100, $"Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", 33)
+            : Error(state, 401, 190, "Error validating access token: Session has expired.", 463);
     }
 
     private static IResult PhoneNumbers(string wabaId, IOptionsMonitor<SimulatorOptions> options) => Results.Json(new

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.OpenApi;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
@@ -42,10 +42,7 @@ public static class SwitchboardHosting
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
-        services.AddOpenApi(o => o.CreateSchemaReferenceId = type =>
-            type.Type.DeclaringType is { } handler && !type.Type.IsGenericType
-                ? handler.Name + type.Type.Name
-                : OpenApiOptions.CreateDefaultSchemaReferenceId(type));
+        services.AddSwitchboardOpenApi();
         services.AddSwitchboardRateLimits(builder.Configuration);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
@@ -83,6 +80,7 @@ public static class SwitchboardHosting
 
         // Routing after the error and status-code handlers, so that a re-executed request is routed again.
         app.UseRouting();
+        app.UseMiddleware<MethodNotAllowed>();
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();

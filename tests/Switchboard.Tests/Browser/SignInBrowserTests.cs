@@ -42,6 +42,10 @@ public sealed class SignInBrowserTests(BrowserFixture fixture, ITestOutputHelper
             await BrowserFixture.SignInAsync(page, email, Password);
 
             await page.GotoAsync("/account/mfa/setup");
+            var qr = page.GetByTestId("authenticator-qr");
+            await Assertions.Expect(qr).ToBeVisibleAsync();
+            (await qr.EvaluateAsync<int>("img => img.naturalWidth")).Should().BeGreaterThan(0, "the page's CSP lets the server-drawn QR code load");
+            await ScreenshotAsync(page, "mfa-setup.png");
             var key = (await page.GetByTestId("shared-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
             key.Should().MatchRegex("^[A-Z2-7]{16,}$");
             await page.Locator("#code").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));

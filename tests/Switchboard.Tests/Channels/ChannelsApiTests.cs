@@ -82,12 +82,12 @@ public abstract class ChannelsApiTests(AppFixture fixture)
         (await bClient.GetAsync($"/api/v1/tenants/{a.Id}/channels")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await bClient.GetAsync($"/api/v1/tenants/{a.Id}/channels/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await bClient.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/channels", Builders.ChannelRequest())).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await bClient.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/channels/{id}/credentials", new { appSecret = "x" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await bClient.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/channels/{id}/credentials", new { appSecret = "a-plausible-app-secret-1" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await bClient.PostAsync($"/api/v1/tenants/{a.Id}/channels/{id}/revoke", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
 
         // B's own route with A's channel id: still nothing to see.
         (await bClient.GetAsync($"/api/v1/tenants/{b.Id}/channels/{id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await bClient.PostAsJsonAsync($"/api/v1/tenants/{b.Id}/channels/{id}/credentials", new { appSecret = "x" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await bClient.PostAsJsonAsync($"/api/v1/tenants/{b.Id}/channels/{id}/credentials", new { appSecret = "a-plausible-app-secret-1" })).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await bClient.PostAsync($"/api/v1/tenants/{b.Id}/channels/{id}/revoke", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
 
         await using var db = App.NewDbContext();

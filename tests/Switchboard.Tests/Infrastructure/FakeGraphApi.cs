@@ -12,11 +12,13 @@ namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>
 /// A stand-in for Meta's Graph API on a real local port: media URL + download (bearer checked), message
-/// sends and media uploads with scripted answers (accept, Meta error, dropped connection, hang), and an
-/// optional per-number throughput limit answering 130429 like Meta.
+/// sends and media uploads with scripted answers (accept, Meta error, dropped connection, hang), an
+/// optional per-number throughput limit answering 130429 like Meta, and the phone number lookup that
+/// connecting a number makes (every number and token is good unless listed as unknown or refused).
 /// </summary>
 public sealed class FakeGraphApi : IAsyncDisposable
 {
+    private static readonly Lazy<FakeGraphApi> SharedInstance = new(() => Task.Run(StartAsync).GetAwaiter().GetResult());
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, Queue<long>> recentSends = new();
     private int throughputErrors;
@@ -48,6 +50,26 @@ public sealed class FakeGraphApi : IAsyncDisposable
 
     public int ThroughputErrors => throughputErrors;
 
+    /// <summary>
+    /// One fake for the whole test run, the Graph API of every app that does not bring its own: connecting a
+    /// number asks Meta about it, and tests must never reach the real graph.facebook.com. Never disposed.
+    /// </summary>
+    public static FakeGraphApi Shared => SharedInstance.Value;
+
+    /// <summary>Every phone number lookup (GET /{phone-number-id}?fields=…) that reached the fake.</summary>
+    public ConcurrentQueue<SentRequest> NumberLookups { get; } = new();
+
+    /// <summary>Access tokens Meta refuses (error 190) for number lookups.</summary>
+    public ConcurrentDictionary<string, bool> RefusedTokens { get; } = new();
+
+    /// <summary>Phone number ids no token can see (error 100).</summary>
+    public ConcurrentDictionary<string, bool> UnknownNumbers { get; } = new();
+
+    /// <summary>Overrides the answer to a number lookup (for example a hang or a 5xx); null: the rules above.</summary>
+    public Func<SentRequest, SendAnswer?> NumberAnswer { get; set; } = _ => null;
+
+    public static string VerifiedNameOf(string phoneNumberId) => "Test Business " + phoneNumberId[^4..];
+
     public sealed class MediaFile(byte[] bytes, string mimeType)
     {
         public byte[] Bytes { get; set; } = bytes;
@@ -60,6 +82,12 @@ public sealed class FakeGraphApi : IAsyncDisposable
         public int FailuresLeft { get; set; }
 
         public int Downloads { get; set; }
+
+        /// <summary>The download URL Graph hands out for this file (default: the fake's own /download/{id}).</summary>
+        public string? Url { get; set; }
+
+        /// <summary>When set, downloading answers 302 to this location instead of the bytes.</summary>
+        public string? RedirectTo { get; set; }
     }
 
     public sealed record SentRequest(string PhoneNumberId, string Body, string? Authorization, long AtTicks);
@@ -90,8 +118,13 @@ public sealed class FakeGraphApi : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var fake = new FakeGraphApi(app);
-        app.MapGet("/v25.0/{mediaId}", (string mediaId, HttpContext http) =>
+        app.MapGet("/v25.0/{mediaId}", async (string mediaId, HttpContext http) =>
         {
+            if (!fake.Files.ContainsKey(mediaId) && http.Request.Query.ContainsKey("fields"))
+            {
+                return await fake.LookUpNumberAsync(mediaId, http);
+            }
+
             fake.Requests.Enqueue($"info {mediaId} {http.Request.Headers.Authorization}");
             if (http.Request.Headers.Authorization != $"Bearer {fake.ExpectedToken}")
             {
@@ -99,7 +132,7 @@ public sealed class FakeGraphApi : IAsyncDisposable
             }
 
             return fake.Files.TryGetValue(mediaId, out var file)
-                ? Results.Json(new { messaging_product = "whatsapp", url = $"{fake.BaseUrl}/download/{mediaId}", mime_type = file.MimeType, sha256 = file.Sha256, file_size = file.Bytes.Length, id = mediaId })
+                ? Results.Json(new { messaging_product = "whatsapp", url = file.Url ?? $"{fake.BaseUrl}/download/{mediaId}", mime_type = file.MimeType, sha256 = file.Sha256, file_size = file.Bytes.Length, id = mediaId })
                 : Results.Json(new { error = new { message = "Unsupported get request.", code = 100 } }, statusCode: 404);
         });
         app.MapGet("/download/{mediaId}", (string mediaId, HttpContext http) =>
@@ -113,6 +146,11 @@ public sealed class FakeGraphApi : IAsyncDisposable
             if (!fake.Files.TryGetValue(mediaId, out var file))
             {
                 return Results.NotFound();
+            }
+
+            if (file.RedirectTo is { } location)
+            {
+                return Results.Redirect(location);
             }
 
             lock (file)
@@ -158,6 +196,29 @@ public sealed class FakeGraphApi : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    private async Task<IResult> LookUpNumberAsync(string phoneNumberId, HttpContext http)
+    {
+        var lookup = new SentRequest(phoneNumberId, http.Request.QueryString.Value ?? "", http.Request.Headers.Authorization, Environment.TickCount64);
+        NumberLookups.Enqueue(lookup);
+        if (NumberAnswer(lookup) is { } scripted)
+        {
+            return await RespondAsync(scripted, http);
+        }
+
+        var token = lookup.Authorization?.StartsWith("Bearer ", StringComparison.Ordinal) == true ? lookup.Authorization["Bearer ".Length..] : "";
+        if (token.Length == 0 || RefusedTokens.ContainsKey(token))
+        {
+            return await RespondAsync(SendAnswer.Error(401, 190, "Error validating access token: Session has expired.", 463), http);
+        }
+
+        if (UnknownNumbers.ContainsKey(phoneNumberId))
+        {
+            return await RespondAsync(SendAnswer.Error(400, 100, "Unsupported get request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.", 33), http);
+        }
+
+        return Results.Json(new { verified_name = VerifiedNameOf(phoneNumberId), display_phone_number = "+1 555 078 3881", quality_rating = "GREEN", id = phoneNumberId });
     }
 
     private static async Task<IResult> RespondAsync(SendAnswer answer, HttpContext http)

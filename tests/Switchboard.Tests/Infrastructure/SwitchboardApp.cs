@@ -38,6 +38,9 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
             ["Switchboard:Webhooks:ProcessorConcurrency"] = "2",
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Debug",
+
+            // Connecting a number asks the Graph API about it: never the real one.
+            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = FakeGraphApi.Shared.GraphApiBaseUrl,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

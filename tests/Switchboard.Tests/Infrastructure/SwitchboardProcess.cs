@@ -74,6 +74,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         ["ConnectionStrings:Switchboard"] = database.ConnectionString,
         ["Switchboard:MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["Switchboard:OperatorApiKey"] = operatorKey,
+        ["Switchboard:WhatsApp:GraphApiBaseUrl"] = FakeGraphApi.Shared.GraphApiBaseUrl,
     };
 
     public static int FreePort()

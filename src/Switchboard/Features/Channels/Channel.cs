@@ -26,6 +26,12 @@ internal sealed class Channel
 
     public string AppId { get; set; } = "";
 
+    /// <summary>The business name Meta shows for the number, as Meta answered when the access token was checked.</summary>
+    public string? VerifiedName { get; set; }
+
+    /// <summary>Meta's quality rating of the number (GREEN, YELLOW, RED, …) at the last check.</summary>
+    public string? QualityRating { get; set; }
+
     public byte[] AppSecret { get; set; } = [];
 
     public byte[] AccessToken { get; set; } = [];
@@ -78,6 +84,8 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.WabaId).HasMaxLength(32);
         builder.Property(c => c.DisplayPhoneNumber).HasMaxLength(32);
         builder.Property(c => c.AppId).HasMaxLength(32);
+        builder.Property(c => c.VerifiedName).HasMaxLength(256);
+        builder.Property(c => c.QualityRating).HasMaxLength(32);
         builder.Property(c => c.Status).HasConversion<LowercaseEnumConverter<ChannelStatus>>().HasMaxLength(32);
         builder.Property(c => c.MessagesPerSecond).HasDefaultValue(Channel.DefaultMessagesPerSecond);
         builder.HasIndex(c => c.PhoneNumberId).IsUnique();

@@ -12,6 +12,7 @@ public static class ChannelsFeature
         services.AddSingleton<ChannelView>();
         services.AddSingleton<ChannelChanges>();
         services.AddSingleton<ChannelDirectory>();
+        services.AddHttpClient<MetaPhoneNumbers>(client => client.Timeout = TimeSpan.FromSeconds(15));
         return services;
     }
 

@@ -8,7 +8,10 @@ using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Channels;
 
-/// <summary>Connects a WhatsApp business number: its Meta ids and app credentials, sealed with the tenant key.</summary>
+/// <summary>
+/// Connects a WhatsApp business number: its Meta ids and app credentials, sealed with the tenant key. The access
+/// token must see the number at Meta first, so nobody can claim a number (and its customers' webhooks) they do not hold.
+/// </summary>
 internal static class CreateChannel
 {
     public sealed record Request(
@@ -21,12 +24,34 @@ internal static class CreateChannel
         [property: Required, StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken,
         [property: Range(1, 1000)] int? MessagesPerSecond = null);
 
-    public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Request request, SwitchboardDbContext db, ChannelChanges changes, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+    public static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        Guid tenantId,
+        Request request,
+        SwitchboardDbContext db,
+        ChannelChanges changes,
+        Sealer sealer,
+        ChannelView view,
+        TimeProvider clock,
+        HttpRequest http,
+        CancellationToken ct,
+        MetaPhoneNumbers? numbers = null)
     {
+        var invalid = CredentialRules.Check(request.AppSecret, request.AccessToken, request.VerifyToken);
+        if (invalid.Count > 0)
+        {
+            return Problems.Validation(invalid);
+        }
+
         if (await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.PhoneNumberId == request.PhoneNumberId, ct))
         {
             return PhoneNumberTaken();
+        }
+
+        numbers ??= http.HttpContext.RequestServices.GetRequiredService<MetaPhoneNumbers>();
+        var check = await numbers.CheckAsync(request.PhoneNumberId!, request.AccessToken!, ct);
+        if (check is not NumberCheck.Verified verified)
+        {
+            return MetaPhoneNumbers.Refusal(check, "phoneNumberId");
         }
 
         var now = clock.GetUtcNow();
@@ -38,6 +63,8 @@ internal static class CreateChannel
             WabaId = request.WabaId!,
             DisplayPhoneNumber = request.DisplayPhoneNumber!.Trim(),
             AppId = request.AppId!,
+            VerifiedName = verified.VerifiedName,
+            QualityRating = verified.QualityRating,
             MessagesPerSecond = request.MessagesPerSecond ?? Channel.DefaultMessagesPerSecond,
             AppSecretRotatedAt = now,
             AccessTokenRotatedAt = now,

@@ -10,7 +10,8 @@ namespace Switchboard.Features.Channels;
 
 /// <summary>
 /// Replaces any of a channel's credentials. Each one rotated gets a new rotation time; a fresh access
-/// token also clears "needs re-authorisation" so that sending resumes.
+/// token also clears "needs re-authorisation" so that sending resumes. A new access token must see the number
+/// at Meta before it replaces the old one.
 /// </summary>
 internal static class RotateChannelCredentials
 {
@@ -20,11 +21,27 @@ internal static class RotateChannelCredentials
         [property: StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
 
     public static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, ChannelChanges changes, Sealer sealer, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+        Guid tenantId,
+        Guid channelId,
+        Request request,
+        SwitchboardDbContext db,
+        ChannelChanges changes,
+        Sealer sealer,
+        ChannelView view,
+        TimeProvider clock,
+        HttpRequest http,
+        CancellationToken ct,
+        MetaPhoneNumbers? numbers = null)
     {
         if (request.AppSecret is null && request.AccessToken is null && request.VerifyToken is null)
         {
             return Problems.Validation("$", "Give at least one of appSecret, accessToken, verifyToken.");
+        }
+
+        var invalid = CredentialRules.Check(request.AppSecret, request.AccessToken, request.VerifyToken);
+        if (invalid.Count > 0)
+        {
+            return Problems.Validation(invalid);
         }
 
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
@@ -36,6 +53,20 @@ internal static class RotateChannelCredentials
         if (channel.IsRevoked)
         {
             return Problems.Conflict("This channel has been revoked.", "Connect the number again as a new channel.");
+        }
+
+        NumberCheck.Verified? verified = null;
+        if (request.AccessToken is not null)
+        {
+            numbers ??= http.HttpContext.RequestServices.GetRequiredService<MetaPhoneNumbers>();
+            var check = await numbers.CheckAsync(channel.PhoneNumberId, request.AccessToken, ct);
+            if (check is not NumberCheck.Verified ok)
+            {
+                // The number is the channel's own, so a token that cannot see it is the token's fault.
+                return MetaPhoneNumbers.Refusal(check, "accessToken");
+            }
+
+            verified = ok;
         }
 
         var now = clock.GetUtcNow();
@@ -51,6 +82,8 @@ internal static class RotateChannelCredentials
         {
             channel.AccessToken = await sealer.SealAsync(ChannelSecrets.AccessTokenOf(channel), request.AccessToken, ct);
             channel.AccessTokenRotatedAt = now;
+            channel.VerifiedName = verified?.VerifiedName ?? channel.VerifiedName;
+            channel.QualityRating = verified?.QualityRating ?? channel.QualityRating;
             if (channel.Status == ChannelStatus.NeedsReauthorization)
             {
                 channel.Status = ChannelStatus.Active;

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
@@ -24,6 +26,7 @@ public static class IdentityFeature
         services.AddHttpContextAccessor();
         services.AddScoped<SignInFlow>();
         services.AddScoped<Mfa>();
+        services.AddScoped<InviteAcceptance>();
         services.AddSingleton<AccessRevalidator>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
 
@@ -113,6 +116,22 @@ public static class IdentityFeature
         return isApi && !isRead ? SwitchboardClaims.Scheme : SwitchboardClaims.CookieScheme;
     }
 
+    /// <summary>
+    /// The dashboard's sign-out form. The antiforgery middleware only records whether the token was valid
+    /// (minimal APIs enforce it for form binding, which this endpoint has none of), so the check is here:
+    /// without a valid token another site could sign people out.
+    /// </summary>
+    private static async Task<Results<RedirectHttpResult, ProblemHttpResult>> LogoutAsync(SignInFlow flow, HttpContext http)
+    {
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
+        {
+            return TypedResults.Problem(title: "The sign-out form's antiforgery token is missing or not valid.", statusCode: StatusCodes.Status400BadRequest, type: Problems.ValidationType);
+        }
+
+        await flow.SignOutAsync();
+        return TypedResults.Redirect("/account/login");
+    }
+
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder routes)
     {
         var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Access");
@@ -134,12 +153,8 @@ public static class IdentityFeature
         tenant.MapGet("/settings", SettingsApi.GetAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
         tenant.MapPut("/settings", SettingsApi.UpdateAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
 
-        routes.MapPost("/account/logout", async (SignInFlow flow) =>
-            {
-                await flow.SignOutAsync();
-                return TypedResults.Redirect("/account/login");
-            })
-            .WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute())
+        routes.MapPost("/account/logout", LogoutAsync)
+            .WithMetadata(new RequireAntiforgeryTokenAttribute())
             .AllowAnonymous()
             .ExcludeFromDescription();
 

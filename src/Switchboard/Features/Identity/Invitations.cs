@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Audit;
 using Switchboard.Features.Tenants;
 using Switchboard.Hosting;
 
@@ -75,62 +73,4 @@ internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptio
             ? invite
             : null;
     }
-
-    /// <summary>
-    /// Accepts an open invite: a new user is created with the password given; an existing user (same
-    /// email) must prove the account with its password. Either way the membership is added (or re-enabled).
-    /// </summary>
-    public async Task<AcceptResult> AcceptAsync(
-        SwitchboardDbContext db, UserManager<SwitchboardUser> users, Invite invite, string? displayName, string? password, string? ip, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var user = await users.FindByEmailAsync(invite.Email);
-        if (user is null)
-        {
-            user = new SwitchboardUser
-            {
-                Id = Guid.CreateVersion7(now),
-                UserName = invite.Email,
-                Email = invite.Email,
-                EmailConfirmed = true,
-                DisplayName = string.IsNullOrWhiteSpace(displayName) ? invite.Email : displayName.Trim(),
-                CreatedAt = now,
-            };
-            var created = await users.CreateAsync(user, password ?? "");
-            if (!created.Succeeded)
-            {
-                return AcceptResult.Failed("password", created.Errors.Select(e => e.Description).ToArray());
-            }
-        }
-        else if (await users.IsLockedOutAsync(user) || !await users.CheckPasswordAsync(user, password ?? ""))
-        {
-            return AcceptResult.Failed("password", ["This email already has an account: enter that account's password."]);
-        }
-
-        var membership = await db.Memberships.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.TenantId == invite.TenantId && m.UserId == user.Id, ct);
-        if (membership is null)
-        {
-            db.Memberships.Add(new Membership { TenantId = invite.TenantId, UserId = user.Id, Role = invite.Role, CreatedAt = now, UpdatedAt = now });
-        }
-        else
-        {
-            membership.Role = invite.Role;
-            membership.Status = MembershipStatus.Active;
-            membership.UpdatedAt = now;
-        }
-
-        invite.AcceptedAt = now;
-        invite.AcceptedBy = user.Id;
-        var actor = new AuditActor($"user:{user.Id}", user.Email, ip);
-        await AuditLog.RecordAsync(db, invite.TenantId, actor, AuditActions.InviteAccepted, $"user:{user.Id}",
-            new { inviteId = invite.Id, role = Permissions.RoleName(invite.Role) }, now, ct);
-        return AcceptResult.Accepted(user);
-    }
-}
-
-internal sealed record AcceptResult(SwitchboardUser? User, string? Field, string[] Errors)
-{
-    public static AcceptResult Accepted(SwitchboardUser user) => new(user, null, []);
-
-    public static AcceptResult Failed(string field, string[] errors) => new(null, field, errors);
 }

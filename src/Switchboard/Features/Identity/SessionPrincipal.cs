@@ -44,4 +44,7 @@ internal static class SessionPrincipal
     public const string PartialReturnUrl = "sb:partial_return";
     public const string StageMfa = "mfa";
     public const string StageEnrol = "enrol";
+
+    /// <summary>An existing account accepting an invite: password checked, second factor pending. Never leads to a session.</summary>
+    public const string StageInvite = "invite";
 }

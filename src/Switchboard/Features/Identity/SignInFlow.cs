@@ -19,6 +19,16 @@ internal enum SignInOutcome
     SignedIn,
 }
 
+internal enum CredentialCheck
+{
+    Wrong,
+    LockedOut,
+    Valid,
+}
+
+/// <summary>Where a credential was presented, when not on the login form (audited with the attempt).</summary>
+internal sealed record CredentialContext(string Door, Guid TenantId, Guid? InviteId);
+
 /// <summary>
 /// The dashboard's sign-in, step by step: password (with lockout and a per-account throttle), then the
 /// second factor when the user has one, or enrolment when a tenant of theirs requires MFA, then the
@@ -52,32 +62,18 @@ internal sealed class SignInFlow(
         var user = string.IsNullOrWhiteSpace(email) ? null : await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {
-            // Spend the same time as a real check, so response times do not reveal which emails exist.
-            users.PasswordHasher.VerifyHashedPassword(new SwitchboardUser(), DummyHash.Value, password ?? "");
+            SpendPasswordCheckTime(password);
             await AuditLog.RecordAsync(db, AuditLog.PlatformChain, new AuditActor("anonymous", LooksLikeEmail(email) ? email!.Trim() : null, Ip),
                 AuditActions.LoginFailed, null, new { reason = "unknown_account" }, now, Http.RequestAborted);
             return SignInOutcome.Failed;
         }
 
-        if (await users.IsLockedOutAsync(user))
+        switch (await CheckPasswordAsync(user, password, via: null))
         {
-            await AuditUserAsync(user, AuditActions.LoginFailed, new { reason = "locked_out" });
-            return SignInOutcome.LockedOut;
-        }
-
-        if (!await users.CheckPasswordAsync(user, password ?? ""))
-        {
-            await users.AccessFailedAsync(user);
-            var locked = await users.IsLockedOutAsync(user);
-            await AuditUserAsync(user, AuditActions.LoginFailed, new { reason = "wrong_password" });
-            if (locked)
-            {
-                await AuditUserAsync(user, AuditActions.LockedOut, new { until = user.LockoutEnd });
-                sessions.Forget(user.Id, null);
+            case CredentialCheck.LockedOut:
                 return SignInOutcome.LockedOut;
-            }
-
-            return SignInOutcome.Failed;
+            case CredentialCheck.Wrong:
+                return SignInOutcome.Failed;
         }
 
         if (user.TwoFactorEnabled)
@@ -95,6 +91,74 @@ internal sealed class SignInFlow(
         await CompleteAsync(user, "password");
         return SignInOutcome.SignedIn;
     }
+
+    /// <summary>
+    /// Checks an existing account's password as sign-in does, without issuing anything: a locked account is
+    /// refused, a wrong password counts toward the lockout, and both are audited in the user's tenants.
+    /// The caller has already counted the attempt against the per-account throttle. <paramref name="via"/>
+    /// names another door than the login form (an invite) in the audit entries.
+    /// </summary>
+    public async Task<CredentialCheck> CheckPasswordAsync(SwitchboardUser user, string? password, CredentialContext? via)
+    {
+        if (await users.IsLockedOutAsync(user))
+        {
+            await AuditUserAsync(user, AuditActions.LoginFailed, Detail(via, new { reason = "locked_out" }));
+            return CredentialCheck.LockedOut;
+        }
+
+        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            return await FailedAsync(user, AuditActions.LoginFailed, Detail(via, new { reason = "wrong_password" }));
+        }
+
+        return CredentialCheck.Valid;
+    }
+
+    /// <summary>Checks an authenticator code (or a one-time recovery code) without issuing anything; failures count toward the lockout.</summary>
+    public async Task<CredentialCheck> CheckSecondFactorAsync(SwitchboardUser user, string? code, bool recovery, CredentialContext? via)
+    {
+        if (await users.IsLockedOutAsync(user))
+        {
+            await AuditUserAsync(user, AuditActions.MfaFailed, Detail(via, new { method = MethodName(recovery), reason = "locked_out" }));
+            return CredentialCheck.LockedOut;
+        }
+
+        var ok = recovery
+            ? !string.IsNullOrWhiteSpace(code) && (await users.RedeemTwoFactorRecoveryCodeAsync(user, code.Trim())).Succeeded
+            : await TotpReplay.VerifyOnceAsync(users, user, code, clock);
+        if (!ok)
+        {
+            return await FailedAsync(user, AuditActions.MfaFailed, Detail(via, new { method = MethodName(recovery) }));
+        }
+
+        if (recovery)
+        {
+            await AuditUserAsync(user, AuditActions.RecoveryCodeUsed, Detail(via, new { remaining = await users.CountRecoveryCodesAsync(user) }));
+        }
+
+        return CredentialCheck.Valid;
+    }
+
+    private async Task<CredentialCheck> FailedAsync(SwitchboardUser user, string action, object detail)
+    {
+        await users.AccessFailedAsync(user);
+        var locked = await users.IsLockedOutAsync(user);
+        await AuditUserAsync(user, action, detail);
+        if (!locked)
+        {
+            return CredentialCheck.Wrong;
+        }
+
+        await AuditUserAsync(user, AuditActions.LockedOut, new { until = user.LockoutEnd });
+        sessions.Forget(user.Id, null);
+        return CredentialCheck.LockedOut;
+    }
+
+    private static string MethodName(bool recovery) => recovery ? "recovery_code" : "authenticator";
+
+    /// <summary>The audit detail, with the door it came through when that is not the login form.</summary>
+    private static object Detail(CredentialContext? via, object detail) =>
+        via is null ? detail : new { attempt = detail, via = via.Door, tenantId = via.TenantId, inviteId = via.InviteId };
 
     /// <summary>The user between password and second factor (or enrolment), when the partial cookie is valid.</summary>
     public async Task<(SwitchboardUser User, string Stage, string ReturnUrl)?> PendingAsync()
@@ -117,30 +181,16 @@ internal sealed class SignInFlow(
     /// <summary>Checks an authenticator code (or, with <paramref name="recovery"/>, a one-time recovery code) and signs in.</summary>
     public async Task<SignInOutcome> SecondFactorAsync(SwitchboardUser user, string? code, bool recovery)
     {
-        var ok = recovery
-            ? !string.IsNullOrWhiteSpace(code) && (await users.RedeemTwoFactorRecoveryCodeAsync(user, code.Trim())).Succeeded
-            : await TotpReplay.VerifyOnceAsync(users, user, code, clock);
-
-        if (!ok)
+        switch (await CheckSecondFactorAsync(user, code, recovery, via: null))
         {
-            await users.AccessFailedAsync(user);
-            await AuditUserAsync(user, AuditActions.MfaFailed, new { method = recovery ? "recovery_code" : "authenticator" });
-            if (await users.IsLockedOutAsync(user))
-            {
-                await AuditUserAsync(user, AuditActions.LockedOut, new { until = user.LockoutEnd });
+            case CredentialCheck.LockedOut:
                 await Http.SignOutAsync(SwitchboardClaims.PartialScheme);
                 return SignInOutcome.LockedOut;
-            }
-
-            return SignInOutcome.Failed;
+            case CredentialCheck.Wrong:
+                return SignInOutcome.Failed;
         }
 
-        if (recovery)
-        {
-            await AuditUserAsync(user, AuditActions.RecoveryCodeUsed, new { remaining = await users.CountRecoveryCodesAsync(user) });
-        }
-
-        await CompleteAsync(user, recovery ? "recovery_code" : "authenticator");
+        await CompleteAsync(user, MethodName(recovery));
         return SignInOutcome.SignedIn;
     }
 
@@ -232,6 +282,10 @@ internal sealed class SignInFlow(
             await AuditLog.RecordAsync(db, tenant, Actor(user), action, $"user:{user.Id}", detail, clock.GetUtcNow(), Http.RequestAborted);
         }
     }
+
+    /// <summary>Spends the time of a real password check, so response times do not reveal which emails have accounts.</summary>
+    public void SpendPasswordCheckTime(string? password) =>
+        users.PasswordHasher.VerifyHashedPassword(new SwitchboardUser(), DummyHash.Value, password ?? "");
 
     private AuditActor Actor(SwitchboardUser user) => new($"user:{user.Id}", user.Email, Ip);
 

@@ -28,7 +28,7 @@ internal static class TokensApi
 
     public sealed record ListResponse(IReadOnlyList<TokenResponse> Items);
 
-    public static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateIntegrationAsync(
+    public static async Task<Results<Created<CreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateIntegrationAsync(
         Guid tenantId, CreateRequest request, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -36,6 +36,11 @@ internal static class TokensApi
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        if (Grants.Missing(http.User, request.Scopes!) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("A token cannot have scopes its creator does not hold.", missing);
         }
 
         var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Integration, userId: null, AuditActor.From(http), now, ct);
@@ -56,6 +61,13 @@ internal static class TokensApi
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        // No scopes means "my whole role": a narrowed personal token must not mint an unnarrowed one.
+        var wanted = request.Scopes is { Length: > 0 } scopes ? scopes : http.User.RoleOf() is { } role ? Permissions.Of(role) : Permissions.All;
+        if (Grants.Missing(http.User, wanted) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("A token cannot have scopes its creator does not hold: name the scopes, within your own.", missing);
         }
 
         var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Personal, userId, AuditActor.From(http), now, ct);
@@ -87,10 +99,12 @@ internal static class TokensApi
         return (token, secret);
     }
 
-    public static async Task<Ok<ListResponse>> ListAsync(Guid tenantId, SwitchboardDbContext db, CancellationToken ct)
+    /// <summary>The tenant's tokens within the caller's power (the tenant admin key and full-scope tokens only for admins).</summary>
+    public static async Task<Ok<ListResponse>> ListAsync(Guid tenantId, SwitchboardDbContext db, HttpContext http, CancellationToken ct)
     {
         var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.TenantId == tenantId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse([.. tokens.Select(ToResponse)]));
+        var roles = await RolesOfOwnersAsync(db, tenantId, tokens, ct);
+        return TypedResults.Ok(new ListResponse([.. tokens.Where(t => Grants.Covers(http.User, Grants.PowerOf(t, RoleOf(roles, t)))).Select(ToResponse)]));
     }
 
     public static async Task<Results<Ok<ListResponse>, ProblemHttpResult>> ListMineAsync(Guid tenantId, SwitchboardDbContext db, HttpContext http, CancellationToken ct)
@@ -104,8 +118,17 @@ internal static class TokensApi
         return TypedResults.Ok(new ListResponse([.. tokens.Select(ToResponse)]));
     }
 
-    public static Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid tenantId, Guid tokenId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        RevokeCoreAsync(db, tenantId, tokenId, ownerOnly: null, AuditActor.From(http), clock.GetUtcNow(), ct);
+    /// <summary>Revokes a token within the caller's power; a more powerful one is answered like a missing one (404).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid tenantId, Guid tokenId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var token = await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TenantId == tenantId && t.Id == tokenId, ct);
+        if (token is null || !Grants.Covers(http.User, Grants.PowerOf(token, RoleOf(await RolesOfOwnersAsync(db, tenantId, [token], ct), token))))
+        {
+            return Problems.NotFound();
+        }
+
+        return await RevokeCoreAsync(db, tenantId, tokenId, ownerOnly: null, AuditActor.From(http), clock.GetUtcNow(), ct);
+    }
 
     public static Task<Results<NoContent, ProblemHttpResult>> RevokeMineAsync(Guid tenantId, Guid tokenId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         http.User.UserIdOf() is { } userId
@@ -129,6 +152,20 @@ internal static class TokensApi
 
         return TypedResults.NoContent();
     }
+
+    /// <summary>The current active role of each personal token's user in the tenant.</summary>
+    private static async Task<Dictionary<Guid, TenantRole>> RolesOfOwnersAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<ApiToken> tokens, CancellationToken ct)
+    {
+        var owners = tokens.Where(t => t.UserId is not null).Select(t => t.UserId!.Value).Distinct().ToList();
+        return owners.Count == 0
+            ? []
+            : await db.Memberships.AsNoTracking()
+                .Where(m => m.TenantId == tenantId && owners.Contains(m.UserId) && m.Status == MembershipStatus.Active)
+                .ToDictionaryAsync(m => m.UserId, m => m.Role, ct);
+    }
+
+    private static TenantRole? RoleOf(Dictionary<Guid, TenantRole> roles, ApiToken token) =>
+        token.UserId is { } user && roles.TryGetValue(user, out var role) ? role : null;
 
     private static Dictionary<string, string[]> Validate(CreateRequest request, DateTimeOffset now, bool scopesRequired)
     {

@@ -47,6 +47,11 @@ internal static class UsersApi
             return Problems.NotFound();
         }
 
+        if (Grants.Missing(http.User, Permissions.Of(role).Concat(Permissions.Of(membership.Role))) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("You cannot give a role above your own, nor change the role of someone above you.", missing);
+        }
+
         if (membership.Role == role)
         {
             return TypedResults.Ok(ToResponse(membership, user));
@@ -84,6 +89,12 @@ internal static class UsersApi
             return Problems.NotFound();
         }
 
+        // Enabling gives the role back, disabling takes it away: either way only for someone within the caller's power.
+        if (Grants.Missing(http.User, Permissions.Of(membership.Role)) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("You cannot enable or disable someone whose role is above your own.", missing);
+        }
+
         if (membership.Status == status)
         {
             return TypedResults.Ok(ToResponse(membership, user));
@@ -109,6 +120,11 @@ internal static class UsersApi
         if (!Permissions.TryParseRole(request.Role, out var role))
         {
             return Problems.Validation("role", "Must be one of: admin, manager, agent.");
+        }
+
+        if (Grants.Missing(http.User, Permissions.Of(role)) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("You cannot invite someone with a role above your own.", missing);
         }
 
         var email = request.Email!.Trim();

@@ -11,7 +11,9 @@ public static class MediaFeature
         services.Configure<MediaOptions>(configuration.GetSection(MediaOptions.Section));
         services.AddSingleton<MediaSignal>();
         services.AddSingleton<BlobStore>();
-        services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60));
+        services.AddSingleton<MediaHosts>();
+        services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<MediaHosts>().CreateHandler());
         services.AddSingleton<FetchMedia>();
         services.AddSingleton<MediaFetcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaFetcher>());

@@ -50,11 +50,24 @@ internal sealed class SendOutboxItem(
         {
             // Uploading twice has no effect a customer can see, so an unclear upload is simply retried.
             var file = Sealer.Open(key, item.SealContext(nameof(OutboxItem.Upload)), item.Upload);
-            var upload = await graph.UploadAsync(channel.PhoneNumberId, token, file, item.UploadMimeType ?? "application/octet-stream", item.UploadFileName, ct);
+            GraphOutcome upload;
+            try
+            {
+                upload = await graph.UploadAsync(channel.PhoneNumberId, token, file, item.UploadMimeType ?? "application/octet-stream", item.UploadFileName, ct);
+                if (upload is GraphOutcome.Accepted { Id: { } mediaId })
+                {
+                    request = GraphRequests.WithMediaId(request, mediaId);
+                }
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or System.Text.Json.JsonException)
+            {
+                // A reply that cannot be turned into a request never will be: fail it now rather than retry it forever.
+                return OutboxOutcome.Failed(item, "unsendable", null, "The reply could not be prepared for sending.");
+            }
+
             switch (upload)
             {
-                case GraphOutcome.Accepted { Id: { } mediaId }:
-                    request = GraphRequests.WithMediaId(request, mediaId);
+                case GraphOutcome.Accepted { Id: not null }:
                     break;
                 case GraphOutcome.Rejected rejected when !MetaErrors.IsRetryable(rejected):
                     return Rejected(item, contact, rejected);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 
 namespace Switchboard.Features.Outbound;
 
@@ -20,6 +21,9 @@ internal static class SendValidation
     public const int MaxRowDescriptionLength = 72;
     public const int MaxRowIdLength = 200;
     public const int MaxSectionTitleLength = 24;
+
+    /// <summary>Room for any real file name; the sender puts it in a multipart header, so it must be one line of text.</summary>
+    public const int MaxFileNameLength = 240;
 
     public static readonly HashSet<string> MediaKinds = ["image", "video", "audio", "document", "sticker"];
 
@@ -183,15 +187,18 @@ internal static class SendValidation
             return null;
         }
 
-        var mime = media.MimeType?.Split(';')[0].Trim().ToLowerInvariant();
+        // The whole value must parse as the sender will parse it for the upload, parameters included.
+        var mime = MediaTypeHeaderValue.TryParse(media.MimeType, out var parsed) ? parsed.MediaType?.ToLowerInvariant() : null;
         if (mime is null || !MediaTypes[kind].Contains(mime))
         {
             errors.Add("media.mimeType", $"WhatsApp accepts {string.Join(", ", MediaTypes[kind])} for {kind}.");
         }
 
-        if (kind == "document")
+        // Every kind may name its file (the upload carries it), documents must.
+        errors.Text("media.fileName", media.FileName, 1, MaxFileNameLength, required: kind == "document");
+        if (FileNameProblem(media.FileName) is { } problem)
         {
-            errors.Text("media.fileName", media.FileName, 1, 240);
+            errors.Add("media.fileName", problem);
         }
 
         byte[]? bytes = null;
@@ -217,6 +224,39 @@ internal static class SendValidation
         }
 
         return bytes;
+    }
+
+    /// <summary>A file name is a name, not a path, and one line: no separators, control or invisible formatting characters, no lone surrogates.</summary>
+    internal static string? FileNameProblem(string? fileName)
+    {
+        if (fileName is null)
+        {
+            return null;
+        }
+
+        if (fileName.Any(c => c is '/' or '\\') || fileName.Trim() is "." or "..")
+        {
+            return "A file name, not a path: no / or \\.";
+        }
+
+        if (fileName.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator) || fileName.Contains('"'))
+        {
+            return "No control characters, line breaks, quotes or invisible formatting characters.";
+        }
+
+        for (var i = 0; i < fileName.Length; i++)
+        {
+            if (char.IsHighSurrogate(fileName[i]) && i + 1 < fileName.Length && char.IsLowSurrogate(fileName[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(fileName[i]))
+            {
+                return "Not valid text.";
+            }
+        }
+
+        return fileName != fileName.Trim() ? "No spaces at the start or end." : null;
     }
 
     private sealed class Errors
