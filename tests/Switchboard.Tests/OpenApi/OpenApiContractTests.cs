@@ -239,12 +239,8 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
     }
 }
 
-/// <summary>The app for the contract run: replies go to a closed local port instead of Meta.</summary>
-public abstract class ContractAppFixture(DatabaseProvider provider) : AppFixture(provider)
-{
-    protected override Task<IDictionary<string, string?>?> SettingsAsync() =>
-        Task.FromResult<IDictionary<string, string?>?>(new Dictionary<string, string?> { ["Switchboard:WhatsApp:GraphApiBaseUrl"] = "http://127.0.0.1:9/v25.0" });
-}
+/// <summary>The app for the contract run: Meta is the test run's shared fake Graph API (number checks, replies).</summary>
+public abstract class ContractAppFixture(DatabaseProvider provider) : AppFixture(provider);
 
 public sealed class SqliteContractAppFixture() : ContractAppFixture(DatabaseProvider.Sqlite);
 
