@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
@@ -120,14 +119,13 @@ internal sealed class InboxService(
         string? cursor = null;
         do
         {
-            var page = await ListMessages.HandleAsync(tenantId, conversationId, db, contactKeys, cursor, 200, ct);
-            if (page.Result is not Ok<Common.Web.Page<MessageResponse>> ok)
+            if ((await ListMessages.ReadAsync(tenantId, conversationId, db, contactKeys, cursor, 200, ct)).Value is not { } page)
             {
                 break;
             }
 
-            messages.AddRange(ok.Value!.Items);
-            cursor = ok.Value.NextCursor;
+            messages.AddRange(page.Items);
+            cursor = page.NextCursor;
         }
         while (cursor is not null && messages.Count < 2000);
 
@@ -153,38 +151,31 @@ internal sealed class InboxService(
     public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var result = await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct);
-        return ErrorOf(result.Result);
+        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct)).Failure?.Message;
     }
 
     public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var result = await ResendMessage.HandleAsync(tenantId, conversationId, messageId, db, contactKeys, outbox, clock, ct);
-        return ErrorOf(result.Result);
+        return (await ResendMessage.ResendAsync(tenantId, conversationId, messageId, db, contactKeys, outbox, clock, ct)).Failure?.Message;
     }
 
     public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        _ = status switch
-        {
-            ConversationStatus.Resolved => await ConversationActions.ResolveAsync(tenantId, conversationId, db, contactReader, clock, ct),
-            ConversationStatus.Pending => await ConversationActions.PendingAsync(tenantId, conversationId, db, contactReader, clock, ct),
-            _ => await ConversationActions.ReopenAsync(tenantId, conversationId, db, contactReader, clock, ct),
-        };
+        await ConversationActions.SetStatusAsync(tenantId, conversationId, status, db, contactReader, clock, ct);
     }
 
     public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await ConversationActions.AssignAsync(tenantId, conversationId, new ConversationActions.AssignRequest(userId), db, contactReader, clock, ct);
+        await ConversationActions.AssignToAsync(tenantId, conversationId, userId, db, contactReader, clock, ct);
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await MarkConversationRead.HandleAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
+        await MarkConversationRead.MarkAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
     }
 
     /// <summary>
@@ -242,11 +233,4 @@ internal sealed class InboxService(
         return (contact.Name?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false)
             || (digits.Length >= 3 && (contact.WaId?.Contains(digits, StringComparison.Ordinal) ?? false));
     }
-
-    private static string? ErrorOf(object? result) => result switch
-    {
-        ProblemHttpResult problem => problem.ProblemDetails.Title ?? "The message could not be queued.",
-        ValidationProblem validation => string.Join(" ", validation.ProblemDetails.Errors.SelectMany(e => e.Value)),
-        _ => null,
-    };
 }
