@@ -8,23 +8,6 @@ using Switchboard.Features.Outbound;
 
 namespace Switchboard.Dashboard.Inbox;
 
-internal enum AssigneeFilter
-{
-    All,
-    Mine,
-    Unassigned,
-}
-
-internal sealed record InboxFilter(AssigneeFilter Assignee, ConversationStatus? Status, bool UnreadOnly, string? Search);
-
-internal sealed record InboxItem(
-    Guid Id, long Number, string Status, string? Name, string? WaId, bool Erased, int Unread, DateTimeOffset? LastMessageAt,
-    string? Preview, bool PreviewOutbound, DateTimeOffset? WindowExpiresAt, Guid? AssignedUserId);
-
-internal sealed record ConversationDetail(ConversationResponse Conversation, IReadOnlyList<MessageResponse> Messages, IReadOnlyList<ConversationResponse> History, string? ChannelNumber);
-
-internal sealed record Member(Guid Id, string Name);
-
 internal sealed record LastMessage(Guid TenantId, Guid Id, string Type, MessageDirection Direction, byte[] Text);
 
 /// <summary>
@@ -54,7 +37,7 @@ internal sealed class InboxService(
             AssigneeFilter.Unassigned => query.Where(c => c.AssignedUserId == null),
             _ => query,
         };
-        if (filter.Status is { } status)
+        if (filter.Status switch { StatusFilter.Open => ConversationStatus.Open, StatusFilter.Pending => ConversationStatus.Pending, StatusFilter.Resolved => ConversationStatus.Resolved, _ => (ConversationStatus?)null } is { } status)
         {
             query = query.Where(c => c.Status == status);
         }
@@ -114,7 +97,7 @@ internal sealed class InboxService(
             return null;
         }
 
-        var conversation = ContactReader.ToResponse(found.Conversation, await contactReader.SummaryAsync(found.Contact, ct));
+        var contact = await contactReader.SummaryAsync(found.Contact, ct);
         var messages = new List<MessageResponse>();
         string? cursor = null;
         do
@@ -133,7 +116,7 @@ internal sealed class InboxService(
             .Where(c => c.TenantId == tenantId && c.ContactId == found.Contact.Id && c.Id != conversationId)
             .OrderByDescending(c => c.CreatedAt).Take(20).ToListAsync(ct);
         var channel = await db.Channels.AsNoTracking().Where(c => c.TenantId == tenantId && c.Id == found.Conversation.ChannelId).Select(c => c.DisplayPhoneNumber).FirstOrDefaultAsync(ct);
-        return new ConversationDetail(conversation, messages, [.. history.Select(h => ContactReader.ToResponse(h, conversation.Contact))], channel);
+        return new ConversationDetail(HeaderOf(found.Conversation, contact), messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
     }
 
     public async Task<IReadOnlyList<Member>> MembersAsync(Guid tenantId, CancellationToken ct)
@@ -226,6 +209,9 @@ internal sealed class InboxService(
             return "[erased]";
         }
     }
+
+    private static ConversationHeader HeaderOf(Conversation c, ContactSummary contact) => new(
+        c.Id, c.Number, c.Status.ToString().ToLowerInvariant(), contact.Name, contact.WaId, c.AssignedUserId, c.WindowExpiresAt, c.UnreadCount, c.LastMessageAt);
 
     private static bool Matches(ContactSummary contact, string search)
     {
