@@ -109,13 +109,17 @@ public sealed partial class BrowserFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh browser context (a separate cookie jar: one person) with the server as base URL.</summary>
-    public async Task<IBrowserContext> NewContextAsync()
+    /// <summary>
+    /// A fresh browser context (a separate cookie jar: one person) with the server as base URL, in the
+    /// IANA time zone <paramref name="timeZoneId"/> (the machine's when null).
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(string? timeZoneId = null)
     {
         var context = await browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            TimezoneId = timeZoneId,
         });
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(15_000);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
@@ -8,23 +7,6 @@ using Switchboard.Features.Identity;
 using Switchboard.Features.Outbound;
 
 namespace Switchboard.Dashboard.Inbox;
-
-internal enum AssigneeFilter
-{
-    All,
-    Mine,
-    Unassigned,
-}
-
-internal sealed record InboxFilter(AssigneeFilter Assignee, ConversationStatus? Status, bool UnreadOnly, string? Search);
-
-internal sealed record InboxItem(
-    Guid Id, long Number, string Status, string? Name, string? WaId, bool Erased, int Unread, DateTimeOffset? LastMessageAt,
-    string? Preview, bool PreviewOutbound, DateTimeOffset? WindowExpiresAt, Guid? AssignedUserId);
-
-internal sealed record ConversationDetail(ConversationResponse Conversation, IReadOnlyList<MessageResponse> Messages, IReadOnlyList<ConversationResponse> History, string? ChannelNumber);
-
-internal sealed record Member(Guid Id, string Name);
 
 internal sealed record LastMessage(Guid TenantId, Guid Id, string Type, MessageDirection Direction, byte[] Text);
 
@@ -55,7 +37,7 @@ internal sealed class InboxService(
             AssigneeFilter.Unassigned => query.Where(c => c.AssignedUserId == null),
             _ => query,
         };
-        if (filter.Status is { } status)
+        if (filter.Status switch { StatusFilter.Open => ConversationStatus.Open, StatusFilter.Pending => ConversationStatus.Pending, StatusFilter.Resolved => ConversationStatus.Resolved, _ => (ConversationStatus?)null } is { } status)
         {
             query = query.Where(c => c.Status == status);
         }
@@ -115,19 +97,18 @@ internal sealed class InboxService(
             return null;
         }
 
-        var conversation = ContactReader.ToResponse(found.Conversation, await contactReader.SummaryAsync(found.Contact, ct));
+        var contact = await contactReader.SummaryAsync(found.Contact, ct);
         var messages = new List<MessageResponse>();
         string? cursor = null;
         do
         {
-            var page = await ListMessages.HandleAsync(tenantId, conversationId, db, contactKeys, cursor, 200, ct);
-            if (page.Result is not Ok<Common.Web.Page<MessageResponse>> ok)
+            if ((await ListMessages.ReadAsync(tenantId, conversationId, db, contactKeys, cursor, 200, ct)).Value is not { } page)
             {
                 break;
             }
 
-            messages.AddRange(ok.Value!.Items);
-            cursor = ok.Value.NextCursor;
+            messages.AddRange(page.Items);
+            cursor = page.NextCursor;
         }
         while (cursor is not null && messages.Count < 2000);
 
@@ -135,7 +116,7 @@ internal sealed class InboxService(
             .Where(c => c.TenantId == tenantId && c.ContactId == found.Contact.Id && c.Id != conversationId)
             .OrderByDescending(c => c.CreatedAt).Take(20).ToListAsync(ct);
         var channel = await db.Channels.AsNoTracking().Where(c => c.TenantId == tenantId && c.Id == found.Conversation.ChannelId).Select(c => c.DisplayPhoneNumber).FirstOrDefaultAsync(ct);
-        return new ConversationDetail(conversation, messages, [.. history.Select(h => ContactReader.ToResponse(h, conversation.Contact))], channel);
+        return new ConversationDetail(HeaderOf(found.Conversation, contact), messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
     }
 
     public async Task<IReadOnlyList<Member>> MembersAsync(Guid tenantId, CancellationToken ct)
@@ -153,38 +134,31 @@ internal sealed class InboxService(
     public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var result = await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct);
-        return ErrorOf(result.Result);
+        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct)).Failure?.Message;
     }
 
     public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var result = await ResendMessage.HandleAsync(tenantId, conversationId, messageId, db, contactKeys, outbox, clock, ct);
-        return ErrorOf(result.Result);
+        return (await ResendMessage.ResendAsync(tenantId, conversationId, messageId, db, contactKeys, outbox, clock, ct)).Failure?.Message;
     }
 
     public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        _ = status switch
-        {
-            ConversationStatus.Resolved => await ConversationActions.ResolveAsync(tenantId, conversationId, db, contactReader, clock, ct),
-            ConversationStatus.Pending => await ConversationActions.PendingAsync(tenantId, conversationId, db, contactReader, clock, ct),
-            _ => await ConversationActions.ReopenAsync(tenantId, conversationId, db, contactReader, clock, ct),
-        };
+        await ConversationActions.SetStatusAsync(tenantId, conversationId, status, db, contactReader, clock, ct);
     }
 
     public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await ConversationActions.AssignAsync(tenantId, conversationId, new ConversationActions.AssignRequest(userId), db, contactReader, clock, ct);
+        await ConversationActions.AssignToAsync(tenantId, conversationId, userId, db, contactReader, clock, ct);
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await MarkConversationRead.HandleAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
+        await MarkConversationRead.MarkAsync(tenantId, conversationId, null, db, contactKeys, outbox, clock, ct);
     }
 
     /// <summary>
@@ -236,17 +210,13 @@ internal sealed class InboxService(
         }
     }
 
+    private static ConversationHeader HeaderOf(Conversation c, ContactSummary contact) => new(
+        c.Id, c.Number, c.Status.ToString().ToLowerInvariant(), contact.Name, contact.WaId, c.AssignedUserId, c.WindowExpiresAt, c.UnreadCount, c.LastMessageAt);
+
     private static bool Matches(ContactSummary contact, string search)
     {
         var digits = new string(search.Where(char.IsDigit).ToArray());
         return (contact.Name?.Contains(search, StringComparison.OrdinalIgnoreCase) ?? false)
             || (digits.Length >= 3 && (contact.WaId?.Contains(digits, StringComparison.Ordinal) ?? false));
     }
-
-    private static string? ErrorOf(object? result) => result switch
-    {
-        ProblemHttpResult problem => problem.ProblemDetails.Title ?? "The message could not be queued.",
-        ValidationProblem validation => string.Join(" ", validation.ProblemDetails.Errors.SelectMany(e => e.Value)),
-        _ => null,
-    };
 }

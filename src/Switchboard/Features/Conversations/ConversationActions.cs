@@ -20,24 +20,32 @@ internal static class ConversationActions
 
     public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ResolveAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
-        SetStatusAsync(tenantId, conversationId, ConversationStatus.Resolved, db, contacts, clock, ct);
+        StatusOverHttpAsync(tenantId, conversationId, ConversationStatus.Resolved, db, contacts, clock, ct);
 
     /// <summary>Waiting on the customer or on someone else: out of the agents' open queue, not resolved.</summary>
     public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> PendingAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
-        SetStatusAsync(tenantId, conversationId, ConversationStatus.Pending, db, contacts, clock, ct);
+        StatusOverHttpAsync(tenantId, conversationId, ConversationStatus.Pending, db, contacts, clock, ct);
 
     public static Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> ReopenAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct) =>
-        SetStatusAsync(tenantId, conversationId, ConversationStatus.Open, db, contacts, clock, ct);
+        StatusOverHttpAsync(tenantId, conversationId, ConversationStatus.Open, db, contacts, clock, ct);
 
-    private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> SetStatusAsync(
+    private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> StatusOverHttpAsync(
+        Guid tenantId, Guid conversationId, ConversationStatus status, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+    {
+        var outcome = await SetStatusAsync(tenantId, conversationId, status, db, contacts, clock, ct);
+        return outcome is { Value: { } conversation } ? TypedResults.Ok(conversation) : outcome.Failure!.ToProblem();
+    }
+
+    /// <summary>The status change itself, for the API and for the dashboard.</summary>
+    public static async Task<Outcome<ConversationResponse>> SetStatusAsync(
         Guid tenantId, Guid conversationId, ConversationStatus status, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
     {
         var row = await LoadAsync(db, tenantId, conversationId, ct);
         if (row is not { } found)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var conversation = found.Conversation;
@@ -53,7 +61,7 @@ internal static class ConversationActions
             await transaction.CommitAsync(ct);
         }
 
-        return TypedResults.Ok(ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)));
+        return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));
     }
 
     public sealed record AssignRequest(Guid? UserId);
@@ -62,31 +70,44 @@ internal static class ConversationActions
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult, ValidationProblem>> AssignAsync(
         Guid tenantId, Guid conversationId, AssignRequest request, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
     {
+        var outcome = await AssignToAsync(tenantId, conversationId, request.UserId, db, contacts, clock, ct);
+        return outcome switch
+        {
+            { Value: { } conversation } => TypedResults.Ok(conversation),
+            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+            _ => outcome.Failure!.ToProblem(),
+        };
+    }
+
+    /// <summary>The assignment itself, for the API and for the dashboard.</summary>
+    public static async Task<Outcome<ConversationResponse>> AssignToAsync(
+        Guid tenantId, Guid conversationId, Guid? assigneeId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+    {
         var row = await LoadAsync(db, tenantId, conversationId, ct);
         if (row is not { } found)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
-        if (request.UserId is { } userId
+        if (assigneeId is { } userId
             && !await db.Memberships.AnyAsync(m => m.TenantId == tenantId && m.UserId == userId && m.Status == MembershipStatus.Active, ct))
         {
-            return Problems.Validation("userId", "Not an active member of this tenant.");
+            return Failure.Invalid("userId", "Not an active member of this tenant.");
         }
 
         var conversation = found.Conversation;
-        if (conversation.AssignedUserId != request.UserId)
+        if (conversation.AssignedUserId != assigneeId)
         {
             var now = clock.GetUtcNow();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            conversation.AssignedUserId = request.UserId;
+            conversation.AssignedUserId = assigneeId;
             conversation.UpdatedAt = now;
             await db.SaveChangesAsync(ct);
             await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
             await transaction.CommitAsync(ct);
         }
 
-        return TypedResults.Ok(ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)));
+        return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));
     }
 
     internal static async Task<(Conversation Conversation, Contact Contact)?> LoadAsync(SwitchboardDbContext db, Guid tenantId, Guid conversationId, CancellationToken ct)

@@ -17,10 +17,23 @@ internal static class ListMessages
     public static async Task<Results<Ok<Page<MessageResponse>>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactKeys contactKeys, string? cursor, int? limit, CancellationToken ct)
     {
+        var outcome = await ReadAsync(tenantId, conversationId, db, contactKeys, cursor, limit, ct);
+        return outcome switch
+        {
+            { Value: { } page } => TypedResults.Ok(page),
+            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+            _ => outcome.Failure!.ToProblem(),
+        };
+    }
+
+    /// <summary>The use case itself, for the API and for the dashboard.</summary>
+    public static async Task<Outcome<Page<MessageResponse>>> ReadAsync(
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactKeys contactKeys, string? cursor, int? limit, CancellationToken ct)
+    {
         var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
         if (conversation is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var take = Paging.Limit(limit);
@@ -29,7 +42,7 @@ internal static class ListMessages
         {
             if (DecodeCursor(cursor) is not { } after)
             {
-                return Problems.Validation("cursor", "Not a cursor returned by this endpoint.");
+                return Failure.Invalid("cursor", "Not a cursor returned by this endpoint.");
             }
 
             query = query.Where(m => m.Timestamp > after.At || (m.Timestamp == after.At && m.Id.CompareTo(after.Id) > 0));
@@ -65,7 +78,7 @@ internal static class ListMessages
         var items = messages.Select(m => ToResponse(m, keys.GetValueOrDefault(m.ContactId), media.GetValueOrDefault(m.Id), reactions, keys)).ToList();
         var last = messages.LastOrDefault();
         var next = hasMore && last is not null ? Paging.Encode($"{last.Timestamp.UtcTicks}|{last.Id}") : null;
-        return TypedResults.Ok(new Page<MessageResponse>(items, next));
+        return new Page<MessageResponse>(items, next);
     }
 
     private static MessageResponse ToResponse(Message m, DataKey? key, MediaObject? media, List<Reaction> reactions, Dictionary<Guid, DataKey?> keys)

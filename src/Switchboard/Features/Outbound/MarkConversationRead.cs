@@ -18,12 +18,17 @@ internal static class MarkConversationRead
     public sealed record Request(bool Typing);
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Guid conversationId, Request? request, SwitchboardDbContext db, ContactKeys contactKeys, OutboxSignal signal, TimeProvider clock, CancellationToken ct) =>
+        await MarkAsync(tenantId, conversationId, request, db, contactKeys, signal, clock, ct) ? TypedResults.NoContent() : Problems.NotFound();
+
+    /// <summary>The use case itself, for the API and for the dashboard; false when the tenant has no such conversation.</summary>
+    public static async Task<bool> MarkAsync(
         Guid tenantId, Guid conversationId, Request? request, SwitchboardDbContext db, ContactKeys contactKeys, OutboxSignal signal, TimeProvider clock, CancellationToken ct)
     {
         var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
         if (conversation is null)
         {
-            return Problems.NotFound();
+            return false;
         }
 
         var newest = await db.Messages.AsNoTracking()
@@ -58,6 +63,6 @@ internal static class MarkConversationRead
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Signal.Notify();
-        return TypedResults.NoContent();
+        return true;
     }
 }

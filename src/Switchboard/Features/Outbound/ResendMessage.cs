@@ -17,16 +17,26 @@ internal static class ResendMessage
     public static async Task<Results<Accepted<SendMessage.Response>, ProblemHttpResult>> HandleAsync(
         Guid tenantId, Guid conversationId, Guid messageId, SwitchboardDbContext db, ContactKeys contactKeys, OutboxSignal signal, TimeProvider clock, CancellationToken ct)
     {
+        var outcome = await ResendAsync(tenantId, conversationId, messageId, db, contactKeys, signal, clock, ct);
+        return outcome is { Value: { } queued }
+            ? TypedResults.Accepted($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages/{messageId}", queued)
+            : outcome.Failure!.ToProblem();
+    }
+
+    /// <summary>The use case itself, for the API and for the dashboard.</summary>
+    public static async Task<Outcome<SendMessage.Response>> ResendAsync(
+        Guid tenantId, Guid conversationId, Guid messageId, SwitchboardDbContext db, ContactKeys contactKeys, OutboxSignal signal, TimeProvider clock, CancellationToken ct)
+    {
         var message = await db.Messages.FirstOrDefaultAsync(m => m.TenantId == tenantId && m.ConversationId == conversationId && m.Id == messageId, ct);
         var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
         if (message is null || conversation is null || message.Direction != MessageDirection.Outbound)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         if (message.Status is not (DeliveryState.Unknown or DeliveryState.Failed))
         {
-            return Problems.Conflict("Only a reply whose outcome is unknown, or that failed, can be sent again.");
+            return Failure.Conflict("Only a reply whose outcome is unknown, or that failed, can be sent again.");
         }
 
         var now = clock.GetUtcNow();
@@ -72,6 +82,6 @@ internal static class ResendMessage
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Signal.Notify();
-        return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages/{messageId}", new SendMessage.Response(messageId, "queued"));
+        return new SendMessage.Response(messageId, "queued");
     }
 }

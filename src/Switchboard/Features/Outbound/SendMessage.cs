@@ -21,7 +21,7 @@ internal static class SendMessage
 
     public sealed record Response(Guid Id, string Status);
 
-    public static Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         Guid tenantId,
         Guid conversationId,
         SendRequest request,
@@ -31,11 +31,23 @@ internal static class SendMessage
         ContactKeys contactKeys,
         OutboxSignal signal,
         TimeProvider clock,
-        CancellationToken ct) =>
-        SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, contacts, contactKeys, signal, clock, ct);
+        CancellationToken ct)
+    {
+        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, contacts, contactKeys, signal, clock, ct);
+        return ToHttp(tenantId, conversationId, outcome);
+    }
+
+    /// <summary>The send's answer over HTTP: 202 with the message's location, or the failure's problem.</summary>
+    private static Results<Accepted<Response>, ValidationProblem, ProblemHttpResult> ToHttp(Guid tenantId, Guid conversationId, Outcome<Response> outcome) => outcome switch
+    {
+        { Value: { } queued } => TypedResults.Accepted($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages/{queued.Id}", queued),
+        { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+        { Failure: { } failure } => failure.ToProblem(),
+        _ => throw new InvalidOperationException("An outcome has a value or a failure."),
+    };
 
     /// <summary>The use case itself, for the API and for the dashboard (which passes its own idempotency key per composed message).</summary>
-    public static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>> SendAsync(
+    public static async Task<Outcome<Response>> SendAsync(
         Guid tenantId,
         Guid conversationId,
         SendRequest request,
@@ -55,13 +67,13 @@ internal static class SendMessage
 
         if (errors.Count > 0)
         {
-            return Problems.Validation(errors);
+            return Failure.Invalid(errors);
         }
 
         var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
         if (conversation is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var requestHash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { conversationId, request }));
@@ -80,7 +92,7 @@ internal static class SendMessage
         var channel = await db.Channels.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == conversation.ChannelId, ct);
         if (!isNote && channel.IsRevoked)
         {
-            return Problems.Conflict("This number has been revoked; it cannot send.");
+            return Failure.Conflict("This number has been revoked; it cannot send.");
         }
 
         var contact = await db.Contacts.FirstAsync(c => c.TenantId == tenantId && c.Id == conversation.ContactId, ct);
@@ -93,7 +105,7 @@ internal static class SendMessage
             contextWamid = await WamidInConversationAsync(db, conversation, quoted, ct);
             if (contextWamid is null)
             {
-                return Problems.Validation("replyToMessageId", "No message with a WhatsApp id in this conversation has this id.");
+                return Failure.Invalid("replyToMessageId", "No message with a WhatsApp id in this conversation has this id.");
             }
         }
 
@@ -103,7 +115,7 @@ internal static class SendMessage
             reactionTarget = await WamidInConversationAsync(db, conversation, target, ct);
             if (reactionTarget is null)
             {
-                return Problems.Validation("reaction.messageId", "No message with a WhatsApp id in this conversation has this id.");
+                return Failure.Invalid("reaction.messageId", "No message with a WhatsApp id in this conversation has this id.");
             }
         }
 
@@ -176,19 +188,19 @@ internal static class SendMessage
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Signal.Notify();
-        return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/conversations/{conversation.Id}/messages/{message.Id}", new Response(message.Id, DeliveryStates.Name(message.Status)));
+        return new Response(message.Id, DeliveryStates.Name(message.Status));
     }
 
-    public static ProblemHttpResult WindowClosed(Conversation conversation) => TypedResults.Problem(
-        title: "The 24-hour customer service window is closed.",
-        detail: conversation.LastInboundAt is null
+    public static Failure WindowClosed(Conversation conversation) => new(
+        FailureKind.Unprocessable,
+        "The 24-hour customer service window is closed.",
+        conversation.LastInboundAt is null
             ? "The customer has not written on this conversation; Switchboard never starts conversations."
             : $"The customer last wrote at {conversation.LastInboundAt:u}; replies are possible until the customer writes again.",
-        statusCode: StatusCodes.Status422UnprocessableEntity,
-        type: Problems.WindowClosedType,
-        extensions: new Dictionary<string, object?> { ["windowExpiresAt"] = conversation.WindowExpiresAt });
+        ProblemType: Problems.WindowClosedType,
+        Extensions: new Dictionary<string, object?> { ["windowExpiresAt"] = conversation.WindowExpiresAt });
 
-    private static async Task<Results<Accepted<Response>, ValidationProblem, ProblemHttpResult>?> ExistingAsync(
+    private static async Task<Outcome<Response>?> ExistingAsync(
         SwitchboardDbContext db, Guid tenantId, string key, byte[] requestHash, CancellationToken ct)
     {
         var existing = await db.IdempotencyKeys.AsNoTracking().FirstOrDefaultAsync(k => k.TenantId == tenantId && k.Key == key, ct);
@@ -199,16 +211,11 @@ internal static class SendMessage
 
         if (!CryptographicOperations.FixedTimeEquals(existing.RequestHash, requestHash))
         {
-            return TypedResults.Problem(
-                title: "This Idempotency-Key was already used for a different request.",
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                type: Problems.TypeBase + "idempotency-key-reused");
+            return new Failure(FailureKind.Unprocessable, "This Idempotency-Key was already used for a different request.", ProblemType: Problems.TypeBase + "idempotency-key-reused");
         }
 
         var message = await db.Messages.AsNoTracking().FirstAsync(m => m.TenantId == tenantId && m.Id == existing.MessageId, ct);
-        return TypedResults.Accepted(
-            $"/api/v1/tenants/{tenantId}/conversations/{message.ConversationId}/messages/{message.Id}",
-            new Response(message.Id, DeliveryStates.Name(message.Status)));
+        return new Response(message.Id, DeliveryStates.Name(message.Status));
     }
 
     private static Task<string?> WamidInConversationAsync(SwitchboardDbContext db, Conversation conversation, Guid messageId, CancellationToken ct) =>

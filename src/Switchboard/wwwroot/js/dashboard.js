@@ -1,5 +1,16 @@
 // Small browser helpers for the dashboard (served from 'self': the CSP allows no inline script).
+
+// The viewer's time zone, for pages rendered on the server (ViewerTime.CookieName).
+try {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // IANA ids are letters, digits and / _ - + only: cookie-safe as they are (the server checks them again).
+  if (zone) document.cookie = 'switchboard-tz=' + zone + '; path=/; max-age=31536000; samesite=lax';
+} catch { /* no Intl: UTC */ }
+
 window.switchboard = {
+  timeZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
+  },
   scrollToBottom(id) {
     const el = document.getElementById(id);
     if (el) el.scrollTop = el.scrollHeight;

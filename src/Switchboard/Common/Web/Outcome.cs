@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Switchboard.Common.Web;
+
+/// <summary>Why a use case refused, in the use case's own terms; endpoints map it to a ProblemDetails, pages show <see cref="Failure.Message"/>.</summary>
+internal enum FailureKind
+{
+    Invalid,
+    NotFound,
+    Conflict,
+    Unprocessable,
+}
+
+/// <summary>
+/// A refusal independent of HTTP: a title (and detail), field errors when the input was invalid, and for
+/// the kinds that have their own problem type (the 24-hour window) that type and its extra fields.
+/// </summary>
+internal sealed record Failure(
+    FailureKind Kind,
+    string Title,
+    string? Detail = null,
+    IDictionary<string, string[]>? Errors = null,
+    string? ProblemType = null,
+    IDictionary<string, object?>? Extensions = null)
+{
+    public static Failure NotFound() => new(FailureKind.NotFound, "Not found.");
+
+    public static Failure Conflict(string title, string? detail = null) => new(FailureKind.Conflict, title, detail);
+
+    public static Failure Invalid(IDictionary<string, string[]> errors) => new(FailureKind.Invalid, "One or more fields are invalid.", Errors: errors);
+
+    public static Failure Invalid(string field, string error) => Invalid(new Dictionary<string, string[]> { [field] = [error] });
+
+    /// <summary>The sentence a page shows: the field errors of invalid input, otherwise the title.</summary>
+    public string Message => Errors is { } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : Title;
+
+    public bool IsInvalid => Kind == FailureKind.Invalid;
+
+    /// <summary>The 400 an invalid input answers (only for <see cref="FailureKind.Invalid"/>).</summary>
+    public ValidationProblem ToValidationProblem() => Problems.Validation(Errors ?? new Dictionary<string, string[]>());
+
+    /// <summary>The problem every other kind answers.</summary>
+    public ProblemHttpResult ToProblem() => TypedResults.Problem(
+        title: Title,
+        detail: Detail,
+        statusCode: Kind switch
+        {
+            FailureKind.NotFound => StatusCodes.Status404NotFound,
+            FailureKind.Conflict => StatusCodes.Status409Conflict,
+            FailureKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        type: ProblemType ?? Kind switch
+        {
+            FailureKind.NotFound => Problems.NotFoundType,
+            FailureKind.Conflict => Problems.ConflictType,
+            _ => Problems.ValidationType,
+        },
+        extensions: Extensions);
+}
+
+/// <summary>A use case's answer: its value, or the <see cref="Failure"/> that stopped it.</summary>
+internal readonly record struct Outcome<T>(T? Value, Failure? Failure)
+    where T : class
+{
+    public static implicit operator Outcome<T>(T value) => new(value, null);
+
+    public static implicit operator Outcome<T>(Failure failure) => new(null, failure);
+}

@@ -1,0 +1,36 @@
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Dashboard.Inbox;
+
+// What the inbox's components show and filter by. Public because Razor components are, and these are their parameters.
+
+public enum AssigneeFilter
+{
+    All,
+    Mine,
+    Unassigned,
+}
+
+public enum StatusFilter
+{
+    Open,
+    Pending,
+    Resolved,
+    Any,
+}
+
+public sealed record InboxFilter(AssigneeFilter Assignee, StatusFilter Status, bool UnreadOnly, string? Search);
+
+public sealed record InboxItem(
+    Guid Id, long Number, string Status, string? Name, string? WaId, bool Erased, int Unread, DateTimeOffset? LastMessageAt,
+    string? Preview, bool PreviewOutbound, DateTimeOffset? WindowExpiresAt, Guid? AssignedUserId);
+
+/// <summary>A conversation as its header, badge and history line show it.</summary>
+public sealed record ConversationHeader(
+    Guid Id, long Number, string Status, string? ContactName, string? ContactWaId, Guid? AssignedUserId,
+    DateTimeOffset? WindowExpiresAt, int UnreadCount, DateTimeOffset? LastMessageAt);
+
+/// <summary>An open conversation: its messages (oldest first), the customer's earlier conversations and the business number.</summary>
+public sealed record ConversationDetail(ConversationHeader Conversation, IReadOnlyList<MessageResponse> Messages, IReadOnlyList<ConversationHeader> History, string? ChannelNumber);
+
+public sealed record Member(Guid Id, string Name);
