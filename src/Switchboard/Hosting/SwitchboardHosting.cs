@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.OpenApi;
 using Switchboard.Common.Crypto;
@@ -27,6 +28,13 @@ public static class SwitchboardHosting
     {
         var options = builder.Configuration.GetSection(SwitchboardOptions.Section).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
         builder.Services.Configure<SwitchboardOptions>(builder.Configuration.GetSection(SwitchboardOptions.Section));
+        SwitchboardEnvironment.Validate(options, builder.Environment, builder.Configuration);
+        if (options.IsEmbedded)
+        {
+            // Before anything writes into it (database, generated keys): readable by this user only.
+            OwnerOnlyFiles.CreateDirectory(options.DataDirectory);
+        }
+
         // The dashboard's framework scripts live in NuGet packages until publish copies them: serve them from
         // the build's static web assets manifest in every environment (no-op after publish).
         builder.WebHost.UseStaticWebAssets();
@@ -47,6 +55,9 @@ public static class SwitchboardHosting
                 ? handler.Name + type.Type.Name
                 : OpenApiOptions.CreateDefaultSchemaReferenceId(type));
         services.AddSwitchboardRateLimits(builder.Configuration);
+        services.AddTrustedProxies(options.ForwardedHeaders);
+        var secureCookies = SwitchboardEnvironment.SecureCookies(options, builder.Environment, builder.Configuration);
+        services.Configure<AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
         services.AddPersistence(builder.Configuration, options);
@@ -69,6 +80,7 @@ public static class SwitchboardHosting
         app.Services.GetRequiredService<MasterKeyRing>();
         app.Services.GetRequiredService<OperatorKey>();
 
+        app.UseTrustedProxies();
         app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -86,6 +98,7 @@ public static class SwitchboardHosting
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();
+        app.UsePagingLimits();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
