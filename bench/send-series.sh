@@ -44,6 +44,7 @@ sim=$!
 (cd "$out/bin/Switchboard" && exec env "${db_env[@]}" Switchboard__MasterKey="$(openssl rand -base64 32)" \
   Switchboard__OperatorApiKey=bench-operator Switchboard__DataDirectory="$out/data" \
   Switchboard__WhatsApp__GraphApiBaseUrl=http://127.0.0.1:$sim_port/graph/v25.0 Switchboard__RateLimits__Enabled=false \
+  Switchboard__PublicBaseUrl=http://127.0.0.1:$sb_port \
   Logging__LogLevel__Default=Warning dotnet Switchboard.dll --urls http://127.0.0.1:$sb_port > "$out/switchboard.log" 2>&1) &
 sb=$!
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://127.0.0.1:$sb_port/health/ready && break; sleep 0.5; done

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
@@ -27,6 +28,13 @@ public static class SwitchboardHosting
     {
         var options = builder.Configuration.GetSection(SwitchboardOptions.Section).Get<SwitchboardOptions>() ?? new SwitchboardOptions();
         builder.Services.Configure<SwitchboardOptions>(builder.Configuration.GetSection(SwitchboardOptions.Section));
+        SwitchboardEnvironment.Validate(options, builder.Environment, builder.Configuration);
+        if (options.IsEmbedded)
+        {
+            // Before anything writes into it (database, generated keys): readable by this user only.
+            OwnerOnlyFiles.CreateDirectory(options.DataDirectory);
+        }
+
         // The dashboard's framework scripts live in NuGet packages until publish copies them: serve them from
         // the build's static web assets manifest in every environment (no-op after publish).
         builder.WebHost.UseStaticWebAssets();
@@ -44,6 +52,9 @@ public static class SwitchboardHosting
         services.AddValidation();
         services.AddSwitchboardOpenApi();
         services.AddSwitchboardRateLimits(builder.Configuration);
+        services.AddTrustedProxies(options.ForwardedHeaders);
+        var secureCookies = SwitchboardEnvironment.SecureCookies(options, builder.Environment, builder.Configuration);
+        services.Configure<AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
         services.AddPersistence(builder.Configuration, options);
@@ -66,6 +77,7 @@ public static class SwitchboardHosting
         app.Services.GetRequiredService<MasterKeyRing>();
         app.Services.GetRequiredService<OperatorKey>();
 
+        app.UseTrustedProxies();
         app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -84,6 +96,7 @@ public static class SwitchboardHosting
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();
+        app.UsePagingLimits();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -17,8 +17,14 @@ public sealed class SwitchboardOptions
 
     public string? OperatorApiKey { get; set; }
 
-    /// <summary>Public base URL used to build webhook URLs; the request's own host when empty.</summary>
+    /// <summary>
+    /// Public base URL of webhook and invite links. Required in production (<see cref="SwitchboardEnvironment"/>);
+    /// only in development and demo mode do links fall back to the request's own scheme and host.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>The reverse proxies whose <c>X-Forwarded-*</c> headers are believed.</summary>
+    public TrustedProxyOptions ForwardedHeaders { get; set; } = new();
 
     /// <summary>Other origins (scheme://host:port) whose pages may open the event stream, besides this server's own.</summary>
     public IList<string> AllowedOrigins { get; init; } = [];
@@ -32,6 +38,19 @@ public sealed class SwitchboardOptions
     public bool? SecureCookies { get; set; }
 
     public bool IsEmbedded => Database.Provider == DatabaseProvider.Sqlite;
+}
+
+/// <summary>
+/// The <c>Switchboard:ForwardedHeaders</c> section: <c>X-Forwarded-For</c>, <c>-Proto</c> and <c>-Host</c>
+/// are applied only when the connection comes from one of these; from any other peer they are ignored.
+/// </summary>
+public sealed class TrustedProxyOptions
+{
+    /// <summary>Addresses of the proxies (for example <c>10.0.0.5</c>, <c>::1</c>).</summary>
+    public IList<string> KnownProxies { get; init; } = [];
+
+    /// <summary>Networks of the proxies in CIDR notation (for example <c>10.0.0.0/8</c>).</summary>
+    public IList<string> KnownNetworks { get; init; } = [];
 }
 
 public sealed class DatabaseOptions

@@ -29,6 +29,9 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Switchboard"] = database.ConnectionString,
             ["Switchboard:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Switchboard:OperatorApiKey"] = OperatorKey,
+            // The test host runs with the production rules, which require the public base URL (links are
+            // built from it); it is the address test clients use.
+            ["Switchboard:PublicBaseUrl"] = "http://localhost",
             // Every test request comes from one (empty) address: keep the per-address sign-in limit out of
             // the way of tests that sign in many times; RateLimitTests set their own low limits.
             ["Switchboard:RateLimits:Login:PermitLimit"] = "100000",

@@ -30,6 +30,8 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             RedirectStandardError = true,
             ArgumentList = { Path.Combine(directory, "Switchboard.dll"), "--urls", $"http://127.0.0.1:{port}" },
         };
+        // The process runs in the Production environment, which requires the public base URL: its own address.
+        start.Environment["Switchboard__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

@@ -19,7 +19,7 @@ public abstract class MediaFetchTests(MediaFetchTests.Fixture fixture)
     {
         var (tenant, phone) = await TenantWithChannelAsync();
         var mediaId = NewMediaId();
-        var bytes = Encoding.ASCII.GetBytes("\x89PNG fake image CANARY-PIXELS " + Guid.NewGuid());
+        byte[] bytes = [0x89, .. "PNG\r\n\x1A\n"u8, .. Encoding.ASCII.GetBytes(" fake image CANARY-PIXELS " + Guid.NewGuid())];
         Graph.Files[mediaId] = new FakeGraphApi.MediaFile(bytes, "image/png");
 
         await PostImageAsync(tenant, phone, mediaId, Graph.Files[mediaId].Sha256);

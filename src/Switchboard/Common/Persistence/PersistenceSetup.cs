@@ -11,6 +11,11 @@ internal static class PersistenceSetup
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration, SwitchboardOptions options)
     {
         var connectionString = ResolveConnectionString(configuration, options);
+        if (options.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            CreateSqliteFileOwnerOnly(connectionString);
+        }
+
         services.AddSingleton<RealtimeHub>();
         services.AddSingleton<RealtimeCommitInterceptor>();
         services.AddDbContextFactory<SwitchboardDbContext>((sp, db) =>
@@ -51,12 +56,25 @@ internal static class PersistenceSetup
             throw new InvalidOperationException("ConnectionStrings:Switchboard is required when Switchboard:Database:Provider is postgres.");
         }
 
-        Directory.CreateDirectory(options.DataDirectory);
+        OwnerOnlyFiles.CreateDirectory(options.DataDirectory);
         return new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(Path.GetFullPath(options.DataDirectory), "switchboard.db"),
             DefaultTimeout = 30,
             Pooling = true,
         }.ToString();
+    }
+
+    /// <summary>The database file (and so its WAL and SHM files) readable by this user only; not for in-memory databases.</summary>
+    private static void CreateSqliteFileOwnerOnly(string connectionString)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        var path = sqlite.DataSource;
+        if (sqlite.Mode is SqliteOpenMode.Memory || string.IsNullOrEmpty(path) || path == ":memory:" || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) || path.Contains('|', StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        OwnerOnlyFiles.CreateSqliteFile(path);
     }
 }

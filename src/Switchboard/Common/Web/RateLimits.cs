@@ -13,7 +13,7 @@ namespace Switchboard.Common.Web;
 /// </summary>
 public static class RateLimits
 {
-    /// <summary>Endpoint policy for password and invite forms: a fixed window per client IP.</summary>
+    /// <summary>Endpoint policy for password and invite forms: a fixed window per client IP, counting only POSTs (attempts).</summary>
     public const string Login = "login";
 
     public static IServiceCollection AddSwitchboardRateLimits(this IServiceCollection services, IConfiguration configuration)
@@ -26,7 +26,8 @@ public static class RateLimits
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (context, _) => new ValueTask(RejectAsync(context.HttpContext, RetryAfterOf(context.Lease)));
-            o.AddPolicy(Login, http => limits.Enabled && limits.Login.PermitLimit > 0
+            // Only a POST tries credentials or an invite code: loading the form costs nothing.
+            o.AddPolicy(Login, http => limits.Enabled && limits.Login.PermitLimit > 0 && HttpMethods.IsPost(http.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ => limits.Login.ToFixedWindow())
                 : RateLimitPartition.GetNoLimiter(""));
             if (limits.Enabled)
@@ -94,6 +95,7 @@ public static class RateLimits
             : "ip:" + ClientAddress(http);
     }
 
+    /// <summary>The peer, or behind a configured reverse proxy the client it names (Hosting/TrustedProxies).</summary>
     private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
 

@@ -8,10 +8,13 @@ namespace Switchboard.Common.Web;
 /// </summary>
 internal static class SecurityHeaders
 {
-    /// <summary>The dashboard (Blazor Server: scripts from here, a WebSocket back to here).</summary>
+    /// <summary>
+    /// The dashboard (Blazor Server: scripts from here, a WebSocket back to here). <c>connect-src 'self'</c>
+    /// covers the circuit's ws:/wss: connection to this same host (CSP Level 3); no other host is reachable.
+    /// </summary>
     public const string HtmlPolicy =
         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; "
-        + "img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:";
+        + "img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'";
 
     /// <summary>
     /// The demo's Cloud API simulator page (only mounted in demo mode) is one HTML file with an inline
@@ -23,6 +26,16 @@ internal static class SecurityHeaders
 
     /// <summary>JSON, problem details, event streams, files: nothing in them may load or run anything.</summary>
     public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+
+    /// <summary>
+    /// Files customers sent (attachments), whatever their type: if a browser renders one, it runs in a
+    /// sandbox (a unique origin: no cookies, no storage, no script) and may load nothing.
+    /// </summary>
+    public const string UntrustedContentPolicy = "sandbox; default-src 'none'";
+
+    /// <summary>Marks endpoints that serve bytes a customer chose: every answer gets <see cref="UntrustedContentPolicy"/>.</summary>
+    public static TBuilder ServesUntrustedContent<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(UntrustedContent.Instance);
 
     /// <summary>First in the pipeline, so error pages and rejections carry the headers too.</summary>
     public static WebApplication UseSwitchboardSecurityHeaders(this WebApplication app)
@@ -49,7 +62,11 @@ internal static class SecurityHeaders
         headers["Referrer-Policy"] = "no-referrer";
         headers.XFrameOptions = "DENY";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        if (headers.ContentSecurityPolicy.Count == 0)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<UntrustedContent>() is not null)
+        {
+            headers.ContentSecurityPolicy = UntrustedContentPolicy;
+        }
+        else if (headers.ContentSecurityPolicy.Count == 0)
         {
             var isHtml = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
             headers.ContentSecurityPolicy = !isHtml ? ApiPolicy
@@ -58,5 +75,15 @@ internal static class SecurityHeaders
         }
 
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Endpoint metadata: the response body is content a customer chose (see <see cref="SecurityHeaders.ServesUntrustedContent"/>).</summary>
+internal sealed class UntrustedContent
+{
+    public static readonly UntrustedContent Instance = new();
+
+    private UntrustedContent()
+    {
     }
 }

@@ -8,7 +8,11 @@ internal sealed class WebhookUrls(IOptions<SwitchboardOptions> options)
 {
     public string For(Guid tenantId, HttpRequest request) => $"{BaseOf(options.Value, request)}/webhooks/whatsapp/{tenantId}";
 
-    /// <summary>The configured public base URL, or the request's own origin when none is configured.</summary>
+    /// <summary>
+    /// The configured public base URL (webhook and invite links). Production refuses to start without one
+    /// (<see cref="SwitchboardEnvironment.Validate"/>), so only development and demo mode fall back to the
+    /// request's own scheme and host, which a client can choose.
+    /// </summary>
     public static string BaseOf(SwitchboardOptions options, HttpRequest request) =>
-        string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : options.PublicBaseUrl.TrimEnd('/');
+        string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : options.PublicBaseUrl.Trim().TrimEnd('/');
 }

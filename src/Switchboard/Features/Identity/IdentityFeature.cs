@@ -7,7 +7,6 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Hosting;
-using Switchboard.Hosting.Demo;
 
 namespace Switchboard.Features.Identity;
 
@@ -50,8 +49,7 @@ public static class IdentityFeature
         // PBKDF2-HMAC-SHA512 (Identity v3 format); 100,000 iterations is the floor this product promises.
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = Math.Max(100_000, o.IterationCount));
 
-        var secure = options.SecureCookies
-            ?? !(environment.IsDevelopment() || environment.IsEnvironment("Testing") || DemoMode.IsEnabled(configuration));
+        var secure = SwitchboardEnvironment.SecureCookies(options, environment, configuration);
 
         services.AddAuthentication(AutoScheme)
             .AddPolicyScheme(AutoScheme, "Token or session", o => o.ForwardDefaultSelector = SelectScheme)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Persistence;
 using Switchboard.Hosting;
 
 namespace Switchboard.Features.Media;
@@ -6,6 +7,7 @@ namespace Switchboard.Features.Media;
 /// <summary>
 /// Sealed media files under the data directory (media/{tenant}/{id}). Several nodes need this folder on
 /// shared storage. Writes go to a temporary file first, so a crash never leaves half a file behind.
+/// Folders are created 0700 and files 0600 (<see cref="OwnerOnlyFiles"/>).
 /// </summary>
 internal sealed class BlobStore(IOptions<SwitchboardOptions> options)
 {
@@ -14,9 +16,9 @@ internal sealed class BlobStore(IOptions<SwitchboardOptions> options)
     public async Task WriteAsync(Guid tenantId, Guid id, byte[] sealedBytes, CancellationToken ct)
     {
         var path = PathOf(tenantId, id);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        await using (var file = new FileStream(temporary, OwnerOnlyFiles.NewFile(FileOptions.Asynchronous)))
         {
             await file.WriteAsync(sealedBytes, ct);
             file.Flush(flushToDisk: true);

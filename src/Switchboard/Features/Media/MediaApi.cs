@@ -9,8 +9,12 @@ namespace Switchboard.Features.Media;
 /// <summary>Attachments for the tenant: streamed decrypted on request, and a retry for a failed fetch.</summary>
 internal static class MediaApi
 {
+    /// <summary>
+    /// The decrypted file, inline only when its bytes are a picture, audio or video (<see cref="MediaServing"/>),
+    /// else as a download. The route is marked as untrusted content, so every answer is sandboxed (SecurityHeaders).
+    /// </summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, CancellationToken ct)
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, HttpResponse response, CancellationToken ct)
     {
         var media = await db.MediaObjects.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct);
         if (media is null)
@@ -25,7 +29,9 @@ internal static class MediaApi
 
         var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == media.ContactId, ct);
         var bytes = Sealer.Open(await contactKeys.KeyOfAsync(contact, ct), FetchMedia.BlobContext(media), sealedBytes);
-        return TypedResults.File(bytes, media.MimeType ?? "application/octet-stream");
+        var served = MediaServing.For(bytes, media.MimeType);
+        response.Headers.ContentDisposition = served.Inline ? "inline" : "attachment";
+        return TypedResults.File(bytes, served.ContentType);
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryAsync(

@@ -1,5 +1,5 @@
 using Switchboard.Common.Tenancy;
-
+using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Media;
@@ -22,7 +22,7 @@ public static class MediaFeature
 
     public static IEndpointRouteBuilder MapMedia(this IEndpointRouteBuilder routes)
     {
-        var media = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/media").WithTags("Media");
+        var media = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/media").WithTags("Media").ServesUntrustedContent();
         media.MapGet("/{mediaId:guid}", MediaApi.DownloadAsync).WithName("DownloadMedia").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         media.MapPost("/{mediaId:guid}/retry", MediaApi.RetryAsync).WithName("RetryMediaFetch").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         return routes;

@@ -1,4 +1,5 @@
 using CloudApiSimulator;
+using Switchboard.Common.Persistence;
 
 namespace Switchboard.Hosting.Demo;
 
@@ -88,9 +89,14 @@ public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string Ap
             return stored;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        OwnerOnlyFiles.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path); // a file that does not hold an id is replaced
         var id = Guid.CreateVersion7();
-        File.WriteAllText(path, id.ToString());
+        using (var writer = new StreamWriter(new FileStream(path, OwnerOnlyFiles.NewFile())))
+        {
+            writer.Write(id.ToString());
+        }
+
         return id;
     }
 
