@@ -21,20 +21,52 @@ namespace Switchboard.Features.Webhooks;
 /// </summary>
 internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, MediaSignal mediaSignal, TimeProvider clock)
 {
+    private const int MaxWamidLength = 256;
     private static readonly HashSet<string> MediaKinds = ["image", "audio", "video", "document", "sticker"];
 
     // Hashes of what each contact's webhooks said last time: a regular customer's next message needs no
     // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
     private readonly ConcurrentDictionary<Guid, byte[]> knownProfiles = new();
 
-    /// <summary>Registers the message's wamids and its sender's indexes with the batch, before it loads.</summary>
-    public static async Task PrepareAsync(IngestBatch batch, Channel channel, JsonElement value, JsonElement message, CancellationToken ct)
+    /// <summary>
+    /// Registers the message's wamids and its sender's indexes with the batch, before it loads; returns
+    /// false, registering nothing, for a message that can never be stored (see <see cref="IsWellFormed"/>).
+    /// </summary>
+    public static async Task<bool> PrepareAsync(IngestBatch batch, Channel channel, JsonElement value, JsonElement message, CancellationToken ct)
     {
+        if (!IsWellFormed(value, message, out var sender))
+        {
+            return false;
+        }
+
         batch.RegisterMessageWamid(channel.TenantId, channel.Id, WamidOf(message));
-        batch.RegisterMessageWamid(channel.TenantId, channel.Id, message.Get("context")?.String("id"));
-        var sender = SenderOf(value, message);
+        batch.RegisterMessageWamid(channel.TenantId, channel.Id, ContextWamidOf(message));
         await batch.IndexAsync(channel.TenantId, BlindIndex.WaId, sender.WaId, ct);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.WaId, sender.NewWaId, ct);
         await batch.IndexAsync(channel.TenantId, BlindIndex.UserId, sender.LookupUserId, ct);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.UserId, sender.NewUserId, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The cheap shape check made once per message while parsing: an object whose id, <c>from</c> and
+    /// <c>from_user_id</c> are strings (when present), whose id fits a wamid, and whose sender can be told
+    /// (a phone number or a business-scoped user id, from the message, its profile or its system notice).
+    /// Such a message can never be stored, however often it is tried: its event is quarantined for the
+    /// operator at once, and the rest of the payload is stored (ADR 0018).
+    /// </summary>
+    public static bool IsWellFormed(JsonElement value, JsonElement message, out Sender sender)
+    {
+        sender = default;
+        if (message.ValueKind != JsonValueKind.Object
+            || !message.IsStringOrAbsent("id") || !message.IsStringOrAbsent("from") || !message.IsStringOrAbsent("from_user_id")
+            || (message.String("id") is { } id && (id.Length > MaxWamidLength || id.Contains('\0', StringComparison.Ordinal))))
+        {
+            return false;
+        }
+
+        sender = SenderOf(value, message);
+        return !string.IsNullOrWhiteSpace(sender.NewWaId ?? sender.WaId) || !string.IsNullOrWhiteSpace(sender.NewUserId ?? sender.UserId);
     }
 
     public async Task HandleAsync(SwitchboardDbContext db, IngestBatch batch, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
@@ -70,13 +102,13 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             ContactId = contact.Id,
             Wamid = wamid,
             Direction = MessageDirection.Inbound,
-            Type = type.Length <= 64 ? type : type[..64],
+            Type = Json.Storable(type, 64)!,
             Timestamp = timestamp,
             Status = DeliveryState.Received,
             StatusAt = timestamp,
             ErrorCode = (int?)error.Long("code"),
-            ErrorTitle = error.String("title") is { } title ? title[..Math.Min(title.Length, 200)] : null,
-            ContextWamid = context?.String("id"),
+            ErrorTitle = Json.Storable(error.String("title"), 200),
+            ContextWamid = ContextWamidOf(message),
             Forwarded = context?.Bool("frequently_forwarded") == true ? ForwardedMark.FrequentlyForwarded
                 : context?.Bool("forwarded") == true ? ForwardedMark.Forwarded
                 : ForwardedMark.None,
@@ -109,9 +141,9 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
                 ChannelId = channel.Id,
                 ContactId = contact.Id,
                 Kind = type,
-                MetaMediaId = media.String("id")!,
-                MimeType = media.String("mime_type"),
-                Sha256 = media.String("sha256"),
+                MetaMediaId = Json.Storable(media.String("id"), 128)!,
+                MimeType = Json.Storable(media.String("mime_type"), 128),
+                Sha256 = Json.Storable(media.String("sha256"), 128),
                 FileSize = media.Long("file_size"),
                 State = MediaState.Pending,
                 NextAttemptAt = now,
@@ -129,6 +161,8 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     /// <summary>Meta always sends an id; should one ever be missing, the message is still kept under a content hash, never dropped.</summary>
     private static string WamidOf(JsonElement message) =>
         message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.GetRawText())))[..32];
+
+    private static string? ContextWamidOf(JsonElement message) => Json.Storable(message.Get("context")?.String("id"), MaxWamidLength);
 
     /// <summary>Who sent the message, from its <c>from</c> fields and the matching <c>contacts[]</c> profile.</summary>
     private static Sender SenderOf(JsonElement value, JsonElement message)
@@ -215,7 +249,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
 
     private static async Task ApplyReactionAsync(SwitchboardDbContext db, Message reactionMessage, DataKey contactKey, JsonElement reaction, CancellationToken ct)
     {
-        var target = reaction.String("message_id");
+        var target = Json.Storable(reaction.String("message_id"), MaxWamidLength);
         if (target is null)
         {
             return;
@@ -252,5 +286,5 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         }
     }
 
-    private sealed record Sender(string? WaId, string? UserId, string? LookupUserId, string? Name, string? NewWaId, string? NewUserId);
+    internal readonly record struct Sender(string? WaId, string? UserId, string? LookupUserId, string? Name, string? NewWaId, string? NewUserId);
 }
