@@ -200,25 +200,49 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     private async Task<Contact> ResolveContactAsync(SwitchboardDbContext db, IngestBatch batch, Guid tenantId, JsonElement value, JsonElement message, CancellationToken ct)
     {
         var (waId, userId, lookupUserId, name, newWaId, newUserId) = SenderOf(value, message);
-        var contact = batch.FindContact(
-            tenantId, await batch.IndexAsync(tenantId, BlindIndex.WaId, waId, ct), await batch.IndexAsync(tenantId, BlindIndex.UserId, lookupUserId, ct));
-        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact?.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
-        if (contact is null)
+        var found = batch.FindContacts(
+            tenantId,
+            [await batch.IndexAsync(tenantId, BlindIndex.UserId, lookupUserId, ct), await batch.IndexAsync(tenantId, BlindIndex.UserId, newUserId, ct)],
+            [await batch.IndexAsync(tenantId, BlindIndex.WaId, waId, ct), await batch.IndexAsync(tenantId, BlindIndex.WaId, newWaId, ct)]);
+        if (found.Count == 0)
         {
-            contact = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
-            batch.RememberContact(contact);
-            return contact;
+            var created = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
+            batch.RememberContact(created);
+            return created;
         }
 
-        if (knownProfiles.TryGetValue(contact.Id, out var seen) && seen.AsSpan().SequenceEqual(fingerprint))
+        var contact = found[0];
+        ContactProfile? merged = null;
+        foreach (var other in found.Skip(1))
+        {
+            // The ids of one webhook (or a notice and its replacement id) are one person, as Meta documents
+            // business-scoped user ids: the older contact keeps everything of the other.
+            merged = await contacts.MergeAsync(db, contact, other, batch.NewMessages, batch.NewConversations, ct);
+            batch.ForgetContact(other, contact);
+            knownProfiles.TryRemove(other.Id, out _);
+        }
+
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
+        if (merged is null && knownProfiles.TryGetValue(contact.Id, out var seen) && seen.AsSpan().SequenceEqual(fingerprint))
         {
             return contact;
         }
 
         var known = await contacts.ReadAsync(contact, ct);
-        var changedWaId = newWaId ?? (known.WaId is null ? waId : null);
-        var changedUserId = newUserId ?? (known.UserId is null ? userId : null);
-        var changedName = name is not null && name != known.Name ? name : null;
+        // After a merge, the ids this webhook names win over those the survivor had; then the merged one's.
+        var changedWaId = newWaId ?? (known.WaId is null || merged is not null ? waId : null) ?? (known.WaId is null ? merged?.WaId : null);
+        var changedUserId = newUserId ?? (known.UserId is null || merged is not null ? userId : null) ?? (known.UserId is null ? merged?.UserId : null);
+        var changedName = name is not null && name != known.Name ? name : known.Name is null ? merged?.Name : null;
+        if (changedWaId == known.WaId)
+        {
+            changedWaId = null;
+        }
+
+        if (changedUserId == known.UserId)
+        {
+            changedUserId = null;
+        }
+
         if (changedWaId is not null || changedUserId is not null || changedName is not null)
         {
             // Not remembered yet: only a profile seen unchanged (so surely stored) is skipped next time.
