@@ -201,8 +201,9 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
     private bool HasUnknownSenders() => indexes.Any(i =>
         !(i.Key.Kind == BlindIndex.WaId ? contactsByWaId : contactsByUserId).ContainsKey((i.Key.Tenant, Convert.ToBase64String(i.Value))));
 
-    public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset timestamp) =>
-        messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => m.Timestamp == timestamp);
+    /// <summary>Whether this (number, wamid) is stored with this time of Meta's (with any time, when Meta gave none).</summary>
+    public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset? timestamp) =>
+        messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => timestamp is null || m.Timestamp == timestamp);
 
     public Guid? MessageIdOf(Guid tenantId, Guid channelId, string wamid) =>
         messages.TryGetValue((tenantId, channelId, wamid), out var list) ? list[0].Id : null;

@@ -73,11 +73,13 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     {
         var raw = message.GetRawText();
         var wamid = WamidOf(message);
-        var timestamp = message.UnixTime("timestamp") ?? receivedAt;
+        var metaTime = message.UnixTime("timestamp");
+        var timestamp = metaTime ?? receivedAt;
         var type = message.String("type") ?? "unknown";
         var tenantId = channel.TenantId;
 
-        if (batch.HasMessage(tenantId, channel.Id, wamid, timestamp))
+        // Without Meta's time the arrival time stands in, which differs per delivery: the wamid alone decides then.
+        if (batch.HasMessage(tenantId, channel.Id, wamid, metaTime))
         {
             return;
         }
@@ -151,7 +153,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             });
         }
 
-        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now);
+        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, row.Type, now);
         if (queuedMedia)
         {
             mediaSignal.Signal.Notify();

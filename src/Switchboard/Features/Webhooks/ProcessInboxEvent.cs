@@ -73,7 +73,13 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             return new Parsed(inboxEvent, null, [], "tenant-erased");
         }
 
-        // Lone surrogates (valid JSON, as Meta escapes text) read as U+FFFD instead of failing every read of that string.
+        // Invalid UTF-8 and lone surrogate escapes (valid JSON, as Meta escapes text) read as U+FFFD instead
+        // of failing every read of that string; a valid body is only scanned (ADR 0018).
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            body = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(body));
+        }
+
         Json.RepairLoneSurrogates(body);
         JsonDocument document;
         try
@@ -103,7 +109,8 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
                     continue;
                 }
 
-                var phoneNumberId = value.Get("metadata")?.String("phone_number_id");
+                // Storable: an id PostgreSQL cannot even compare (NUL) matches no number.
+                var phoneNumberId = Json.Storable(value.Get("metadata")?.String("phone_number_id"), 256);
                 if (phoneNumberId is null)
                 {
                     changes.Add(new Change(entry, field, value, null, null, null));
@@ -198,7 +205,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     /// <summary>Fields without a phone number (account_update, template status, …) are routed by WABA id.</summary>
     private async Task<string?> ProcessAccountFieldAsync(SwitchboardDbContext db, InboxEvent inboxEvent, JsonElement entry, string field, JsonElement value, CancellationToken ct)
     {
-        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.OfType<string>().ToList();
+        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.Select(id => Json.Storable(id, 256)).OfType<string>().ToList();
         var channels = await ChannelRouter.ByWabaIdAsync(db, wabaIds, inboxEvent.TenantId, ct);
         if (inboxEvent.TenantId is null && channels.Select(c => c.TenantId).Distinct().Count() > 1)
         {
