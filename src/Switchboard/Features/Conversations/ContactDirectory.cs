@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Media;
+using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Conversations;
 
@@ -9,9 +12,9 @@ internal sealed record ContactProfile(Guid Id, string? WaId, string? UserId, str
 
 /// <summary>
 /// Finds customers by their WhatsApp id or business-scoped user id (through blind indexes), creates them
-/// with their own data key, reads their sealed profile, and crypto-erases them.
+/// with their own data key, reads their sealed profile, merges two records of one person, and crypto-erases them.
 /// </summary>
-internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contactKeys, TimeProvider clock)
+internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contactKeys, BlobStore blobs, TimeProvider clock)
 {
     public async Task<Contact?> FindAsync(SwitchboardDbContext db, Guid tenantId, string? waId, string? userId, CancellationToken ct)
     {
@@ -75,6 +78,101 @@ internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contac
     }
 
     public void Erase(Contact contact) => contactKeys.Erase(contact);
+
+    /// <summary>
+    /// One person known as two contacts (a phone number and a business-scoped user id that one webhook
+    /// then names together, or an id and its replacement): everything of <paramref name="merged"/> —
+    /// conversations, messages, reactions, media and queued replies, including rows this batch has not
+    /// written yet (<paramref name="unsavedMessages"/>, <paramref name="unsavedConversations"/>) — moves to
+    /// <paramref name="survivor"/>, re-sealed with the survivor's key, and <paramref name="merged"/> is
+    /// crypto-erased, which frees its identifiers for the survivor. Returns the merged contact's profile,
+    /// so the caller can give the survivor the identifiers it lacks. The caller saves.
+    /// </summary>
+    public async Task<ContactProfile> MergeAsync(
+        SwitchboardDbContext db, Contact survivor, Contact merged, IEnumerable<Message> unsavedMessages, IEnumerable<Conversation> unsavedConversations, CancellationToken ct)
+    {
+        var (tenantId, from, to) = (survivor.TenantId, merged.Id, survivor.Id);
+        var profile = await ReadAsync(merged, ct);
+        var oldKey = await contactKeys.KeyOfAsync(merged, ct);
+        var newKey = await contactKeys.KeyOfAsync(survivor, ct);
+        byte[] Reseal(SealContext context, byte[] sealedValue) =>
+            sealedValue.Length == 0 ? sealedValue : Sealer.Seal(newKey, context, Sealer.Open(oldKey, context, sealedValue));
+
+        // The survivor's current conversation on a number stays current; the merged ones are slotted in before it.
+        var conversations = await db.Conversations.Where(c => c.TenantId == tenantId && (c.ContactId == from || c.ContactId == to)).ToListAsync(ct);
+        conversations = [.. conversations.Union(unsavedConversations.Where(c => c.TenantId == tenantId && (c.ContactId == from || c.ContactId == to)))];
+        foreach (var channel in conversations.GroupBy(c => c.ChannelId))
+        {
+            var lowest = channel.Where(c => c.ContactId == to).Select(c => (int?)c.Sequence).Min();
+            var moving = channel.Where(c => c.ContactId == from).OrderByDescending(c => c.Sequence).ToList();
+            for (var i = 0; i < moving.Count; i++)
+            {
+                moving[i].ContactId = to;
+                moving[i].Sequence = lowest is null ? moving[i].Sequence : lowest.Value - 1 - i;
+            }
+        }
+
+        var messages = await db.Messages.Where(m => m.TenantId == tenantId && m.ContactId == from).ToListAsync(ct);
+        foreach (var message in messages.Union(unsavedMessages.Where(m => m.TenantId == tenantId && m.ContactId == from)))
+        {
+            message.Content = Reseal(message.SealContext(nameof(Message.Content)), message.Content);
+            message.Text = Reseal(message.SealContext(nameof(Message.Text)), message.Text);
+            message.ContactId = to;
+        }
+
+        var reactions = await db.Reactions.Where(r => r.TenantId == tenantId && r.ContactId == from).ToListAsync(ct);
+        foreach (var reaction in reactions.Union(db.Reactions.Local.Where(r => r.TenantId == tenantId && r.ContactId == from)).ToList())
+        {
+            var emoji = reaction.Emoji is null ? null : Reseal(new SealContext(tenantId, Reaction.Table, reaction.MessageId, nameof(Reaction.Emoji)), reaction.Emoji);
+            db.Reactions.Remove(reaction);
+            var theirs = await db.Reactions.FindAsync([tenantId, reaction.ChannelId, reaction.TargetWamid, to], ct);
+            if (theirs is null)
+            {
+                db.Reactions.Add(new Reaction { TenantId = tenantId, ChannelId = reaction.ChannelId, TargetWamid = reaction.TargetWamid, ContactId = to, Emoji = emoji, Timestamp = reaction.Timestamp, MessageId = reaction.MessageId });
+            }
+            else if (theirs.Timestamp < reaction.Timestamp)
+            {
+                (theirs.Emoji, theirs.Timestamp, theirs.MessageId) = (emoji, reaction.Timestamp, reaction.MessageId);
+            }
+        }
+
+        var media = await db.MediaObjects.Where(o => o.TenantId == tenantId && o.ContactId == from).ToListAsync(ct);
+        foreach (var item in media.Union(db.MediaObjects.Local.Where(o => o.TenantId == tenantId && o.ContactId == from)).ToList())
+        {
+            if (item.State == MediaState.Stored && await blobs.ReadAsync(tenantId, item.Id, ct) is { } blob)
+            {
+                var context = FetchMedia.BlobContext(item);
+                try
+                {
+                    await blobs.WriteAsync(tenantId, item.Id, Sealer.Seal(newKey, context, Sealer.Open(oldKey, context, blob)), ct);
+                }
+                catch (CryptographicException)
+                {
+                    // Re-sealed already by an earlier try of this merge that did not commit.
+                }
+            }
+
+            item.ContactId = to;
+        }
+
+        foreach (var item in await db.OutboxItems.Where(o => o.TenantId == tenantId && o.ContactId == from).ToListAsync(ct))
+        {
+            item.Request = Reseal(item.SealContext(nameof(OutboxItem.Request)), item.Request);
+            item.Upload = item.Upload is null ? null : Reseal(item.SealContext(nameof(OutboxItem.Upload)), item.Upload);
+            item.ContactId = to;
+        }
+
+        if (db.Entry(merged).State == EntityState.Added)
+        {
+            db.Contacts.Remove(merged);
+        }
+        else
+        {
+            Erase(merged);
+        }
+
+        return profile;
+    }
 
     public static SealContext ContextOf(Contact contact, string column) => new(contact.TenantId, Contact.Table, contact.Id, column);
 

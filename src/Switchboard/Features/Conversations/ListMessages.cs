@@ -88,8 +88,7 @@ internal static class ListMessages
         if (key is not null)
         {
             text = Sealer.OpenString(key, m.SealContext(nameof(Message.Text)), m.Text);
-            using var document = JsonDocument.Parse(Sealer.Open(key, m.SealContext(nameof(Message.Content)), m.Content));
-            payload = document.RootElement.Clone();
+            payload = PayloadOf(Sealer.Open(key, m.SealContext(nameof(Message.Content)), m.Content));
         }
 
         var reactionsToThis = m.Wamid is null ? [] : reactions
@@ -117,6 +116,24 @@ internal static class ListMessages
             media is null ? null : new MessageMedia(media.Id, media.Kind, media.MimeType, media.State.ToString().ToLowerInvariant(), media.LastError),
             payload,
             key is null);
+    }
+
+    /// <summary>
+    /// The stored message object, made safe to write out: a lone surrogate escape kept from an older
+    /// version would make the answer fail halfway, so it reads as U+FFFD; content that is not JSON has no payload.
+    /// </summary>
+    internal static JsonElement? PayloadOf(byte[] content)
+    {
+        Webhooks.Json.RepairLoneSurrogates(content);
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static (DateTimeOffset At, Guid Id)? DecodeCursor(string cursor)

@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
@@ -180,10 +183,38 @@ internal sealed partial class InboxProcessor(
             await FinishAsync(db, [(inboxEvent, InboxState.Quarantined, "tenant-erased")], ct);
             LogQuarantined(inboxEvent.Id, "tenant-erased");
         }
+        catch (Exception ex) when (IsPermanent(ex))
+        {
+            // The same bytes fail the same way every time: retrying would only hold the inbox up (ADR 0018).
+            LogAttemptFailed(inboxEvent.Id, inboxEvent.Attempts + 1, SafeError.Describe(ex), true);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await FinishAsync(db, [(inboxEvent, InboxState.Quarantined, "malformed")], ct);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             await RetryLaterAsync(inboxEvent, ex, ct);
         }
+    }
+
+    /// <summary>
+    /// Failures that come from the event's content, not from the moment: reading or shaping its JSON, or a
+    /// value the database refuses (PostgreSQL's class 22, data exceptions). The shape check while parsing
+    /// keeps known cases from failing at all; this catches what it does not know yet.
+    /// </summary>
+    internal static bool IsPermanent(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case JsonException or FormatException or ArgumentException or DecoderFallbackException or EncoderFallbackException:
+                case InvalidOperationException { Source: "System.Text.Json" }:
+                case PostgresException { SqlState: ['2', '2', ..] }:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Processes these events (already leased on SQLite; locked again here on PostgreSQL, skipping any another loop holds or has finished).</summary>

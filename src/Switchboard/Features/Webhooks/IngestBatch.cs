@@ -201,8 +201,9 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
     private bool HasUnknownSenders() => indexes.Any(i =>
         !(i.Key.Kind == BlindIndex.WaId ? contactsByWaId : contactsByUserId).ContainsKey((i.Key.Tenant, Convert.ToBase64String(i.Value))));
 
-    public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset timestamp) =>
-        messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => m.Timestamp == timestamp);
+    /// <summary>Whether this (number, wamid) is stored with this time of Meta's (with any time, when Meta gave none).</summary>
+    public bool HasMessage(Guid tenantId, Guid channelId, string wamid, DateTimeOffset? timestamp) =>
+        messages.TryGetValue((tenantId, channelId, wamid), out var list) && list.Any(m => timestamp is null || m.Timestamp == timestamp);
 
     public Guid? MessageIdOf(Guid tenantId, Guid channelId, string wamid) =>
         messages.TryGetValue((tenantId, channelId, wamid), out var list) ? list[0].Id : null;
@@ -245,6 +246,54 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
         }
 
         return waIdIndex is not null && contactsByWaId.TryGetValue((tenantId, Convert.ToBase64String(waIdIndex)), out var byWaId) ? byWaId : null;
+    }
+
+    /// <summary>
+    /// Every distinct contact that one of a sender's ids names, oldest first: more than one means one person
+    /// was known as two contacts, which the caller merges.
+    /// </summary>
+    public List<Contact> FindContacts(Guid tenantId, byte[]?[] userIdIndexes, byte[]?[] waIdIndexes)
+    {
+        var found = new List<Contact>(1);
+        foreach (var (indexes, view) in new[] { (userIdIndexes, contactsByUserId), (waIdIndexes, contactsByWaId) })
+        {
+            foreach (var index in indexes)
+            {
+                if (index is not null && view.TryGetValue((tenantId, Convert.ToBase64String(index)), out var contact) && !found.Contains(contact))
+                {
+                    found.Add(contact);
+                }
+            }
+        }
+
+        if (found.Count > 1)
+        {
+            found.Sort((a, b) => a.Id.CompareTo(b.Id));
+        }
+
+        return found;
+    }
+
+    /// <summary>A contact merged into another: nothing finds it any more, and its conversations are the survivor's.</summary>
+    public void ForgetContact(Contact merged, Contact survivor)
+    {
+        foreach (var view in new[] { contactsByWaId, contactsByUserId })
+        {
+            foreach (var key in view.Where(e => ReferenceEquals(e.Value, merged)).Select(e => e.Key).ToList())
+            {
+                view.Remove(key);
+            }
+        }
+
+        foreach (var (key, conversation) in currentConversations.Where(e => e.Key.Contact == merged.Id).ToList())
+        {
+            currentConversations.Remove(key);
+            var survivorKey = (key.Tenant, key.Channel, survivor.Id);
+            if (!currentConversations.TryGetValue(survivorKey, out var current) || conversation.Sequence > current.Sequence)
+            {
+                currentConversations[survivorKey] = conversation;
+            }
+        }
     }
 
     /// <summary>Files a contact under its current indexes (after it was created or changed number).</summary>

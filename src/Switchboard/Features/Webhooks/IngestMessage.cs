@@ -21,31 +21,65 @@ namespace Switchboard.Features.Webhooks;
 /// </summary>
 internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, MediaSignal mediaSignal, TimeProvider clock)
 {
+    private const int MaxWamidLength = 256;
     private static readonly HashSet<string> MediaKinds = ["image", "audio", "video", "document", "sticker"];
 
     // Hashes of what each contact's webhooks said last time: a regular customer's next message needs no
     // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
     private readonly ConcurrentDictionary<Guid, byte[]> knownProfiles = new();
 
-    /// <summary>Registers the message's wamids and its sender's indexes with the batch, before it loads.</summary>
-    public static async Task PrepareAsync(IngestBatch batch, Channel channel, JsonElement value, JsonElement message, CancellationToken ct)
+    /// <summary>
+    /// Registers the message's wamids and its sender's indexes with the batch, before it loads; returns
+    /// false, registering nothing, for a message that can never be stored (see <see cref="IsWellFormed"/>).
+    /// </summary>
+    public static async Task<bool> PrepareAsync(IngestBatch batch, Channel channel, JsonElement value, JsonElement message, CancellationToken ct)
     {
+        if (!IsWellFormed(value, message, out var sender))
+        {
+            return false;
+        }
+
         batch.RegisterMessageWamid(channel.TenantId, channel.Id, WamidOf(message));
-        batch.RegisterMessageWamid(channel.TenantId, channel.Id, message.Get("context")?.String("id"));
-        var sender = SenderOf(value, message);
+        batch.RegisterMessageWamid(channel.TenantId, channel.Id, ContextWamidOf(message));
         await batch.IndexAsync(channel.TenantId, BlindIndex.WaId, sender.WaId, ct);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.WaId, sender.NewWaId, ct);
         await batch.IndexAsync(channel.TenantId, BlindIndex.UserId, sender.LookupUserId, ct);
+        await batch.IndexAsync(channel.TenantId, BlindIndex.UserId, sender.NewUserId, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// The cheap shape check made once per message while parsing: an object whose id, <c>from</c> and
+    /// <c>from_user_id</c> are strings (when present), whose id fits a wamid, and whose sender can be told
+    /// (a phone number or a business-scoped user id, from the message, its profile or its system notice).
+    /// Such a message can never be stored, however often it is tried: its event is quarantined for the
+    /// operator at once, and the rest of the payload is stored (ADR 0018).
+    /// </summary>
+    public static bool IsWellFormed(JsonElement value, JsonElement message, out Sender sender)
+    {
+        sender = default;
+        if (message.ValueKind != JsonValueKind.Object
+            || !message.IsStringOrAbsent("id") || !message.IsStringOrAbsent("from") || !message.IsStringOrAbsent("from_user_id")
+            || (message.String("id") is { } id && (id.Length > MaxWamidLength || id.Contains('\0', StringComparison.Ordinal))))
+        {
+            return false;
+        }
+
+        sender = SenderOf(value, message);
+        return !string.IsNullOrWhiteSpace(sender.NewWaId ?? sender.WaId) || !string.IsNullOrWhiteSpace(sender.NewUserId ?? sender.UserId);
     }
 
     public async Task HandleAsync(SwitchboardDbContext db, IngestBatch batch, Channel channel, JsonElement value, JsonElement message, DateTimeOffset receivedAt, CancellationToken ct)
     {
         var raw = message.GetRawText();
         var wamid = WamidOf(message);
-        var timestamp = message.UnixTime("timestamp") ?? receivedAt;
+        var metaTime = message.UnixTime("timestamp");
+        var timestamp = metaTime ?? receivedAt;
         var type = message.String("type") ?? "unknown";
         var tenantId = channel.TenantId;
 
-        if (batch.HasMessage(tenantId, channel.Id, wamid, timestamp))
+        // Without Meta's time the arrival time stands in, which differs per delivery: the wamid alone decides then.
+        if (batch.HasMessage(tenantId, channel.Id, wamid, metaTime))
         {
             return;
         }
@@ -70,13 +104,13 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             ContactId = contact.Id,
             Wamid = wamid,
             Direction = MessageDirection.Inbound,
-            Type = type.Length <= 64 ? type : type[..64],
+            Type = Json.Storable(type, 64)!,
             Timestamp = timestamp,
             Status = DeliveryState.Received,
             StatusAt = timestamp,
             ErrorCode = (int?)error.Long("code"),
-            ErrorTitle = error.String("title") is { } title ? title[..Math.Min(title.Length, 200)] : null,
-            ContextWamid = context?.String("id"),
+            ErrorTitle = Json.Storable(error.String("title"), 200),
+            ContextWamid = ContextWamidOf(message),
             Forwarded = context?.Bool("frequently_forwarded") == true ? ForwardedMark.FrequentlyForwarded
                 : context?.Bool("forwarded") == true ? ForwardedMark.Forwarded
                 : ForwardedMark.None,
@@ -109,9 +143,9 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
                 ChannelId = channel.Id,
                 ContactId = contact.Id,
                 Kind = type,
-                MetaMediaId = media.String("id")!,
-                MimeType = media.String("mime_type"),
-                Sha256 = media.String("sha256"),
+                MetaMediaId = Json.Storable(media.String("id"), 128)!,
+                MimeType = Json.Storable(media.String("mime_type"), 128),
+                Sha256 = Json.Storable(media.String("sha256"), 128),
                 FileSize = media.Long("file_size"),
                 State = MediaState.Pending,
                 NextAttemptAt = now,
@@ -119,7 +153,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
             });
         }
 
-        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, type, now);
+        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.MessageReceived, conversation.Id, row.Id, row.Type, now);
         if (queuedMedia)
         {
             mediaSignal.Signal.Notify();
@@ -129,6 +163,8 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     /// <summary>Meta always sends an id; should one ever be missing, the message is still kept under a content hash, never dropped.</summary>
     private static string WamidOf(JsonElement message) =>
         message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.GetRawText())))[..32];
+
+    private static string? ContextWamidOf(JsonElement message) => Json.Storable(message.Get("context")?.String("id"), MaxWamidLength);
 
     /// <summary>Who sent the message, from its <c>from</c> fields and the matching <c>contacts[]</c> profile.</summary>
     private static Sender SenderOf(JsonElement value, JsonElement message)
@@ -166,25 +202,49 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
     private async Task<Contact> ResolveContactAsync(SwitchboardDbContext db, IngestBatch batch, Guid tenantId, JsonElement value, JsonElement message, CancellationToken ct)
     {
         var (waId, userId, lookupUserId, name, newWaId, newUserId) = SenderOf(value, message);
-        var contact = batch.FindContact(
-            tenantId, await batch.IndexAsync(tenantId, BlindIndex.WaId, waId, ct), await batch.IndexAsync(tenantId, BlindIndex.UserId, lookupUserId, ct));
-        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact?.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
-        if (contact is null)
+        var found = batch.FindContacts(
+            tenantId,
+            [await batch.IndexAsync(tenantId, BlindIndex.UserId, lookupUserId, ct), await batch.IndexAsync(tenantId, BlindIndex.UserId, newUserId, ct)],
+            [await batch.IndexAsync(tenantId, BlindIndex.WaId, waId, ct), await batch.IndexAsync(tenantId, BlindIndex.WaId, newWaId, ct)]);
+        if (found.Count == 0)
         {
-            contact = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
-            batch.RememberContact(contact);
-            return contact;
+            var created = await contacts.CreateAsync(db, tenantId, newWaId ?? waId, newUserId ?? userId, name, ct);
+            batch.RememberContact(created);
+            return created;
         }
 
-        if (knownProfiles.TryGetValue(contact.Id, out var seen) && seen.AsSpan().SequenceEqual(fingerprint))
+        var contact = found[0];
+        ContactProfile? merged = null;
+        foreach (var other in found.Skip(1))
+        {
+            // The ids of one webhook (or a notice and its replacement id) are one person, as Meta documents
+            // business-scoped user ids: the older contact keeps everything of the other.
+            merged = await contacts.MergeAsync(db, contact, other, batch.NewMessages, batch.NewConversations, ct);
+            batch.ForgetContact(other, contact);
+            knownProfiles.TryRemove(other.Id, out _);
+        }
+
+        var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes($"{contact.Id}|{waId}|{userId}|{name}|{newWaId}|{newUserId}"));
+        if (merged is null && knownProfiles.TryGetValue(contact.Id, out var seen) && seen.AsSpan().SequenceEqual(fingerprint))
         {
             return contact;
         }
 
         var known = await contacts.ReadAsync(contact, ct);
-        var changedWaId = newWaId ?? (known.WaId is null ? waId : null);
-        var changedUserId = newUserId ?? (known.UserId is null ? userId : null);
-        var changedName = name is not null && name != known.Name ? name : null;
+        // After a merge, the ids this webhook names win over those the survivor had; then the merged one's.
+        var changedWaId = newWaId ?? (known.WaId is null || merged is not null ? waId : null) ?? (known.WaId is null ? merged?.WaId : null);
+        var changedUserId = newUserId ?? (known.UserId is null || merged is not null ? userId : null) ?? (known.UserId is null ? merged?.UserId : null);
+        var changedName = name is not null && name != known.Name ? name : known.Name is null ? merged?.Name : null;
+        if (changedWaId == known.WaId)
+        {
+            changedWaId = null;
+        }
+
+        if (changedUserId == known.UserId)
+        {
+            changedUserId = null;
+        }
+
         if (changedWaId is not null || changedUserId is not null || changedName is not null)
         {
             // Not remembered yet: only a profile seen unchanged (so surely stored) is skipped next time.
@@ -215,7 +275,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
 
     private static async Task ApplyReactionAsync(SwitchboardDbContext db, Message reactionMessage, DataKey contactKey, JsonElement reaction, CancellationToken ct)
     {
-        var target = reaction.String("message_id");
+        var target = Json.Storable(reaction.String("message_id"), MaxWamidLength);
         if (target is null)
         {
             return;
@@ -252,5 +312,5 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         }
     }
 
-    private sealed record Sender(string? WaId, string? UserId, string? LookupUserId, string? Name, string? NewWaId, string? NewUserId);
+    internal readonly record struct Sender(string? WaId, string? UserId, string? LookupUserId, string? Name, string? NewWaId, string? NewUserId);
 }

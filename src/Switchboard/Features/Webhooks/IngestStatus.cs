@@ -13,8 +13,24 @@ namespace Switchboard.Features.Webhooks;
 /// </summary>
 internal static class IngestStatus
 {
-    public static void Prepare(IngestBatch batch, Channel channel, JsonElement status) =>
+    private const int MaxWamidLength = 256;
+
+    /// <summary>Registers the status's wamid with the batch; false, registering nothing, for a status that can never be stored.</summary>
+    public static bool Prepare(IngestBatch batch, Channel channel, JsonElement status)
+    {
+        if (!IsWellFormed(status))
+        {
+            return false;
+        }
+
         batch.RegisterStatusWamid(channel.TenantId, channel.Id, status.String("id"));
+        return true;
+    }
+
+    /// <summary>An object whose id, when present, is a string that fits a wamid (ADR 0018).</summary>
+    public static bool IsWellFormed(JsonElement status) =>
+        status.ValueKind == JsonValueKind.Object && status.IsStringOrAbsent("id")
+        && (status.String("id") is not { } id || (id.Length <= MaxWamidLength && !id.Contains('\0', StringComparison.Ordinal)));
 
     public static void Handle(SwitchboardDbContext db, IngestBatch batch, Channel channel, JsonElement status, TimeProvider clock)
     {
@@ -41,9 +57,9 @@ internal static class IngestStatus
             Status = state.Value,
             Timestamp = timestamp.Value,
             ErrorCode = (int?)error.Long("code"),
-            ErrorTitle = Truncate(error.String("title") ?? error.String("message"), 200),
-            ErrorDetails = Truncate(error.Get("error_data")?.String("details"), 1000),
-            PricingCategory = Truncate(status.Get("pricing")?.String("category"), 64),
+            ErrorTitle = Json.Storable(error.String("title") ?? error.String("message"), 200),
+            ErrorDetails = Json.Storable(error.Get("error_data")?.String("details"), 1000),
+            PricingCategory = Json.Storable(status.Get("pricing")?.String("category"), 64),
             ReceivedAt = clock.GetUtcNow(),
         };
         db.StatusUpdates.Add(update);
@@ -59,6 +75,4 @@ internal static class IngestStatus
             RealtimeLog.Append(db, channel.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), update.ReceivedAt);
         }
     }
-
-    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
 }

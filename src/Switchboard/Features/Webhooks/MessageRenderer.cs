@@ -85,7 +85,15 @@ internal static class MessageRenderer
 
         try
         {
-            using var document = JsonDocument.Parse(responseJson);
+            // JSON inside a string: its own escapes may hold lone surrogates, and it may be any JSON value.
+            var bytes = Encoding.UTF8.GetBytes(responseJson);
+            Json.RepairLoneSurrogates(bytes);
+            using var document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return "";
+            }
+
             return string.Join(", ", document.RootElement.EnumerateObject()
                 .Where(p => p.Name != "flow_token")
                 .Select(p => $"{p.Name}: {(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"));

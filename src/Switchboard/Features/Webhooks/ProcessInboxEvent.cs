@@ -73,6 +73,14 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             return new Parsed(inboxEvent, null, [], "tenant-erased");
         }
 
+        // Invalid UTF-8 and lone surrogate escapes (valid JSON, as Meta escapes text) read as U+FFFD instead
+        // of failing every read of that string; a valid body is only scanned (ADR 0018).
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            body = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(body));
+        }
+
+        Json.RepairLoneSurrogates(body);
         JsonDocument document;
         try
         {
@@ -97,34 +105,45 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
                 var field = change.String("field") ?? "unknown";
                 if (change.Get("value") is not { ValueKind: JsonValueKind.Object } value)
                 {
-                    changes.Add(new Change(entry, field, default, null, "unparseable"));
+                    changes.Add(new Change(entry, field, default, null, "unparseable", null));
                     continue;
                 }
 
-                var phoneNumberId = value.Get("metadata")?.String("phone_number_id");
+                // Storable: an id PostgreSQL cannot even compare (NUL) matches no number.
+                var phoneNumberId = Json.Storable(value.Get("metadata")?.String("phone_number_id"), 256);
                 if (phoneNumberId is null)
                 {
-                    changes.Add(new Change(entry, field, value, null, null));
+                    changes.Add(new Change(entry, field, value, null, null, null));
                     continue;
                 }
 
                 var channel = await ChannelRouter.ByPhoneNumberIdAsync(db, channels, phoneNumberId, inboxEvent.TenantId, ct);
                 var unroutable = channel is null ? "unknown-number" : channel.IsRevoked ? "revoked-channel" : null;
-                changes.Add(new Change(entry, field, value, channel, unroutable));
                 if (unroutable is not null)
                 {
+                    changes.Add(new Change(entry, field, value, channel, unroutable, null));
                     continue;
                 }
 
+                // Malformed items are left out here and skipped when applying; they quarantine the event, once.
+                string? malformed = null;
                 foreach (var message in value.Array("messages"))
                 {
-                    await IngestMessage.PrepareAsync(batch, channel!, value, message, ct);
+                    if (!await IngestMessage.PrepareAsync(batch, channel!, value, message, ct))
+                    {
+                        malformed ??= "malformed-message";
+                    }
                 }
 
                 foreach (var status in value.Array("statuses"))
                 {
-                    IngestStatus.Prepare(batch, channel!, status);
+                    if (!IngestStatus.Prepare(batch, channel!, status))
+                    {
+                        malformed ??= "malformed-status";
+                    }
                 }
+
+                changes.Add(new Change(entry, field, value, channel, null, malformed));
             }
         }
 
@@ -148,37 +167,45 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             }
             else if (unroutable is null)
             {
-                await ProcessChangeAsync(db, batch, item.Event, change.Channel!, change.Field, change.Value, ct);
+                await ProcessChangeAsync(db, batch, item.Event, change, ct);
             }
 
-            reason ??= unroutable;
+            reason ??= unroutable ?? change.Malformed;
         }
 
         return reason is null ? (InboxState.Processed, null) : (InboxState.Quarantined, reason);
     }
 
-    private async Task ProcessChangeAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, Channel channel, string field, JsonElement value, CancellationToken ct)
+    private async Task ProcessChangeAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, Change change, CancellationToken ct)
     {
+        var (channel, value) = (change.Channel!, change.Value);
         foreach (var message in value.Array("messages"))
         {
-            await ingestMessage.HandleAsync(db, batch, channel, value, message, inboxEvent.ReceivedAt, ct);
+            // The shape check is repeated only in a change that had a malformed item.
+            if (change.Malformed is null || IngestMessage.IsWellFormed(value, message, out _))
+            {
+                await ingestMessage.HandleAsync(db, batch, channel, value, message, inboxEvent.ReceivedAt, ct);
+            }
         }
 
         foreach (var status in value.Array("statuses"))
         {
-            IngestStatus.Handle(db, batch, channel, status, clock);
+            if (change.Malformed is null || IngestStatus.IsWellFormed(status))
+            {
+                IngestStatus.Handle(db, batch, channel, status, clock);
+            }
         }
 
         foreach (var error in value.Array("errors"))
         {
-            await RecordChannelEvent.HandleAsync(db, channel.TenantId, channel.Id, field, "error", error, error, inboxEvent.ReceivedAt, error.GetRawText(), clock, ct);
+            await RecordChannelEvent.HandleAsync(db, channel.TenantId, channel.Id, change.Field, "error", error, error, inboxEvent.ReceivedAt, error.GetRawText(), clock, ct);
         }
     }
 
     /// <summary>Fields without a phone number (account_update, template status, …) are routed by WABA id.</summary>
     private async Task<string?> ProcessAccountFieldAsync(SwitchboardDbContext db, InboxEvent inboxEvent, JsonElement entry, string field, JsonElement value, CancellationToken ct)
     {
-        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.OfType<string>().ToList();
+        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.Select(id => Json.Storable(id, 256)).OfType<string>().ToList();
         var channels = await ChannelRouter.ByWabaIdAsync(db, wabaIds, inboxEvent.TenantId, ct);
         if (inboxEvent.TenantId is null && channels.Select(c => c.TenantId).Distinct().Count() > 1)
         {
@@ -209,6 +236,6 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     /// <summary>One event, opened and routed; <see cref="Failure"/> quarantines it whole.</summary>
     private sealed record Parsed(InboxEvent Event, JsonDocument? Document, List<Change> Changes, string? Failure);
 
-    /// <summary>One change of an event: routed to a channel, account-level (no channel), or unroutable.</summary>
-    private sealed record Change(JsonElement Entry, string Field, JsonElement Value, Channel? Channel, string? Unroutable);
+    /// <summary>One change of an event: routed to a channel, account-level (no channel), or unroutable; <see cref="Malformed"/> says why some of its items are skipped.</summary>
+    private sealed record Change(JsonElement Entry, string Field, JsonElement Value, Channel? Channel, string? Unroutable, string? Malformed);
 }

@@ -32,12 +32,12 @@ internal static class RecordChannelEvent
             TenantId = tenantId,
             Id = Guid.CreateVersion7(),
             ChannelId = channelId,
-            Field = Truncate(field, 64),
-            Event = Truncate(eventName, 64),
+            Field = Json.Storable(field, 64)!,
+            Event = Json.Storable(eventName, 64)!,
             Code = (int?)error?.Long("code"),
-            Title = error?.String("title") is { } title ? Truncate(title, 200) : null,
+            Title = Json.Storable(error?.String("title"), 200),
             OccurredAt = occurredAt,
-            Details = details.Length <= 16000 ? details : details[..16000],
+            Details = Json.Storable(details, 16000)!,
             DedupeKey = dedupeKey,
             ReceivedAt = clock.GetUtcNow(),
         });
@@ -61,6 +61,4 @@ internal static class RecordChannelEvent
             }
         }
     }
-
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
