@@ -9,6 +9,7 @@ internal enum FailureKind
     NotFound,
     Conflict,
     Unprocessable,
+    Forbidden,
 }
 
 /// <summary>
@@ -31,8 +32,18 @@ internal sealed record Failure(
 
     public static Failure Invalid(string field, string error) => Invalid(new Dictionary<string, string[]> { [field] = [error] });
 
-    /// <summary>The sentence a page shows: the field errors of invalid input, otherwise the title.</summary>
-    public string Message => Errors is { } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : Title;
+    /// <summary>The request asks for permissions the caller does not hold; names them.</summary>
+    public static Failure Forbidden(string title, string[] missing) => new(
+        FailureKind.Forbidden,
+        title,
+        $"You do not hold: {string.Join(", ", missing)}.",
+        ProblemType: Problems.ForbiddenType,
+        Extensions: new Dictionary<string, object?> { ["missingPermissions"] = missing });
+
+    /// <summary>The sentence a page shows: the field errors of invalid input, the title and the permissions lacking when forbidden, otherwise the title.</summary>
+    public string Message => Errors is { } errors ? string.Join(" ", errors.SelectMany(e => e.Value))
+        : Kind == FailureKind.Forbidden && Detail is { } detail ? $"{Title} {detail}"
+        : Title;
 
     public bool IsInvalid => Kind == FailureKind.Invalid;
 
@@ -48,6 +59,7 @@ internal sealed record Failure(
             FailureKind.NotFound => StatusCodes.Status404NotFound,
             FailureKind.Conflict => StatusCodes.Status409Conflict,
             FailureKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+            FailureKind.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         },
         type: ProblemType ?? Kind switch

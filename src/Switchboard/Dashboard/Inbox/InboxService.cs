@@ -146,13 +146,13 @@ internal sealed class InboxService(
     public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await ConversationActions.SetStatusAsync(tenantId, conversationId, status, db, contactReader, clock, ct);
+        await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, contactReader, clock, ct);
     }
 
     public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await ConversationActions.AssignToAsync(tenantId, conversationId, userId, db, contactReader, clock, ct);
+        await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, contactReader, clock, ct);
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)

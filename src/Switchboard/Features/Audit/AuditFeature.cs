@@ -9,13 +9,13 @@ public static class AuditFeature
     {
         var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/audit")
             .RequireAuthorization(TenantPolicies.Member(Permissions.AuditRead)).WithTags("Audit");
-        tenant.MapGet("", AuditApi.ListForTenantAsync).WithName("ListAuditEntries");
-        tenant.MapPost("/verify", AuditApi.VerifyTenantAsync).WithName("VerifyAuditLog");
+        tenant.MapGet("", ListAudit.ListForTenantAsync).WithName("ListAuditEntries");
+        tenant.MapPost("/verify", VerifyAudit.VerifyTenantAsync).WithName("VerifyAuditLog");
 
         var platform = routes.MapGroup("/api/v1/operator/audit")
             .RequireAuthorization(TenantPolicies.Operator).WithTags("Audit");
-        platform.MapGet("", AuditApi.ListForPlatformAsync).WithName("ListPlatformAuditEntries");
-        platform.MapPost("/verify", AuditApi.VerifyPlatformAsync).WithName("VerifyPlatformAuditLog");
+        platform.MapGet("", ListAudit.ListForPlatformAsync).WithName("ListPlatformAuditEntries");
+        platform.MapPost("/verify", VerifyAudit.VerifyPlatformAsync).WithName("VerifyPlatformAuditLog");
         return routes;
     }
 }

@@ -20,11 +20,11 @@ public static class ConversationsFeature
         var conversations = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations")
             .WithTags("Conversations");
         conversations.MapGet("", ListConversations.HandleAsync).WithName("ListConversations").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
-        conversations.MapGet("/{conversationId:guid}", ConversationActions.GetAsync).WithName("GetConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
-        conversations.MapPost("/{conversationId:guid}/resolve", ConversationActions.ResolveAsync).WithName("ResolveConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
-        conversations.MapPost("/{conversationId:guid}/reopen", ConversationActions.ReopenAsync).WithName("ReopenConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
-        conversations.MapPost("/{conversationId:guid}/pending", ConversationActions.PendingAsync).WithName("SetConversationPending").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
-        conversations.MapPost("/{conversationId:guid}/assign", ConversationActions.AssignAsync).WithName("AssignConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapGet("/{conversationId:guid}", GetConversation.HandleAsync).WithName("GetConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        conversations.MapPost("/{conversationId:guid}/resolve", SetConversationStatus.ResolveAsync).WithName("ResolveConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/reopen", SetConversationStatus.ReopenAsync).WithName("ReopenConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/pending", SetConversationStatus.PendingAsync).WithName("SetConversationPending").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPost("/{conversationId:guid}/assign", AssignConversation.HandleAsync).WithName("AssignConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
 
         var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")

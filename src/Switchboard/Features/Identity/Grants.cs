@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Identity;
@@ -32,11 +31,5 @@ internal static class Grants
     }
 
     /// <summary>403: the request asks for permissions the caller does not hold; names them.</summary>
-    public static ProblemHttpResult Beyond(string title, string[] missing) =>
-        TypedResults.Problem(
-            title: title,
-            detail: $"You do not hold: {string.Join(", ", missing)}.",
-            statusCode: StatusCodes.Status403Forbidden,
-            type: Problems.ForbiddenType,
-            extensions: new Dictionary<string, object?> { ["missingPermissions"] = missing });
+    public static Failure Beyond(string title, string[] missing) => Failure.Forbidden(title, missing);
 }

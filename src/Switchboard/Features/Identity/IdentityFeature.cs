@@ -140,16 +140,16 @@ public static class IdentityFeature
         tenant.MapGet("/me/tokens", TokensApi.ListMineAsync).WithName("ListPersonalTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapDelete("/me/tokens/{tokenId:guid}", TokensApi.RevokeMineAsync).WithName("RevokePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
 
-        tenant.MapGet("/users", UsersApi.ListAsync).WithName("ListUsers").RequireAuthorization(TenantPolicies.Member(Permissions.UsersRead));
-        tenant.MapPut("/users/{userId:guid}/role", UsersApi.ChangeRoleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
-        tenant.MapPost("/users/{userId:guid}/disable", UsersApi.DisableAsync).WithName("DisableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
-        tenant.MapPost("/users/{userId:guid}/enable", UsersApi.EnableAsync).WithName("EnableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
-        tenant.MapPost("/invites", UsersApi.InviteAsync).WithName("InviteUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
-        tenant.MapGet("/invites", UsersApi.ListInvitesAsync).WithName("ListInvites").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
-        tenant.MapDelete("/invites/{inviteId:guid}", UsersApi.RevokeInviteAsync).WithName("RevokeInvite").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapGet("/users", ListUsers.HandleAsync).WithName("ListUsers").RequireAuthorization(TenantPolicies.Member(Permissions.UsersRead));
+        tenant.MapPut("/users/{userId:guid}/role", ChangeRole.HandleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/users/{userId:guid}/disable", SetUserStatus.DisableAsync).WithName("DisableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/users/{userId:guid}/enable", SetUserStatus.EnableAsync).WithName("EnableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapPost("/invites", InviteUser.HandleAsync).WithName("InviteUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapGet("/invites", ListInvites.HandleAsync).WithName("ListInvites").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapDelete("/invites/{inviteId:guid}", RevokeInvite.HandleAsync).WithName("RevokeInvite").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
 
-        tenant.MapGet("/settings", SettingsApi.GetAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
-        tenant.MapPut("/settings", SettingsApi.UpdateAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+        tenant.MapGet("/settings", GetSettings.HandleAsync).WithName("GetSettings").RequireAuthorization(TenantPolicies.MemberOrOperator(Permissions.TenantRead));
+        tenant.MapPut("/settings", UpdateSettings.HandleAsync).WithName("UpdateSettings").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
 
         routes.MapPost("/account/logout", LogoutAsync)
             .WithMetadata(new RequireAntiforgeryTokenAttribute())

@@ -40,7 +40,7 @@ internal static class TokensApi
 
         if (Grants.Missing(http.User, request.Scopes!) is { Length: > 0 } missing)
         {
-            return Grants.Beyond("A token cannot have scopes its creator does not hold.", missing);
+            return Grants.Beyond("A token cannot have scopes its creator does not hold.", missing).ToProblem();
         }
 
         var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Integration, userId: null, AuditActor.From(http), now, ct);
@@ -67,7 +67,7 @@ internal static class TokensApi
         var wanted = request.Scopes is { Length: > 0 } scopes ? scopes : http.User.RoleOf() is { } role ? Permissions.Of(role) : Permissions.All;
         if (Grants.Missing(http.User, wanted) is { Length: > 0 } missing)
         {
-            return Grants.Beyond("A token cannot have scopes its creator does not hold: name the scopes, within your own.", missing);
+            return Grants.Beyond("A token cannot have scopes its creator does not hold: name the scopes, within your own.", missing).ToProblem();
         }
 
         var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Personal, userId, AuditActor.From(http), now, ct);
