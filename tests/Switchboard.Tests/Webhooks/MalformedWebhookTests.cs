@@ -122,6 +122,24 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
         (await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = InboxState.Quarantined, Reason = "malformed-status", Attempts = 0 });
     }
 
+    [Fact]
+    public async Task A_copy_of_a_message_whose_timestamp_is_not_metas_time_is_quarantined_and_the_message_stored_once()
+    {
+        // Found by WebhookFuzzTests (seed 20261205, case 30543): a stand-in time stored the copy beside the original.
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var wamid = $"wamid.ts-{Guid.NewGuid():N}";
+        var good = MessageJson("\"16505551234\"", $"\"{wamid}\"", "Does it come in another color?");
+        var body = Body(phone, good.Replace("\"1750000000\"", "\"17<0000000\"", StringComparison.Ordinal), good);
+
+        (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await WaitSettledAsync(tenant.Id);
+
+        await using var db = App.NewDbContext();
+        (await db.Messages.Where(m => m.TenantId == tenant.Id).Select(m => new { m.Wamid, m.Timestamp }).ToListAsync())
+            .Should().BeEquivalentTo([new { Wamid = wamid, Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000) }]);
+        (await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = InboxState.Quarantined, Reason = "malformed-message", Attempts = 0 });
+    }
+
     /// <summary>One inbound text as raw JSON, so that ids, senders and escapes can be of any kind.</summary>
     internal static string MessageJson(string? from, string id, string body) =>
         "{" + (from is null ? "" : $"\"from\":{from},") + $"\"id\":{id},\"timestamp\":\"1750000000\",\"type\":\"text\",\"text\":{{\"body\":\"{body}\"}}}}";
