@@ -50,8 +50,8 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
 
     /// <summary>
     /// The cheap shape check made once per message while parsing: an object whose id, <c>from</c> and
-    /// <c>from_user_id</c> are strings (when present), whose timestamp (when present) is Meta's unix time (a
-    /// stand-in time would store a copy of the message again beside the one with Meta's), whose id fits a
+    /// <c>from_user_id</c> are strings (when present), which carries Meta's unix time (every message does;
+    /// a stand-in time would store a damaged copy of the message again beside the one with Meta's), whose id fits a
     /// wamid, and whose sender can be told
     /// (a phone number or a business-scoped user id, from the message, its profile or its system notice).
     /// Such a message can never be stored, however often it is tried: its event is quarantined for the
@@ -62,7 +62,7 @@ internal sealed class IngestMessage(ContactDirectory contacts, ContactKeys conta
         sender = default;
         if (message.ValueKind != JsonValueKind.Object
             || !message.IsStringOrAbsent("id") || !message.IsStringOrAbsent("from") || !message.IsStringOrAbsent("from_user_id")
-            || !message.IsUnixTimeOrAbsent("timestamp")
+            || message.UnixTime("timestamp") is null
             || (message.String("id") is { } id && (id.Length > MaxWamidLength || id.Contains('\0', StringComparison.Ordinal))))
         {
             return false;

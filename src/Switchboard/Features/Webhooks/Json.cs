@@ -134,9 +134,6 @@ internal static class Json
     public static bool IsStringOrAbsent(this JsonElement element, string name) =>
         !element.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
 
-    /// <summary>Whether the member is absent, null or one of Meta's unix-seconds timestamps.</summary>
-    public static bool IsUnixTimeOrAbsent(this JsonElement element, string name) =>
-        !element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null || element.UnixTime(name) is not null;
 
     /// <summary>Meta's unix-seconds timestamps (as a string or a number).</summary>
     public static DateTimeOffset? UnixTime(this JsonElement element, string name) =>
