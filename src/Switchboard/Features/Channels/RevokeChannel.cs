@@ -10,10 +10,10 @@ namespace Switchboard.Features.Channels;
 internal static class RevokeChannel
 {
     public static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, SwitchboardDbContext db, ChannelChanges changes, ChannelView view, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await RevokeAsync(tenantId, channelId, db, changes, clock, AuditActor.From(http), ct) switch
+        Guid tenantId, Guid channelId, [AsParameters] ChannelStateServices services, HttpContext http, CancellationToken ct) =>
+        await RevokeAsync(tenantId, channelId, services.Db, services.Changes, services.Clock, AuditActor.From(http), ct) switch
         {
-            { Value: { } channel } => TypedResults.Ok(await view.ToResponseAsync(channel, http.Request, ct)),
+            { Value: { } channel } => TypedResults.Ok(await services.View.ToResponseAsync(channel, http.Request, ct)),
             var outcome => outcome.Failure!.ToProblem(),
         };
 

@@ -16,10 +16,10 @@ internal static class SetChannelThroughput
     public sealed record Request([property: Required, Range(1, 1000)] int? MessagesPerSecond);
 
     public static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, ChannelChanges changes, ChannelView view, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await SetAsync(tenantId, channelId, request, db, changes, clock, AuditActor.From(http), ct) switch
+        Guid tenantId, Guid channelId, Request request, [AsParameters] ChannelStateServices services, HttpContext http, CancellationToken ct) =>
+        await SetAsync(tenantId, channelId, request, services.Db, services.Changes, services.Clock, AuditActor.From(http), ct) switch
         {
-            { Value: { } channel } => TypedResults.Ok(await view.ToResponseAsync(channel, http.Request, ct)),
+            { Value: { } channel } => TypedResults.Ok(await services.View.ToResponseAsync(channel, http.Request, ct)),
             var outcome => outcome.Failure!.ToProblem(),
         };
 
