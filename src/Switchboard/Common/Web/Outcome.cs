@@ -10,6 +10,7 @@ internal enum FailureKind
     Conflict,
     Unprocessable,
     Forbidden,
+    Unavailable,
 }
 
 /// <summary>
@@ -45,6 +46,9 @@ internal sealed record Failure(
         : Kind == FailureKind.Forbidden && Detail is { } detail ? $"{Title} {detail}"
         : Title;
 
+    /// <summary>The message with the detail after the title when there is one, for pages that explain a refusal in full.</summary>
+    public string FullMessage => Errors is null && Detail is { } detail ? $"{Title} {detail}" : Message;
+
     public bool IsInvalid => Kind == FailureKind.Invalid;
 
     /// <summary>The 400 an invalid input answers (only for <see cref="FailureKind.Invalid"/>).</summary>
@@ -60,12 +64,14 @@ internal sealed record Failure(
             FailureKind.Conflict => StatusCodes.Status409Conflict,
             FailureKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
             FailureKind.Forbidden => StatusCodes.Status403Forbidden,
+            FailureKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         },
         type: ProblemType ?? Kind switch
         {
             FailureKind.NotFound => Problems.NotFoundType,
             FailureKind.Conflict => Problems.ConflictType,
+            FailureKind.Unavailable => Problems.UnavailableType,
             _ => Problems.ValidationType,
         },
         extensions: Extensions);

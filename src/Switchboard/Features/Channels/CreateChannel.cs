@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
@@ -25,21 +24,22 @@ internal static class CreateChannel
         [property: Range(1, 1000)] int? MessagesPerSecond = null);
 
     public static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId,
-        Request request,
-        SwitchboardDbContext db,
-        ChannelChanges changes,
-        Sealer sealer,
-        ChannelView view,
-        TimeProvider clock,
-        HttpRequest http,
-        CancellationToken ct,
-        MetaPhoneNumbers? numbers = null)
+        Guid tenantId, Request request, [AsParameters] ChannelServices services, ChannelView view, HttpContext http, CancellationToken ct) =>
+        await CreateAsync(tenantId, request, services, AuditActor.From(http), ct) switch
+        {
+            { Value: { } channel } => TypedResults.Created($"/api/v1/tenants/{tenantId}/channels/{channel.Id}", await view.ToResponseAsync(channel, http.Request, ct)),
+            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+            var outcome => outcome.Failure!.ToProblem(),
+        };
+
+    /// <summary>The connected channel, or why not (nothing is stored then).</summary>
+    public static async Task<Outcome<Channel>> CreateAsync(Guid tenantId, Request request, ChannelServices services, AuditActor actor, CancellationToken ct)
     {
+        var (db, changes, sealer, numbers, clock) = services;
         var invalid = CredentialRules.Check(request.AppSecret, request.AccessToken, request.VerifyToken);
         if (invalid.Count > 0)
         {
-            return Problems.Validation(invalid);
+            return Failure.Invalid(invalid);
         }
 
         if (await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.PhoneNumberId == request.PhoneNumberId, ct))
@@ -47,7 +47,6 @@ internal static class CreateChannel
             return PhoneNumberTaken();
         }
 
-        numbers ??= http.HttpContext.RequestServices.GetRequiredService<MetaPhoneNumbers>();
         var check = await numbers.CheckAsync(request.PhoneNumberId!, request.AccessToken!, ct);
         if (check is not NumberCheck.Verified verified)
         {
@@ -78,7 +77,7 @@ internal static class CreateChannel
         db.Channels.Add(channel);
         try
         {
-            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelCreated, $"channel:{channel.Id}",
+            await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ChannelCreated, $"channel:{channel.Id}",
                 new { phoneNumberId = channel.PhoneNumberId, wabaId = channel.WabaId, appId = channel.AppId, messagesPerSecond = channel.MessagesPerSecond }, now, ct);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
@@ -87,11 +86,11 @@ internal static class CreateChannel
         }
 
         changes.Notify(tenantId);
-        return TypedResults.Created($"/api/v1/tenants/{tenantId}/channels/{channel.Id}", await view.ToResponseAsync(channel, http, ct));
+        return channel;
     }
 
-    private static ProblemHttpResult PhoneNumberTaken() =>
-        Problems.Conflict("This phone number id is already connected.", "A WhatsApp number can be connected to one channel only; webhooks are routed by it.");
+    private static Failure PhoneNumberTaken() =>
+        Failure.Conflict("This phone number id is already connected.", "A WhatsApp number can be connected to one channel only; webhooks are routed by it.");
 }
 
 internal static class ChannelRules

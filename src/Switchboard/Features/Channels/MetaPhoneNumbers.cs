@@ -1,7 +1,6 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Graph;
 using Switchboard.Common.Web;
 using Switchboard.Features.Webhooks;
 using Switchboard.Hosting;
@@ -44,9 +43,7 @@ internal sealed class MetaPhoneNumbers(HttpClient http, IOptions<SwitchboardOpti
             return new NumberCheck.NumberNotVisible(null);
         }
 
-        var baseUrl = options.Value.WhatsApp.GraphApiBaseUrl.ToString().TrimEnd('/');
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/{phoneNumberId}?fields={Fields}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var request = GraphApi.Request(HttpMethod.Get, options.Value.WhatsApp.GraphApiBaseUrl, $"{phoneNumberId}?fields={Fields}", accessToken);
         HttpResponseMessage response;
         try
         {
@@ -63,14 +60,7 @@ internal sealed class MetaPhoneNumbers(HttpClient http, IOptions<SwitchboardOpti
 
         using (response)
         {
-            JsonDocument? json = null;
-            try
-            {
-                json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-            }
-            catch (JsonException)
-            {
-            }
+            var json = await GraphApi.ReadJsonAsync(response, ct);
 
             using (json)
             {
@@ -106,29 +96,25 @@ internal sealed class MetaPhoneNumbers(HttpClient http, IOptions<SwitchboardOpti
     }
 
     /// <summary>
-    /// The answer to a check that did not verify: 422 naming the field at fault (<paramref name="numberField"/> when
+    /// Why a check that did not verify refuses: 422 naming the field at fault (<paramref name="numberField"/> when
     /// the token cannot see the number), or 503 when Meta could not be asked; nothing has been stored either way.
     /// </summary>
-    public static ProblemHttpResult Refusal(NumberCheck check, string numberField) => check switch
+    public static Failure Refusal(NumberCheck check, string numberField) => check switch
     {
         NumberCheck.TokenRefused refused => NotVerified(
             "accessToken", $"Meta refused this access token (error {refused.Code ?? 190}): it is invalid, expired or revoked."),
         NumberCheck.NumberNotVisible hidden => NotVerified(
             numberField,
             $"This access token cannot see the phone number id{(hidden.Code is { } code ? $" (Meta error {code})" : "")}. Check the id in WhatsApp Manager and that the token's system user is assigned the WhatsApp account."),
-        _ => TypedResults.Problem(
-            title: "Meta could not be reached to verify the number.",
-            detail: "Nothing was saved. Try again in a moment.",
-            statusCode: StatusCodes.Status503ServiceUnavailable,
-            type: Problems.UnavailableType),
+        _ => new Failure(FailureKind.Unavailable, "Meta could not be reached to verify the number.", "Nothing was saved. Try again in a moment.", ProblemType: Problems.UnavailableType),
     };
 
-    private static ProblemHttpResult NotVerified(string field, string message) => TypedResults.Problem(
-        title: "The number could not be verified with this access token.",
-        detail: message,
-        statusCode: StatusCodes.Status422UnprocessableEntity,
-        type: NotVerifiedType,
-        extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+    private static Failure NotVerified(string field, string message) => new(
+        FailureKind.Unprocessable,
+        "The number could not be verified with this access token.",
+        message,
+        ProblemType: NotVerifiedType,
+        Extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     private static string? Bounded(string? value, int max) =>
         string.IsNullOrWhiteSpace(value) ? null : value.Length <= max ? value : value[..max];

@@ -1,8 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Common.Crypto;
-using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
 
@@ -21,44 +19,43 @@ internal static class RotateChannelCredentials
         [property: StringLength(ChannelRules.MaxSecretLength, MinimumLength = 1)] string? VerifyToken);
 
     public static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId,
-        Guid channelId,
-        Request request,
-        SwitchboardDbContext db,
-        ChannelChanges changes,
-        Sealer sealer,
-        ChannelView view,
-        TimeProvider clock,
-        HttpRequest http,
-        CancellationToken ct,
-        MetaPhoneNumbers? numbers = null)
+        Guid tenantId, Guid channelId, Request request, [AsParameters] ChannelServices services, ChannelView view, HttpContext http, CancellationToken ct) =>
+        await RotateAsync(tenantId, channelId, request, services, AuditActor.From(http), ct) switch
+        {
+            { Value: { } channel } => TypedResults.Ok(await view.ToResponseAsync(channel, http.Request, ct)),
+            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+            var outcome => outcome.Failure!.ToProblem(),
+        };
+
+    /// <summary>The channel with its new credentials, or why not (nothing is changed then).</summary>
+    public static async Task<Outcome<Channel>> RotateAsync(Guid tenantId, Guid channelId, Request request, ChannelServices services, AuditActor actor, CancellationToken ct)
     {
+        var (db, changes, sealer, numbers, clock) = services;
         if (request.AppSecret is null && request.AccessToken is null && request.VerifyToken is null)
         {
-            return Problems.Validation("$", "Give at least one of appSecret, accessToken, verifyToken.");
+            return Failure.Invalid("$", "Give at least one of appSecret, accessToken, verifyToken.");
         }
 
         var invalid = CredentialRules.Check(request.AppSecret, request.AccessToken, request.VerifyToken);
         if (invalid.Count > 0)
         {
-            return Problems.Validation(invalid);
+            return Failure.Invalid(invalid);
         }
 
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
         if (channel is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         if (channel.IsRevoked)
         {
-            return Problems.Conflict("This channel has been revoked.", "Connect the number again as a new channel.");
+            return Failure.Conflict("This channel has been revoked.", "Connect the number again as a new channel.");
         }
 
         NumberCheck.Verified? verified = null;
         if (request.AccessToken is not null)
         {
-            numbers ??= http.HttpContext.RequestServices.GetRequiredService<MetaPhoneNumbers>();
             var check = await numbers.CheckAsync(channel.PhoneNumberId, request.AccessToken, ct);
             if (check is not NumberCheck.Verified ok)
             {
@@ -110,10 +107,10 @@ internal static class RotateChannelCredentials
             .. request.AccessToken is null ? Array.Empty<string>() : ["accessToken"],
             .. request.VerifyToken is null ? Array.Empty<string>() : ["verifyToken"],
         ];
-        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelCredentialsRotated, $"channel:{channel.Id}",
+        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ChannelCredentialsRotated, $"channel:{channel.Id}",
             new { rotated, reactivated }, now, ct);
         await transaction.CommitAsync(ct);
         changes.Notify(tenantId);
-        return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
+        return channel;
     }
 }

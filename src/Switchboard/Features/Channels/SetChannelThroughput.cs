@@ -16,12 +16,20 @@ internal static class SetChannelThroughput
     public sealed record Request([property: Required, Range(1, 1000)] int? MessagesPerSecond);
 
     public static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, ChannelChanges changes, ChannelView view, TimeProvider clock, HttpRequest http, CancellationToken ct)
+        Guid tenantId, Guid channelId, Request request, [AsParameters] ChannelStateServices services, HttpContext http, CancellationToken ct) =>
+        await SetAsync(tenantId, channelId, request, services.Db, services.Changes, services.Clock, AuditActor.From(http), ct) switch
+        {
+            { Value: { } channel } => TypedResults.Ok(await services.View.ToResponseAsync(channel, http.Request, ct)),
+            var outcome => outcome.Failure!.ToProblem(),
+        };
+
+    public static async Task<Outcome<Channel>> SetAsync(
+        Guid tenantId, Guid channelId, Request request, SwitchboardDbContext db, ChannelChanges changes, TimeProvider clock, AuditActor actor, CancellationToken ct)
     {
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == channelId, ct);
         if (channel is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var from = channel.MessagesPerSecond;
@@ -31,11 +39,11 @@ internal static class SetChannelThroughput
             var now = clock.GetUtcNow();
             channel.MessagesPerSecond = to;
             channel.UpdatedAt = now;
-            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.ChannelThroughputChanged, $"channel:{channel.Id}",
+            await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ChannelThroughputChanged, $"channel:{channel.Id}",
                 new { from, to }, now, ct);
         }
 
         changes.Notify(tenantId);
-        return TypedResults.Ok(await view.ToResponseAsync(channel, http, ct));
+        return channel;
     }
 }

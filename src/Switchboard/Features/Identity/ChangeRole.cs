@@ -11,8 +11,8 @@ namespace Switchboard.Features.Identity;
 internal static class ChangeRole
 {
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> HandleAsync(
-        Guid tenantId, Guid userId, RoleRequest request, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await ChangeAsync(tenantId, userId, request, db, sessions, clock, http.User, AuditActor.From(http), ct) switch
+        Guid tenantId, Guid userId, RoleRequest request, [AsParameters] MemberServices services, HttpContext http, CancellationToken ct) =>
+        await ChangeAsync(tenantId, userId, request, services.Db, services.Sessions, services.Clock, http.User, AuditActor.From(http), ct) switch
         {
             { Value: { } user } => TypedResults.Ok(user),
             { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),

@@ -133,12 +133,12 @@ public static class IdentityFeature
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder routes)
     {
         var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Access");
-        tenant.MapPost("/tokens", TokensApi.CreateIntegrationAsync).WithName("CreateToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
-        tenant.MapGet("/tokens", TokensApi.ListAsync).WithName("ListTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
-        tenant.MapDelete("/tokens/{tokenId:guid}", TokensApi.RevokeAsync).WithName("RevokeToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
-        tenant.MapPost("/me/tokens", TokensApi.CreatePersonalAsync).WithName("CreatePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
-        tenant.MapGet("/me/tokens", TokensApi.ListMineAsync).WithName("ListPersonalTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
-        tenant.MapDelete("/me/tokens/{tokenId:guid}", TokensApi.RevokeMineAsync).WithName("RevokePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapPost("/tokens", CreateToken.HandleAsync).WithName("CreateToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapGet("/tokens", ListTokens.HandleAsync).WithName("ListTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapDelete("/tokens/{tokenId:guid}", RevokeToken.HandleAsync).WithName("RevokeToken").RequireAuthorization(TenantPolicies.Member(Permissions.TokensAdmin));
+        tenant.MapPost("/me/tokens", CreatePersonalToken.HandleAsync).WithName("CreatePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapGet("/me/tokens", ListPersonalTokens.HandleAsync).WithName("ListPersonalTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapDelete("/me/tokens/{tokenId:guid}", RevokePersonalToken.HandleAsync).WithName("RevokePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
 
         tenant.MapGet("/users", ListUsers.HandleAsync).WithName("ListUsers").RequireAuthorization(TenantPolicies.Member(Permissions.UsersRead));
         tenant.MapPut("/users/{userId:guid}/role", ChangeRole.HandleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));

@@ -11,17 +11,17 @@ namespace Switchboard.Features.Identity;
 internal static class SetUserStatus
 {
     public static Task<Results<Ok<UserResponse>, ProblemHttpResult>> DisableAsync(
-        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        OverHttpAsync(tenantId, userId, MembershipStatus.Disabled, db, sessions, clock, http, ct);
+        Guid tenantId, Guid userId, [AsParameters] MemberServices services, HttpContext http, CancellationToken ct) =>
+        OverHttpAsync(tenantId, userId, MembershipStatus.Disabled, services, http, ct);
 
     public static Task<Results<Ok<UserResponse>, ProblemHttpResult>> EnableAsync(
-        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        OverHttpAsync(tenantId, userId, MembershipStatus.Active, db, sessions, clock, http, ct);
+        Guid tenantId, Guid userId, [AsParameters] MemberServices services, HttpContext http, CancellationToken ct) =>
+        OverHttpAsync(tenantId, userId, MembershipStatus.Active, services, http, ct);
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> OverHttpAsync(
-        Guid tenantId, Guid userId, MembershipStatus status, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct)
+        Guid tenantId, Guid userId, MembershipStatus status, MemberServices services, HttpContext http, CancellationToken ct)
     {
-        var outcome = await SetAsync(tenantId, userId, status, db, sessions, clock, http.User, AuditActor.From(http), ct);
+        var outcome = await SetAsync(tenantId, userId, status, services.Db, services.Sessions, services.Clock, http.User, AuditActor.From(http), ct);
         return outcome is { Value: { } user } ? TypedResults.Ok(user) : outcome.Failure!.ToProblem();
     }
 

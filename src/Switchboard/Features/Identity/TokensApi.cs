@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
@@ -9,7 +8,9 @@ namespace Switchboard.Features.Identity;
 
 /// <summary>
 /// Tenant integration tokens (scoped, for other systems) and personal tokens (a user's own, acting with
-/// that user's current role). Random 256-bit values, stored only as SHA-256, shown once, expiring, revocable.
+/// that user's current role) as the API shows them, and what their use cases share (CreateToken,
+/// CreatePersonalToken, ListTokens, ListPersonalTokens, RevokeToken, RevokePersonalToken). Random 256-bit
+/// values, stored only as SHA-256, shown once, expiring, revocable.
 /// </summary>
 internal static class TokensApi
 {
@@ -28,52 +29,7 @@ internal static class TokensApi
 
     public sealed record ListResponse(IReadOnlyList<TokenResponse> Items);
 
-    public static async Task<Results<Created<CreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateIntegrationAsync(
-        Guid tenantId, CreateRequest request, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var errors = Validate(request, now, scopesRequired: true);
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        if (Grants.Missing(http.User, request.Scopes!) is { Length: > 0 } missing)
-        {
-            return Grants.Beyond("A token cannot have scopes its creator does not hold.", missing).ToProblem();
-        }
-
-        var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Integration, userId: null, AuditActor.From(http), now, ct);
-        return TypedResults.Created($"/api/v1/tenants/{tenantId}/tokens/{token.Id}", Created(token, secret));
-    }
-
-    /// <summary>A personal token of the calling user (scopes optional: they can only narrow the user's role).</summary>
-    public static async Task<Results<Created<CreatedResponse>, ValidationProblem, ProblemHttpResult>> CreatePersonalAsync(
-        Guid tenantId, CreateRequest request, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
-    {
-        if (http.User.UserIdOf() is not { } userId)
-        {
-            return TypedResults.Problem(title: "Only a signed-in user (or that user's personal token) can create personal tokens.", statusCode: StatusCodes.Status403Forbidden, type: Problems.ForbiddenType);
-        }
-
-        var now = clock.GetUtcNow();
-        var errors = Validate(request, now, scopesRequired: false);
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        // No scopes means "my whole role": a narrowed personal token must not mint an unnarrowed one.
-        var wanted = request.Scopes is { Length: > 0 } scopes ? scopes : http.User.RoleOf() is { } role ? Permissions.Of(role) : Permissions.All;
-        if (Grants.Missing(http.User, wanted) is { Length: > 0 } missing)
-        {
-            return Grants.Beyond("A token cannot have scopes its creator does not hold: name the scopes, within your own.", missing).ToProblem();
-        }
-
-        var (token, secret) = await CreateAsync(db, tenantId, request, ApiTokenKind.Personal, userId, AuditActor.From(http), now, ct);
-        return TypedResults.Created($"/api/v1/tenants/{tenantId}/me/tokens/{token.Id}", Created(token, secret));
-    }
-
+    /// <summary>Mints a token and records it in the audit chain; the caller has checked the request and its grants.</summary>
     public static async Task<(ApiToken Token, string Secret)> CreateAsync(
         SwitchboardDbContext db, Guid tenantId, CreateRequest request, ApiTokenKind kind, Guid? userId, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
@@ -99,49 +55,14 @@ internal static class TokensApi
         return (token, secret);
     }
 
-    /// <summary>The tenant's tokens within the caller's power (the tenant admin key and full-scope tokens only for admins).</summary>
-    public static async Task<Ok<ListResponse>> ListAsync(Guid tenantId, SwitchboardDbContext db, HttpContext http, CancellationToken ct)
-    {
-        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.TenantId == tenantId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-        var roles = await RolesOfOwnersAsync(db, tenantId, tokens, ct);
-        return TypedResults.Ok(new ListResponse([.. tokens.Where(t => Grants.Covers(http.User, Grants.PowerOf(t, RoleOf(roles, t)))).Select(ToResponse)]));
-    }
-
-    public static async Task<Results<Ok<ListResponse>, ProblemHttpResult>> ListMineAsync(Guid tenantId, SwitchboardDbContext db, HttpContext http, CancellationToken ct)
-    {
-        if (http.User.UserIdOf() is not { } userId)
-        {
-            return TypedResults.Problem(title: "Only a signed-in user has personal tokens.", statusCode: StatusCodes.Status403Forbidden, type: Problems.ForbiddenType);
-        }
-
-        var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.TenantId == tenantId && t.UserId == userId).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(new ListResponse([.. tokens.Select(ToResponse)]));
-    }
-
-    /// <summary>Revokes a token within the caller's power; a more powerful one is answered like a missing one (404).</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid tenantId, Guid tokenId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
-    {
-        var token = await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TenantId == tenantId && t.Id == tokenId, ct);
-        if (token is null || !Grants.Covers(http.User, Grants.PowerOf(token, RoleOf(await RolesOfOwnersAsync(db, tenantId, [token], ct), token))))
-        {
-            return Problems.NotFound();
-        }
-
-        return await RevokeCoreAsync(db, tenantId, tokenId, ownerOnly: null, AuditActor.From(http), clock.GetUtcNow(), ct);
-    }
-
-    public static Task<Results<NoContent, ProblemHttpResult>> RevokeMineAsync(Guid tenantId, Guid tokenId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        http.User.UserIdOf() is { } userId
-            ? RevokeCoreAsync(db, tenantId, tokenId, userId, AuditActor.From(http), clock.GetUtcNow(), ct)
-            : Task.FromResult<Results<NoContent, ProblemHttpResult>>(Problems.NotFound());
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeCoreAsync(
+    /// <summary>Revokes a token of the tenant (when <paramref name="ownerOnly"/> is given, only that user's); null when done, revoking twice changes nothing.</summary>
+    public static async Task<Failure?> RevokeAsync(
         SwitchboardDbContext db, Guid tenantId, Guid tokenId, Guid? ownerOnly, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.TenantId == tenantId && t.Id == tokenId && (ownerOnly == null || t.UserId == ownerOnly), ct);
         if (token is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         if (token.RevokedAt is null)
@@ -150,11 +71,14 @@ internal static class TokensApi
             await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.TokenRevoked, $"token:{token.Id}", new { name = token.Name, kind = KindName(token.Kind) }, now, ct);
         }
 
-        return TypedResults.NoContent();
+        return null;
     }
 
+    /// <summary>403 for a caller that is not a signed-in user (nor that user's personal token).</summary>
+    public static Failure NotAUser(string title) => new(FailureKind.Forbidden, title, ProblemType: Problems.ForbiddenType);
+
     /// <summary>The current active role of each personal token's user in the tenant.</summary>
-    private static async Task<Dictionary<Guid, TenantRole>> RolesOfOwnersAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<ApiToken> tokens, CancellationToken ct)
+    public static async Task<Dictionary<Guid, TenantRole>> RolesOfOwnersAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<ApiToken> tokens, CancellationToken ct)
     {
         var owners = tokens.Where(t => t.UserId is not null).Select(t => t.UserId!.Value).Distinct().ToList();
         return owners.Count == 0
@@ -164,10 +88,10 @@ internal static class TokensApi
                 .ToDictionaryAsync(m => m.UserId, m => m.Role, ct);
     }
 
-    private static TenantRole? RoleOf(Dictionary<Guid, TenantRole> roles, ApiToken token) =>
+    public static TenantRole? RoleOf(Dictionary<Guid, TenantRole> roles, ApiToken token) =>
         token.UserId is { } user && roles.TryGetValue(user, out var role) ? role : null;
 
-    private static Dictionary<string, string[]> Validate(CreateRequest request, DateTimeOffset now, bool scopesRequired)
+    public static Dictionary<string, string[]> Validate(CreateRequest request, DateTimeOffset now, bool scopesRequired)
     {
         var errors = new Dictionary<string, string[]>();
         if (scopesRequired && (request.Scopes is null || request.Scopes.Length == 0))
@@ -191,10 +115,10 @@ internal static class TokensApi
         return errors;
     }
 
-    private static CreatedResponse Created(ApiToken token, string secret) =>
+    public static CreatedResponse Created(ApiToken token, string secret) =>
         new(token.Id, secret, token.Name, KindName(token.Kind), ScopesOf(token), token.Prefix, token.ExpiresAt);
 
-    private static TokenResponse ToResponse(ApiToken t) =>
+    public static TokenResponse ToResponse(ApiToken t) =>
         new(t.Id, t.Name, KindName(t.Kind), ScopesOf(t), t.Prefix, t.UserId, t.CreatedBy, t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt);
 
     private static string[] ScopesOf(ApiToken t) => t.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -22,6 +22,9 @@ internal static class UsersApi
 
     public sealed record InviteListResponse(IReadOnlyList<InviteResponse> Items);
 
+    /// <summary>What changing a member needs (ChangeRole, SetUserStatus); their endpoints take it with <c>[AsParameters]</c>.</summary>
+    public readonly record struct MemberServices(SwitchboardDbContext Db, SessionValidator Sessions, TimeProvider Clock);
+
     internal static async Task<(Membership? Membership, SwitchboardUser? User)> FindAsync(SwitchboardDbContext db, Guid tenantId, Guid userId, CancellationToken ct)
     {
         var membership = await db.Memberships.FirstOrDefaultAsync(m => m.TenantId == tenantId && m.UserId == userId, ct);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Graph;
 using Switchboard.Features.Webhooks;
 using Switchboard.Hosting;
 
@@ -53,8 +54,8 @@ internal sealed class GraphMessagesClient(HttpClient http, IOptions<SwitchboardO
 
     private async Task<GraphOutcome> PostAsync(string path, string accessToken, HttpContent content, Func<JsonElement, string?> readId, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{options.Value.WhatsApp.GraphApiBaseUrl.ToString().TrimEnd('/')}/{path}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var request = GraphApi.Request(HttpMethod.Post, options.Value.WhatsApp.GraphApiBaseUrl, path, accessToken);
+        request.Content = content;
         HttpResponseMessage response;
         try
         {
@@ -75,14 +76,7 @@ internal sealed class GraphMessagesClient(HttpClient http, IOptions<SwitchboardO
 
         using (response)
         {
-            JsonDocument? json = null;
-            try
-            {
-                json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-            }
-            catch (JsonException)
-            {
-            }
+            var json = await GraphApi.ReadJsonAsync(response, ct);
 
             using (json)
             {

@@ -16,13 +16,20 @@ namespace Switchboard.Features.Tenants;
 /// </summary>
 internal static class EraseTenant
 {
-    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, TimeProvider clock, HttpContext http, CancellationToken ct)
+    /// <summary>What erasing a tenant needs; the endpoint takes it with <c>[AsParameters]</c>.</summary>
+    public readonly record struct Services(SwitchboardDbContext Db, KeyRing KeyRing, ChannelChanges ChannelChanges, BlobStore Blobs, TimeProvider Clock);
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(Guid tenantId, [AsParameters] Services services, HttpContext http, CancellationToken ct) =>
+        await EraseAsync(tenantId, services, AuditActor.From(http), ct) is { } failure ? failure.ToProblem() : TypedResults.NoContent();
+
+    /// <summary>Null when erased, otherwise why not (an erased or unknown tenant is not found).</summary>
+    public static async Task<Failure?> EraseAsync(Guid tenantId, Services services, AuditActor actor, CancellationToken ct)
     {
+        var (db, keyRing, channelChanges, blobs, clock) = services;
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct);
         if (tenant is null)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var now = clock.GetUtcNow();
@@ -35,7 +42,7 @@ internal static class EraseTenant
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         var deletedChannels = await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
         var deletedEvents = await db.InboxEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
-        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.TenantErased, $"tenant:{tenantId}",
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.TenantErased, $"tenant:{tenantId}",
             new { revokedTokens, deletedChannels, deletedEvents }, now, ct);
         await transaction.CommitAsync(ct);
         keyRing.Forget(tenantId);
@@ -43,6 +50,6 @@ internal static class EraseTenant
 
         // The files are unreadable already (their keys are gone); deleting them just frees the space.
         blobs.DeleteTenant(tenantId);
-        return TypedResults.NoContent();
+        return null;
     }
 }

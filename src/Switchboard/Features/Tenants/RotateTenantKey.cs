@@ -18,9 +18,15 @@ internal static class RotateTenantKey
     public static async Task<Results<Ok<Response>, ProblemHttpResult>> HandleAsync(
         Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
+        var outcome = await RotateAsync(tenantId, db, keyRing, clock, AuditActor.From(http), ct);
+        return outcome is { Value: { } rotated } ? TypedResults.Ok(rotated) : outcome.Failure!.ToProblem();
+    }
+
+    public static async Task<Outcome<Response>> RotateAsync(Guid tenantId, SwitchboardDbContext db, KeyRing keyRing, TimeProvider clock, AuditActor actor, CancellationToken ct)
+    {
         if (!await db.Tenants.AnyAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct))
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         int version;
@@ -30,13 +36,13 @@ internal static class RotateTenantKey
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
-            return Problems.Conflict("Another rotation of this tenant's key is in progress.");
+            return Failure.Conflict("Another rotation of this tenant's key is in progress.");
         }
 
         // The key ring commits the new version on its own context, so this entry follows it rather than
         // sharing its transaction: a crash in between leaves a rotation without its entry, never the reverse.
-        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantKeyRotated, $"tenant:{tenantId}",
+        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.TenantKeyRotated, $"tenant:{tenantId}",
             new { dataKeyVersion = version }, clock.GetUtcNow(), ct);
-        return TypedResults.Ok(new Response(version));
+        return new Response(version);
     }
 }
