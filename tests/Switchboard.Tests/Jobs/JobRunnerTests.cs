@@ -35,7 +35,7 @@ public abstract class JobRunnerTests(JobDatabaseFixture fixture)
         {
             // The first round finds nothing and sleeps for the poll interval (a minute); a job added
             // without a signal waits for it.
-            await Task.Delay(300);
+            await Eventually.PollValueAsync<int>(() => Task.FromResult<int?>(jobs.Sleeps > 0 ? jobs.Sleeps : null), seconds: 10);
             await jobs.AddAsync(1, TimeProvider.System.GetUtcNow());
             await Task.Delay(700);
             (await jobs.ReadAsync(1)).State.Should().Be("pending", "nothing woke the runner");

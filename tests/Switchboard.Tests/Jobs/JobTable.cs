@@ -29,6 +29,7 @@ internal sealed class TableJob(long id, int attempts)
 internal sealed class JobTable(TestDatabase database, TimeProvider clock, Func<TableJob, CancellationToken, Task> work) : IJobSource<TableJob>
 {
     private readonly string table = "Jobs_" + Guid.NewGuid().ToString("N");
+    private int sleeps;
 
     public JobSchedule Schedule { get; init; } = new("Test jobs", TimeSpan.FromMinutes(1));
 
@@ -37,6 +38,9 @@ internal sealed class JobTable(TestDatabase database, TimeProvider clock, Func<T
     public int BatchSize => 8;
 
     public RetryPolicy Retry { get; init; } = new(3, new Backoff(TimeSpan.FromSeconds(1), 4, TimeSpan.FromSeconds(10)));
+
+    /// <summary>How often a runner has read the next due time, which it does just before it sleeps.</summary>
+    public int Sleeps => Volatile.Read(ref sleeps);
 
     public Task CreateAsync() => ExecuteAsync(
         $"""
@@ -126,7 +130,9 @@ internal sealed class JobTable(TestDatabase database, TimeProvider clock, Func<T
     {
         await using var connection = await OpenAsync();
         await using var command = Command(connection, $"""SELECT MIN("DueAt") FROM "{table}" WHERE "State" = 'pending'""");
-        return await command.ExecuteScalarAsync(ct) is long due ? DateTimeOffset.FromUnixTimeMilliseconds(due) : null;
+        var next = await command.ExecuteScalarAsync(ct) is long due ? DateTimeOffset.FromUnixTimeMilliseconds(due) : (DateTimeOffset?)null;
+        Interlocked.Increment(ref sleeps);
+        return next;
     }
 
     public async Task ReleaseAsync(IReadOnlyList<Guid> owners, CancellationToken ct)
