@@ -1,3 +1,4 @@
+using Switchboard.Common.Jobs;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
@@ -15,8 +16,7 @@ public static class MediaFeature
         services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<MediaHosts>().CreateHandler());
         services.AddSingleton<FetchMedia>();
-        services.AddSingleton<MediaFetcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<MediaFetcher>());
+        services.AddJobRunner<MediaFetcher, MediaJob>(sp => sp.GetRequiredService<MediaSignal>().Signal);
         return services;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
@@ -8,117 +9,94 @@ using Switchboard.Common.Web;
 namespace Switchboard.Features.Media;
 
 /// <summary>
-/// Background fetching of inbound attachments. A fetch that fails is retried with backoff (30 s, 2 min,
-/// 8 min … up to 2 h) for as long as Meta keeps webhook media ids (7 days); after the last attempt the
-/// attachment is shown as failed and an agent can ask for another try. A transient error never loses it.
+/// Background fetching of inbound attachments, run by a <see cref="JobRunner{TJob}"/> (ADR 0021). A fetch
+/// that fails is retried with <see cref="RetryBackoff"/> for as long as Meta keeps webhook media ids (7 days);
+/// after the last attempt the attachment is shown as failed and an agent can ask for another try. A
+/// transient error never loses it.
 /// </summary>
 internal sealed partial class MediaFetcher(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     FetchMedia fetchMedia,
-    MediaSignal signal,
-    MigrationState migrations,
     IOptions<MediaOptions> options,
     TimeProvider clock,
-    ILogger<MediaFetcher> logger) : BackgroundService
+    ILogger<MediaFetcher> logger) : IJobSource<MediaJob>
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(20);
+    public JobSchedule Schedule { get; } = new("Media fetcher", TimeSpan.FromSeconds(5));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public TimeSpan Lease => TimeSpan.FromMinutes(5);
+
+    public int BatchSize => 16;
+
+    public RetryPolicy Retry => new(options.Value.MaxAttempts, RetryBackoff(options.Value.RetryBaseDelay));
+
+    /// <summary>base × 4^(n-1), capped at 2 h: with the default 30 s, twelve attempts span about a day and a half.</summary>
+    internal static Backoff RetryBackoff(TimeSpan baseDelay) => new(baseDelay, 4, TimeSpan.FromHours(2));
+
+    public async Task<IReadOnlyList<MediaJob>> FindDueAsync(DateTimeOffset now, int limit, CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var worked = false;
-            try
-            {
-                worked = migrations.IsCurrent && await RunOnceAsync(stoppingToken) > 0;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogLoopFailed(SafeError.Describe(ex));
-            }
-
-            if (!worked)
-            {
-                await signal.Signal.WaitAsync(await UntilNextDueAsync(stoppingToken), stoppingToken);
-            }
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var due = await db.MediaObjects.AsNoTracking()
+            .Where(m => m.State == MediaState.Pending && m.NextAttemptAt <= now)
+            .OrderBy(m => m.NextAttemptAt)
+            .Take(limit)
+            .ToListAsync(ct);
+        return [.. due.Select(m => new MediaJob(m))];
     }
 
-    /// <summary>Sleeps until the earliest retry falls due (a short backoff must not wait for the poll).</summary>
-    private async Task<TimeSpan> UntilNextDueAsync(CancellationToken ct)
+    /// <summary>Claims by pushing the next attempt out to the lease's end; only the node whose update matched fetches it.</summary>
+    public async Task<bool> ClaimAsync(MediaJob job, Guid owner, DateTimeOffset leaseUntil, CancellationToken ct)
     {
-        try
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var next = await db.MediaObjects.Where(m => m.State == MediaState.Pending).MinAsync(m => (DateTimeOffset?)m.NextAttemptAt, ct);
-            var wait = next - clock.GetUtcNow();
-            return wait is null || wait > PollInterval ? PollInterval : wait < MinimumWait ? MinimumWait : wait.Value;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return PollInterval;
-        }
+        var media = job.Media;
+        job.Db = await dbFactory.CreateDbContextAsync(ct);
+        var claimed = await job.Db.MediaObjects
+            .Where(m => m.TenantId == media.TenantId && m.Id == media.Id && m.State == MediaState.Pending && m.NextAttemptAt == media.NextAttemptAt)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, leaseUntil), ct);
+        return claimed == 1;
     }
 
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public int AttemptsOf(MediaJob job) => job.Media.Attempts;
+
+    public async Task RunAsync(MediaJob job, int attempt, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        List<MediaObject> due;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-        {
-            due = await db.MediaObjects.AsNoTracking()
-                .Where(m => m.State == MediaState.Pending && m.NextAttemptAt <= now)
-                .OrderBy(m => m.NextAttemptAt)
-                .Take(16)
-                .ToListAsync(ct);
-        }
-
-        var handled = 0;
-        foreach (var media in due)
-        {
-            // Claim by pushing the next attempt out; only the node whose update matched fetches it.
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var claimed = await db.MediaObjects
-                .Where(m => m.TenantId == media.TenantId && m.Id == media.Id && m.State == MediaState.Pending && m.NextAttemptAt == media.NextAttemptAt)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now + Lease), ct);
-            if (claimed == 1)
-            {
-                await FetchOneAsync(db, media, ct);
-                handled++;
-            }
-        }
-
-        return handled;
+        job.Db!.MediaObjects.Attach(job.Media);
+        job.Media.Attempts = attempt;
+        await fetchMedia.HandleAsync(job.Db, job.Media, ct);
     }
 
-    private async Task FetchOneAsync(SwitchboardDbContext db, MediaObject media, CancellationToken ct)
+    public Task CompleteAsync(MediaJob job, CancellationToken ct)
     {
-        db.MediaObjects.Attach(media);
-        media.Attempts++;
-        try
-        {
-            await fetchMedia.HandleAsync(db, media, ct);
-            media.State = MediaState.Stored;
-            media.StoredAt = clock.GetUtcNow();
-            media.LastError = null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            var (reason, permanent) = ex switch
-            {
-                MediaFetchException fetch => (fetch.Reason, fetch.Permanent),
-                KeyDestroyedException => ("erased", true),
-                _ => ("error:" + SafeError.Describe(ex), false),
-            };
-            media.LastError = reason.Length <= 200 ? reason : reason[..200];
-            var giveUp = permanent || media.Attempts >= options.Value.MaxAttempts;
-            media.State = giveUp ? MediaState.Failed : MediaState.Pending;
-            media.NextAttemptAt = clock.GetUtcNow() + Backoff(options.Value.RetryBaseDelay, media.Attempts);
-            LogFetchFailed(media.Id, media.Attempts, reason, giveUp);
-        }
+        job.Media.State = MediaState.Stored;
+        job.Media.StoredAt = clock.GetUtcNow();
+        job.Media.LastError = null;
+        return SaveAsync(job, ct);
+    }
 
+    public (string Error, bool Permanent) Classify(Exception error) => error switch
+    {
+        MediaFetchException fetch => (fetch.Reason, fetch.Permanent),
+        KeyDestroyedException => ("erased", true),
+        _ => ("error:" + SafeError.Describe(error), false),
+    };
+
+    public Task FailAsync(MediaJob job, JobFailure failure, CancellationToken ct)
+    {
+        var media = job.Media;
+        media.LastError = failure.Error.Length <= 200 ? failure.Error : failure.Error[..200];
+        media.State = failure.GiveUp ? MediaState.Failed : MediaState.Pending;
+        media.NextAttemptAt = failure.NextAttemptAt;
+        LogFetchFailed(media.Id, failure.Attempt, failure.Error, failure.GiveUp);
+        return SaveAsync(job, ct);
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.MediaObjects.Where(m => m.State == MediaState.Pending).MinAsync(m => (DateTimeOffset?)m.NextAttemptAt, ct);
+    }
+
+    private async Task SaveAsync(MediaJob job, CancellationToken ct)
+    {
+        var (db, media) = (job.Db!, job.Media);
         if (media.State is MediaState.Stored or MediaState.Failed)
         {
             // Open inboxes show the file (or the failure) as soon as it is settled.
@@ -130,13 +108,16 @@ internal sealed partial class MediaFetcher(
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>base × 4^(n-1), capped at 2 h: with the default 30 s, twelve attempts span about a day and a half.</summary>
-    internal static TimeSpan Backoff(TimeSpan baseDelay, int attempts) =>
-        TimeSpan.FromSeconds(Math.Min(7200, baseDelay.TotalSeconds * Math.Pow(4, Math.Max(0, attempts - 1))));
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Media {MediaId} fetch attempt {Attempt} failed ({Reason}); given up: {GaveUp}")]
     private partial void LogFetchFailed(Guid mediaId, int attempt, string reason, bool gaveUp);
+}
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Media fetcher loop failed ({Error}); retrying")]
-    private partial void LogLoopFailed(string error);
+/// <summary>One attachment to fetch, with the context that claims, fetches and records it.</summary>
+internal sealed class MediaJob(MediaObject media) : IAsyncDisposable
+{
+    public MediaObject Media { get; } = media;
+
+    public SwitchboardDbContext? Db { get; set; }
+
+    public ValueTask DisposeAsync() => Db?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
@@ -9,8 +10,8 @@ using Switchboard.Features.Conversations;
 namespace Switchboard.Features.Outbound;
 
 /// <summary>
-/// Delivers the outbox. Each round leases a batch of due items in one UPDATE, fair across numbers (each
-/// number's lane is topped up to a short paced backlog, whatever the age of other numbers' queues: see
+/// Delivers the outbox, hosted by a <see cref="JobLoop"/> (ADR 0021). Each round leases a batch of due
+/// items in one UPDATE, fair across numbers (each number's lane is topped up to a short paced backlog, whatever the age of other numbers' queues: see
 /// <see cref="DueReplies"/>), and hands each item to <see cref="SendOutboxItem"/>
 /// with a reserved slot. Replies to one customer go one at a time, so they keep their order. An item is
 /// called only once it is committed as <see cref="OutboxState.Sending"/> (marked in batches just ahead of
@@ -18,21 +19,11 @@ namespace Switchboard.Features.Outbound;
 /// for a retry; an unknown outcome — a timeout, a dropped connection, or a node that died while an item was
 /// Sending — is never resent automatically: the message is marked unknown for an agent to decide.
 /// </summary>
-internal sealed partial class OutboxSender(
-    IDbContextFactory<SwitchboardDbContext> dbFactory,
-    SendOutboxItem sendItem,
-    OutboxWriter writer,
-    SqliteWriteGate gate,
-    Pacer pacer,
-    OutboxSignal signal,
-    ChannelChanges channelChanges,
-    MigrationState migrations,
-    IOptions<OutboundOptions> options,
-    TimeProvider clock,
-    ILogger<OutboxSender> logger) : BackgroundService
+internal sealed partial class OutboxSender : JobLoop
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(5);
 
     // A round reads the whole due queue, so rounds come at most this often; the lanes hold several rounds.
     private static readonly TimeSpan RoundInterval = TimeSpan.FromMilliseconds(40);
@@ -42,9 +33,48 @@ internal sealed partial class OutboxSender(
     // well fed are left out of a round's query, so its window goes to the others, and a burst of one
     // number cannot take the in-flight slots that the others need.
     private static readonly TimeSpan MinLaneBacklog = TimeSpan.FromMilliseconds(400);
-    private readonly Guid nodeId = Guid.NewGuid();
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly SendOutboxItem sendItem;
+    private readonly OutboxWriter writer;
+    private readonly SqliteWriteGate gate;
+    private readonly Pacer pacer;
+    private readonly OutboxSignal signal;
+    private readonly ChannelChanges channelChanges;
+    private readonly IOptions<OutboundOptions> options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<OutboxSender> logger;
     private readonly ConcurrentDictionary<Guid, byte> busyContacts = new();
     private SemaphoreSlim? inFlight;
+    private DateTimeOffset lastRecovery = DateTimeOffset.MinValue;
+
+    public OutboxSender(
+        IDbContextFactory<SwitchboardDbContext> dbFactory,
+        SendOutboxItem sendItem,
+        OutboxWriter writer,
+        SqliteWriteGate gate,
+        Pacer pacer,
+        OutboxSignal signal,
+        ChannelChanges channelChanges,
+        MigrationState migrations,
+        IOptions<OutboundOptions> options,
+        TimeProvider clock,
+        ILogger<OutboxSender> logger)
+        : base(new JobSchedule("Outbox sender", PollInterval) { RoundInterval = RoundInterval }, signal.Signal, migrations, clock, logger)
+    {
+        this.dbFactory = dbFactory;
+        this.sendItem = sendItem;
+        this.writer = writer;
+        this.gate = gate;
+        this.pacer = pacer;
+        this.signal = signal;
+        this.channelChanges = channelChanges;
+        this.options = options;
+        this.clock = clock;
+        this.logger = logger;
+    }
+
+    /// <summary>The delay before a send that did not reach Meta is tried again: base × 2^(n-1), capped at 5 minutes.</summary>
+    internal static Backoff RetryBackoff(TimeSpan baseDelay) => new(baseDelay, 2, TimeSpan.FromMinutes(5));
 
     private TimeSpan LaneBacklog => TimeSpan.FromTicks(Math.Max(MinLaneBacklog.Ticks, 2 * options.Value.SendingMarkAhead.Ticks));
 
@@ -54,47 +84,26 @@ internal sealed partial class OutboxSender(
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         inFlight = new SemaphoreSlim(options.Value.MaxInFlight);
         channelChanges.Changed += _ => signal.Signal.Notify();
-        var lastRecovery = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var started = clock.GetUtcNow();
-            var claimed = 0;
-            try
-            {
-                if (migrations.IsCurrent)
-                {
-                    if (started - lastRecovery > TimeSpan.FromSeconds(5))
-                    {
-                        await RecoverAbandonedAsync(stoppingToken);
-                        lastRecovery = clock.GetUtcNow();
-                    }
-
-                    claimed = await ClaimAndDispatchAsync(stoppingToken);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogLoopFailed(SafeError.Describe(ex));
-            }
-
-            if (claimed == 0)
-            {
-                await signal.Signal.WaitAsync(PollInterval, stoppingToken);
-            }
-
-            var rest = RoundInterval - (clock.GetUtcNow() - started);
-            if (rest > TimeSpan.Zero)
-            {
-                await Task.Delay(rest, clock, stoppingToken);
-            }
-        }
+        return base.ExecuteAsync(stoppingToken);
     }
 
-    private async Task<int> ClaimAndDispatchAsync(CancellationToken ct)
+    /// <summary>Recovers abandoned sends now and then, then claims and dispatches a round as <paramref name="owner"/>, the node's one lease owner.</summary>
+    protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
+    {
+        if (clock.GetUtcNow() - lastRecovery > RecoveryInterval)
+        {
+            await RecoverAbandonedAsync(ct);
+            lastRecovery = clock.GetUtcNow();
+        }
+
+        return await ClaimAndDispatchAsync(owner, ct);
+    }
+
+    private async Task<int> ClaimAndDispatchAsync(Guid nodeId, CancellationToken ct)
     {
         var capacity = inFlight!.CurrentCount;
         if (capacity == 0)
@@ -186,7 +195,7 @@ internal sealed partial class OutboxSender(
             }
         }
 
-        var dispatched = await LeaseAndDispatchAsync(db, toLease, channels, contacts, now, ct);
+        var dispatched = await LeaseAndDispatchAsync(db, nodeId, toLease, channels, contacts, now, ct);
 
         // Not leased, so wait for these to be recorded before a later round could pick them again.
         await Task.WhenAll(failed.Select(writer.RecordAsync));
@@ -194,7 +203,7 @@ internal sealed partial class OutboxSender(
     }
 
     private async Task<int> LeaseAndDispatchAsync(
-        SwitchboardDbContext db, List<OutboxItem> toLease, Dictionary<Guid, Channel> channels, Dictionary<Guid, Contact> contacts, DateTimeOffset now, CancellationToken ct)
+        SwitchboardDbContext db, Guid nodeId, List<OutboxItem> toLease, Dictionary<Guid, Channel> channels, Dictionary<Guid, Contact> contacts, DateTimeOffset now, CancellationToken ct)
     {
         if (toLease.Count == 0)
         {

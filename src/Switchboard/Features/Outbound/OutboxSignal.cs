@@ -1,4 +1,4 @@
-using Switchboard.Features.Webhooks;
+using Switchboard.Common.Jobs;
 
 namespace Switchboard.Features.Outbound;
 

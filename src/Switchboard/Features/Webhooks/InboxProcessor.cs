@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
@@ -12,97 +13,72 @@ using Switchboard.Common.Web;
 namespace Switchboard.Features.Webhooks;
 
 /// <summary>
-/// Works through the webhook inbox in arrival order. Rows are claimed with a lease (so several nodes can
-/// share the work and a crashed node's rows come back), processed a batch per transaction (one event per
-/// transaction when the batch fails), and retried
-/// with backoff on failure; after the last attempt an event is quarantined for the operator.
+/// Works through the webhook inbox in arrival order, hosted by a <see cref="JobLoop"/> (ADR 0021). Rows are
+/// claimed by row lock on PostgreSQL and by a written lease on SQLite (ADR 0015), so several nodes can share
+/// the work and a crashed node's rows come back; processed a batch per transaction (split in halves when the
+/// batch fails, ADR 0014); and retried with <see cref="RetryBackoff"/>, quarantined after the last attempt or
+/// at once for a content error (ADR 0018).
 /// </summary>
-internal sealed partial class InboxProcessor(
-    IDbContextFactory<SwitchboardDbContext> dbFactory,
-    ProcessInboxEvent processEvent,
-    SqliteWriteGate writeGate,
-    IngestMessage ingestMessage,
-    InboxSignal signal,
-    MigrationState migrations,
-    IOptions<WebhookOptions> options,
-    TimeProvider clock,
-    ILogger<InboxProcessor> logger) : BackgroundService
+internal sealed partial class InboxProcessor : JobLoop
 {
     // Short, so that the events a crashed node had claimed come back quickly; processing is idempotent,
     // so an unusually slow batch being claimed twice costs time, not correctness. On PostgreSQL, the
     // longest a processing transaction may sit idle before the server ends it and frees its rows.
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-    // One lease owner per loop, so that loops (and nodes) never mistake each other's claims for their own.
-    private readonly List<Guid> loopIds = [];
 
     // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
     private readonly SemaphoreSlim creationLock = new(1, 1);
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly ProcessInboxEvent processEvent;
+    private readonly SqliteWriteGate writeGate;
+    private readonly IngestMessage ingestMessage;
+    private readonly IOptions<WebhookOptions> options;
+    private readonly TimeProvider clock;
+    private readonly ILogger<InboxProcessor> logger;
     private bool isSqlite;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public InboxProcessor(
+        IDbContextFactory<SwitchboardDbContext> dbFactory,
+        ProcessInboxEvent processEvent,
+        SqliteWriteGate writeGate,
+        IngestMessage ingestMessage,
+        InboxSignal signal,
+        MigrationState migrations,
+        IOptions<WebhookOptions> options,
+        TimeProvider clock,
+        ILogger<InboxProcessor> logger)
+        : base(new JobSchedule("Webhook processor", PollInterval), signal.Signal, migrations, clock, logger)
     {
-        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
-        {
-            isSqlite = db.IsSqlite;
-            var loops = isSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
-            lock (loopIds)
-            {
-                loopIds.AddRange(Enumerable.Range(0, loops).Select(_ => Guid.NewGuid()));
-            }
-        }
-
-        await Task.WhenAll(loopIds.Select(id => Task.Run(() => LoopAsync(id, stoppingToken), CancellationToken.None)));
+        this.dbFactory = dbFactory;
+        this.processEvent = processEvent;
+        this.writeGate = writeGate;
+        this.ingestMessage = ingestMessage;
+        this.options = options;
+        this.clock = clock;
+        this.logger = logger;
     }
 
-    private async Task LoopAsync(Guid owner, CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var worked = false;
-            try
-            {
-                worked = migrations.IsCurrent && await RunOnceAsync(owner, stoppingToken) > 0;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogLoopFailed(SafeError.Describe(ex));
-            }
+    /// <summary>1 s, 4 s, 16 s … capped at 10 minutes.</summary>
+    internal static Backoff RetryBackoff { get; } = new(TimeSpan.FromSeconds(1), 4, TimeSpan.FromMinutes(10));
 
-            if (!worked)
-            {
-                try
-                {
-                    await signal.Signal.WaitAsync(PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
-                }
-            }
-        }
+    // One lease owner per loop (see JobLoop.Owners).
+    private IReadOnlyList<Guid> loopIds => Owners;
+
+    protected override async Task<int> LoopCountAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        isSqlite = db.IsSqlite;
+        return isSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            // A clean shutdown hands its unfinished claims back at once instead of letting the lease run out.
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            List<Guid> owners;
-            lock (loopIds)
-            {
-                owners = [.. loopIds];
-            }
+    protected override Task<int> RunRoundAsync(Guid owner, CancellationToken ct) => RunOnceAsync(owner, ct);
 
-            await db.InboxEvents.Where(e => e.LeaseOwner != null && owners.Contains(e.LeaseOwner.Value) && e.State == InboxState.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogLoopFailed(SafeError.Describe(ex));
-        }
+    protected override async Task ReleaseAsync(IReadOnlyList<Guid> owners, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.InboxEvents.Where(e => e.LeaseOwner != null && owners.Contains(e.LeaseOwner.Value) && e.State == InboxState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
     }
 
     /// <summary>Claims and processes one batch; returns how many events it found waiting (claimed by it or, just before, by another loop).</summary>
@@ -394,18 +370,16 @@ internal sealed partial class InboxProcessor(
 
     private async Task RetryLaterAsync(InboxEvent inboxEvent, Exception error, CancellationToken ct)
     {
-        var attempts = inboxEvent.Attempts + 1;
-        var giveUp = attempts >= options.Value.MaxAttempts;
-        var next = clock.GetUtcNow() + Backoff(attempts);
-        LogAttemptFailed(inboxEvent.Id, attempts, SafeError.Describe(error), giveUp);
+        var failure = new RetryPolicy(options.Value.MaxAttempts, RetryBackoff).Fail(inboxEvent.Attempts + 1, permanent: false, clock.GetUtcNow(), SafeError.Describe(error));
+        LogAttemptFailed(inboxEvent.Id, failure.Attempt, failure.Error, failure.GiveUp);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await db.InboxEvents.Where(e => e.Id == inboxEvent.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(e => e.Attempts, attempts)
-                .SetProperty(e => e.NextAttemptAt, next)
-                .SetProperty(e => e.State, giveUp ? InboxState.Quarantined : InboxState.Pending)
-                .SetProperty(e => e.Reason, giveUp ? "processing-failed" : null)
+                .SetProperty(e => e.Attempts, failure.Attempt)
+                .SetProperty(e => e.NextAttemptAt, failure.NextAttemptAt)
+                .SetProperty(e => e.State, failure.GiveUp ? InboxState.Quarantined : InboxState.Pending)
+                .SetProperty(e => e.Reason, failure.GiveUp ? "processing-failed" : null)
                 .SetProperty(e => e.LeaseOwner, (Guid?)null)
                 .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
         }
@@ -415,9 +389,6 @@ internal sealed partial class InboxProcessor(
             LogLoopFailed(SafeError.Describe(ex));
         }
     }
-
-    /// <summary>1 s, 4 s, 16 s … capped at 10 minutes.</summary>
-    internal static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(4, Math.Max(0, attempts - 1))));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Processed {Count} webhook events: claim {Claim:F1} ms, open and parse {Parse:F1} ms, load {Load:F1} ms, apply {Apply:F1} ms, write {Write:F1} ms, commit {Commit:F1} ms")]
     private partial void LogBatch(int count, double claim, double parse, double load, double apply, double write, double commit);
