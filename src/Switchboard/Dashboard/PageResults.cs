@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Switchboard.Features.Identity;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Dashboard;
 

@@ -2,9 +2,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Web;
 using Switchboard.Features.Webhooks;
-using Switchboard.Hosting;
 
 namespace Switchboard.Features.Channels;
 

@@ -5,6 +5,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Channels;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Hosting;
 
 namespace Switchboard.Features.Channels;

@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
-using Switchboard.Hosting;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Features.Identity;
 

@@ -1,6 +1,6 @@
+using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
-using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Media;
 

@@ -4,6 +4,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
 
