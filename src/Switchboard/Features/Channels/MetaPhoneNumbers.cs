@@ -3,8 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Configuration;
+using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
-using Switchboard.Features.Webhooks;
 
 namespace Switchboard.Features.Channels;
 

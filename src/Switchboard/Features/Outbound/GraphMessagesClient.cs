@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Configuration;
-using Switchboard.Features.Webhooks;
+using Switchboard.Common.Serialization;
 
 namespace Switchboard.Features.Outbound;
 
