@@ -1,4 +1,4 @@
-using Switchboard.Features.Identity;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Dashboard;
 

@@ -1,3 +1,4 @@
+using Switchboard.Common.Configuration;
 using Switchboard.Hosting.Demo;
 
 namespace Switchboard.Hosting;

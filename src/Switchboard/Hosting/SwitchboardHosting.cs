@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
@@ -110,7 +111,7 @@ public static class SwitchboardHosting
         app.MapConversations();
         app.MapMedia();
         app.MapOutbound();
-        app.MapRealtime();
+        app.MapEventStream();
         app.MapDashboard();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Channels;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Channels;

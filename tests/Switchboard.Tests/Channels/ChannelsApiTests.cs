@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Channels;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Channels;

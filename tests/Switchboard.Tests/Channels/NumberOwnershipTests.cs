@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
+using Switchboard.Features.Channels;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Channels;

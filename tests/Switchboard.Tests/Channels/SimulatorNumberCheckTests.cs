@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Channels;

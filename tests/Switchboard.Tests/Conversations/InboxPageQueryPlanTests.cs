@@ -1,11 +1,11 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Persistence.Migrations;
+using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
-using Switchboard.Features.Tenants;
-using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Conversations;

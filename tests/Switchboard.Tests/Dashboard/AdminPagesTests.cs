@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Common.Security;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Identity;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Identity;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Identity;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Switchboard.Features.Audit;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Identity;

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Configuration;
+using Switchboard.Common.Security;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
-using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Identity;

@@ -1,4 +1,4 @@
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Tests.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Switchboard.Common.Jobs;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Jobs;

@@ -225,7 +225,7 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         problem["type"]!.GetValue<string>().Should().EndWith("/window-closed");
         await using var db = App.NewDbContext();
-        (await db.OutboxItems.CountAsync(o => o.ContactId == db.Conversations.Single(c => c.Id == chat.ConversationId).ContactId)).Should().Be(0);
+        (await db.OutboxItems.CountAsync(o => o.ContactId == db.Set<Conversation>().Single(c => c.Id == chat.ConversationId).ContactId)).Should().Be(0);
         (await db.Messages.CountAsync(m => m.ConversationId == chat.ConversationId)).Should().Be(1, "only the customer's message");
     }
 

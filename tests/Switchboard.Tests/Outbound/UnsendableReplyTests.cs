@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Outbound;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Outbound;

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
 using Switchboard.Features.Identity;
-using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Persistence;

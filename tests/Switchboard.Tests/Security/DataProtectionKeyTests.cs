@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Security;
 using Switchboard.Features.Identity;
 using Switchboard.Tests.Infrastructure;
 

@@ -5,8 +5,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Media;
+using Switchboard.Features.Outbound;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;

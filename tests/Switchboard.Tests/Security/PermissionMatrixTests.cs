@@ -1,5 +1,5 @@
 using System.Net;
-using Switchboard.Features.Identity;
+using Switchboard.Common.Security;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;

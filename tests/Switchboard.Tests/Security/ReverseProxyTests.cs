@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;

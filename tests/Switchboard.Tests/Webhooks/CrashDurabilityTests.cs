@@ -4,9 +4,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Webhooks;
-using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Webhooks;

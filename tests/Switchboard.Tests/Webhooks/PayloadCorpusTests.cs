@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
 using Switchboard.Features.Webhooks;
 using Switchboard.Tests.Infrastructure;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Configuration;
+using Switchboard.Features.Channels;
 using Switchboard.Features.Webhooks;
-using Switchboard.Hosting;
 using Switchboard.Tests.Infrastructure;
 using static Switchboard.Tests.Infrastructure.WebhookPayloads;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Webhooks;
 using Switchboard.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Outbound;
 using Switchboard.Features.Webhooks;
 using Switchboard.Tests.Infrastructure;
 using static Switchboard.Tests.Infrastructure.WebhookPayloads;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Common.Crypto;
 

@@ -31,6 +31,7 @@ internal sealed class TenantKeyConfiguration : IEntityTypeConfiguration<TenantKe
 {
     public void Configure(EntityTypeBuilder<TenantKey> builder)
     {
+        builder.ToTable("TenantKeys");
         builder.HasKey(k => new { k.TenantId, k.Purpose, k.Version });
         builder.Property(k => k.Purpose).HasMaxLength(8);
         builder.Property(k => k.MasterKeyId).HasMaxLength(16);

@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Realtime;
-using Switchboard.Hosting;
 
 namespace Switchboard.Common.Persistence;
 

@@ -2,14 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Realtime;
-using Switchboard.Features.Audit;
-using Switchboard.Features.Channels;
-using Switchboard.Features.Conversations;
-using Switchboard.Features.Identity;
-using Switchboard.Features.Media;
-using Switchboard.Features.Outbound;
-using Switchboard.Features.Tenants;
-using Switchboard.Features.Webhooks;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Common.Persistence;
 
@@ -21,8 +14,6 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     /// </summary>
     public Guid? TenantFilter { get; set; }
 
-    private const string TenantIdColumn = "TenantId";
-
     /// <summary>Tenants that got realtime events in the current unit of work (published after commit).</summary>
     public HashSet<Guid> RealtimeTenants { get; } = [];
 
@@ -33,54 +24,23 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
 
     public DbSet<TenantKey> TenantKeys => Set<TenantKey>();
 
-    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
-
-    public DbSet<Channel> Channels => Set<Channel>();
-
-    public DbSet<Contact> Contacts => Set<Contact>();
-
-    public DbSet<Conversation> Conversations => Set<Conversation>();
-
-    public DbSet<Message> Messages => Set<Message>();
-
-    public DbSet<StatusUpdate> StatusUpdates => Set<StatusUpdate>();
-
-    public DbSet<Reaction> Reactions => Set<Reaction>();
-
-    public DbSet<MediaObject> MediaObjects => Set<MediaObject>();
-
-    public DbSet<ChannelEvent> ChannelEvents => Set<ChannelEvent>();
-
-    public DbSet<InboxEvent> InboxEvents => Set<InboxEvent>();
-
-    public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
-
-    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
-
     public DbSet<RealtimeEvent> RealtimeEvents => Set<RealtimeEvent>();
 
-    public DbSet<SwitchboardUser> Users => Set<SwitchboardUser>();
-
-    public DbSet<Membership> Memberships => Set<Membership>();
-
-    public DbSet<Invite> Invites => Set<Invite>();
-
-    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
-
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+
+    // A feature's tables are its own: its entities, their IEntityTypeConfiguration classes and its DbSets
+    // (extension properties, for example ConversationsTables) live in the feature folder (ADR 0020).
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(SwitchboardDbContext).Assembly);
-        modelBuilder.Entity<Tenant>().ToTable("Tenants");
-        modelBuilder.Entity<TenantKey>().ToTable("TenantKeys");
-        modelBuilder.Entity<ApiToken>().ToTable("ApiTokens");
+        TenantForeignKeys.Apply(modelBuilder);
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
-            if (entity.ClrType != typeof(Tenant) && entity.FindProperty(TenantIdColumn) is { } property && property.ClrType == typeof(Guid))
+            if (entity.ClrType != typeof(Tenant) && entity.FindProperty(TenantForeignKeys.Property) is { } property && property.ClrType == typeof(Guid))
             {
                 entity.SetQueryFilter(TenantFilterFor(entity.ClrType));
             }
@@ -103,7 +63,7 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
         var body = Expression.OrElse(
             Expression.Equal(filter, Expression.Constant(null, typeof(Guid?))),
             Expression.Equal(
-                Expression.Convert(Expression.Property(entity, TenantIdColumn), typeof(Guid?)),
+                Expression.Convert(Expression.Property(entity, TenantForeignKeys.Property), typeof(Guid?)),
                 filter));
         return Expression.Lambda(body, entity);
     }

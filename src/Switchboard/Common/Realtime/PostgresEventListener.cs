@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
-using Switchboard.Hosting;
 
 namespace Switchboard.Common.Realtime;
 

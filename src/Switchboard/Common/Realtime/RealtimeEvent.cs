@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Common.Realtime;
 
@@ -38,6 +37,5 @@ internal sealed class RealtimeEventConfiguration : IEntityTypeConfiguration<Real
         builder.Property(e => e.Type).HasMaxLength(64);
         builder.Property(e => e.Detail).HasMaxLength(200);
         builder.HasIndex(e => e.CreatedAt);
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

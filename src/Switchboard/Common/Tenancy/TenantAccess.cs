@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
-using Switchboard.Features.Identity;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Common.Tenancy;
 

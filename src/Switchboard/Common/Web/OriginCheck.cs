@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Common.Web;
 

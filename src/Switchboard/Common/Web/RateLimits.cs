@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Switchboard.Features.Identity;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Common.Web;
 

@@ -1,5 +1,3 @@
-using Switchboard.Hosting.Demo;
-
 namespace Switchboard.Common.Web;
 
 /// <summary>
@@ -15,6 +13,9 @@ internal static class SecurityHeaders
     public const string HtmlPolicy =
         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; "
         + "img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'";
+
+    /// <summary>Where demo mode mounts the Cloud API simulator (<c>DemoMode</c>).</summary>
+    public const string SimulatorPrefix = "/simulator";
 
     /// <summary>
     /// The demo's Cloud API simulator page (only mounted in demo mode) is one HTML file with an inline
@@ -70,7 +71,7 @@ internal static class SecurityHeaders
         {
             var isHtml = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
             headers.ContentSecurityPolicy = !isHtml ? ApiPolicy
-                : context.Request.Path.StartsWithSegments(DemoMode.SimulatorPrefix) ? SimulatorPolicy
+                : context.Request.Path.StartsWithSegments(SimulatorPrefix) ? SimulatorPolicy
                 : HtmlPolicy;
         }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Outbound;
@@ -56,8 +57,9 @@ internal sealed class InboxService(
             {
                 Conversation = c,
                 Contact = k,
-                // Only what the preview needs: the raw content stays in the database.
-                Last = db.Messages.Where(m => m.TenantId == c.TenantId && m.ConversationId == c.Id)
+                // Only what the preview needs: the raw content stays in the database. Set<T>(), because an
+                // expression tree cannot hold an extension property such as db.Messages.
+                Last = db.Set<Message>().Where(m => m.TenantId == c.TenantId && m.ConversationId == c.Id)
                     .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id)
                     .Select(m => new LastMessage(m.TenantId, m.Id, m.Type, m.Direction, m.Text))
                     .FirstOrDefault(),

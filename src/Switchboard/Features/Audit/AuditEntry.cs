@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Features.Audit;
 
@@ -7,8 +8,10 @@ namespace Switchboard.Features.Audit;
 /// One entry of a tenant's append-only audit log. <see cref="Hash"/> is SHA-256 over the previous
 /// entry's hash and this entry's fields, so editing, deleting or reordering any entry breaks the chain
 /// from there on. Never holds message content or secrets. <see cref="AuditLog.PlatformChain"/>
-/// (the empty id) is the platform's own chain: operator actions and sign-in failures for unknown accounts.
+/// (the empty id) is the platform's own chain: operator actions and sign-in failures for unknown accounts;
+/// it has no tenant row, hence no foreign key to one.
 /// </summary>
+[NoTenantForeignKey]
 internal sealed class AuditEntry
 {
     public Guid TenantId { get; set; }
@@ -41,6 +44,7 @@ internal sealed class AuditEntry
 }
 
 /// <summary>The head of a chain: the last sequence and hash. Its row is locked while an entry is appended.</summary>
+[NoTenantForeignKey]
 internal sealed class AuditChain
 {
     public Guid TenantId { get; set; }

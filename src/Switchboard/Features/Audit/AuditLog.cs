@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Identity;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Features.Audit;
 

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Channels;
 
@@ -89,7 +88,6 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.Status).HasConversion<LowercaseEnumConverter<ChannelStatus>>().HasMaxLength(32);
         builder.Property(c => c.MessagesPerSecond).HasDefaultValue(Channel.DefaultMessagesPerSecond);
         builder.HasIndex(c => c.PhoneNumberId).IsUnique();
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(c => c.IsRevoked);
     }
 }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Graph;
+using Switchboard.Common.Configuration;
+using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
-using Switchboard.Features.Webhooks;
-using Switchboard.Hosting;
 
 namespace Switchboard.Features.Channels;
 

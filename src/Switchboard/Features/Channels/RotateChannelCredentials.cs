@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Channels;
 

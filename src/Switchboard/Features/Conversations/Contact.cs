@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Conversations;
 
@@ -56,6 +55,5 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         builder.Property(c => c.SendBackoffLevel).HasDefaultValue(0);
         builder.HasIndex(c => new { c.TenantId, c.WaIdIndex }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.UserIdIndex }).IsUnique();
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

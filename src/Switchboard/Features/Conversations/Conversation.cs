@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Conversations;
 
@@ -68,7 +67,6 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.Number }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
         builder.HasIndex(c => new { c.TenantId, c.AssignedUserId });
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(c => c.WindowExpiresAt);
     }
 }

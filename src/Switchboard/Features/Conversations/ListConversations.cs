@@ -2,9 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
-
-using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Conversations;
 

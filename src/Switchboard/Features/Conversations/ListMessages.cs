@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
 using Switchboard.Features.Media;
 
@@ -124,7 +125,7 @@ internal static class ListMessages
     /// </summary>
     internal static JsonElement? PayloadOf(byte[] content)
     {
-        Webhooks.Json.RepairLoneSurrogates(content);
+        Json.RepairLoneSurrogates(content);
         try
         {
             using var document = JsonDocument.Parse(content);

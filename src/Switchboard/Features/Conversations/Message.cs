@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Conversations;
 
@@ -95,6 +94,5 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // Meta's redeliveries carry the same wamid and the same timestamp: one row, however often it comes.
         builder.HasIndex(m => new { m.TenantId, m.ChannelId, m.Wamid, m.Timestamp }).IsUnique();
         builder.HasIndex(m => new { m.TenantId, m.ConversationId, m.Timestamp, m.Id });
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Conversations;
 
@@ -36,6 +35,5 @@ internal sealed class ReactionConfiguration : IEntityTypeConfiguration<Reaction>
         builder.ToTable(Reaction.Table);
         builder.HasKey(r => new { r.TenantId, r.ChannelId, r.TargetWamid, r.ContactId });
         builder.Property(r => r.TargetWamid).HasMaxLength(256);
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

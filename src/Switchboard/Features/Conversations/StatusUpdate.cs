@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Conversations;
 
@@ -49,6 +48,5 @@ internal sealed class StatusUpdateConfiguration : IEntityTypeConfiguration<Statu
         builder.Property(s => s.ErrorDetails).HasMaxLength(1000);
         builder.Property(s => s.PricingCategory).HasMaxLength(64);
         builder.HasIndex(s => new { s.TenantId, s.ChannelId, s.Wamid, s.Status }).IsUnique();
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Features.Identity;
 

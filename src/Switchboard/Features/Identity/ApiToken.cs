@@ -52,6 +52,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
 {
     public void Configure(EntityTypeBuilder<ApiToken> builder)
     {
+        builder.ToTable("ApiTokens");
         builder.HasKey(t => new { t.TenantId, t.Id });
         builder.Property(t => t.Name).HasMaxLength(100);
         builder.Property(t => t.Kind).HasConversion<LowercaseEnumConverter<ApiTokenKind>>().HasMaxLength(16);
@@ -61,6 +62,5 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.HasIndex(t => t.TokenHash).IsUnique();
         // No foreign key to Users: SQLite cannot add one to an existing table; tokens of a removed user are deleted with it.
         builder.HasIndex(t => t.UserId);
-        builder.HasOne<Features.Tenants.Tenant>().WithMany().HasForeignKey(t => t.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

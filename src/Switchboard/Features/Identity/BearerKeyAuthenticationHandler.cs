@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Identity;
 

@@ -1,3 +1,4 @@
+using Switchboard.Common.Security;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Persistence;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Identity;

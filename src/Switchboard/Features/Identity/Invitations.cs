@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
-using Switchboard.Hosting;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
+using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Identity;
 
@@ -39,7 +41,7 @@ internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptio
     }
 
     public string LinkFor(string code, HttpRequest request) =>
-        $"{Channels.WebhookUrls.BaseOf(options.Value, request)}/account/invite?code={Uri.EscapeDataString(code)}";
+        $"{PublicUrls.BaseOf(options.Value, request)}/account/invite?code={Uri.EscapeDataString(code)}";
 
     /// <summary>The open invite a code names, or null when the code is forged, expired, used or revoked.</summary>
     public async Task<Invite?> FindOpenAsync(SwitchboardDbContext db, string? code, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Features.Identity;
 
@@ -45,6 +46,5 @@ internal sealed class InviteConfiguration : IEntityTypeConfiguration<Invite>
         builder.Property(i => i.NormalizedEmail).HasMaxLength(256);
         builder.Property(i => i.Role).HasConversion<LowercaseEnumConverter<TenantRole>>().HasMaxLength(16);
         builder.Property(i => i.InvitedBy).HasMaxLength(100);
-        builder.HasOne<Features.Tenants.Tenant>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Features.Identity;
 
@@ -20,13 +21,6 @@ internal sealed class Membership
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-internal enum TenantRole
-{
-    Agent,
-    Manager,
-    Admin,
-}
-
 internal enum MembershipStatus
 {
     Active,
@@ -42,7 +36,6 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         builder.HasIndex(m => m.UserId);
         builder.Property(m => m.Role).HasConversion<LowercaseEnumConverter<TenantRole>>().HasMaxLength(16);
         builder.Property(m => m.Status).HasConversion<LowercaseEnumConverter<MembershipStatus>>().HasMaxLength(16);
-        builder.HasOne<Features.Tenants.Tenant>().WithMany().HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<SwitchboardUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
-using Switchboard.Hosting;
 
 namespace Switchboard.Features.Identity;
 

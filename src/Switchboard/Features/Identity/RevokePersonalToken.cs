@@ -1,3 +1,4 @@
+using Switchboard.Common.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Switchboard.Common.Security;
 
 namespace Switchboard.Features.Identity;
 

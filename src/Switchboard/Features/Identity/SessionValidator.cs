@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Features.Identity;
 

@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Identity;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
-using Switchboard.Hosting;
 
 namespace Switchboard.Features.Media;
 

@@ -1,7 +1,7 @@
 using Switchboard.Common.Jobs;
+using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
-using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Media;
 

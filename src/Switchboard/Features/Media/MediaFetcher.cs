@@ -5,6 +5,7 @@ using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
 
@@ -58,9 +59,10 @@ internal sealed partial class MediaFetcher(
 
     public async Task RunAsync(MediaJob job, int attempt, CancellationToken ct)
     {
-        job.Db!.MediaObjects.Attach(job.Media);
+        var db = job.Db!;
+        db.MediaObjects.Attach(job.Media);
         job.Media.Attempts = attempt;
-        await fetchMedia.HandleAsync(job.Db, job.Media, ct);
+        await fetchMedia.HandleAsync(db, job.Media, ct);
     }
 
     public Task CompleteAsync(MediaJob job, CancellationToken ct)

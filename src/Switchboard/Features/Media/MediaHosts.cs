@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
-using Switchboard.Hosting;
+using Switchboard.Common.Configuration;
 
 namespace Switchboard.Features.Media;
 

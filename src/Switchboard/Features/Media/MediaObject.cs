@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Media;
 
@@ -69,6 +68,5 @@ internal sealed class MediaObjectConfiguration : IEntityTypeConfiguration<MediaO
         builder.Property(m => m.LastError).HasMaxLength(200);
         builder.HasIndex(m => new { m.TenantId, m.MessageId });
         builder.HasIndex(m => new { m.State, m.NextAttemptAt });
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(m => m.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Outbound;
 
@@ -26,6 +25,5 @@ internal sealed class IdempotencyKeyConfiguration : IEntityTypeConfiguration<Ide
         builder.ToTable("IdempotencyKeys");
         builder.HasKey(k => new { k.TenantId, k.Key });
         builder.Property(k => k.Key).HasMaxLength(200);
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

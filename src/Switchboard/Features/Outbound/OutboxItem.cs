@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Outbound;
 
@@ -86,6 +85,5 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
         builder.Property(o => o.UploadFileName).HasMaxLength(256);
         builder.Property(o => o.LastError).HasMaxLength(300);
         builder.HasIndex(o => new { o.State, o.NextAttemptAt });
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(o => o.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -6,6 +6,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
+using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Outbound;

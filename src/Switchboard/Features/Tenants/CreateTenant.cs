@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
 

@@ -2,10 +2,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
+using Switchboard.Features.Webhooks;
 
 namespace Switchboard.Features.Tenants;
 

@@ -1,6 +1,5 @@
+using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
-
-using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Tenants;
 

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Switchboard.Features.Tenants;
 
 namespace Switchboard.Features.Webhooks;
 
@@ -49,6 +48,5 @@ internal sealed class ChannelEventConfiguration : IEntityTypeConfiguration<Chann
         builder.Property(e => e.Title).HasMaxLength(200);
         builder.Property(e => e.Details).HasMaxLength(16000);
         builder.HasIndex(e => new { e.TenantId, e.DedupeKey }).IsUnique();
-        builder.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
+using Switchboard.Common.Serialization;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Media;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
+using Switchboard.Common.Serialization;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 

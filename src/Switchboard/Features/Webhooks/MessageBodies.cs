@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Common.Serialization;
 
 namespace Switchboard.Features.Webhooks;
 

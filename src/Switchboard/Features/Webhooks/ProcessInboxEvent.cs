@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Serialization;
 using Switchboard.Features.Channels;
 
 namespace Switchboard.Features.Webhooks;

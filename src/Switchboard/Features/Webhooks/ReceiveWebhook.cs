@@ -1,8 +1,8 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Web;
-using Switchboard.Hosting;
 
 namespace Switchboard.Features.Webhooks;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Serialization;
 using Switchboard.Features.Channels;
 
 namespace Switchboard.Features.Webhooks;

@@ -1,5 +1,6 @@
 using CloudApiSimulator;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
 
 namespace Switchboard.Hosting.Demo;
 
@@ -10,7 +11,7 @@ namespace Switchboard.Hosting.Demo;
 /// </summary>
 public static class DemoMode
 {
-    public const string SimulatorPrefix = "/simulator";
+    public const string SimulatorPrefix = SecurityHeaders.SimulatorPrefix;
 
     public static bool IsEnabled(IConfiguration configuration) =>
         bool.TryParse(configuration["Switchboard:Demo"], out var enabled) && enabled;

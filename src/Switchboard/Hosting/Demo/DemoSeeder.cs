@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Tenants;

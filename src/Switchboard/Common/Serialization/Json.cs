@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Switchboard.Features.Webhooks;
+namespace Switchboard.Common.Serialization;
 
 /// <summary>Lenient readers for Meta's JSON: fields may be missing, and numbers sometimes come as strings.</summary>
 internal static class Json

@@ -2,9 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
+using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
 
-namespace Switchboard.Common.Realtime;
+namespace Switchboard.Dashboard;
 
 /// <summary>
 /// <c>GET /api/v1/tenants/{tenantId}/events</c>: the tenant's realtime events as Server-Sent Events. Each
@@ -16,6 +20,17 @@ internal static class EventStream
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapEventStream(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/tenants/{tenantId:guid}/events", HandleAsync)
+            .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead))
+            .RequireSameOrigin()
+            .WithTags("Realtime")
+            .WithName("StreamEvents")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        return routes;
+    }
 
     public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, AccessRevalidator access, TimeProvider clock, long? after)
     {

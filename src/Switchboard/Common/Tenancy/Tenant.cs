@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 
-namespace Switchboard.Features.Tenants;
+namespace Switchboard.Common.Tenancy;
 
 internal sealed class Tenant
 {
@@ -39,6 +39,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
 {
     public void Configure(EntityTypeBuilder<Tenant> builder)
     {
+        builder.ToTable("Tenants");
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(200);
         builder.Property(t => t.ConversationCounter).HasDefaultValue(0L);

@@ -1,4 +1,4 @@
-namespace Switchboard.Features.Identity;
+namespace Switchboard.Common.Security;
 
 /// <summary>
 /// What a caller may do in a tenant. Integration tokens carry these as scopes; users get them from
@@ -45,4 +45,12 @@ internal static class Permissions
         role = default;
         return value is "agent" or "manager" or "admin" && Enum.TryParse(value, ignoreCase: true, out role);
     }
+}
+
+/// <summary>A member's role in one tenant; <see cref="Permissions.Of"/> says what it may do.</summary>
+internal enum TenantRole
+{
+    Agent,
+    Manager,
+    Admin,
 }

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Switchboard.Features.Identity;
+namespace Switchboard.Common.Security;
 
 internal static class SwitchboardClaims
 {

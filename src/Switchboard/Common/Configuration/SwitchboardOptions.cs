@@ -1,4 +1,4 @@
-namespace Switchboard.Hosting;
+namespace Switchboard.Common.Configuration;
 
 /// <summary>The <c>Switchboard</c> configuration section (see CONTRACT.md for the keys).</summary>
 public sealed class SwitchboardOptions
@@ -18,7 +18,7 @@ public sealed class SwitchboardOptions
     public string? OperatorApiKey { get; set; }
 
     /// <summary>
-    /// Public base URL of webhook and invite links. Required in production (<see cref="SwitchboardEnvironment"/>);
+    /// Public base URL of webhook and invite links. Required in production (see <c>SwitchboardEnvironment</c>);
     /// only in development and demo mode do links fall back to the request's own scheme and host.
     /// </summary>
     public string? PublicBaseUrl { get; set; }

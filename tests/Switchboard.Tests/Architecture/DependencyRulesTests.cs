@@ -1,0 +1,164 @@
+using NetArchTest.Rules;
+using Switchboard.Common.Persistence;
+using Xunit.Abstractions;
+
+namespace Switchboard.Tests.Architecture;
+
+/// <summary>The module boundaries of docs/decisions/0020-module-boundaries.md, checked on the compiled product.</summary>
+public sealed class DependencyRulesTests(ITestOutputHelper output)
+{
+    private const string Features = "Switchboard.Features.";
+
+    /// <summary>
+    /// Temporary: these move out of Common into Features/Conversations with the conversation ledger.
+    /// Delete the list when they have gone.
+    /// </summary>
+    private static readonly string[] LeavingCommon =
+    [
+        "Switchboard.Common.Realtime.RealtimeLog",
+        "Switchboard.Common.Realtime.RealtimeEvent",
+        "Switchboard.Common.Realtime.RealtimeCommitInterceptor",
+        "Switchboard.Common.Crypto.ContactKeys",
+    ];
+
+    /// <summary>
+    /// What a feature offers the others, by type name (namespace <c>Switchboard.Features.&lt;Feature&gt;</c>).
+    /// Besides these, features meet only in Common. Adding a name here is a design decision: say why in ADR 0020.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> EntryPoints = new()
+    {
+        // Recording an audited change.
+        ["Audit"] = ["AuditLog", "AuditActor"],
+
+        // The business numbers: read, routed to by Meta's phone_number_id, their credentials opened, caches told of changes.
+        ["Channels"] = ["Channel", "ChannelStatus", "ChannelsTables", "ChannelDirectory", "ChannelSecrets", "ChannelChanges"],
+
+        // The conversation read model and the contact directory (finding a customer by phone number, opening a profile).
+        ["Conversations"] = ["Contact", "ContactProfile", "ContactDirectory", "Conversation", "Message", "MessageDirection", "DeliveryState", "ConversationsTables"],
+
+        // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
+        ["Identity"] = ["Membership", "MembershipStatus", "ApiToken", "ApiTokenKind", "ApiTokenSecrets", "IdentityTables"],
+
+        // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
+        ["Media"] = ["MediaObject", "MediaState", "MediaTables", "BlobStore"],
+
+        // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
+        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
+
+        // The inbox, erased with its tenant.
+        ["Webhooks"] = ["InboxEvent", "WebhooksTables"],
+
+        ["Tenants"] = [],
+    };
+
+    /// <summary>
+    /// Known violations to remove: (using type, used type) pairs that reach into another feature's internals
+    /// today. The conversation ledger removes the Webhooks and Outbound writes into Conversations and Media;
+    /// Common/Jobs takes over WorkSignal. Never add to this list: add an entry point or move the code.
+    /// </summary>
+    private static readonly HashSet<(string From, string To)> KnownViolations =
+    [
+        // Webhooks writes conversations, messages, statuses, reactions and media rows (the ledger takes this over).
+        ("Webhooks.InboxProcessor", "Conversations.ConversationThreads"),
+        ("Webhooks.InboxProcessor", "Conversations.DeliveryStatuses"),
+        ("Webhooks.IngestBatch", "Conversations.StatusUpdate"),
+        ("Webhooks.IngestMessage", "Conversations.ConversationThreads"),
+        ("Webhooks.IngestMessage", "Conversations.ForwardedMark"),
+        ("Webhooks.IngestMessage", "Conversations.Reaction"),
+        ("Webhooks.IngestMessage", "Media.MediaSignal"),
+        ("Webhooks.IngestStatus", "Conversations.DeliveryStates"),
+        ("Webhooks.IngestStatus", "Conversations.DeliveryStatuses"),
+        ("Webhooks.IngestStatus", "Conversations.StatusUpdate"),
+        ("Webhooks.InboxJanitor", "Outbound.IdempotencyKey"),
+
+        // Outbound writes messages and their delivery states (the ledger takes this over).
+        ("Outbound.OutboxWriter", "Conversations.DeliveryStatuses"),
+        ("Outbound.OutboxWrites", "Conversations.DeliveryStates"),
+        ("Outbound.OutboxWrites", "Conversations.DeliveryStatuses"),
+        ("Outbound.SendMessage", "Conversations.DeliveryStates"),
+
+        // Wake-up signals of the background loops (Common/Jobs takes them over).
+        ("Media.MediaApi", "Webhooks.WorkSignal"),
+        ("Media.MediaFetcher", "Webhooks.WorkSignal"),
+        ("Media.MediaSignal", "Webhooks.WorkSignal"),
+        ("Outbound.MarkConversationRead", "Webhooks.WorkSignal"),
+        ("Outbound.OutboxSender", "Webhooks.WorkSignal"),
+        ("Outbound.OutboxSignal", "Webhooks.WorkSignal"),
+        ("Outbound.ResendMessage", "Webhooks.WorkSignal"),
+        ("Outbound.SendMessage", "Webhooks.WorkSignal"),
+
+        // Contact erasure derives the blob's seal context from the fetcher.
+        ("Conversations.ContactDirectory", "Media.FetchMedia"),
+    ];
+
+    private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>
+        [.. TypeDependencies.Of(typeof(SwitchboardDbContext).Assembly.Location)
+            .Where(p => p.From.StartsWith(Features, StringComparison.Ordinal) && p.To.StartsWith(Features, StringComparison.Ordinal))
+            .Select(p => (From: p.From[Features.Length..], To: p.To[Features.Length..]))
+            .Where(p => FeatureOf(p.From) != FeatureOf(p.To))
+            .OrderBy(p => p.To, StringComparer.Ordinal).ThenBy(p => p.From, StringComparer.Ordinal)]);
+
+    [Fact]
+    public void Common_depends_on_no_feature_nor_on_the_dashboard_or_hosting()
+    {
+        var result = Types.InAssembly(typeof(SwitchboardDbContext).Assembly)
+            .That().ResideInNamespace("Switchboard.Common")
+            .ShouldNot().HaveDependencyOnAny("Switchboard.Features", "Switchboard.Dashboard", "Switchboard.Hosting")
+            .GetResult();
+
+        result.SelectedTypesForTesting.Select(t => t.FullName).Should().Contain(typeof(SwitchboardDbContext).FullName, "the rule covers Common's sub-namespaces");
+
+        var failing = (result.FailingTypes ?? [])
+            .Where(t => !LeavingCommon.Any(name => t.FullName == name || t.FullName.StartsWith(name + "/", StringComparison.Ordinal) || t.FullName.StartsWith(name + "+", StringComparison.Ordinal)))
+            .Select(t => $"{t.FullName}: {t.Explanation}");
+        failing.Should().BeEmpty("Common is shared plumbing and must not know the features, the dashboard or the composition root (ADR 0020)");
+    }
+
+    [Fact]
+    public void The_rule_sees_a_dependency_on_a_feature()
+    {
+        var result = Types.InAssembly(typeof(SwitchboardDbContext).Assembly)
+            .That().ResideInNamespace("Switchboard.Hosting")
+            .ShouldNot().HaveDependencyOnAny("Switchboard.Features")
+            .GetResult();
+
+        result.IsSuccessful.Should().BeFalse("the composition root calls every feature's AddX and MapX");
+    }
+
+    [Fact]
+    public void A_feature_uses_another_only_through_its_entry_points()
+    {
+        output.WriteLine(string.Join('\n', CrossFeature.Value.Select(p => $"{p.To} <- {p.From}")));
+
+        var unexpected = CrossFeature.Value
+            .Where(p => !IsEntryPoint(p.To) && !KnownViolations.Contains(p))
+            .Select(p => $"{p.From} uses {p.To}");
+
+        unexpected.Should().BeEmpty("a feature reaches another only through the entry points listed in this test (ADR 0020)");
+    }
+
+    [Fact]
+    public void Every_known_violation_still_exists()
+    {
+        KnownViolations.Except(CrossFeature.Value).Should().BeEmpty("a violation that is gone must leave the list, so it cannot come back unnoticed");
+        KnownViolations.Where(v => IsEntryPoint(v.To)).Should().BeEmpty("an entry point is not a violation");
+    }
+
+    [Fact]
+    public void The_dependency_reader_sees_method_bodies_and_extension_members()
+    {
+        var pairs = TypeDependencies.Of(typeof(SwitchboardDbContext).Assembly.Location);
+
+        // db.Messages inside a Media loop: an extension property of Conversations, used in an async method's body.
+        pairs.Should().Contain(("Switchboard.Features.Media.MediaFetcher", "Switchboard.Features.Conversations.ConversationsTables"));
+        pairs.Should().Contain(("Switchboard.Features.Tenants.EraseTenant", "Switchboard.Features.Media.BlobStore"));
+    }
+
+    private static bool IsEntryPoint(string type)
+    {
+        var feature = FeatureOf(type);
+        return EntryPoints.TryGetValue(feature, out var names) && names.Contains(type[(feature.Length + 1)..], StringComparer.Ordinal);
+    }
+
+    private static string FeatureOf(string type) => type.Split('.')[0];
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Configuration;
+using Switchboard.Common.Tenancy;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Persistence;
+
+/// <summary>The tenant foreign key convention (ADR 0020) gives every tenant-owned table the key the migrations created.</summary>
+public abstract class TenantForeignKeyTests(DatabaseProvider provider)
+{
+    [Fact]
+    public async Task Every_tenant_owned_table_cascades_from_its_tenant_except_the_audit_log()
+    {
+        await using var database = TestDatabase.For(provider);
+        await using var db = database.NewDbContext();
+
+        var owned = db.Model.GetEntityTypes().Where(e => e.ClrType != typeof(Tenant) && e.FindProperty("TenantId") is { IsNullable: false }).ToList();
+        owned.Should().HaveCountGreaterThan(10);
+        foreach (var entity in owned)
+        {
+            var keys = entity.GetForeignKeys().Where(fk => fk.PrincipalEntityType.ClrType == typeof(Tenant)).ToList();
+            if (entity.GetTableName() is "AuditEntries" or "AuditChains")
+            {
+                keys.Should().BeEmpty($"{entity.GetTableName()} holds the platform chain, which has no tenant row");
+                continue;
+            }
+
+            keys.Should().ContainSingle($"{entity.GetTableName()} is tenant-owned");
+            keys[0].Properties.Select(p => p.Name).Should().Equal("TenantId");
+            keys[0].DeleteBehavior.Should().Be(DeleteBehavior.Cascade);
+            keys[0].GetConstraintName().Should().Be($"FK_{entity.GetTableName()}_Tenants_TenantId");
+        }
+    }
+}
+
+public sealed class TenantForeignKeyTests_Sqlite() : TenantForeignKeyTests(DatabaseProvider.Sqlite);
+
+public sealed class TenantForeignKeyTests_Postgres() : TenantForeignKeyTests(DatabaseProvider.Postgres);
