@@ -289,7 +289,7 @@ internal sealed partial class InboxProcessor(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await Conversations.DeliveryStatuses.ApplyRecordedAsync(db, writeGate, unmatched, clock.GetUtcNow(), ct);
+            await Conversations.ConversationLedger.ApplyRecordedStatusesAsync(db, writeGate, unmatched, clock.GetUtcNow(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
