@@ -12,6 +12,7 @@ public static class ConversationsFeature
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
+        services.AddSingleton<ConversationLedger>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Media;
@@ -11,6 +12,7 @@ public static class MediaFeature
         services.Configure<MediaOptions>(configuration.GetSection(MediaOptions.Section));
         services.AddSingleton<MediaSignal>();
         services.AddSingleton<BlobStore>();
+        services.AddSingleton<IContactMergeStep, MediaContactMerge>();
         services.AddSingleton<MediaHosts>();
         services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<MediaHosts>().CreateHandler());
