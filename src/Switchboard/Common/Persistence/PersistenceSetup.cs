@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Realtime;
+using Switchboard.Features.Conversations;
 using Switchboard.Hosting;
 
 namespace Switchboard.Common.Persistence;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Common.Realtime;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 using Switchboard.Hosting;
 
 namespace Switchboard.Common.Realtime;

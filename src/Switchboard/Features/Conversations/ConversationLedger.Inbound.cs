@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 

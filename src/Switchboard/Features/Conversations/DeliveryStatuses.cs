@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
