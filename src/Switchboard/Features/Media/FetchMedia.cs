@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
 
