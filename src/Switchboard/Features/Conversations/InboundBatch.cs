@@ -5,8 +5,8 @@ using Switchboard.Common.Persistence;
 namespace Switchboard.Features.Conversations;
 
 /// <summary>
-/// The ledger's unit of inbound work (<see cref="ConversationLedger.NewBatch"/>). What a batch of webhook events needs from the database, loaded set-based before any event is applied:
-/// the messages its wamids name (duplicates, reply targets, status targets), the statuses already
+/// The ledger's unit of inbound work (<see cref="ConversationLedger.NewBatch"/>): what a batch of webhook
+/// events needs from the database, loaded set-based before any event is applied: the messages its wamids name (duplicates, reply targets, status targets), the statuses already
 /// recorded, the contacts its senders are, and those contacts' conversations. Events are then applied in
 /// order against these in-memory views, which also learn every row the batch adds — so a handful of
 /// queries serve the whole batch instead of several per message, and a customer's second message in
