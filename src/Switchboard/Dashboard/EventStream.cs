@@ -6,6 +6,7 @@ using Switchboard.Common.Realtime;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Dashboard;

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Switchboard.Common.Jobs;
 using Switchboard.Common.Configuration;
+using Switchboard.Common.Jobs;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Jobs;

@@ -11,7 +11,6 @@ internal static partial class CryptoSetup
     {
         services.AddSingleton(sp => LoadMasterKeys(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard.Crypto")));
         services.AddSingleton<KeyRing>();
-        services.AddSingleton<ContactKeys>();
         services.AddSingleton<Sealer>();
         services.AddSingleton<BlindIndex>();
         services.AddSingleton<MasterKeyRewrapper>();

@@ -5,7 +5,7 @@ namespace Switchboard.Common.Crypto;
 
 /// <summary>
 /// Seals and opens column values. Tenant-level secrets (channel credentials) use the tenant data key;
-/// everything about an end customer uses that contact's own key (see <see cref="ContactKeys"/>).
+/// everything about an end customer uses that contact's own key (see <c>Features/Conversations/ContactKeys</c>).
 /// </summary>
 internal sealed class Sealer(KeyRing keyRing)
 {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Realtime;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Persistence;
 

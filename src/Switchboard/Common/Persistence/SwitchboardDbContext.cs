@@ -1,8 +1,8 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Tenancy;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Persistence;
 

@@ -3,6 +3,7 @@ using Npgsql;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Realtime;
 

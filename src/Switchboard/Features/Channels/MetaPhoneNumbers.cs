@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Switchboard.Common.Graph;
 using Switchboard.Common.Configuration;
+using Switchboard.Common.Graph;
 using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Identity;
 

@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Media;
-using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Conversations;
 
@@ -14,7 +11,7 @@ internal sealed record ContactProfile(Guid Id, string? WaId, string? UserId, str
 /// Finds customers by their WhatsApp id or business-scoped user id (through blind indexes), creates them
 /// with their own data key, reads their sealed profile, merges two records of one person, and crypto-erases them.
 /// </summary>
-internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contactKeys, BlobStore blobs, TimeProvider clock)
+internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contactKeys, IEnumerable<IContactMergeStep> mergeSteps, TimeProvider clock)
 {
     public async Task<Contact?> FindAsync(SwitchboardDbContext db, Guid tenantId, string? waId, string? userId, CancellationToken ct)
     {
@@ -136,30 +133,10 @@ internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contac
             }
         }
 
-        var media = await db.MediaObjects.Where(o => o.TenantId == tenantId && o.ContactId == from).ToListAsync(ct);
-        foreach (var item in media.Union(db.MediaObjects.Local.Where(o => o.TenantId == tenantId && o.ContactId == from)).ToList())
+        // Media files and queued replies belong to their features, which move them (in registration order: Media, then Outbound).
+        foreach (var step in mergeSteps)
         {
-            if (item.State == MediaState.Stored && await blobs.ReadAsync(tenantId, item.Id, ct) is { } blob)
-            {
-                var context = FetchMedia.BlobContext(item);
-                try
-                {
-                    await blobs.WriteAsync(tenantId, item.Id, Sealer.Seal(newKey, context, Sealer.Open(oldKey, context, blob)), ct);
-                }
-                catch (CryptographicException)
-                {
-                    // Re-sealed already by an earlier try of this merge that did not commit.
-                }
-            }
-
-            item.ContactId = to;
-        }
-
-        foreach (var item in await db.OutboxItems.Where(o => o.TenantId == tenantId && o.ContactId == from).ToListAsync(ct))
-        {
-            item.Request = Reseal(item.SealContext(nameof(OutboxItem.Request)), item.Request);
-            item.Upload = item.Upload is null ? null : Reseal(item.SealContext(nameof(OutboxItem.Upload)), item.Upload);
-            item.ContactId = to;
+            await step.MoveAsync(db, new ContactMerge(tenantId, from, to, oldKey, newKey), ct);
         }
 
         if (db.Entry(merged).State == EntityState.Added)

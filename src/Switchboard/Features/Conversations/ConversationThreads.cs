@@ -11,7 +11,7 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
     /// The conversation a customer message at <paramref name="timestamp"/> (Meta's time) belongs to: the
     /// <paramref name="current"/> one, or a new one when there is none or it was resolved longer ago than
     /// the gap. A new one is not yet in the context: it is numbered and added when the batch's realtime
-    /// events are flushed (<see cref="Common.Realtime.RealtimeLog.FlushAsync"/>).
+    /// events are flushed (<see cref="RealtimeLog.FlushAsync"/>).
     /// </summary>
     public Conversation CurrentOrNew(Conversation? current, Guid tenantId, Guid channelId, Guid contactId, DateTimeOffset timestamp, out bool opened)
     {

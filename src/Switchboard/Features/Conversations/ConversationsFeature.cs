@@ -8,9 +8,11 @@ public static class ConversationsFeature
     public static IServiceCollection AddConversations(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ConversationOptions>(configuration.GetSection(ConversationOptions.Section));
+        services.AddSingleton<ContactKeys>();
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
+        services.AddSingleton<ConversationLedger>();
         return services;
     }
 

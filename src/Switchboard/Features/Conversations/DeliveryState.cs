@@ -31,6 +31,19 @@ internal static class DeliveryStates
         _ => 0,
     };
 
+    /// <summary>
+    /// The one forward-only rule every status change of a message goes through (ADR 0019): Meta's statuses
+    /// move up the ranks; a send becomes unknown only while queued; the one way back is an agent's resend
+    /// of an unknown or failed reply (ADR 0007); nothing becomes received.
+    /// </summary>
+    public static bool CanMove(DeliveryState from, DeliveryState to) => to switch
+    {
+        DeliveryState.Received => false,
+        DeliveryState.Unknown => from == DeliveryState.Queued,
+        DeliveryState.Queued => from is DeliveryState.Unknown or DeliveryState.Failed,
+        _ => Rank(to) > Rank(from),
+    };
+
     public static DeliveryState? FromWebhook(string? status) => status switch
     {
         "sent" => DeliveryState.Sent,

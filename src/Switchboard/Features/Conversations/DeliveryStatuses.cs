@@ -1,19 +1,20 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
 /// <summary>
-/// Moves outbound messages through sent → delivered → read (or failed) from Meta's status webhooks.
-/// Only forward: a status ranked lower than the message's current one is recorded but not applied, so
-/// out-of-order webhooks cannot send a read message back to delivered.
+/// Moves outbound messages through sent → delivered → read (or failed) from Meta's status webhooks and
+/// the sender's outcomes, only as <see cref="DeliveryStates.CanMove"/> allows: a status ranked lower than
+/// the message's current one is recorded but not applied, so out-of-order webhooks cannot send a read
+/// message back to delivered. Reached through <see cref="ConversationLedger"/>.
 /// </summary>
 internal static class DeliveryStatuses
 {
+    /// <summary>Moves the message to <paramref name="status"/> if the rule allows; false (nothing changed) otherwise.</summary>
     public static bool Apply(Message message, DeliveryState status, DateTimeOffset timestamp, int? errorCode, string? errorTitle)
     {
-        if (DeliveryStates.Rank(status) <= DeliveryStates.Rank(message.Status))
+        if (!DeliveryStates.CanMove(message.Status, status))
         {
             return false;
         }
@@ -23,7 +24,11 @@ internal static class DeliveryStatuses
         if (status == DeliveryState.Failed)
         {
             message.ErrorCode = errorCode;
-            message.ErrorTitle = errorTitle;
+            message.ErrorTitle = errorTitle?.Length > 200 ? errorTitle[..200] : errorTitle;
+        }
+        else if (status is DeliveryState.Queued or DeliveryState.Unknown)
+        {
+            (message.ErrorCode, message.ErrorTitle) = (null, null);
         }
 
         return true;

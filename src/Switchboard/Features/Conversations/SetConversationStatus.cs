@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Conversations;

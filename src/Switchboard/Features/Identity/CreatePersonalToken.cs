@@ -1,7 +1,7 @@
-using Switchboard.Common.Security;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
 using static Switchboard.Features.Identity.TokensApi;

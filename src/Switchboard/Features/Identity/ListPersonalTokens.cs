@@ -1,8 +1,8 @@
-using Switchboard.Common.Security;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using static Switchboard.Features.Identity.TokensApi;
 

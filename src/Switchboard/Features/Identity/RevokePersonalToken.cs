@@ -1,6 +1,6 @@
-using Switchboard.Common.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
 

@@ -2,6 +2,7 @@ using Switchboard.Common.Jobs;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
 
@@ -12,6 +13,7 @@ public static class MediaFeature
         services.Configure<MediaOptions>(configuration.GetSection(MediaOptions.Section));
         services.AddSingleton<MediaSignal>();
         services.AddSingleton<BlobStore>();
+        services.AddSingleton<IContactMergeStep, MediaContactMerge>();
         services.AddSingleton<MediaHosts>();
         services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<MediaHosts>().CreateHandler());

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Switchboard.Common.Graph;
 using Switchboard.Common.Configuration;
+using Switchboard.Common.Graph;
 using Switchboard.Common.Serialization;
 
 namespace Switchboard.Features.Outbound;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
 
@@ -36,9 +35,7 @@ internal static class MarkConversationRead
             .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.Id)
             .FirstOrDefaultAsync(ct);
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        conversation.UnreadCount = 0;
-        conversation.UpdatedAt = now;
+        var receipt = new List<object>(1);
         if (newest is not null && (conversation.WindowExpiresAt > now || request?.Typing != true))
         {
             var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == conversation.ContactId, ct);
@@ -55,13 +52,10 @@ internal static class MarkConversationRead
                 CreatedAt = now,
             };
             item.Request = Sealer.Seal(key, item.SealContext(nameof(OutboxItem.Request)), JsonSerializer.SerializeToUtf8Bytes(GraphRequests.MarkRead(newest.Wamid!, request?.Typing == true)));
-            db.OutboxItems.Add(item);
+            receipt.Add(item);
         }
 
-        await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "read", now, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await ConversationLedger.MarkReadAsync(db, conversation, receipt, now, ct);
         signal.Signal.Notify();
         return true;
     }

@@ -1,5 +1,6 @@
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Outbound;
 
@@ -16,6 +17,7 @@ public static class OutboundFeature
         services.AddHttpClient<GraphMessagesClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) });
         services.AddSingleton<ChannelTokens>();
+        services.AddSingleton<IContactMergeStep, OutboxContactMerge>();
         services.AddSingleton<SendOutboxItem>();
 
         // The writer starts before the sender and stops after it, so that the sender's last outcomes are recorded.

@@ -200,7 +200,7 @@ internal sealed partial class OutboxWriter(
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await DeliveryStatuses.ApplyRecordedAsync(db, gate, sent, clock.GetUtcNow(), ct);
+            await ConversationLedger.ApplyRecordedStatusesAsync(db, gate, sent, clock.GetUtcNow(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

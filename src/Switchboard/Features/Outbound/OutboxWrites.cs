@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
@@ -31,7 +30,7 @@ internal static class OutboxWrites
 
     /// <summary>
     /// Records outcomes: the outbox rows (all accepted ones in one statement), backoffs and paused numbers,
-    /// the messages' wamids and statuses with statuses that arrived early, and a realtime event per message.
+    /// and, through the <see cref="ConversationLedger"/>, what they did to their messages.
     /// </summary>
     public static async Task RecordAsync(SwitchboardDbContext db, List<OutboxOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
     {
@@ -49,9 +48,7 @@ internal static class OutboxWrites
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
 
             // A reply got through, so the customer's pair-limit backoff starts over.
-            var contacts = accepted.Select(i => i.ContactId).Distinct().ToList();
-            await db.Contacts.Where(c => EF.Parameter(tenants).Contains(c.TenantId) && EF.Parameter(contacts).Contains(c.Id) && c.SendBackoffLevel > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.SendBackoffLevel, 0).SetProperty(c => c.SendBackoffUntil, (DateTimeOffset?)null), ct);
+            await ConversationLedger.ResetSendBackoffAsync(db, tenants, [.. accepted.Select(i => i.ContactId).Distinct()], ct);
         }
 
         foreach (var outcome in outcomes.Where(o => o.State != OutboxState.Done))
@@ -59,8 +56,10 @@ internal static class OutboxWrites
             await RecordOneAsync(db, outcome, now, ct);
         }
 
-        await RecordMessagesAsync(db, outcomes, now, ct);
-        await RealtimeLog.FlushAsync(db, ct);
+        var finished = outcomes.Where(o => o.State != OutboxState.Pending && o.Item.MessageId is not null)
+            .Select(o => new SendOutcome(o.Item.TenantId, o.Item.MessageId!.Value, o.Wamid, o.MessageState, o.ErrorCode, o.ErrorTitle))
+            .ToList();
+        await ConversationLedger.ApplySendOutcomesAsync(db, finished, now, ct);
     }
 
     private static async Task RecordOneAsync(SwitchboardDbContext db, OutboxOutcome outcome, DateTimeOffset now, CancellationToken ct)
@@ -90,8 +89,7 @@ internal static class OutboxWrites
 
         if (outcome.BackOffContact)
         {
-            await db.Contacts.Where(c => c.TenantId == item.TenantId && c.Id == item.ContactId)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.SendBackoffLevel, c => c.SendBackoffLevel + 1).SetProperty(c => c.SendBackoffUntil, retryAt), ct);
+            await ConversationLedger.BackOffSendsAsync(db, item.TenantId, item.ContactId, retryAt, ct);
         }
 
         if (outcome.PauseChannel)
@@ -100,48 +98,5 @@ internal static class OutboxWrites
             await db.Channels.Where(c => c.TenantId == item.TenantId && c.Id == item.ChannelId && c.Status == ChannelStatus.Active)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChannelStatus.NeedsReauthorization).SetProperty(c => c.UpdatedAt, now), ct);
         }
-    }
-
-    private static async Task RecordMessagesAsync(SwitchboardDbContext db, List<OutboxOutcome> outcomes, DateTimeOffset now, CancellationToken ct)
-    {
-        var finished = outcomes.Where(o => o.State != OutboxState.Pending && o.Item.MessageId is not null).ToList();
-        if (finished.Count == 0)
-        {
-            return;
-        }
-
-        var tenants = finished.Select(o => o.Item.TenantId).Distinct().ToList();
-        var ids = finished.Select(o => o.Item.MessageId!.Value).ToList();
-        var messages = await db.Messages.Where(m => EF.Parameter(tenants).Contains(m.TenantId) && EF.Parameter(ids).Contains(m.Id)).ToDictionaryAsync(m => (m.TenantId, m.Id), ct);
-        var withWamid = new List<Message>();
-        foreach (var outcome in finished)
-        {
-            if (!messages.TryGetValue((outcome.Item.TenantId, outcome.Item.MessageId!.Value), out var message))
-            {
-                continue;
-            }
-
-            if (outcome.Wamid is not null)
-            {
-                message.Wamid = outcome.Wamid;
-                withWamid.Add(message);
-            }
-
-            if (outcome.MessageState is { } state)
-            {
-                message.Status = state;
-                message.StatusAt = now;
-                message.ErrorCode = outcome.ErrorCode;
-                message.ErrorTitle = outcome.ErrorTitle?.Length > 200 ? outcome.ErrorTitle[..200] : outcome.ErrorTitle;
-            }
-        }
-
-        await DeliveryStatuses.ReconcileAsync(db, withWamid, ct);
-        foreach (var message in messages.Values)
-        {
-            RealtimeLog.Append(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now);
-        }
-
-        await db.SaveChangesAsync(ct);
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
 
@@ -71,16 +70,11 @@ internal static class ResendMessage
             item.Upload = Sealer.Seal(key, item.SealContext(nameof(OutboxItem.Upload)), Sealer.Open(key, previous.SealContext(nameof(OutboxItem.Upload)), previous.Upload));
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        db.OutboxItems.Add(item);
-        message.Status = DeliveryState.Queued;
-        message.StatusAt = now;
-        message.ErrorCode = null;
-        message.ErrorTitle = null;
-        await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.MessageStatus, conversationId, messageId, "queued", now, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        if (!await ConversationLedger.RequeueAsync(db, message, item, now, ct))
+        {
+            return Failure.Conflict("Only a reply whose outcome is unknown, or that failed, can be sent again.");
+        }
+
         signal.Signal.Notify();
         return new SendMessage.Response(messageId, "queued");
     }

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
@@ -120,28 +119,19 @@ internal static class SendMessage
             }
         }
 
-        var message = new Message
-        {
-            TenantId = tenantId,
-            Id = Guid.CreateVersion7(now),
-            ConversationId = conversation.Id,
-            ChannelId = conversation.ChannelId,
-            ContactId = contact.Id,
-            Direction = isNote ? MessageDirection.Note : MessageDirection.Outbound,
-            Type = isNote ? "note" : request.Type switch { "buttons" or "list" => "interactive", _ => request.Type! },
-            Timestamp = now,
-            Status = isNote ? DeliveryState.Received : DeliveryState.Queued,
-            StatusAt = now,
-            ContextWamid = contextWamid,
-            ReplyToMessageId = contextWamid is null ? null : request.ReplyToMessageId,
-            CreatedAt = now,
-        };
-
         var graphBody = isNote ? null : GraphRequests.Build(request, new GraphRequests.Recipient(profile.WaId, profile.UserId), contextWamid, reactionTarget);
-        message.Content = Sealer.Seal(key, message.SealContext(nameof(Message.Content)), graphBody?.ToJsonString() ?? JsonSerializer.Serialize(new { note = request.Text }));
-        message.Text = Sealer.Seal(key, message.SealContext(nameof(Message.Text)), Render(request));
-        db.Messages.Add(message);
-
+        var message = ConversationLedger.NewOutbound(
+            conversation,
+            key,
+            new OutboundDraft(
+                isNote,
+                isNote ? "note" : request.Type switch { "buttons" or "list" => "interactive", _ => request.Type! },
+                graphBody?.ToJsonString() ?? JsonSerializer.Serialize(new { note = request.Text }),
+                Render(request),
+                contextWamid,
+                request.ReplyToMessageId),
+            now);
+        var with = new List<object>();
         if (graphBody is not null)
         {
             var outbox = new OutboxItem
@@ -164,30 +154,25 @@ internal static class SendMessage
                 outbox.Upload = Sealer.Seal(key, outbox.SealContext(nameof(OutboxItem.Upload)), mediaBytes);
             }
 
-            db.OutboxItems.Add(outbox);
+            with.Add(outbox);
         }
 
         if (idempotencyKey is not null)
         {
-            db.IdempotencyKeys.Add(new IdempotencyKey { TenantId = tenantId, Key = idempotencyKey, RequestHash = requestHash, MessageId = message.Id, CreatedAt = now });
+            with.Add(new IdempotencyKey { TenantId = tenantId, Key = idempotencyKey, RequestHash = requestHash, MessageId = message.Id, CreatedAt = now });
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await ConversationLedger.RecordOutboundAsync(db, message, with, now, ct);
         }
         catch (DbUpdateException ex) when (idempotencyKey is not null && ex.IsUniqueViolation())
         {
-            // The same key raced us and won: answer with its result.
-            await transaction.RollbackAsync(ct);
+            // The same key raced us and won (the ledger rolled ours back): answer with its result.
             db.ChangeTracker.Clear();
             return await ExistingAsync(db, tenantId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key vanished.", ex);
         }
 
-        await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.MessageQueued, conversation.Id, message.Id, message.Type, now, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         signal.Signal.Notify();
         return new Response(message.Id, DeliveryStates.Name(message.Status));
     }

@@ -7,7 +7,6 @@ using Npgsql;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Webhooks;
@@ -203,7 +202,8 @@ internal sealed partial class InboxProcessor : JobLoop
     private async Task ProcessInTransactionAsync(
         List<InboxEvent> taken, Func<SwitchboardDbContext, CancellationToken, Task<List<InboxEvent>>> take, CancellationToken ct)
     {
-        IngestBatch? batch = null;
+        Conversations.InboundBatch? batch = null;
+        BatchTimings? t = null;
         var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>();
         List<InboxEvent> events;
         try
@@ -220,7 +220,7 @@ internal sealed partial class InboxProcessor : JobLoop
                 return;
             }
 
-            (var outcomes, batch) = await processEvent.HandleAsync(db, events, loopIds.Count > 1 ? creationLock : null, ct);
+            (var outcomes, batch, t) = await processEvent.HandleAsync(db, events, loopIds.Count > 1 ? creationLock : null, ct);
             var writeStarted = Stopwatch.GetTimestamp();
             for (var i = 0; i < events.Count; i++)
             {
@@ -228,23 +228,20 @@ internal sealed partial class InboxProcessor : JobLoop
             }
 
             // The tenant row's counters are taken last, so its lock is held only for the events and the commit.
-            await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
-            await Conversations.ConversationThreads.WriteChangedAsync(db, ct);
-            await db.SaveChangesAsync(ct);
+            await Conversations.ConversationLedger.WriteAsync(db, batch, ct);
             await FinishAsync(db, finished, ct);
-            await RealtimeLog.FlushAsync(db, ct, batch.NewConversations);
-            batch.Timings.Write = Stopwatch.GetElapsedTime(writeStarted);
+            await Conversations.ConversationLedger.AppendEventsAsync(db, batch, ct);
+            t.Write = Stopwatch.GetElapsedTime(writeStarted);
             var commitStarted = Stopwatch.GetTimestamp();
             await transaction.CommitAsync(ct);
-            batch.Timings.Commit = Stopwatch.GetElapsedTime(commitStarted);
-            batch.Timings.Claim = claimTime;
+            t.Commit = Stopwatch.GetElapsedTime(commitStarted);
+            t.Claim = claimTime;
         }
         finally
         {
             batch?.ReleaseCreationLock();
         }
 
-        var t = batch.Timings;
         LogBatch(events.Count, t.Claim.TotalMilliseconds, t.Parse.TotalMilliseconds, t.Load.TotalMilliseconds, t.Apply.TotalMilliseconds, t.Write.TotalMilliseconds, t.Commit.TotalMilliseconds);
 
         ingestMessage.Committed(batch);
@@ -265,7 +262,7 @@ internal sealed partial class InboxProcessor : JobLoop
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await Conversations.DeliveryStatuses.ApplyRecordedAsync(db, writeGate, unmatched, clock.GetUtcNow(), ct);
+            await Conversations.ConversationLedger.ApplyRecordedStatusesAsync(db, writeGate, unmatched, clock.GetUtcNow(), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

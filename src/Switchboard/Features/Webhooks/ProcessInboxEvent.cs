@@ -4,6 +4,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Serialization;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Webhooks;
 
@@ -11,20 +12,21 @@ namespace Switchboard.Features.Webhooks;
 /// Processes a batch of stored webhooks — every entry × change × message × status × error — in the
 /// caller's transaction, with the inbox rows' new states, so a crash either keeps all of it or none (and
 /// the retry is idempotent). Four steps: open and parse every event; route its changes and register what
-/// they will look up; load all of that at once (<see cref="IngestBatch"/>); apply the events in arrival
-/// order. Parts that cannot be routed quarantine their event; the rest is still processed.
+/// they will look up; load all of that at once (<see cref="InboundBatch"/>); hand the events in arrival
+/// order to the <see cref="ConversationLedger"/>. Parts that cannot be routed quarantine their event; the rest is still processed.
 /// </summary>
-internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ChannelDirectory channels, BlindIndex blindIndex, TimeProvider clock)
+internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ConversationLedger ledger, ChannelDirectory channels, TimeProvider clock)
 {
     /// <summary>
     /// Applies the events to <paramref name="db"/> (the caller saves and commits) and returns each event's
     /// outcome, in order. Returns the batch so the caller can finish it after the commit — and release its
     /// creation lock (<paramref name="creation"/>, given when several loops share this node).
     /// </summary>
-    public async Task<(IReadOnlyList<(InboxState State, string? Reason)> Outcomes, IngestBatch Batch)> HandleAsync(
+    public async Task<(IReadOnlyList<(InboxState State, string? Reason)> Outcomes, InboundBatch Batch, BatchTimings Timings)> HandleAsync(
         SwitchboardDbContext db, IReadOnlyList<InboxEvent> events, SemaphoreSlim? creation, CancellationToken ct)
     {
-        var batch = new IngestBatch(blindIndex);
+        var batch = ledger.NewBatch();
+        var timings = new BatchTimings();
         var parsed = new List<Parsed>(events.Count);
         try
         {
@@ -34,9 +36,9 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
                 parsed.Add(await ParseAsync(db, batch, inboxEvent, ct));
             }
 
-            batch.Timings.Parse = Stopwatch.GetElapsedTime(started);
+            timings.Parse = Stopwatch.GetElapsedTime(started);
             await batch.LoadAsync(db, creation, ct);
-            batch.Timings.Load = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse;
+            timings.Load = Stopwatch.GetElapsedTime(started) - timings.Parse;
 
             var outcomes = new List<(InboxState, string?)>(events.Count);
             foreach (var item in parsed)
@@ -44,8 +46,8 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
                 outcomes.Add(await ApplyAsync(db, batch, item, ct));
             }
 
-            batch.Timings.Apply = Stopwatch.GetElapsedTime(started) - batch.Timings.Parse - batch.Timings.Load;
-            return (outcomes, batch);
+            timings.Apply = Stopwatch.GetElapsedTime(started) - timings.Parse - timings.Load;
+            return (outcomes, batch, timings);
         }
         catch
         {
@@ -62,7 +64,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     }
 
     /// <summary>Opens, parses and routes one event, and registers its lookups with the batch.</summary>
-    private async Task<Parsed> ParseAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, CancellationToken ct)
+    private async Task<Parsed> ParseAsync(SwitchboardDbContext db, InboundBatch batch, InboxEvent inboxEvent, CancellationToken ct)
     {
         byte[] body;
         try
@@ -151,7 +153,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         return new Parsed(inboxEvent, document, changes, null);
     }
 
-    private async Task<(InboxState State, string? Reason)> ApplyAsync(SwitchboardDbContext db, IngestBatch batch, Parsed item, CancellationToken ct)
+    private async Task<(InboxState State, string? Reason)> ApplyAsync(SwitchboardDbContext db, InboundBatch batch, Parsed item, CancellationToken ct)
     {
         if (item.Failure is not null)
         {
@@ -177,7 +179,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         return reason is null ? (InboxState.Processed, null) : (InboxState.Quarantined, reason);
     }
 
-    private async Task ProcessChangeAsync(SwitchboardDbContext db, IngestBatch batch, InboxEvent inboxEvent, Change change, CancellationToken ct)
+    private async Task ProcessChangeAsync(SwitchboardDbContext db, InboundBatch batch, InboxEvent inboxEvent, Change change, CancellationToken ct)
     {
         var (channel, value) = (change.Channel!, change.Value);
         foreach (var message in value.Array("messages"))
@@ -193,7 +195,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         {
             if (change.Malformed is null || IngestStatus.IsWellFormed(status))
             {
-                IngestStatus.Handle(db, batch, channel, status, clock);
+                IngestStatus.Handle(db, ledger, batch, channel, status);
             }
         }
 
@@ -239,4 +241,20 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
 
     /// <summary>One change of an event: routed to a channel, account-level (no channel), or unroutable; <see cref="Malformed"/> says why some of its items are skipped.</summary>
     private sealed record Change(JsonElement Entry, string Field, JsonElement Value, Channel? Channel, string? Unroutable, string? Malformed);
+}
+
+/// <summary>Where a batch's time went, for the processor's debug log.</summary>
+internal sealed class BatchTimings
+{
+    public TimeSpan Claim { get; set; }
+
+    public TimeSpan Parse { get; set; }
+
+    public TimeSpan Load { get; set; }
+
+    public TimeSpan Apply { get; set; }
+
+    public TimeSpan Write { get; set; }
+
+    public TimeSpan Commit { get; set; }
 }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Switchboard.Features.Conversations;
+using Switchboard.Common.Crypto;
 
-namespace Switchboard.Common.Crypto;
+namespace Switchboard.Features.Conversations;
 
 /// <summary>
 /// Per-contact data keys, wrapped by the tenant data key. Destroying a contact's key crypto-erases that

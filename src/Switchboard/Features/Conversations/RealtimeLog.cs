@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Conversations;
 
-namespace Switchboard.Common.Realtime;
+namespace Switchboard.Features.Conversations;
 
 internal static class RealtimeEventTypes
 {

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Switchboard.Common.Realtime;
+namespace Switchboard.Features.Conversations;
 
 /// <summary>
 /// Something that changed in a tenant (a message arrived, a status moved, a conversation changed), in a

@@ -1,13 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
-using Switchboard.Features.Conversations;
 
-namespace Switchboard.Features.Webhooks;
+namespace Switchboard.Features.Conversations;
 
 /// <summary>
-/// What a batch of webhook events needs from the database, loaded set-based before any event is applied:
-/// the messages its wamids name (duplicates, reply targets, status targets), the statuses already
+/// The ledger's unit of inbound work (<see cref="ConversationLedger.NewBatch"/>): what a batch of webhook
+/// events needs from the database, loaded set-based before any event is applied: the messages its wamids name (duplicates, reply targets, status targets), the statuses already
 /// recorded, the contacts its senders are, and those contacts' conversations. Events are then applied in
 /// order against these in-memory views, which also learn every row the batch adds — so a handful of
 /// queries serve the whole batch instead of several per message, and a customer's second message in
@@ -21,7 +20,7 @@ namespace Switchboard.Features.Webhooks;
 /// then sees its result instead of overwriting it: a status can never move a message backwards and no
 /// unread count is lost. SQLite has one writer at a time.
 /// </remarks>
-internal sealed class IngestBatch(BlindIndex blindIndex)
+internal sealed class InboundBatch(BlindIndex blindIndex)
 {
     private readonly HashSet<Guid> tenants = [];
     private readonly HashSet<Guid> channels = [];
@@ -37,9 +36,6 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
 
     /// <summary>Conversations opened by this batch, in order; they get their per-tenant numbers at the end.</summary>
     public List<Conversation> NewConversations { get; } = [];
-
-    /// <summary>Where the batch's time went, for the processor's debug log.</summary>
-    public BatchTimings Timings { get; } = new();
 
     /// <summary>Messages this batch stores: written with one bulk insert, not through the change tracker.</summary>
     public List<Message> NewMessages { get; } = [];
@@ -318,19 +314,4 @@ internal sealed class IngestBatch(BlindIndex blindIndex)
         currentConversations[(conversation.TenantId, conversation.ChannelId, conversation.ContactId)] = conversation;
         NewConversations.Add(conversation);
     }
-}
-
-internal sealed class BatchTimings
-{
-    public TimeSpan Claim { get; set; }
-
-    public TimeSpan Parse { get; set; }
-
-    public TimeSpan Load { get; set; }
-
-    public TimeSpan Apply { get; set; }
-
-    public TimeSpan Write { get; set; }
-
-    public TimeSpan Commit { get; set; }
 }

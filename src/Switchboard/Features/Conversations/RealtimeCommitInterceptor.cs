@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
-namespace Switchboard.Common.Realtime;
+namespace Switchboard.Features.Conversations;
 
 /// <summary>Wakes this node's streams once the transaction that appended realtime events has committed.</summary>
 internal sealed class RealtimeCommitInterceptor(RealtimeHub hub) : DbTransactionInterceptor, ISaveChangesInterceptor
