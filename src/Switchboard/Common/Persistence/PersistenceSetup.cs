@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Realtime;
-using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Persistence;
 
@@ -18,9 +17,9 @@ internal static class PersistenceSetup
         }
 
         services.AddSingleton<RealtimeHub>();
-        services.AddSingleton<RealtimeCommitInterceptor>();
+        // Features add their own interceptors (for example the realtime commit hook) as IInterceptor services.
         services.AddDbContextFactory<SwitchboardDbContext>((sp, db) =>
-            Configure(db, options.Database.Provider, connectionString).AddInterceptors(sp.GetRequiredService<RealtimeCommitInterceptor>()));
+            Configure(db, options.Database.Provider, connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
         services.AddSingleton<MigrationState>();
         services.AddSingleton<SqliteWriteGate>();

@@ -2,7 +2,6 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
-using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Persistence;
 
@@ -17,14 +16,27 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     /// <summary>Tenants that got realtime events in the current unit of work (published after commit).</summary>
     public HashSet<Guid> RealtimeTenants { get; } = [];
 
-    /// <summary>Realtime events collected in this unit of work, written by RealtimeLog.FlushAsync before the commit.</summary>
-    public List<RealtimeEvent> PendingRealtimeEvents { get; } = [];
+    private readonly Dictionary<Type, object> unitOfWork = [];
+
+    /// <summary>
+    /// State a feature keeps for the current unit of work (for example the realtime events waiting for
+    /// the commit), one instance per type and context.
+    /// </summary>
+    public T UnitOfWork<T>()
+        where T : class, new()
+    {
+        if (!unitOfWork.TryGetValue(typeof(T), out var state))
+        {
+            state = new T();
+            unitOfWork[typeof(T)] = state;
+        }
+
+        return (T)state;
+    }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<TenantKey> TenantKeys => Set<TenantKey>();
-
-    public DbSet<RealtimeEvent> RealtimeEvents => Set<RealtimeEvent>();
 
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 

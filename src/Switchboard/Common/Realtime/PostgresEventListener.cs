@@ -3,7 +3,6 @@ using Npgsql;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
-using Switchboard.Features.Conversations;
 
 namespace Switchboard.Common.Realtime;
 
@@ -35,7 +34,7 @@ internal sealed partial class PostgresEventListener(
                         hub.Publish(tenantId);
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeLog.NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeHub.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }

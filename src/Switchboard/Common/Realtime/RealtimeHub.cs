@@ -8,6 +8,9 @@ namespace Switchboard.Common.Realtime;
 /// </summary>
 internal sealed class RealtimeHub
 {
+    /// <summary>The PostgreSQL NOTIFY channel on which a commit that appended events names its tenant.</summary>
+    public const string NotifyChannel = "switchboard_events";
+
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Subscription, byte>> subscribers = new();
 
     public Subscription Subscribe(Guid tenantId)

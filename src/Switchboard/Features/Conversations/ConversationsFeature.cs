@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 
@@ -13,6 +14,7 @@ public static class ConversationsFeature
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
         services.AddSingleton<ConversationLedger>();
+        services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
         return services;
     }
 

@@ -17,5 +17,13 @@ internal static class ConversationsTables
         public DbSet<StatusUpdate> StatusUpdates => db.Set<StatusUpdate>();
 
         public DbSet<Reaction> Reactions => db.Set<Reaction>();
+
+        public DbSet<RealtimeEvent> RealtimeEvents => db.Set<RealtimeEvent>();
+
+        /// <summary>Realtime events collected in this unit of work, written by RealtimeLog.FlushAsync before the commit.</summary>
+        public List<RealtimeEvent> PendingRealtimeEvents => db.UnitOfWork<PendingRealtimeEvents>();
     }
 }
+
+/// <summary>The realtime events a unit of work has appended and not yet flushed.</summary>
+internal sealed class PendingRealtimeEvents : List<RealtimeEvent>;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
@@ -21,8 +22,6 @@ internal static class RealtimeEventTypes
 /// </summary>
 internal static class RealtimeLog
 {
-    public const string NotifyChannel = "switchboard_events";
-
     /// <summary>Appends one event now (for single writes: a reply, a resolve).</summary>
     public static async Task AppendAsync(SwitchboardDbContext db, Guid tenantId, string type, Guid? conversationId, Guid? messageId, string? detail, DateTimeOffset now, CancellationToken ct)
     {
@@ -87,7 +86,7 @@ internal static class RealtimeLog
             db.RealtimeTenants.Add(tenantId);
             if (!db.IsSqlite)
             {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({NotifyChannel}, {tenantId.ToString()})", ct);
+                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({RealtimeHub.NotifyChannel}, {tenantId.ToString()})", ct);
             }
         }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Webhooks;
