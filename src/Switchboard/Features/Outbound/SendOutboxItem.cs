@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Jobs;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
@@ -22,6 +23,9 @@ internal sealed class SendOutboxItem(
     IOptions<OutboundOptions> options,
     TimeProvider clock)
 {
+    /// <summary>Meta's pair rate limit (131056) asks for 4^n seconds before the next message to that customer.</summary>
+    internal static Backoff PairBackoff { get; } = new(TimeSpan.FromSeconds(1), 4, TimeSpan.FromHours(1));
+
     public async Task HandleAsync(ClaimedItem claimed, Guid nodeId, CancellationToken ct)
     {
         if (await SendAsync(claimed, nodeId, ct) is { } outcome)
@@ -140,7 +144,7 @@ internal sealed class SendOutboxItem(
         if (rejected.Code == MetaErrors.PairRateLimit)
         {
             // Meta asks for 4^n seconds before the next message to this customer.
-            return OutboxOutcome.PairLimited(item, now + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(4, contact.SendBackoffLevel))));
+            return OutboxOutcome.PairLimited(item, now + PairBackoff.After(contact.SendBackoffLevel + 1));
         }
 
         if (rejected.Code is null && rejected.HttpStatus >= 500)
@@ -168,7 +172,7 @@ internal sealed class SendOutboxItem(
             return OutboxOutcome.Failed(item, reason, null, "Could not be sent after several attempts.");
         }
 
-        var delay = TimeSpan.FromSeconds(Math.Min(300, options.Value.RetryBaseDelay.TotalSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
+        var delay = OutboxSender.RetryBackoff(options.Value.RetryBaseDelay).After(attempts);
         return OutboxOutcome.Release(item, clock.GetUtcNow() + delay, reason, countAttempt);
     }
 
