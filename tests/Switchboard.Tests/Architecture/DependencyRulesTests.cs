@@ -41,7 +41,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
 
         // The inbox, erased with its tenant.
-        ["Webhooks"] = ["InboxEvent", "WebhooksTables"],
+        ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
         ["Tenants"] = [],
     };
@@ -54,8 +54,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
     [
         // The webhook janitor also purges other features' short-lived bookkeeping; retention schedules
         // per data class will give each feature its own purge.
-        ("Webhooks.InboxJanitor", "Outbound.IdempotencyKey"),
-        ("Webhooks.InboxJanitor", "Conversations.RealtimeEvent"),
+        ("Webhooks.WebhookJanitor", "Outbound.IdempotencyKey"),
+        ("Webhooks.WebhookJanitor", "Conversations.RealtimeEvent"),
     ];
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

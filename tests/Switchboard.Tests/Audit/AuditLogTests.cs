@@ -63,13 +63,13 @@ public abstract class AuditLogTests(AppFixture fixture)
         var quarantined = Guid.CreateVersion7();
         await using (var db = App.NewDbContext())
         {
-            db.InboxEvents.Add(new InboxEvent
+            db.WebhookEvents.Add(new WebhookEvent
             {
                 Id = quarantined,
                 TenantId = tenant.Id,
                 ReceivedAt = DateTimeOffset.UtcNow,
                 Body = [1, 2, 3],
-                State = InboxState.Quarantined,
+                State = WebhookEventState.Quarantined,
                 NextAttemptAt = DateTimeOffset.UtcNow,
                 Reason = "unknown-number",
             });

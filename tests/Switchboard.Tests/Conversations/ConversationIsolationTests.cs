@@ -18,7 +18,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("hello")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var id = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<Guid>();
         using var client = App.ClientWithKey(tenant.ApiKey);
 
@@ -42,7 +42,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("who takes this?")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var id = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<Guid>();
         using var client = App.ClientWithKey(tenant.ApiKey);
         var list = $"/api/v1/tenants/{tenant.Id}/conversations";
@@ -70,7 +70,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(a, Builders.ChannelRequest(phone));
         await App.PostSignedAsync(a.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("private to A")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
         var message = await db.Messages.SingleAsync(m => m.TenantId == a.Id);

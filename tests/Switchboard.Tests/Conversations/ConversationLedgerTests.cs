@@ -99,7 +99,7 @@ public abstract class ConversationLedgerTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("Hi", DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.FirstAsync(c => c.TenantId == tenant.Id);
         var message = new Message

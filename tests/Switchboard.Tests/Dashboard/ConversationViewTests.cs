@@ -27,7 +27,7 @@ public abstract class ConversationViewTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         (await App.PostSignedAsync(tenant.Id, Payloads.ForChannel(file, phone))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var conversation = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<Guid>();
         var agent = await App.CreateUserAsync(tenant, "agent");
         using var browser = await App.SignInAsync(agent);
@@ -49,7 +49,7 @@ public abstract class ConversationViewTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(a, Builders.ChannelRequest(phone));
         await App.PostSignedAsync(a.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("secret of tenant A")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var conversation = (await App.ConversationsAsync(a)).Single()!["id"]!.GetValue<Guid>();
         var userOfB = await App.CreateUserAsync(b, "admin");
         using var browser = await App.SignInAsync(userOfB);

@@ -36,12 +36,12 @@ public static class WebhookSender
     }
 
     /// <summary>Waits until no inbox event is pending (processed or quarantined), or fails after 30 s.</summary>
-    public static async Task WaitForInboxAsync(this SwitchboardApp app)
+    public static async Task WaitForWebhooksAsync(this SwitchboardApp app)
     {
         for (var i = 0; i < 300; i++)
         {
             await using var db = app.NewDbContext();
-            if (!await db.InboxEvents.AnyAsync(e => e.State == InboxState.Pending))
+            if (!await db.WebhookEvents.AnyAsync(e => e.State == WebhookEventState.Pending))
             {
                 return;
             }

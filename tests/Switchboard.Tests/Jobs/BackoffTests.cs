@@ -13,10 +13,10 @@ public sealed class BackoffTests
     [Fact]
     public void Webhook_events_wait_1_4_16_seconds_and_so_on_up_to_10_minutes()
     {
-        InboxProcessor.RetryBackoff.After(1).Should().Be(TimeSpan.FromSeconds(1));
-        InboxProcessor.RetryBackoff.After(3).Should().Be(TimeSpan.FromSeconds(16));
-        InboxProcessor.RetryBackoff.After(6).Should().Be(TimeSpan.FromMinutes(10));
-        Attempts.Select(InboxProcessor.RetryBackoff.After).Should().Equal(
+        WebhookProcessor.RetryBackoff.After(1).Should().Be(TimeSpan.FromSeconds(1));
+        WebhookProcessor.RetryBackoff.After(3).Should().Be(TimeSpan.FromSeconds(16));
+        WebhookProcessor.RetryBackoff.After(6).Should().Be(TimeSpan.FromMinutes(10));
+        Attempts.Select(WebhookProcessor.RetryBackoff.After).Should().Equal(
             Attempts.Select(n => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(4, Math.Max(0, n - 1))))));
     }
 

@@ -177,7 +177,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
                 new { from = "16505550777", id = "wamid." + mediaId, timestamp = now, type = "image", image = (object)new { mime_type = "image/png", sha256 = "abc", id = mediaId, caption = "a picture" } },
             ])]]);
         (await App.PostSignedAsync(a.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var (victimTokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");

@@ -29,7 +29,7 @@ public abstract class BatchedOutcomeTests(OutboundFixture fixture)
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         (await app.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, [.. customers.Select(c => new WebhookPayloads.Inbound("wamid.burst-" + c, c, "hi", now))])))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        await app.WaitForInboxAsync();
+        await app.WaitForWebhooksAsync();
 
         var failing = customers[7];
         var dropped = customers[8];

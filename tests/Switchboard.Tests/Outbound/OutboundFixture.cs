@@ -52,7 +52,7 @@ public sealed record Chat(SwitchboardApp App, TestTenant Tenant, string Phone, G
         var wamid = inboundWamid ?? "wamid.in-" + Guid.NewGuid().ToString("N");
         var inbound = new WebhookPayloads.Inbound(wamid, customer, "Hello, I have a question", timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         (await app.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, inbound))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await app.WaitForInboxAsync();
+        await app.WaitForWebhooksAsync();
         await using var db = app.NewDbContext();
         var message = await db.Messages.SingleAsync(m => m.TenantId == tenant.Id && m.Wamid == wamid);
         return new Chat(app, tenant, phone, message.ConversationId, message.Id, wamid);

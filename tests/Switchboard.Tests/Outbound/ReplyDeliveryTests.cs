@@ -186,7 +186,7 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
             await App.PostSignedAsync(chat.Tenant.Id, WebhookPayloads.Statuses(chat.Phone, new WebhookPayloads.Status(wamid, state, now + at)));
         }
 
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         (await App.MessagesAsync(chat.Tenant)).Single(m => m["id"]!.GetValue<Guid>() == id)["status"]!.GetValue<string>().Should().Be("read");
     }
 

@@ -35,7 +35,7 @@ public abstract class ReplyPacingTests(OutboundFixture fixture)
             (await app.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, customers))).StatusCode.Should().Be(HttpStatusCode.OK);
         }
 
-        await app.WaitForInboxAsync();
+        await app.WaitForWebhooksAsync();
         await using (var db = app.NewDbContext())
         {
             // Hold every number (as an expired token would) so the whole burst is queued before any of it leaves.

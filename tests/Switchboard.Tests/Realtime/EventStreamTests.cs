@@ -34,7 +34,7 @@ public abstract class EventStreamTests(AppFixture fixture)
         (await client.PostAsync($"/api/v1/tenants/{tenant.Id}/conversations/{conversationId}/resolve", null)).EnsureSuccessStatusCode();
         (await client.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/conversations/{conversationId}/messages", new { type = "note", text = "called them back" })).StatusCode.Should().Be(HttpStatusCode.Accepted);
         await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("second")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         using var resumed = await OpenAsync(client, tenant, lastEventId: live.Single().Id);
         var missed = await ReadEventsAsync(resumed, 3);

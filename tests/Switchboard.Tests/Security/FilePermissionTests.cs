@@ -81,7 +81,7 @@ public sealed class FilePermissionTests : IAsyncLifetime
             contacts: [new { profile = new { name = "Sender" }, wa_id = "16505550999" }],
             messages: [new { from = "16505550999", id = "wamid." + mediaId, timestamp = "1750000000", type = "image", image = new { mime_type = "image/jpeg", sha256 = graph.Files[mediaId].Sha256, id = mediaId } }])]]);
         (await app.PostSignedAsync(tenant.Id, webhook)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await app.WaitForInboxAsync();
+        await app.WaitForWebhooksAsync();
 
         for (var i = 0; i < 200; i++)
         {

@@ -147,7 +147,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             contacts: [new { profile = new { name = "Private Customer" }, wa_id = "16505550999" }],
             messages: [new { from = "16505550999", id = "wamid." + mediaId, timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), type = "image", image = new { mime_type = "image/png", sha256 = "abc", id = mediaId, caption = "private to A" } }])]]);
         (await App.PostSignedAsync(a.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");

@@ -128,7 +128,7 @@ public abstract class MediaServingTests(MediaFetchTests.Fixture fixture)
         var body = WebhookPayloads.Envelope([[WebhookPayloads.Change(
             phone, contacts: [new { profile = new { name = "Sender" }, wa_id = "16505550888" }], messages: [message])]]);
         (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         for (var i = 0; i < 200; i++)
         {

@@ -29,7 +29,7 @@ public abstract class PagingLimitTests(AppFixture fixture)
         var phone = Builders.NewPhoneNumberId();
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         (await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("hello")))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var conversationId = (await App.ConversationsAsync(tenant)).Single()!["id"]!.GetValue<string>();
         var values = new Dictionary<string, string> { ["tenantId"] = tenant.Id.ToString(), ["conversationId"] = conversationId };
         using var tenantClient = App.ClientWithKey(tenant.ApiKey);

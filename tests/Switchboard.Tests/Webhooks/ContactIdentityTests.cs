@@ -83,7 +83,7 @@ public abstract class ContactIdentityTests(AppFixture fixture)
     private async Task AssertOneContactAsync(TestTenant tenant, string phone, string userId, params string[] texts)
     {
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.Where(e => e.TenantId == tenant.Id).Select(e => e.State).ToListAsync()).Should().OnlyContain(s => s == InboxState.Processed);
+        (await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).Select(e => e.State).ToListAsync()).Should().OnlyContain(s => s == WebhookEventState.Processed);
         var live = await db.Contacts.Where(c => c.TenantId == tenant.Id && c.ErasedAt == null).ToListAsync();
         live.Should().ContainSingle("one person, one contact");
         var directory = App.Services.GetRequiredService<ContactDirectory>();
@@ -99,7 +99,7 @@ public abstract class ContactIdentityTests(AppFixture fixture)
     private async Task PostAsync(TestTenant tenant, byte[] body)
     {
         (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
     }
 
     private static byte[] Message(string channel, string? from, string? userId, string text, long at) =>

@@ -86,7 +86,7 @@ public abstract class CrashDurabilityTests(DatabaseProvider provider)
             stored.Should().OnlyHaveUniqueItems("no webhook is processed twice");
             stored.Should().Contain(acknowledged, "every webhook answered 200 was durable");
             stored.Count.Should().BeLessThanOrEqualTo(attempted);
-            (await db.InboxEvents.CountAsync(e => e.State != InboxState.Processed)).Should().Be(0);
+            (await db.WebhookEvents.CountAsync(e => e.State != WebhookEventState.Processed)).Should().Be(0);
         }
     }
 
@@ -106,7 +106,7 @@ public abstract class CrashDurabilityTests(DatabaseProvider provider)
     {
         for (var i = 0; i < 600; i++)
         {
-            if (!await db.InboxEvents.AnyAsync(e => e.State == InboxState.Pending))
+            if (!await db.WebhookEvents.AnyAsync(e => e.State == WebhookEventState.Pending))
             {
                 return;
             }

@@ -32,7 +32,7 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
         var texts = (await App.MessagesAsync(tenant)).Select(m => (string?)m["text"]).ToList();
         texts.Should().BeEquivalentTo(["broken \uFFFD text", "fine text \U0001F62E"]);
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = InboxState.Processed, Attempts = 0 });
+        (await db.WebhookEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = WebhookEventState.Processed, Attempts = 0 });
     }
 
     [Fact]
@@ -94,10 +94,10 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
 
         (await App.MessagesAsync(tenant)).Select(m => (string?)m["text"]).Should().BeEquivalentTo(valid);
         await using var db = App.NewDbContext();
-        var events = await db.InboxEvents.Where(e => e.TenantId == tenant.Id).ToListAsync();
+        var events = await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).ToListAsync();
         events.Should().HaveCount(80).And.OnlyContain(e => e.Attempts == 0, "a shape error is never retried");
-        events.Where(e => e.State == InboxState.Quarantined).Should().HaveCount(40).And.OnlyContain(e => e.Reason == "malformed-message");
-        events.Where(e => e.State == InboxState.Processed).Should().HaveCount(40);
+        events.Where(e => e.State == WebhookEventState.Quarantined).Should().HaveCount(40).And.OnlyContain(e => e.Reason == "malformed-message");
+        events.Where(e => e.State == WebhookEventState.Processed).Should().HaveCount(40);
         App.Logs.AllText.Should().NotContain("processing it in halves").And.NotContain("failed attempt");
     }
 
@@ -119,7 +119,7 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
 
         await using var db = App.NewDbContext();
         (await db.StatusUpdates.Where(s => s.TenantId == tenant.Id).Select(s => s.Wamid).ToListAsync()).Should().Equal(good);
-        (await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = InboxState.Quarantined, Reason = "malformed-status", Attempts = 0 });
+        (await db.WebhookEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = WebhookEventState.Quarantined, Reason = "malformed-status", Attempts = 0 });
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
         await using var db = App.NewDbContext();
         (await db.Messages.Where(m => m.TenantId == tenant.Id).Select(m => new { m.Wamid, m.Timestamp }).ToListAsync())
             .Should().BeEquivalentTo([new { Wamid = wamid, Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000) }]);
-        (await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = InboxState.Quarantined, Reason = "malformed-message", Attempts = 0 });
+        (await db.WebhookEvents.SingleAsync(e => e.TenantId == tenant.Id)).Should().BeEquivalentTo(new { State = WebhookEventState.Quarantined, Reason = "malformed-message", Attempts = 0 });
     }
 
     /// <summary>One inbound text as raw JSON, so that ids, senders and escapes can be of any kind.</summary>
@@ -156,7 +156,7 @@ public abstract class MalformedWebhookTests(AppFixture fixture)
         for (var i = 0; i < 600; i++)
         {
             await using var db = App.NewDbContext();
-            if (!await db.InboxEvents.AnyAsync(e => e.TenantId == tenantId && e.State == InboxState.Pending && e.Attempts == 0))
+            if (!await db.WebhookEvents.AnyAsync(e => e.TenantId == tenantId && e.State == WebhookEventState.Pending && e.Attempts == 0))
             {
                 return;
             }

@@ -100,7 +100,7 @@ public abstract class MediaFetchSafetyTests(MediaFetchTests.Fixture fixture)
             contacts: [new { profile = new { name = "Photographer" }, wa_id = "16505550777" }],
             messages: [new { from = "16505550777", id = wamid ?? "wamid." + mediaId, timestamp = "1750000000", type = "image", image = new { mime_type = "image/png", sha256, id = mediaId } }])]]);
         (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
     }
 
     private async Task<MediaObject> WaitForMediaAsync(Guid tenantId, string mediaId, MediaState state)

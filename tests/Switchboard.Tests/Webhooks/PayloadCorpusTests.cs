@@ -371,10 +371,10 @@ public abstract class PayloadCorpusTests(AppFixture fixture)
             (await App.PostSignedAsync(tenant.Id, Payloads.ForChannel(file, phone, Waba))).StatusCode.Should().Be(HttpStatusCode.OK, file);
         }
 
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await AssertNothingQuarantinedAsync(tenant);
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(37);
+        (await db.WebhookEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(37);
 
         // 27 messages[] items, of which 18 repeats 17's wamid and time (a redelivery by Meta's rules).
         (await db.Messages.CountAsync(m => m.TenantId == tenant.Id)).Should().Be(26);
@@ -469,14 +469,14 @@ public abstract class PayloadCorpusTests(AppFixture fixture)
     private async Task PostAsync(TestTenant tenant, byte[] body)
     {
         (await App.PostSignedAsync(tenant.Id, body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
     }
 
     private async Task AssertNothingQuarantinedAsync(TestTenant tenant)
     {
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.Where(e => e.TenantId == tenant.Id).Select(e => new { e.State, e.Reason }).ToListAsync())
-            .Should().NotBeEmpty().And.OnlyContain(e => e.State == InboxState.Processed && e.Reason == null);
+        (await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).Select(e => new { e.State, e.Reason }).ToListAsync())
+            .Should().NotBeEmpty().And.OnlyContain(e => e.State == WebhookEventState.Processed && e.Reason == null);
     }
 
     private async Task<(TestTenant Tenant, string Phone, string ChannelId)> TenantWithChannelAsync()

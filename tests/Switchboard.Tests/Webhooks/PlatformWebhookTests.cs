@@ -28,12 +28,12 @@ public abstract class PlatformWebhookTests(PlatformWebhookTests.Fixture fixture)
         using var client = App.CreateClient();
 
         (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(a)).Select(m => m["text"]!.GetValue<string>()).Should().Equal("for tenant A");
         (await App.MessagesAsync(b)).Select(m => m["text"]!.GetValue<string>()).Should().Equal("for tenant B");
         await using var db = App.NewDbContext();
-        var stored = await db.InboxEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null);
+        var stored = await db.WebhookEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null);
         Encoding.UTF8.GetString(stored.Body).Should().NotContain("for tenant", "platform events are sealed too");
     }
 
@@ -47,10 +47,10 @@ public abstract class PlatformWebhookTests(PlatformWebhookTests.Fixture fixture)
 
         (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         await using var db = App.NewDbContext();
-        var quarantined = await db.InboxEvents.Where(e => e.TenantId == null && e.State == InboxState.Quarantined).ToListAsync();
+        var quarantined = await db.WebhookEvents.Where(e => e.TenantId == null && e.State == WebhookEventState.Quarantined).ToListAsync();
         quarantined.Should().Contain(e => e.Reason == "unknown-number");
         phone.Should().NotBe(unknown);
     }
@@ -64,10 +64,10 @@ public abstract class PlatformWebhookTests(PlatformWebhookTests.Fixture fixture)
         using var client = App.CreateClient();
 
         (await client.PostWebhookAsync(null, body, WebhookSender.Sign(body, PlatformSecret))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null)).Reason.Should().Be("ambiguous-account");
+        (await db.WebhookEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.TenantId == null)).Reason.Should().Be("ambiguous-account");
         (await db.Channels.AnyAsync(c => c.Status == Switchboard.Features.Channels.ChannelStatus.Restricted)).Should().BeFalse();
     }
 

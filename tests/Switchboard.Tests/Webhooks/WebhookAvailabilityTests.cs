@@ -47,7 +47,7 @@ public sealed class WebhookAvailabilityTests
         }
 
         status.Should().Be(HttpStatusCode.OK);
-        await app.WaitForInboxAsync();
+        await app.WaitForWebhooksAsync();
         var texts = (await app.MessagesAsync(tenant)).Select(m => m["text"]!.GetValue<string>()).ToList();
         texts.Should().Contain("before").And.NotContain("during").And.NotContain("during, again");
     }
@@ -57,11 +57,11 @@ public sealed class WebhookAvailabilityTests
     {
         var options = Options.Create(new WebhookOptions { MaxPendingAppends = 1, AckTimeout = TimeSpan.FromSeconds(5) });
         using var gate = new SqliteWriteGate();
-        using var writer = new InboxWriter(new NoDatabase(), new InboxSignal(), gate, options, TimeProvider.System, NullLogger<InboxWriter>.Instance);
+        using var writer = new WebhookJournal(new NoDatabase(), new WebhookSignal(), gate, options, TimeProvider.System, NullLogger<WebhookJournal>.Instance);
 
         // The writer is not running: the first event waits in the queue, the second finds it full.
-        var first = writer.AppendAsync(new InboxEvent { Id = Guid.CreateVersion7() }, default);
-        var second = await writer.AppendAsync(new InboxEvent { Id = Guid.CreateVersion7() }, default);
+        var first = writer.AppendAsync(new WebhookEvent { Id = Guid.CreateVersion7() }, default);
+        var second = await writer.AppendAsync(new WebhookEvent { Id = Guid.CreateVersion7() }, default);
 
         second.Should().Be(AppendOutcome.Saturated);
         first.IsCompleted.Should().BeFalse("the first one is still waiting for its commit");

@@ -82,9 +82,9 @@ public abstract class WebhookFuzzTests(AppFixture fixture, ITestOutputHelper out
 
         failures.Should().BeEmpty();
         await using var db = App.NewDbContext();
-        var events = await db.InboxEvents.Where(e => e.TenantId == tenant.Id).Select(e => new { e.State, e.Attempts, e.Reason }).ToListAsync();
+        var events = await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).Select(e => new { e.State, e.Attempts, e.Reason }).ToListAsync();
         events.Should().HaveCount(signed, "every signed body is stored once, and no body with a wrong signature");
-        events.Should().OnlyContain(e => e.State != InboxState.Pending, "nothing is stuck");
+        events.Should().OnlyContain(e => e.State != WebhookEventState.Pending, "nothing is stuck");
         events.Where(e => e.Attempts > 0).Should().BeEmpty("content errors are never retried");
         output.WriteLine(string.Join(", ", events.GroupBy(e => e.Reason ?? "processed").Select(g => $"{g.Key}: {g.Count()}")));
 
@@ -258,7 +258,7 @@ public abstract class WebhookFuzzTests(AppFixture fixture, ITestOutputHelper out
         while (DateTime.UtcNow < limit)
         {
             await using var db = App.NewDbContext();
-            if (!await db.InboxEvents.AnyAsync(e => e.TenantId == tenantId && e.State == InboxState.Pending && e.Attempts == 0))
+            if (!await db.WebhookEvents.AnyAsync(e => e.TenantId == tenantId && e.State == WebhookEventState.Pending && e.Attempts == 0))
             {
                 return;
             }

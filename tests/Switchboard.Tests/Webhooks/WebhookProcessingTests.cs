@@ -31,7 +31,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
             }))).ToList()).ToList();
 
         (await App.PostSignedAsync(tenant.Id, Envelope(entries))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var messages = await App.MessagesAsync(tenant);
         messages.Should().HaveCount(24);
@@ -52,13 +52,13 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
 
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => App.PostSignedAsync(tenant.Id, body)));
         concurrent.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var messages = await App.MessagesAsync(tenant);
         messages.Should().ContainSingle().Which["text"]!.GetValue<string>().Should().Be("Hello once");
         (await App.ConversationsAsync(tenant)).Single()!["unreadCount"]!.GetValue<int>().Should().Be(1);
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(15, "every delivery is kept until the replay window ends");
+        (await db.WebhookEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(15, "every delivery is kept until the replay window ends");
     }
 
     [Fact]
@@ -67,15 +67,15 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         var (tenant, phone) = await TenantWithChannelAsync();
         var body = Messages(phone, Text("Late duplicate", 1_750_000_000));
         await App.PostSignedAsync(tenant.Id, body);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using (var db = App.NewDbContext())
         {
             // As if the first delivery had been processed long ago and purged since.
-            await db.InboxEvents.Where(e => e.TenantId == tenant.Id).ExecuteDeleteAsync();
+            await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).ExecuteDeleteAsync();
         }
 
         await App.PostSignedAsync(tenant.Id, body);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(tenant)).Should().ContainSingle();
     }
@@ -91,7 +91,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
             await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(message.Wamid!, state, at)));
         }
 
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         await using var db = App.NewDbContext();
         var stored = await db.Messages.SingleAsync(m => m.Id == message.Id);
@@ -110,7 +110,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "sent", 1_750_000_100)));
         await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "failed", 1_750_000_200, 131047, "Re-engagement message")));
         await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(failing.Wamid!, "delivered", 1_750_000_150)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         await using var db = App.NewDbContext();
         var stored = await db.Messages.SingleAsync(m => m.Id == failing.Id);
@@ -126,7 +126,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         var wamid = "wamid.early-" + Guid.NewGuid().ToString("N");
 
         await App.PostSignedAsync(tenant.Id, Statuses(phone, new Status(wamid, "delivered", 1_750_000_200), new Status(wamid, "sent", 1_750_000_100)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using (var db = App.NewDbContext())
         {
             (await db.StatusUpdates.CountAsync(s => s.Wamid == wamid)).Should().Be(2);
@@ -144,17 +144,17 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         var (tenant, phone) = await TenantWithChannelAsync();
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("Keep me", 1_750_000_000)));
         await App.PostSignedAsync(tenant.Id, "not json"u8.ToArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using (var db = App.NewDbContext())
         {
-            await db.InboxEvents.Where(e => e.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ReceivedAt, DateTimeOffset.UtcNow.AddDays(-8)));
+            await db.WebhookEvents.Where(e => e.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ReceivedAt, DateTimeOffset.UtcNow.AddDays(-8)));
         }
 
-        await App.Services.GetRequiredService<InboxJanitor>().PurgeAsync(default);
+        await App.Services.GetRequiredService<WebhookJanitor>().PurgeAsync(default);
 
         await using var check = App.NewDbContext();
-        (await check.InboxEvents.Where(e => e.TenantId == tenant.Id).Select(e => e.State).ToListAsync())
-            .Should().Equal([InboxState.Quarantined], "processed events go after 7 days; quarantined ones wait 30 for the operator");
+        (await check.WebhookEvents.Where(e => e.TenantId == tenant.Id).Select(e => e.State).ToListAsync())
+            .Should().Equal([WebhookEventState.Quarantined], "processed events go after 7 days; quarantined ones wait 30 for the operator");
         (await App.MessagesAsync(tenant)).Should().ContainSingle(m => m["text"]!.GetValue<string>() == "Keep me");
     }
 
@@ -163,7 +163,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     {
         var (tenant, phone) = await TenantWithChannelAsync();
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("event source")));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         var old = DateTimeOffset.UtcNow.AddDays(-8);
         await using (var db = App.NewDbContext())
         {
@@ -174,7 +174,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
             await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.CreatedAt, old));
         }
 
-        await App.Services.GetRequiredService<InboxJanitor>().PurgeAsync(default);
+        await App.Services.GetRequiredService<WebhookJanitor>().PurgeAsync(default);
 
         await using var check = App.NewDbContext();
         (await check.IdempotencyKeys.Where(k => k.TenantId == tenant.Id).Select(k => k.Key).ToListAsync()).Should().Equal("new-key");
@@ -188,14 +188,14 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     {
         var (tenant, phone) = await TenantWithChannelAsync();
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("first", 1_750_000_000)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using (var db = App.NewDbContext())
         {
             await db.Conversations.Where(c => c.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConversationStatus.Resolved));
         }
 
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("second", 1_750_003_600)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var conversation = (await App.ConversationsAsync(tenant)).Single()!;
         conversation["status"]!.GetValue<string>().Should().Be("open");
@@ -208,14 +208,14 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     {
         var (tenant, phone) = await TenantWithChannelAsync();
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("first visit", 1_750_000_000)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using (var db = App.NewDbContext())
         {
             await db.Conversations.Where(c => c.TenantId == tenant.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConversationStatus.Resolved));
         }
 
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("back two days later", 1_750_000_000 + (2 * 86_400))));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var conversations = await App.ConversationsAsync(tenant);
         conversations.Should().HaveCount(2);
@@ -234,7 +234,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
             messages: [new { from = "16505550404", id = "wamid.future-" + Guid.NewGuid().ToString("N"), timestamp = "1750000000", type = "poll", poll = new { question = "Blue or green?", options = new[] { "Blue", "Green" } } }])]]);
 
         await App.PostSignedAsync(tenant.Id, body);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var message = (await App.MessagesAsync(tenant)).Single();
         message["type"]!.GetValue<string>().Should().Be("poll");
@@ -253,7 +253,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
 
         await App.PostSignedAsync(tenant.Id, body);
         await App.PostSignedAsync(tenant.Id, Messages(phone, new Inbound("wamid.again-" + Guid.NewGuid().ToString("N"), "16505559999", "with phone", 1_750_000_100)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         var conversations = await App.ConversationsAsync(tenant);
         conversations.Should().HaveCount(2);
@@ -276,7 +276,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         var newcomers = Enumerable.Range(0, 20).Select(i => Messages(phone, Text($"hello from {i}", 1_750_000_100 + i, from: $"1650555{i:D4}")));
         var responses = await Task.WhenAll(regular.Concat(newcomers).Select(body => App.PostSignedAsync(tenant.Id, body)));
         responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(tenant)).Should().HaveCount(50);
         var conversations = await App.ConversationsAsync(tenant);
@@ -285,7 +285,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
         conversations.Select(c => c!["number"]!.GetValue<long>()).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(Enumerable.Range(1, 21).Select(n => (long)n));
         await using var db = App.NewDbContext();
         (await db.Contacts.CountAsync(c => c.TenantId == tenant.Id)).Should().Be(21);
-        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id && e.State != InboxState.Processed)).Should().Be(0);
+        (await db.WebhookEvents.CountAsync(e => e.TenantId == tenant.Id && e.State != WebhookEventState.Processed)).Should().Be(0);
         var sequences = await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id && e.Type == "message.received").Select(e => e.Sequence).ToListAsync();
         sequences.Should().HaveCount(50).And.OnlyHaveUniqueItems();
     }
@@ -307,7 +307,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
             .OrderBy(_ => Random.Shared.Next())
             .ToList();
         (await Task.WhenAll(bodies.Select(b => App.PostSignedAsync(tenant.Id, b)))).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         await using var db = App.NewDbContext();
         var ids = messages.Select(m => m.Id).ToList();
@@ -320,7 +320,7 @@ public abstract class WebhookProcessingTests(AppFixture fixture)
     {
         // An inbound message first, so that a contact and conversation exist; then a reply as the sender would record it.
         await App.PostSignedAsync(tenant.Id, Messages(phone, Text("Hi", 1_749_999_000)));
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.FirstAsync(c => c.TenantId == tenant.Id);
         var message = new Message

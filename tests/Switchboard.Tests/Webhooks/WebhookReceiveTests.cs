@@ -69,10 +69,10 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
         var response = await App.PostSignedAsync(tenant.Id, body);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using var db = App.NewDbContext();
-        var stored = await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id);
-        stored.State.Should().Be(InboxState.Processed);
+        var stored = await db.WebhookEvents.SingleAsync(e => e.TenantId == tenant.Id);
+        stored.State.Should().Be(WebhookEventState.Processed);
         Encoding.UTF8.GetString(stored.Body).Should().NotContain("Does it come in another color");
         var message = (await App.MessagesAsync(tenant)).Single();
         message["text"]!.GetValue<string>().Should().Be("Does it come in another color?");
@@ -92,7 +92,7 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
 
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(0);
+        (await db.WebhookEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(0);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
 
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(0);
+        (await db.WebhookEvents.CountAsync(e => e.TenantId == tenant.Id)).Should().Be(0);
     }
 
     [Theory]
@@ -152,10 +152,10 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
         var response = await App.PostSignedAsync(tenant.Id, Encoding.UTF8.GetBytes(garbage));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
         await using var db = App.NewDbContext();
-        var stored = await db.InboxEvents.SingleAsync(e => e.TenantId == tenant.Id);
-        stored.State.Should().Be(InboxState.Quarantined);
+        var stored = await db.WebhookEvents.SingleAsync(e => e.TenantId == tenant.Id);
+        stored.State.Should().Be(WebhookEventState.Quarantined);
         stored.Reason.Should().Be("unparseable");
     }
 
@@ -166,7 +166,7 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
         var unknown = Builders.NewPhoneNumberId();
 
         (await App.PostSignedAsync(tenant.Id, Payloads.ForChannel("01-meta-text.json", unknown))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(tenant)).Should().BeEmpty("an unknown number is never guessed into a tenant");
         using var operatorClient = App.OperatorClient();
@@ -176,7 +176,7 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
 
         await App.CreateChannelAsync(tenant, Builders.ChannelRequest(unknown));
         (await operatorClient.PostAsync($"/api/v1/operator/quarantine/{item["id"]}/replay", null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(tenant)).Should().ContainSingle(m => m["text"]!.GetValue<string>() == "Does it come in another color?");
     }
@@ -188,12 +188,12 @@ public abstract class WebhookReceiveTests(AppFixture fixture)
         var (b, bPhone) = await TenantWithChannelAsync();
 
         (await App.PostSignedAsync(a.Id, Payloads.ForChannel("01-meta-text.json", bPhone))).StatusCode.Should().Be(HttpStatusCode.OK);
-        await App.WaitForInboxAsync();
+        await App.WaitForWebhooksAsync();
 
         (await App.MessagesAsync(a)).Should().BeEmpty();
         (await App.MessagesAsync(b)).Should().BeEmpty();
         await using var db = App.NewDbContext();
-        (await db.InboxEvents.SingleAsync(e => e.TenantId == a.Id)).Reason.Should().Be("unknown-number");
+        (await db.WebhookEvents.SingleAsync(e => e.TenantId == a.Id)).Reason.Should().Be("unknown-number");
     }
 
     private async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()

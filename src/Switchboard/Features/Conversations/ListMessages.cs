@@ -125,7 +125,7 @@ internal static class ListMessages
     /// </summary>
     internal static JsonElement? PayloadOf(byte[] content)
     {
-        Json.RepairLoneSurrogates(content);
+        LenientJson.RepairLoneSurrogates(content);
         try
         {
             using var document = JsonDocument.Parse(content);

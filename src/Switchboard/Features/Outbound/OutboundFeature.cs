@@ -21,8 +21,8 @@ public static class OutboundFeature
         services.AddSingleton<SendOutboxItem>();
 
         // The writer starts before the sender and stops after it, so that the sender's last outcomes are recorded.
-        services.AddSingleton<OutboxWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxWriter>());
+        services.AddSingleton<SendJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<SendJournal>());
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
         return services;

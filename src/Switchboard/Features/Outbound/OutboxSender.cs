@@ -15,7 +15,7 @@ namespace Switchboard.Features.Outbound;
 /// <see cref="DueReplies"/>), and hands each item to <see cref="SendOutboxItem"/>
 /// with a reserved slot. Replies to one customer go one at a time, so they keep their order. An item is
 /// called only once it is committed as <see cref="OutboxState.Sending"/> (marked in batches just ahead of
-/// the slots), and it stays Sending until its outcome is committed (both by the <see cref="OutboxWriter"/>). A send is retried only when it provably did not reach Meta or Meta asked
+/// the slots), and it stays Sending until its outcome is committed (both by the <see cref="SendJournal"/>). A send is retried only when it provably did not reach Meta or Meta asked
 /// for a retry; an unknown outcome — a timeout, a dropped connection, or a node that died while an item was
 /// Sending — is never resent automatically: the message is marked unknown for an agent to decide.
 /// </summary>
@@ -35,7 +35,7 @@ internal sealed partial class OutboxSender : JobLoop
     private static readonly TimeSpan MinLaneBacklog = TimeSpan.FromMilliseconds(400);
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly SendOutboxItem sendItem;
-    private readonly OutboxWriter writer;
+    private readonly SendJournal writer;
     private readonly SqliteWriteGate gate;
     private readonly Pacer pacer;
     private readonly OutboxSignal signal;
@@ -50,7 +50,7 @@ internal sealed partial class OutboxSender : JobLoop
     public OutboxSender(
         IDbContextFactory<SwitchboardDbContext> dbFactory,
         SendOutboxItem sendItem,
-        OutboxWriter writer,
+        SendJournal writer,
         SqliteWriteGate gate,
         Pacer pacer,
         OutboxSignal signal,

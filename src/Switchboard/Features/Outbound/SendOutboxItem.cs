@@ -11,14 +11,14 @@ internal sealed record ClaimedItem(OutboxItem Item, Channel Channel, Contact Con
 
 /// <summary>
 /// One outbox item: prepare (upload first for media), wait until its slot is near, get it committed as
-/// Sending (in a batch, by the <see cref="OutboxWriter"/>), pass the pacing gate, call Meta, and hand what
+/// Sending (in a batch, by the <see cref="SendJournal"/>), pass the pacing gate, call Meta, and hand what
 /// happened to the writer; returns once that is committed.
 /// </summary>
 internal sealed class SendOutboxItem(
     GraphMessagesClient graph,
     ContactKeys contactKeys,
     ChannelTokens tokens,
-    OutboxWriter writer,
+    SendJournal writer,
     Pacer pacer,
     IOptions<OutboundOptions> options,
     TimeProvider clock)

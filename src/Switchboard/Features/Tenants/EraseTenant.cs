@@ -44,7 +44,7 @@ internal static class EraseTenant
         var revokedTokens = await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         var deletedChannels = await db.Channels.Where(c => c.TenantId == tenantId).ExecuteDeleteAsync(ct);
-        var deletedEvents = await db.InboxEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        var deletedEvents = await db.WebhookEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
         await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.TenantErased, $"tenant:{tenantId}",
             new { revokedTokens, deletedChannels, deletedEvents }, now, ct);
         await transaction.CommitAsync(ct);

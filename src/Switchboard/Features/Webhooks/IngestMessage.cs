@@ -65,7 +65,7 @@ internal sealed class IngestMessage(ConversationLedger ledger, MediaSignal media
         var type = message.String("type") ?? "unknown";
         var context = message.Get("context");
         var error = message.Array("errors").FirstOrDefault();
-        var reaction = type == "reaction" && message.Get("reaction") is { } r && Json.Storable(r.String("message_id"), MaxWamidLength) is { } target
+        var reaction = type == "reaction" && message.Get("reaction") is { } r && LenientJson.Storable(r.String("message_id"), MaxWamidLength) is { } target
             ? new InboundReaction(target, r.String("emoji"))
             : null;
         var row = await ledger.RecordInboundAsync(
@@ -75,14 +75,14 @@ internal sealed class IngestMessage(ConversationLedger ledger, MediaSignal media
                 channel.TenantId,
                 channel.Id,
                 WamidOf(message),
-                Json.Storable(type, 64)!,
+                LenientJson.Storable(type, 64)!,
                 message.UnixTime("timestamp"),
                 receivedAt,
                 SenderOf(value, message),
                 message.GetRawText(),
                 MessageRenderer.Render(message),
                 (int?)error.Long("code"),
-                Json.Storable(error.String("title"), 200),
+                LenientJson.Storable(error.String("title"), 200),
                 ContextWamidOf(message),
                 context?.Bool("frequently_forwarded") == true ? ForwardedMark.FrequentlyForwarded
                     : context?.Bool("forwarded") == true ? ForwardedMark.Forwarded
@@ -104,9 +104,9 @@ internal sealed class IngestMessage(ConversationLedger ledger, MediaSignal media
             ChannelId = row.ChannelId,
             ContactId = row.ContactId,
             Kind = type,
-            MetaMediaId = Json.Storable(media.String("id"), 128)!,
-            MimeType = Json.Storable(media.String("mime_type"), 128),
-            Sha256 = Json.Storable(media.String("sha256"), 128),
+            MetaMediaId = LenientJson.Storable(media.String("id"), 128)!,
+            MimeType = LenientJson.Storable(media.String("mime_type"), 128),
+            Sha256 = LenientJson.Storable(media.String("sha256"), 128),
             FileSize = media.Long("file_size"),
             State = MediaState.Pending,
             NextAttemptAt = now,
@@ -119,7 +119,7 @@ internal sealed class IngestMessage(ConversationLedger ledger, MediaSignal media
     private static string WamidOf(JsonElement message) =>
         message.String("id") ?? "missing:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(message.GetRawText())))[..32];
 
-    private static string? ContextWamidOf(JsonElement message) => Json.Storable(message.Get("context")?.String("id"), MaxWamidLength);
+    private static string? ContextWamidOf(JsonElement message) => LenientJson.Storable(message.Get("context")?.String("id"), MaxWamidLength);
 
     /// <summary>Who sent the message, from its <c>from</c> fields and the matching <c>contacts[]</c> profile.</summary>
     private static InboundSender SenderOf(JsonElement value, JsonElement message)

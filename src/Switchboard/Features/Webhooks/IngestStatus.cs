@@ -50,8 +50,8 @@ internal static class IngestStatus
             state.Value,
             timestamp.Value,
             (int?)error.Long("code"),
-            Json.Storable(error.String("title") ?? error.String("message"), 200),
-            Json.Storable(error.Get("error_data")?.String("details"), 1000),
-            Json.Storable(status.Get("pricing")?.String("category"), 64)));
+            LenientJson.Storable(error.String("title") ?? error.String("message"), 200),
+            LenientJson.Storable(error.Get("error_data")?.String("details"), 1000),
+            LenientJson.Storable(status.Get("pricing")?.String("category"), 64)));
     }
 }

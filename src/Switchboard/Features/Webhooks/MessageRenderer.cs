@@ -88,7 +88,7 @@ internal static class MessageRenderer
         {
             // JSON inside a string: its own escapes may hold lone surrogates, and it may be any JSON value.
             var bytes = Encoding.UTF8.GetBytes(responseJson);
-            Json.RepairLoneSurrogates(bytes);
+            LenientJson.RepairLoneSurrogates(bytes);
             using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {

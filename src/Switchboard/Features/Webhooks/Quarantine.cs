@@ -17,7 +17,7 @@ internal static class Quarantine
     public static async Task<Page<Item>> ListAsync(SwitchboardDbContext db, string? cursor, int? limit, CancellationToken ct)
     {
         var take = Paging.Limit(limit);
-        var query = db.InboxEvents.Where(e => e.State == InboxState.Quarantined);
+        var query = db.WebhookEvents.Where(e => e.State == WebhookEventState.Quarantined);
         if (Paging.DecodeGuid(cursor) is { } after)
         {
             query = query.Where(e => e.Id.CompareTo(after) > 0);
@@ -30,14 +30,14 @@ internal static class Quarantine
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> ReplayAsync(
-        Guid eventId, SwitchboardDbContext db, InboxSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct)
+        Guid eventId, SwitchboardDbContext db, WebhookSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var updated = await db.InboxEvents
-            .Where(e => e.Id == eventId && e.State == InboxState.Quarantined)
+        var updated = await db.WebhookEvents
+            .Where(e => e.Id == eventId && e.State == WebhookEventState.Quarantined)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(e => e.State, InboxState.Pending)
+                .SetProperty(e => e.State, WebhookEventState.Pending)
                 .SetProperty(e => e.Attempts, 0)
                 .SetProperty(e => e.Reason, (string?)null)
                 .SetProperty(e => e.NextAttemptAt, now), ct);
@@ -46,7 +46,7 @@ internal static class Quarantine
             return Problems.NotFound();
         }
 
-        var tenantId = await db.InboxEvents.Where(e => e.Id == eventId).Select(e => e.TenantId).SingleAsync(ct);
+        var tenantId = await db.WebhookEvents.Where(e => e.Id == eventId).Select(e => e.TenantId).SingleAsync(ct);
         await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.WebhookReplayed, $"webhook:{eventId}", new { tenantId }, now, ct);
         await transaction.CommitAsync(ct);
 

@@ -13,7 +13,7 @@ namespace Switchboard.Features.Webhooks;
 internal static class ReceiveWebhook
 {
     public static async Task<IResult> ForTenantAsync(
-        Guid tenantId, HttpContext http, WebhookSecrets secrets, InboxSealer sealer, InboxWriter writer, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, HttpContext http, WebhookSecrets secrets, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
         var body = await ReadBodyAsync(http.Request, ct);
         if (body is null)
@@ -44,7 +44,7 @@ internal static class ReceiveWebhook
     }
 
     public static async Task<IResult> ForPlatformAsync(
-        HttpContext http, IOptions<SwitchboardOptions> options, InboxSealer sealer, InboxWriter writer, TimeProvider clock, CancellationToken ct)
+        HttpContext http, IOptions<SwitchboardOptions> options, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
         var platformSecret = options.Value.WhatsApp.PlatformAppSecret;
         if (string.IsNullOrEmpty(platformSecret))
@@ -67,15 +67,15 @@ internal static class ReceiveWebhook
         return await AppendAsync(null, body, sealer, writer, clock, ct);
     }
 
-    private static async Task<IResult> AppendAsync(Guid? tenantId, byte[] body, InboxSealer sealer, InboxWriter writer, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AppendAsync(Guid? tenantId, byte[] body, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var inboxEvent = new InboxEvent
+        var inboxEvent = new WebhookEvent
         {
             Id = Guid.CreateVersion7(now),
             TenantId = tenantId,
             ReceivedAt = now,
-            State = InboxState.Pending,
+            State = WebhookEventState.Pending,
             NextAttemptAt = now,
         };
 

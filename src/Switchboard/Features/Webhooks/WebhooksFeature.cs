@@ -8,16 +8,16 @@ public static class WebhooksFeature
     {
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSecrets>();
-        services.AddSingleton<InboxSealer>();
-        services.AddSingleton<InboxSignal>();
-        services.AddSingleton<InboxWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<InboxWriter>());
+        services.AddSingleton<WebhookSealer>();
+        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookJournal>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookJournal>());
         services.AddSingleton<IngestMessage>();
-        services.AddSingleton<ProcessInboxEvent>();
-        services.AddSingleton<InboxProcessor>();
-        services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
-        services.AddSingleton<InboxJanitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<InboxJanitor>());
+        services.AddSingleton<ProcessWebhookBatch>();
+        services.AddSingleton<WebhookProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
+        services.AddSingleton<WebhookJanitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookJanitor>());
         return services;
     }
 

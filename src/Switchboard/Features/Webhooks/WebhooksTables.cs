@@ -10,6 +10,6 @@ internal static class WebhooksTables
     {
         public DbSet<ChannelEvent> ChannelEvents => db.Set<ChannelEvent>();
 
-        public DbSet<InboxEvent> InboxEvents => db.Set<InboxEvent>();
+        public DbSet<WebhookEvent> WebhookEvents => db.Set<WebhookEvent>();
     }
 }

@@ -5,8 +5,8 @@ using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Outbound;
 
-/// <summary>The statements behind <see cref="OutboxWriter"/>: each writes a whole batch inside the caller's transaction.</summary>
-internal static class OutboxWrites
+/// <summary>The statements behind <see cref="SendJournal"/>: each writes a whole batch inside the caller's transaction.</summary>
+internal static class SendJournalStatements
 {
     /// <summary>
     /// Marks the items Sending (counting the attempt) where they are still Pending and leased by this node,

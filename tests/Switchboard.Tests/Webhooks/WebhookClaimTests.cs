@@ -46,7 +46,7 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
         (await WaitForMessagesAsync(tenant, 3)).Should().NotContain("held by a quiet node");
         await using (var db = App.NewDbContext())
         {
-            (await db.InboxEvents.SingleAsync(e => e.Id == held.Id)).State.Should().Be(InboxState.Pending, "another node holds it");
+            (await db.WebhookEvents.SingleAsync(e => e.Id == held.Id)).State.Should().Be(WebhookEventState.Pending, "another node holds it");
         }
 
         // The node's transaction ends (it crashed, or PostgreSQL ended it for sitting idle): the event is taken over.
@@ -55,8 +55,8 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
         (await WaitForMessagesAsync(tenant, 4)).Should().Contain("held by a quiet node");
         await using (var db = App.NewDbContext())
         {
-            var processed = await db.InboxEvents.SingleAsync(e => e.Id == held.Id);
-            processed.State.Should().Be(InboxState.Processed);
+            var processed = await db.WebhookEvents.SingleAsync(e => e.Id == held.Id);
+            processed.State.Should().Be(WebhookEventState.Processed);
             processed.LeaseOwner.Should().BeNull("claiming wrote nothing to the row");
         }
     }
@@ -105,12 +105,12 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
     }
 
     /// <summary>Appends a signed-and-verified event straight to the inbox (as the webhook endpoint does), due after <paramref name="dueIn"/>.</summary>
-    private async Task<InboxEvent> AppendAsync(Guid tenantId, byte[] body, TimeSpan dueIn)
+    private async Task<WebhookEvent> AppendAsync(Guid tenantId, byte[] body, TimeSpan dueIn)
     {
         var now = DateTimeOffset.UtcNow;
-        var inboxEvent = new InboxEvent { Id = Guid.CreateVersion7(now), TenantId = tenantId, ReceivedAt = now, State = InboxState.Pending, NextAttemptAt = now + dueIn };
-        await App.Services.GetRequiredService<InboxSealer>().SealAsync(inboxEvent, body, default);
-        (await App.Services.GetRequiredService<InboxWriter>().AppendAsync(inboxEvent, default)).Should().Be(AppendOutcome.Stored);
+        var inboxEvent = new WebhookEvent { Id = Guid.CreateVersion7(now), TenantId = tenantId, ReceivedAt = now, State = WebhookEventState.Pending, NextAttemptAt = now + dueIn };
+        await App.Services.GetRequiredService<WebhookSealer>().SealAsync(inboxEvent, body, default);
+        (await App.Services.GetRequiredService<WebhookJournal>().AppendAsync(inboxEvent, default)).Should().Be(AppendOutcome.Stored);
         return inboxEvent;
     }
 

@@ -17,19 +17,19 @@ internal enum AppendOutcome
 /// whatever has queued up in a single transaction, and every request waits for that commit before it
 /// may answer 200. A full queue, a failed commit or a database that just failed answer 503 at once.
 /// </summary>
-internal sealed partial class InboxWriter : BackgroundService
+internal sealed partial class WebhookJournal : BackgroundService
 {
     private static readonly TimeSpan FailFastAfterError = TimeSpan.FromSeconds(1);
     private readonly Channel<PendingAppend> queue;
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
-    private readonly InboxSignal signal;
+    private readonly WebhookSignal signal;
     private readonly SqliteWriteGate writeGate;
     private readonly WebhookOptions options;
     private readonly TimeProvider clock;
-    private readonly ILogger<InboxWriter> logger;
+    private readonly ILogger<WebhookJournal> logger;
     private long failedUntilTicks;
 
-    public InboxWriter(IDbContextFactory<SwitchboardDbContext> dbFactory, InboxSignal signal, SqliteWriteGate writeGate, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxWriter> logger)
+    public WebhookJournal(IDbContextFactory<SwitchboardDbContext> dbFactory, WebhookSignal signal, SqliteWriteGate writeGate, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookJournal> logger)
     {
         this.writeGate = writeGate;
         this.dbFactory = dbFactory;
@@ -40,7 +40,7 @@ internal sealed partial class InboxWriter : BackgroundService
         queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(this.options.MaxPendingAppends) { SingleReader = true });
     }
 
-    public async Task<AppendOutcome> AppendAsync(InboxEvent inboxEvent, CancellationToken ct)
+    public async Task<AppendOutcome> AppendAsync(WebhookEvent inboxEvent, CancellationToken ct)
     {
         if (clock.GetUtcNow().UtcTicks < Interlocked.Read(ref failedUntilTicks))
         {
@@ -131,9 +131,9 @@ internal sealed partial class InboxWriter : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook inbox commit of {Count} event(s) failed ({Error}); answering 503 so that Meta retries")]
     private partial void LogCommitFailed(int count, string error);
 
-    private sealed class PendingAppend(InboxEvent inboxEvent)
+    private sealed class PendingAppend(WebhookEvent inboxEvent)
     {
-        public InboxEvent Event { get; } = inboxEvent;
+        public WebhookEvent Event { get; } = inboxEvent;
 
         public TaskCompletionSource<AppendOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -13,8 +13,8 @@ namespace Switchboard.Features.Webhooks;
 /// Quarantined events wait longer for the operator, then go too. Finished outbox rows, idempotency keys
 /// and realtime events older than the window go as well.
 /// </summary>
-internal sealed partial class InboxJanitor(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<InboxJanitor> logger) : BackgroundService
+internal sealed partial class WebhookJanitor(
+    IDbContextFactory<SwitchboardDbContext> dbFactory, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookJanitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
@@ -50,8 +50,8 @@ internal sealed partial class InboxJanitor(
         var now = clock.GetUtcNow();
         var processedBefore = now - options.Value.ReplayWindow;
         var quarantinedBefore = now - options.Value.QuarantineRetention;
-        var purged = await db.InboxEvents
-            .Where(e => (e.State == InboxState.Processed && e.ReceivedAt < processedBefore) || (e.State == InboxState.Quarantined && e.ReceivedAt < quarantinedBefore))
+        var purged = await db.WebhookEvents
+            .Where(e => (e.State == WebhookEventState.Processed && e.ReceivedAt < processedBefore) || (e.State == WebhookEventState.Quarantined && e.ReceivedAt < quarantinedBefore))
             .ExecuteDeleteAsync(ct);
 
         // Bookkeeping that only matters for a while: finished outbox rows (the message keeps its outcome),

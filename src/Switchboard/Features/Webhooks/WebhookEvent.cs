@@ -10,7 +10,7 @@ namespace Switchboard.Features.Webhooks;
 /// for the shared URL) and appended before the 200 goes out. The processor works through pending rows;
 /// rows are purged after the replay window.
 /// </summary>
-internal sealed class InboxEvent
+internal sealed class WebhookEvent
 {
     public const string Table = "InboxEvents";
 
@@ -23,7 +23,7 @@ internal sealed class InboxEvent
 
     public byte[] Body { get; set; } = [];
 
-    public InboxState State { get; set; }
+    public WebhookEventState State { get; set; }
 
     public int Attempts { get; set; }
 
@@ -41,20 +41,20 @@ internal sealed class InboxEvent
     public SealContext BodyContext => new(TenantId ?? Guid.Empty, Table, Id, nameof(Body));
 }
 
-internal enum InboxState
+internal enum WebhookEventState
 {
     Pending,
     Processed,
     Quarantined,
 }
 
-internal sealed class InboxEventConfiguration : IEntityTypeConfiguration<InboxEvent>
+internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<WebhookEvent>
 {
-    public void Configure(EntityTypeBuilder<InboxEvent> builder)
+    public void Configure(EntityTypeBuilder<WebhookEvent> builder)
     {
-        builder.ToTable(InboxEvent.Table);
+        builder.ToTable(WebhookEvent.Table);
         builder.HasKey(e => e.Id);
-        builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<InboxState>>().HasMaxLength(16);
+        builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<WebhookEventState>>().HasMaxLength(16);
         builder.Property(e => e.Reason).HasMaxLength(64);
         // The processor claims pending events in arrival order, and the operator pages through quarantined
         // ones in that order: without these, a scan in key order walks every processed event still kept.

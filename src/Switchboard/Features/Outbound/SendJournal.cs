@@ -20,12 +20,12 @@ namespace Switchboard.Features.Outbound;
 /// If a batch cannot commit, its marks are tried alone and its outcomes one by one, so one bad row does
 /// not take its neighbours with it.
 /// </summary>
-internal sealed partial class OutboxWriter(
+internal sealed partial class SendJournal(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     SqliteWriteGate gate,
     IOptions<OutboundOptions> options,
     TimeProvider clock,
-    ILogger<OutboxWriter> logger) : BackgroundService
+    ILogger<SendJournal> logger) : BackgroundService
 {
     /// <summary>How long writes gather before one commit (sends ask for their mark well ahead of this).</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
@@ -175,12 +175,12 @@ internal sealed partial class OutboxWriter(
         foreach (var node in marks.GroupBy(m => m.NodeId))
         {
             var leaseUntil = now + options.Value.SendTimeout + options.Value.SendingLeaseMargin;
-            marked.UnionWith(await OutboxWrites.MarkSendingAsync(db, [.. node.Select(m => m.Item)], node.Key, leaseUntil, ct));
+            marked.UnionWith(await SendJournalStatements.MarkSendingAsync(db, [.. node.Select(m => m.Item)], node.Key, leaseUntil, ct));
         }
 
         if (outcomes.Count > 0)
         {
-            await OutboxWrites.RecordAsync(db, [.. outcomes.Select(o => o.Outcome)], now, ct);
+            await SendJournalStatements.RecordAsync(db, [.. outcomes.Select(o => o.Outcome)], now, ct);
         }
 
         await transaction.CommitAsync(ct);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Switchboard.Common.Serialization;
 
 /// <summary>Lenient readers for Meta's JSON: fields may be missing, and numbers sometimes come as strings.</summary>
-internal static class Json
+internal static class LenientJson
 {
     public static JsonElement? Get(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

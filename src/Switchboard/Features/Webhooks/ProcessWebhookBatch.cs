@@ -15,15 +15,15 @@ namespace Switchboard.Features.Webhooks;
 /// they will look up; load all of that at once (<see cref="InboundBatch"/>); hand the events in arrival
 /// order to the <see cref="ConversationLedger"/>. Parts that cannot be routed quarantine their event; the rest is still processed.
 /// </summary>
-internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage ingestMessage, ConversationLedger ledger, ChannelDirectory channels, TimeProvider clock)
+internal sealed class ProcessWebhookBatch(WebhookSealer inboxSealer, IngestMessage ingestMessage, ConversationLedger ledger, ChannelDirectory channels, TimeProvider clock)
 {
     /// <summary>
     /// Applies the events to <paramref name="db"/> (the caller saves and commits) and returns each event's
     /// outcome, in order. Returns the batch so the caller can finish it after the commit — and release its
     /// creation lock (<paramref name="creation"/>, given when several loops share this node).
     /// </summary>
-    public async Task<(IReadOnlyList<(InboxState State, string? Reason)> Outcomes, InboundBatch Batch, BatchTimings Timings)> HandleAsync(
-        SwitchboardDbContext db, IReadOnlyList<InboxEvent> events, SemaphoreSlim? creation, CancellationToken ct)
+    public async Task<(IReadOnlyList<(WebhookEventState State, string? Reason)> Outcomes, InboundBatch Batch, BatchTimings Timings)> HandleAsync(
+        SwitchboardDbContext db, IReadOnlyList<WebhookEvent> events, SemaphoreSlim? creation, CancellationToken ct)
     {
         var batch = ledger.NewBatch();
         var timings = new BatchTimings();
@@ -40,7 +40,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             await batch.LoadAsync(db, creation, ct);
             timings.Load = Stopwatch.GetElapsedTime(started) - timings.Parse;
 
-            var outcomes = new List<(InboxState, string?)>(events.Count);
+            var outcomes = new List<(WebhookEventState, string?)>(events.Count);
             foreach (var item in parsed)
             {
                 outcomes.Add(await ApplyAsync(db, batch, item, ct));
@@ -64,7 +64,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     }
 
     /// <summary>Opens, parses and routes one event, and registers its lookups with the batch.</summary>
-    private async Task<Parsed> ParseAsync(SwitchboardDbContext db, InboundBatch batch, InboxEvent inboxEvent, CancellationToken ct)
+    private async Task<Parsed> ParseAsync(SwitchboardDbContext db, InboundBatch batch, WebhookEvent inboxEvent, CancellationToken ct)
     {
         byte[] body;
         try
@@ -83,7 +83,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             body = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(body));
         }
 
-        Json.RepairLoneSurrogates(body);
+        LenientJson.RepairLoneSurrogates(body);
         JsonDocument document;
         try
         {
@@ -113,7 +113,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
                 }
 
                 // Storable: an id PostgreSQL cannot even compare (NUL) matches no number.
-                var phoneNumberId = Json.Storable(value.Get("metadata")?.String("phone_number_id"), 256);
+                var phoneNumberId = LenientJson.Storable(value.Get("metadata")?.String("phone_number_id"), 256);
                 if (phoneNumberId is null)
                 {
                     changes.Add(new Change(entry, field, value, null, null, null));
@@ -153,11 +153,11 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
         return new Parsed(inboxEvent, document, changes, null);
     }
 
-    private async Task<(InboxState State, string? Reason)> ApplyAsync(SwitchboardDbContext db, InboundBatch batch, Parsed item, CancellationToken ct)
+    private async Task<(WebhookEventState State, string? Reason)> ApplyAsync(SwitchboardDbContext db, InboundBatch batch, Parsed item, CancellationToken ct)
     {
         if (item.Failure is not null)
         {
-            return (InboxState.Quarantined, item.Failure);
+            return (WebhookEventState.Quarantined, item.Failure);
         }
 
         string? reason = null;
@@ -176,10 +176,10 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
             reason ??= unroutable ?? change.Malformed;
         }
 
-        return reason is null ? (InboxState.Processed, null) : (InboxState.Quarantined, reason);
+        return reason is null ? (WebhookEventState.Processed, null) : (WebhookEventState.Quarantined, reason);
     }
 
-    private async Task ProcessChangeAsync(SwitchboardDbContext db, InboundBatch batch, InboxEvent inboxEvent, Change change, CancellationToken ct)
+    private async Task ProcessChangeAsync(SwitchboardDbContext db, InboundBatch batch, WebhookEvent inboxEvent, Change change, CancellationToken ct)
     {
         var (channel, value) = (change.Channel!, change.Value);
         foreach (var message in value.Array("messages"))
@@ -206,9 +206,9 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     }
 
     /// <summary>Fields without a phone number (account_update, template status, …) are routed by WABA id.</summary>
-    private async Task<string?> ProcessAccountFieldAsync(SwitchboardDbContext db, InboxEvent inboxEvent, JsonElement entry, string field, JsonElement value, CancellationToken ct)
+    private async Task<string?> ProcessAccountFieldAsync(SwitchboardDbContext db, WebhookEvent inboxEvent, JsonElement entry, string field, JsonElement value, CancellationToken ct)
     {
-        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.Select(id => Json.Storable(id, 256)).OfType<string>().ToList();
+        var wabaIds = new[] { entry.String("id"), value.Get("waba_info")?.String("waba_id") }.Select(id => LenientJson.Storable(id, 256)).OfType<string>().ToList();
         var channels = await ChannelRouter.ByWabaIdAsync(db, wabaIds, inboxEvent.TenantId, ct);
         if (inboxEvent.TenantId is null && channels.Select(c => c.TenantId).Distinct().Count() > 1)
         {
@@ -237,7 +237,7 @@ internal sealed class ProcessInboxEvent(InboxSealer inboxSealer, IngestMessage i
     }
 
     /// <summary>One event, opened and routed; <see cref="Failure"/> quarantines it whole.</summary>
-    private sealed record Parsed(InboxEvent Event, JsonDocument? Document, List<Change> Changes, string? Failure);
+    private sealed record Parsed(WebhookEvent Event, JsonDocument? Document, List<Change> Changes, string? Failure);
 
     /// <summary>One change of an event: routed to a channel, account-level (no channel), or unroutable; <see cref="Malformed"/> says why some of its items are skipped.</summary>
     private sealed record Change(JsonElement Entry, string Field, JsonElement Value, Channel? Channel, string? Unroutable, string? Malformed);

@@ -8,11 +8,11 @@ namespace Switchboard.Features.Webhooks;
 /// key. Events on the shared platform URL belong to no tenant until routed: they are sealed with a
 /// platform inbox key derived from the master key (and opened with any configured master key).
 /// </summary>
-internal sealed class InboxSealer(KeyRing keyRing, MasterKeyRing masterKeys)
+internal sealed class WebhookSealer(KeyRing keyRing, MasterKeyRing masterKeys)
 {
     private const string PlatformPurpose = "switchboard/platform-inbox";
 
-    public async ValueTask SealAsync(InboxEvent inboxEvent, byte[] body, CancellationToken ct)
+    public async ValueTask SealAsync(WebhookEvent inboxEvent, byte[] body, CancellationToken ct)
     {
         if (inboxEvent.TenantId is { } tenantId)
         {
@@ -25,7 +25,7 @@ internal sealed class InboxSealer(KeyRing keyRing, MasterKeyRing masterKeys)
         }
     }
 
-    public async ValueTask<byte[]> OpenAsync(InboxEvent inboxEvent, CancellationToken ct)
+    public async ValueTask<byte[]> OpenAsync(WebhookEvent inboxEvent, CancellationToken ct)
     {
         if (inboxEvent.TenantId is { } tenantId)
         {

@@ -18,7 +18,7 @@ namespace Switchboard.Features.Webhooks;
 /// batch fails, ADR 0014); and retried with <see cref="RetryBackoff"/>, quarantined after the last attempt or
 /// at once for a content error (ADR 0018).
 /// </summary>
-internal sealed partial class InboxProcessor : JobLoop
+internal sealed partial class WebhookProcessor : JobLoop
 {
     // Short, so that the events a crashed node had claimed come back quickly; processing is idempotent,
     // so an unusually slow batch being claimed twice costs time, not correctness. On PostgreSQL, the
@@ -29,24 +29,24 @@ internal sealed partial class InboxProcessor : JobLoop
     // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
     private readonly SemaphoreSlim creationLock = new(1, 1);
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
-    private readonly ProcessInboxEvent processEvent;
+    private readonly ProcessWebhookBatch processEvent;
     private readonly SqliteWriteGate writeGate;
     private readonly IngestMessage ingestMessage;
     private readonly IOptions<WebhookOptions> options;
     private readonly TimeProvider clock;
-    private readonly ILogger<InboxProcessor> logger;
+    private readonly ILogger<WebhookProcessor> logger;
     private bool isSqlite;
 
-    public InboxProcessor(
+    public WebhookProcessor(
         IDbContextFactory<SwitchboardDbContext> dbFactory,
-        ProcessInboxEvent processEvent,
+        ProcessWebhookBatch processEvent,
         SqliteWriteGate writeGate,
         IngestMessage ingestMessage,
-        InboxSignal signal,
+        WebhookSignal signal,
         MigrationState migrations,
         IOptions<WebhookOptions> options,
         TimeProvider clock,
-        ILogger<InboxProcessor> logger)
+        ILogger<WebhookProcessor> logger)
         : base(new JobSchedule("Webhook processor", PollInterval), signal.Signal, migrations, clock, logger)
     {
         this.dbFactory = dbFactory;
@@ -76,7 +76,7 @@ internal sealed partial class InboxProcessor : JobLoop
     protected override async Task ReleaseAsync(IReadOnlyList<Guid> owners, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.InboxEvents.Where(e => e.LeaseOwner != null && owners.Contains(e.LeaseOwner.Value) && e.State == InboxState.Pending)
+        await db.WebhookEvents.Where(e => e.LeaseOwner != null && owners.Contains(e.LeaseOwner.Value) && e.State == WebhookEventState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
     }
 
@@ -86,7 +86,7 @@ internal sealed partial class InboxProcessor : JobLoop
         if (!isSqlite)
         {
             // PostgreSQL: the batch is claimed by locking its rows in the transaction that processes it.
-            var taken = new List<InboxEvent>();
+            var taken = new List<WebhookEvent>();
             try
             {
                 await ProcessInTransactionAsync(taken, (db, ct) => LockNextAsync(db, ct), ct);
@@ -113,7 +113,7 @@ internal sealed partial class InboxProcessor : JobLoop
     /// bad event costs a few smaller batches rather than slowing its neighbours to one at a time; a
     /// single event that fails is retried later with backoff, and finally quarantined.
     /// </summary>
-    private async Task ProcessOrSplitAsync(List<InboxEvent> batch, int firstAttempt, CancellationToken ct)
+    private async Task ProcessOrSplitAsync(List<WebhookEvent> batch, int firstAttempt, CancellationToken ct)
     {
         if (batch.Count <= 1)
         {
@@ -146,7 +146,7 @@ internal sealed partial class InboxProcessor : JobLoop
         await ProcessOrSplitAsync(batch[half..], firstAttempt: 1, ct);
     }
 
-    private async Task ProcessAsync(InboxEvent inboxEvent, CancellationToken ct)
+    private async Task ProcessAsync(WebhookEvent inboxEvent, CancellationToken ct)
     {
         try
         {
@@ -155,7 +155,7 @@ internal sealed partial class InboxProcessor : JobLoop
         catch (KeyDestroyedException)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await FinishAsync(db, [(inboxEvent, InboxState.Quarantined, "tenant-erased")], ct);
+            await FinishAsync(db, [(inboxEvent, WebhookEventState.Quarantined, "tenant-erased")], ct);
             LogQuarantined(inboxEvent.Id, "tenant-erased");
         }
         catch (Exception ex) when (IsPermanent(ex))
@@ -163,7 +163,7 @@ internal sealed partial class InboxProcessor : JobLoop
             // The same bytes fail the same way every time: retrying would only hold the inbox up (ADR 0018).
             LogAttemptFailed(inboxEvent.Id, inboxEvent.Attempts + 1, SafeError.Describe(ex), true);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await FinishAsync(db, [(inboxEvent, InboxState.Quarantined, "malformed")], ct);
+            await FinishAsync(db, [(inboxEvent, WebhookEventState.Quarantined, "malformed")], ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -193,19 +193,19 @@ internal sealed partial class InboxProcessor : JobLoop
     }
 
     /// <summary>Processes these events (already leased on SQLite; locked again here on PostgreSQL, skipping any another loop holds or has finished).</summary>
-    private Task ProcessInTransactionAsync(List<InboxEvent> events, CancellationToken ct) =>
+    private Task ProcessInTransactionAsync(List<WebhookEvent> events, CancellationToken ct) =>
         ProcessInTransactionAsync([], async (db, ct) => db.IsSqlite ? events : await LockAsync(db, [.. events.Select(e => e.Id)], ct), ct);
 
     /// <param name="taken">Receives the events <paramref name="take"/> returned, also when processing them fails.</param>
     /// <param name="take">Returns the events to process, inside the transaction (on PostgreSQL, locking their rows).</param>
     /// <param name="ct">Stops the work; an unfinished transaction rolls back.</param>
     private async Task ProcessInTransactionAsync(
-        List<InboxEvent> taken, Func<SwitchboardDbContext, CancellationToken, Task<List<InboxEvent>>> take, CancellationToken ct)
+        List<WebhookEvent> taken, Func<SwitchboardDbContext, CancellationToken, Task<List<WebhookEvent>>> take, CancellationToken ct)
     {
         Conversations.InboundBatch? batch = null;
         BatchTimings? t = null;
-        var finished = new List<(InboxEvent Event, InboxState State, string? Reason)>();
-        List<InboxEvent> events;
+        var finished = new List<(WebhookEvent Event, WebhookEventState State, string? Reason)>();
+        List<WebhookEvent> events;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -245,7 +245,7 @@ internal sealed partial class InboxProcessor : JobLoop
         LogBatch(events.Count, t.Claim.TotalMilliseconds, t.Parse.TotalMilliseconds, t.Load.TotalMilliseconds, t.Apply.TotalMilliseconds, t.Write.TotalMilliseconds, t.Commit.TotalMilliseconds);
 
         ingestMessage.Committed(batch);
-        foreach (var (inboxEvent, state, reason) in finished.Where(f => f.State == InboxState.Quarantined))
+        foreach (var (inboxEvent, state, reason) in finished.Where(f => f.State == WebhookEventState.Quarantined))
         {
             LogQuarantined(inboxEvent.Id, reason);
         }
@@ -278,7 +278,7 @@ internal sealed partial class InboxProcessor : JobLoop
     /// stops talking mid-batch is cut off after <see cref="Lease"/> of silence. Rows leased by a node of an
     /// older version (which claimed by writing a lease) are skipped until their lease runs out.
     /// </summary>
-    private async Task<List<InboxEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
+    private async Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
     {
         await LimitIdleAsync(db, ct);
         var now = clock.GetUtcNow();
@@ -286,7 +286,7 @@ internal sealed partial class InboxProcessor : JobLoop
 
         // 'pending' is a literal, not a parameter, so that the planner always proves the partial index
         // IX_InboxEvents_Pending usable (ordered by Id over pending rows only).
-        return await db.InboxEvents.FromSql(
+        return await db.WebhookEvents.FromSql(
                 $"""
                 SELECT * FROM "InboxEvents"
                 WHERE "State" = 'pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
@@ -298,10 +298,10 @@ internal sealed partial class InboxProcessor : JobLoop
     }
 
     /// <summary>PostgreSQL: locks these events again for a retry, those still pending and not held by another loop.</summary>
-    private static async Task<List<InboxEvent>> LockAsync(SwitchboardDbContext db, Guid[] ids, CancellationToken ct)
+    private static async Task<List<WebhookEvent>> LockAsync(SwitchboardDbContext db, Guid[] ids, CancellationToken ct)
     {
         await LimitIdleAsync(db, ct);
-        return await db.InboxEvents.FromSql(
+        return await db.WebhookEvents.FromSql(
                 $"""
                 SELECT * FROM "InboxEvents"
                 WHERE "Id" = ANY({ids}) AND "State" = 'pending'
@@ -320,13 +320,13 @@ internal sealed partial class InboxProcessor : JobLoop
     }
 
     /// <returns>SQLite: the events this loop now holds (by a lease written to their rows), and how many were waiting.</returns>
-    private async Task<(List<InboxEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
+    private async Task<(List<WebhookEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var until = now + Lease;
-        var candidates = await db.InboxEvents
-            .Where(e => e.State == InboxState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
+        var candidates = await db.WebhookEvents
+            .Where(e => e.State == WebhookEventState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
             .OrderBy(e => e.Id)
             .Select(e => e.Id)
             .Take(options.Value.ProcessBatch)
@@ -338,10 +338,10 @@ internal sealed partial class InboxProcessor : JobLoop
 
         // The lease condition is checked again by the UPDATE itself, so two loops or nodes never both win a row.
         using var turn = await writeGate.EnterAsync(db, ct);
-        await db.InboxEvents
-            .Where(e => candidates.Contains(e.Id) && e.State == InboxState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
+        await db.WebhookEvents
+            .Where(e => candidates.Contains(e.Id) && e.State == WebhookEventState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);
-        var claimed = await db.InboxEvents.AsNoTracking()
+        var claimed = await db.WebhookEvents.AsNoTracking()
             .Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner && e.LeaseUntil == until)
             .OrderBy(e => e.Id)
             .ToListAsync(ct);
@@ -349,14 +349,14 @@ internal sealed partial class InboxProcessor : JobLoop
     }
 
     /// <summary>Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one.</summary>
-    private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(InboxEvent Event, InboxState State, string? Reason)> finished, CancellationToken ct)
+    private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(WebhookEvent Event, WebhookEventState State, string? Reason)> finished, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         foreach (var group in finished.GroupBy(f => (f.State, f.Reason)))
         {
             var ids = group.Select(f => f.Event.Id).ToList();
             var (state, reason) = group.Key;
-            await db.InboxEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s => s
+            await db.WebhookEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s => s
                 .SetProperty(e => e.State, state)
                 .SetProperty(e => e.Reason, reason)
                 .SetProperty(e => e.ProcessedAt, now)
@@ -365,17 +365,17 @@ internal sealed partial class InboxProcessor : JobLoop
         }
     }
 
-    private async Task RetryLaterAsync(InboxEvent inboxEvent, Exception error, CancellationToken ct)
+    private async Task RetryLaterAsync(WebhookEvent inboxEvent, Exception error, CancellationToken ct)
     {
         var failure = new RetryPolicy(options.Value.MaxAttempts, RetryBackoff).Fail(inboxEvent.Attempts + 1, permanent: false, clock.GetUtcNow(), SafeError.Describe(error));
         LogAttemptFailed(inboxEvent.Id, failure.Attempt, failure.Error, failure.GiveUp);
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.InboxEvents.Where(e => e.Id == inboxEvent.Id).ExecuteUpdateAsync(s => s
+            await db.WebhookEvents.Where(e => e.Id == inboxEvent.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(e => e.Attempts, failure.Attempt)
                 .SetProperty(e => e.NextAttemptAt, failure.NextAttemptAt)
-                .SetProperty(e => e.State, failure.GiveUp ? InboxState.Quarantined : InboxState.Pending)
+                .SetProperty(e => e.State, failure.GiveUp ? WebhookEventState.Quarantined : WebhookEventState.Pending)
                 .SetProperty(e => e.Reason, failure.GiveUp ? "processing-failed" : null)
                 .SetProperty(e => e.LeaseOwner, (Guid?)null)
                 .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
