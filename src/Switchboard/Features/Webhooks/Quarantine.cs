@@ -29,8 +29,15 @@ internal static class Quarantine
         return Paging.PageOf(items, take, i => i.Id);
     }
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> ReplayAsync(
-        Guid eventId, SwitchboardDbContext db, WebhookSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static async Task<Results<Accepted, ProblemHttpResult>> ReplayOverHttpAsync(
+        Guid eventId, SwitchboardDbContext db, WebhookSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        await ReplayAsync(eventId, db, signal, clock, AuditActor.From(http), ct) is { } failure
+            ? failure.ToProblem()
+            : TypedResults.Accepted($"/api/v1/operator/quarantine/{eventId}");
+
+    /// <summary>Puts a quarantined event back in line for processing; refuses (not found) one that is not quarantined.</summary>
+    public static async Task<Failure?> ReplayAsync(
+        Guid eventId, SwitchboardDbContext db, WebhookSignal signal, TimeProvider clock, AuditActor actor, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -43,14 +50,14 @@ internal static class Quarantine
                 .SetProperty(e => e.NextAttemptAt, now), ct);
         if (updated == 0)
         {
-            return Problems.NotFound();
+            return Failure.NotFound();
         }
 
         var tenantId = await db.WebhookEvents.Where(e => e.Id == eventId).Select(e => e.TenantId).SingleAsync(ct);
-        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.WebhookReplayed, $"webhook:{eventId}", new { tenantId }, now, ct);
+        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.WebhookReplayed, $"webhook:{eventId}", new { tenantId }, now, ct);
         await transaction.CommitAsync(ct);
 
         signal.Signal.Notify();
-        return TypedResults.Accepted($"/api/v1/operator/quarantine/{eventId}");
+        return null;
     }
 }

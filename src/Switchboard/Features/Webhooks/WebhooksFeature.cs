@@ -31,7 +31,7 @@ public static class WebhooksFeature
 
         var quarantine = routes.MapGroup("/api/v1/operator/quarantine").RequireAuthorization(TenantPolicies.Operator).WithTags("Webhooks");
         quarantine.MapGet("", Quarantine.ListAsync).WithName("ListQuarantinedWebhooks");
-        quarantine.MapPost("/{eventId:guid}/replay", Quarantine.ReplayAsync).WithName("ReplayQuarantinedWebhook");
+        quarantine.MapPost("/{eventId:guid}/replay", Quarantine.ReplayOverHttpAsync).WithName("ReplayQuarantinedWebhook");
         return routes;
     }
 }
