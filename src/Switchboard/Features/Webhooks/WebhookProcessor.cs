@@ -26,7 +26,7 @@ internal sealed partial class WebhookProcessor : JobLoop
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    // Taken by a batch that creates new customers, when several loops run (see IngestBatch.LoadAsync).
+    // Taken by a batch that creates new customers, when several loops run (see InboundBatch.LoadAsync).
     private readonly SemaphoreSlim creationLock = new(1, 1);
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly ProcessWebhookBatch processEvent;
