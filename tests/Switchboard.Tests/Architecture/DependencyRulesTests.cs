@@ -46,18 +46,6 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Tenants"] = [],
     };
 
-    /// <summary>
-    /// Known violations to remove: (using type, used type) pairs that reach into another feature's internals
-    /// today. Never add to this list: add an entry point or move the code.
-    /// </summary>
-    private static readonly HashSet<(string From, string To)> KnownViolations =
-    [
-        // The webhook janitor also purges other features' short-lived bookkeeping; retention schedules
-        // per data class will give each feature its own purge.
-        ("Webhooks.WebhookJanitor", "Outbound.IdempotencyKey"),
-        ("Webhooks.WebhookJanitor", "Conversations.RealtimeEvent"),
-    ];
-
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>
         [.. TypeDependencies.Of(typeof(SwitchboardDbContext).Assembly.Location)
             .Where(p => p.From.StartsWith(Features, StringComparison.Ordinal) && p.To.StartsWith(Features, StringComparison.Ordinal))
@@ -97,17 +85,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', CrossFeature.Value.Select(p => $"{p.To} <- {p.From}")));
 
         var unexpected = CrossFeature.Value
-            .Where(p => !IsEntryPoint(p.To) && !KnownViolations.Contains(p))
+            .Where(p => !IsEntryPoint(p.To))
             .Select(p => $"{p.From} uses {p.To}");
 
         unexpected.Should().BeEmpty("a feature reaches another only through the entry points listed in this test (ADR 0020)");
-    }
-
-    [Fact]
-    public void Every_known_violation_still_exists()
-    {
-        KnownViolations.Except(CrossFeature.Value).Should().BeEmpty("a violation that is gone must leave the list, so it cannot come back unnoticed");
-        KnownViolations.Where(v => IsEntryPoint(v.To)).Should().BeEmpty("an entry point is not a violation");
     }
 
     [Fact]

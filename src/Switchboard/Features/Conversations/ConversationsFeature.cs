@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 
@@ -15,6 +16,7 @@ public static class ConversationsFeature
         services.AddSingleton<ConversationThreads>();
         services.AddSingleton<ConversationLedger>();
         services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
+        services.AddSingleton<IBookkeepingPurge, RealtimeLogPurge>();
         return services;
     }
 

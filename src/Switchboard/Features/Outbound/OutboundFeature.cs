@@ -1,3 +1,4 @@
+using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
@@ -18,6 +19,7 @@ public static class OutboundFeature
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) });
         services.AddSingleton<ChannelTokens>();
         services.AddSingleton<IContactMergeStep, OutboxContactMerge>();
+        services.AddSingleton<IBookkeepingPurge, OutboxPurge>();
         services.AddSingleton<SendOutboxItem>();
 
         // The writer starts before the sender and stops after it, so that the sender's last outcomes are recorded.

@@ -2,19 +2,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
-using Switchboard.Features.Conversations;
-using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Webhooks;
 
 /// <summary>
 /// Minimum data: raw webhook bodies are deleted once the replay window has passed (Meta's own retry
 /// horizon); what the product needs was extracted into messages and statuses at processing time.
-/// Quarantined events wait longer for the operator, then go too. Finished outbox rows, idempotency keys
-/// and realtime events older than the window go as well.
+/// Quarantined events wait longer for the operator, then go too. Other features' short-lived bookkeeping
+/// (<see cref="IBookkeepingPurge"/>) older than the window goes on the same schedule.
 /// </summary>
 internal sealed partial class WebhookJanitor(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookJanitor> logger) : BackgroundService
+    IDbContextFactory<SwitchboardDbContext> dbFactory, IEnumerable<IBookkeepingPurge> bookkeeping, MigrationState migrations, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<WebhookJanitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
@@ -54,15 +52,12 @@ internal sealed partial class WebhookJanitor(
             .Where(e => (e.State == WebhookEventState.Processed && e.ReceivedAt < processedBefore) || (e.State == WebhookEventState.Quarantined && e.ReceivedAt < quarantinedBefore))
             .ExecuteDeleteAsync(ct);
 
-        // Bookkeeping that only matters for a while: finished outbox rows (the message keeps its outcome),
-        // idempotency keys (clients retry within minutes, not weeks) and the realtime log (a client that
-        // was away longer reloads instead of resuming).
         var bookkeepingBefore = now - options.Value.ReplayWindow;
-        purged += await db.OutboxItems.IgnoreQueryFilters()
-            .Where(o => (o.State == Outbound.OutboxState.Done || o.State == Outbound.OutboxState.Failed || o.State == Outbound.OutboxState.Unknown) && o.CompletedAt < bookkeepingBefore)
-            .ExecuteDeleteAsync(ct);
-        purged += await db.IdempotencyKeys.IgnoreQueryFilters().Where(k => k.CreatedAt < bookkeepingBefore).ExecuteDeleteAsync(ct);
-        purged += await db.RealtimeEvents.IgnoreQueryFilters().Where(e => e.CreatedAt < bookkeepingBefore).ExecuteDeleteAsync(ct);
+        foreach (var purge in bookkeeping)
+        {
+            purged += await purge.PurgeAsync(db, bookkeepingBefore, ct);
+        }
+
         return purged;
     }
 
