@@ -53,7 +53,7 @@ public abstract class ConversationIsolationTests(AppFixture fixture)
 
         var assigned = await client.PostAsJsonAsync($"{list}/{id}/assign", new { userId = agent.Id });
         assigned.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await assigned.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["assignedUserId"]!.GetValue<Guid>().Should().Be(agent.Id);
+        (await assigned.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["assigneeId"]!.GetValue<Guid>().Should().Be(agent.Id);
         (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee=unassigned"))!["items"]!.AsArray().Should().BeEmpty();
         (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"{list}?assignee={agent.Id}"))!["items"]!.AsArray().Should().ContainSingle();
         (await client.GetAsync($"{list}?assignee=me")).StatusCode.Should().Be(HttpStatusCode.BadRequest, "the admin key is not a user");

@@ -14,7 +14,7 @@ internal sealed record ConversationResponse(
     DateTimeOffset? WindowExpiresAt,
     int UnreadCount,
     DateTimeOffset CreatedAt,
-    Guid? AssignedUserId = null);
+    Guid? AssigneeId = null);
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
 internal sealed class ContactReader(ContactDirectory directory)
