@@ -51,9 +51,7 @@ internal sealed partial class ConversationLedger
         db.Messages.Add(message);
         db.AddRange(with);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, message.TenantId, RealtimeEventTypes.MessageQueued, message.ConversationId, message.Id, message.Type, now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveWithEventAsync(db, message.TenantId, RealtimeEventTypes.MessageQueued, message.ConversationId, message.Id, message.Type, now, ct);
         await transaction.CommitAsync(ct);
     }
 
@@ -70,9 +68,7 @@ internal sealed partial class ConversationLedger
         }
 
         db.Add(outboxRow);
-        await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveWithEventAsync(db, message.TenantId, RealtimeEventTypes.MessageStatus, message.ConversationId, message.Id, DeliveryStates.Name(message.Status), now, ct);
         await transaction.CommitAsync(ct);
         return true;
     }
@@ -84,10 +80,17 @@ internal sealed partial class ConversationLedger
         conversation.UnreadCount = 0;
         conversation.UpdatedAt = now;
         db.AddRange(with);
-        await db.SaveChangesAsync(ct);
-        await RealtimeLog.AppendAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "read", now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "read", now, ct);
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Inside the caller's transaction: saves the unit of work, then appends its one realtime event (which takes the tenant's counter last).</summary>
+    private static async Task SaveWithEventAsync(
+        SwitchboardDbContext db, Guid tenantId, string type, Guid conversationId, Guid? messageId, string? detail, DateTimeOffset now, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        await RealtimeLog.AppendAsync(db, tenantId, type, conversationId, messageId, detail, now, ct);
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>

@@ -1,0 +1,126 @@
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Jobs;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+
+namespace Switchboard.Features.Webhooks;
+
+/// <summary>How the processor claims, finishes and retries inbox rows (ADR 0015, ADR 0021).</summary>
+internal sealed partial class WebhookProcessor
+{
+    /// <summary>
+    /// PostgreSQL: locks the next batch of due events in arrival order for this transaction, skipping rows
+    /// another loop or node has locked. Nothing is written to claim them: the locks end with the
+    /// transaction, so a crashed node's batch is free again the moment its connection goes, and a node that
+    /// stops talking mid-batch is cut off after <see cref="Lease"/> of silence. Rows leased by a node of an
+    /// older version (which claimed by writing a lease) are skipped until their lease runs out.
+    /// </summary>
+    private async Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        await LimitIdleAsync(db, ct);
+        var now = clock.GetUtcNow();
+        var limit = options.Value.ProcessBatch;
+
+        // 'pending' is a literal, not a parameter, so that the planner always proves the partial index
+        // IX_InboxEvents_Pending usable (ordered by Id over pending rows only).
+        return await db.WebhookEvents.FromSql(
+                $"""
+                SELECT * FROM "InboxEvents"
+                WHERE "State" = 'pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                ORDER BY "Id" LIMIT {limit}
+                FOR UPDATE SKIP LOCKED
+                """)
+            .AsNoTracking()
+            .ToListAsync(ct);
+    }
+
+    /// <summary>PostgreSQL: locks these events again for a retry, those still pending and not held by another loop.</summary>
+    private static async Task<List<WebhookEvent>> LockAsync(SwitchboardDbContext db, Guid[] ids, CancellationToken ct)
+    {
+        await LimitIdleAsync(db, ct);
+        return await db.WebhookEvents.FromSql(
+                $"""
+                SELECT * FROM "InboxEvents"
+                WHERE "Id" = ANY({ids}) AND "State" = 'pending'
+                ORDER BY "Id"
+                FOR UPDATE SKIP LOCKED
+                """)
+            .AsNoTracking()
+            .ToListAsync(ct);
+    }
+
+    /// <summary>A batch's row locks are its claim: if this node goes quiet mid-batch, PostgreSQL ends the transaction and frees them.</summary>
+    private static async Task LimitIdleAsync(SwitchboardDbContext db, CancellationToken ct)
+    {
+        var milliseconds = ((int)Lease.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {milliseconds}, true)", ct);
+    }
+
+    /// <returns>SQLite: the events this loop now holds (by a lease written to their rows), and how many were waiting.</returns>
+    private async Task<(List<WebhookEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var until = now + Lease;
+        var candidates = await db.WebhookEvents
+            .Where(e => e.State == WebhookEventState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
+            .OrderBy(e => e.Id)
+            .Select(e => e.Id)
+            .Take(options.Value.ProcessBatch)
+            .ToListAsync(ct);
+        if (candidates.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        // The lease condition is checked again by the UPDATE itself, so two loops or nodes never both win a row.
+        using var turn = await writeGate.EnterAsync(db, ct);
+        await db.WebhookEvents
+            .Where(e => candidates.Contains(e.Id) && e.State == WebhookEventState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);
+        var claimed = await db.WebhookEvents.AsNoTracking()
+            .Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner && e.LeaseUntil == until)
+            .OrderBy(e => e.Id)
+            .ToListAsync(ct);
+        return (claimed, candidates.Count);
+    }
+
+    /// <summary>Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one.</summary>
+    private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(WebhookEvent Event, WebhookEventState State, string? Reason)> finished, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var group in finished.GroupBy(f => (f.State, f.Reason)))
+        {
+            var ids = group.Select(f => f.Event.Id).ToList();
+            var (state, reason) = group.Key;
+            await db.WebhookEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.State, state)
+                .SetProperty(e => e.Reason, reason)
+                .SetProperty(e => e.ProcessedAt, now)
+                .SetProperty(e => e.LeaseOwner, (Guid?)null)
+                .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
+        }
+    }
+
+    private async Task RetryLaterAsync(WebhookEvent inboxEvent, Exception error, CancellationToken ct)
+    {
+        var failure = new RetryPolicy(options.Value.MaxAttempts, RetryBackoff).Fail(inboxEvent.Attempts + 1, permanent: false, clock.GetUtcNow(), SafeError.Describe(error));
+        LogAttemptFailed(inboxEvent.Id, failure.Attempt, failure.Error, failure.GiveUp);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await db.WebhookEvents.Where(e => e.Id == inboxEvent.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.Attempts, failure.Attempt)
+                .SetProperty(e => e.NextAttemptAt, failure.NextAttemptAt)
+                .SetProperty(e => e.State, failure.GiveUp ? WebhookEventState.Quarantined : WebhookEventState.Pending)
+                .SetProperty(e => e.Reason, failure.GiveUp ? "processing-failed" : null)
+                .SetProperty(e => e.LeaseOwner, (Guid?)null)
+                .SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database is away: the lease runs out and the event is claimed again later.
+            LogLoopFailed(SafeError.Describe(ex));
+        }
+    }
+}
