@@ -59,7 +59,7 @@ internal sealed class Options
 
     public static Options? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "send" or "inbox"))
+        if (args.Length == 0 || args[0] is not ("ingest" or "send" or "inbox" or "routing"))
         {
             return null;
         }
@@ -83,6 +83,8 @@ internal sealed class Options
 
     public string Get(string name, string fallback) => values.GetValueOrDefault(name, fallback);
 
+    public int IntOr(string name, int fallback) => Int(name, fallback);
+
     private int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
     public const string Usage = """
@@ -92,6 +94,8 @@ internal sealed class Options
                   plus the same load against a bare signature-checking endpoint (the ceiling)
           send    replies across several numbers (the server must send to the Cloud API simulator);
                   achieved rate per number and Meta errors
+          routing teams of agents take new conversations over one simulated hour (PostgreSQL): assignment
+                  latency from the acknowledgement, load spread, and every wait while capacity was free
           inbox   a user keeps the dashboard inbox open in headless Chromium while webhooks arrive at a
                   fixed rate; probe messages measure acknowledged → visible in the page
 
@@ -107,6 +111,8 @@ internal sealed class Options
           --simulator http://127.0.0.1:5097   the simulator the server sends to: exact per-number rates
                                               from its accept times, its busiest second, 130429 count  (send)
           --rate 500 --customers 1000 --concurrency 64 --warmup 5 --probes 80 --probe-interval-ms 750
+          --teams 10 --agents 200 --conversations 10000 --capacity 5 --real-seconds 600
+          --handle-minutes 4 --churn-percent 5 --db "<PostgreSQL connection string>"          (routing)
           --view mine|all  --chromium /usr/bin/chromium                                    (inbox)
           --data-dir DIR   a demo-mode server's data directory (its demo tenant, number and users),
                            otherwise --operator-key provisions a tenant; --email/--password sign in

@@ -55,6 +55,10 @@ if (options.Mode == "ingest")
         report.AppendLine(CultureInfo.InvariantCulture, $"Processing lag (acknowledged → message stored), {lag.Count} messages: p50 {lag.P50:F0} ms, p95 {lag.P95:F0} ms, p99 {lag.P99:F0} ms, max {lag.Max:F0} ms; not stored after 300 s: {missing}. Processing rate while the load ran: {processingRate:F0} messages/s.");
     }
 }
+else if (options.Mode == "routing")
+{
+    await RoutingLoad.RunAsync(api, options, report);
+}
 else if (options.Mode == "inbox")
 {
     var target = await InboxLatency.TargetAsync(api, options);

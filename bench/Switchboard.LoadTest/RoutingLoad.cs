@@ -1,0 +1,438 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace Switchboard.LoadTest;
+
+/// <summary>
+/// Routing at scale: a tenant with <c>--teams</c> teams of agents (each team the default team of one
+/// number), new customers arriving over one simulated hour (compressed into <c>--real-seconds</c>) with
+/// a three-fold burst in minutes 20–30, agents who resolve what they are given after an exponential
+/// handling time and who go away and come back now and then. Reports assignment latency (from the
+/// webhook's acknowledgement to the <c>assigned</c> event), the load spread, the queues, and — sampled
+/// from the database in one snapshot every half second — every moment a conversation waited while a
+/// member of its team was online with free capacity.
+/// </summary>
+internal static class RoutingLoad
+{
+    private const int BurstFactor = 3;
+
+    public static async Task RunAsync(HttpClient api, Options options, StringBuilder report)
+    {
+        var teams = options.IntOr("teams", 10);
+        var agents = options.IntOr("agents", 200);
+        var conversations = options.IntOr("conversations", 10_000);
+        var capacity = options.IntOr("capacity", 5);
+        var realSeconds = options.IntOr("real-seconds", 600);
+        var handleMinutes = options.IntOr("handle-minutes", 4);
+        var churnPercent = options.IntOr("churn-percent", 5);
+        var compression = 3600.0 / realSeconds;
+
+        Console.Error.WriteLine($"Provisioning a tenant with {teams} numbers, {agents} agents and {teams} teams");
+        var tenant = await Provisioned.CreateAsync(api, options.OperatorKey, teams);
+        var tenantId = tenant.TenantId;
+        var channels = await ChannelIdsAsync(api, tenant);
+        var users = await InviteAgentsAsync(api, tenant, agents);
+        var teamIds = new List<Guid>();
+        var teamOf = new Dictionary<Guid, Guid>();
+        for (var t = 0; t < teams; t++)
+        {
+            var members = users.Where((_, i) => i % teams == t).ToList();
+            var strategy = t % 2 == 0 ? "least_busy" : "round_robin";
+            var team = await SendAsync(api, tenant.ApiKey, HttpMethod.Post, $"/api/v1/tenants/{tenantId}/teams", new
+            {
+                name = $"Team {t + 1}",
+                memberIds = members,
+                assignment = strategy,
+                capacity,
+                channelIds = new[] { channels[tenant.PhoneNumberIds[t]] },
+            });
+            var id = team!["id"]!.GetValue<Guid>();
+            teamIds.Add(id);
+            foreach (var member in members)
+            {
+                teamOf[member] = id;
+            }
+        }
+
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (user, _) =>
+            await SendAsync(api, tenant.ApiKey, HttpMethod.Put, $"/api/v1/tenants/{tenantId}/agents/{user}/availability", new { status = "online" }));
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        using var http = new HttpClient(handler) { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tenant.ApiKey);
+        using var stop = new CancellationTokenSource();
+        var run = new Run(http, tenant, compression, handleMinutes, stop.Token);
+        var events = Task.Run(() => run.FollowEventsAsync());
+        await Task.Delay(1000);
+
+        var sampler = options.Db is null ? null : new ViolationSampler(options.Db, tenantId);
+        var sampling = sampler is null ? Task.CompletedTask : Task.Run(() => sampler.RunAsync(stop.Token));
+        var churn = Task.Run(() => run.ChurnAsync(users, churnPercent, stop.Token));
+
+        Console.Error.WriteLine($"Arrivals: {conversations} new conversations over one simulated hour in {realSeconds} s (×{compression:F1}), burst ×{BurstFactor} in minutes 20–30");
+        var clock = Stopwatch.StartNew();
+        await run.ArrivalsAsync(conversations, realSeconds, teams, clock);
+        var arrivalsTook = clock.Elapsed;
+        run.StopChurn();
+
+        // The load spread when arrivals end, before the tail drains.
+        var spread = await SendAsync(api, tenant.ApiKey, HttpMethod.Get, $"/api/v1/tenants/{tenantId}/agents", null);
+        var open = spread!["items"]!.AsArray().Select(a => a!["openAssigned"]!.GetValue<int>()).ToList();
+        var perTeamSpread = spread["items"]!.AsArray()
+            .GroupBy(a => teamOf.GetValueOrDefault(a!["userId"]!.GetValue<Guid>()))
+            .Select(g => (Max: g.Max(a => a!["openAssigned"]!.GetValue<int>()), Min: g.Min(a => a!["openAssigned"]!.GetValue<int>())))
+            .ToList();
+
+        Console.Error.WriteLine("Arrivals done; waiting for every conversation to be assigned");
+        var drainDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
+        while (run.Assigned < run.Acked && DateTime.UtcNow < drainDeadline)
+        {
+            await Task.Delay(1000);
+            Console.Error.WriteLine($"  [drain] assigned {run.Assigned} of {run.Acked}");
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(events.ContinueWith(_ => { }, TaskScheduler.Default), sampling.ContinueWith(_ => { }, TaskScheduler.Default), churn.ContinueWith(_ => { }, TaskScheduler.Default));
+
+        var latency = Percentiles.Of(run.Latencies);
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"{teams} teams (least busy and round robin alternately), {agents} agents, capacity {capacity}, one number per team; {run.Acked} new customers, one message per webhook POST, over one simulated hour in {arrivalsTook.TotalSeconds:F0} s (×{compression:F1}, burst ×{BurstFactor} in minutes 20–30); handling time exponential, mean {handleMinutes} simulated minutes; every 10 simulated minutes {churnPercent} % of the agents go away and those away come back.");
+        report.AppendLine();
+        report.AppendLine("| measure | value |");
+        report.AppendLine("|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| webhooks acknowledged / errors | {run.Acked} / {run.Errors} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| assigned (seen as events) | {run.Assigned} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| assignment latency from acknowledgement, p50 / p95 / p99 / max | {latency.P50:F0} / {latency.P95:F0} / {latency.P99:F0} / {latency.Max:F0} ms (real time; includes queueing during the burst) |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| open per agent when arrivals ended, max / min | {open.DefaultIfEmpty().Max()} / {open.DefaultIfEmpty().Min()} (widest within one team: {perTeamSpread.Max(s => s.Max - s.Min)}) |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| resolved by the simulated agents | {run.Resolved} |");
+        if (sampler is not null)
+        {
+            var server = await ServerLatencyAsync(options.Db!, tenantId);
+            report.AppendLine(CultureInfo.InvariantCulture, $"| server-side: conversation opened → first automatic assignment, p50 / p99 / max | {server.P50:F0} / {server.P99:F0} / {server.Max:F0} ms over {server.Count} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| longest queue seen (one team) | {sampler.LongestQueue} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| samples taken (every 0.5 s, one snapshot each) | {sampler.Samples} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| waiting while a team member was online with free capacity, for ≥ 1 s | **{sampler.Violations}** |");
+        }
+    }
+
+    private static async Task<Dictionary<string, Guid>> ChannelIdsAsync(HttpClient api, Provisioned tenant)
+    {
+        var list = await SendAsync(api, tenant.ApiKey, HttpMethod.Get, $"/api/v1/tenants/{tenant.TenantId}/channels", null);
+        return list!["items"]!.AsArray().ToDictionary(c => c!["phoneNumberId"]!.GetValue<string>(), c => c!["id"]!.GetValue<Guid>());
+    }
+
+    private static async Task<List<Guid>> InviteAgentsAsync(HttpClient api, Provisioned tenant, int count)
+    {
+        var users = new ConcurrentBag<(int, Guid)>();
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+        {
+            var invite = await SendAsync(api, tenant.ApiKey, HttpMethod.Post, $"/api/v1/tenants/{tenant.TenantId}/invites", new { email = $"agent{i:D4}.{tenant.TenantId:N}@bench.example", role = "agent" });
+            var code = invite!["inviteUrl"]!.GetValue<string>().Split("code=")[1];
+            var accepted = await SendAsync(api, null, HttpMethod.Post, "/api/v1/invites/accept", new { code = Uri.UnescapeDataString(code), displayName = $"Agent {i}", password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)) });
+            users.Add((i, accepted!["userId"]!.GetValue<Guid>()));
+            if (Interlocked.Increment(ref done) % 25 == 0)
+            {
+                Console.Error.WriteLine($"  [agents] {done} of {count}");
+            }
+        });
+        return [.. users.OrderBy(u => u.Item1).Select(u => u.Item2)];
+    }
+
+    private static async Task<JsonObject?> SendAsync(HttpClient http, string? key, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new("Bearer", key);
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{(int)response.StatusCode} from {method} {path}: {text}");
+        }
+
+        return text.Length == 0 ? null : JsonNode.Parse(text)?.AsObject();
+    }
+
+    /// <summary>First automatic assignment of each conversation minus its creation, as the server recorded both.</summary>
+    private static async Task<Percentiles> ServerLatencyAsync(string db, Guid tenantId)
+    {
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT EXTRACT(EPOCH FROM (min(a."At") - c."CreatedAt")) * 1000
+            FROM "Assignments" a JOIN "Conversations" c ON c."TenantId" = a."TenantId" AND c."Id" = a."ConversationId"
+            WHERE a."TenantId" = @tenant AND a."Kind" = 'auto'
+            GROUP BY c."Id", c."CreatedAt"
+            """,
+            connection);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        var values = new List<double>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(Math.Max(0, Convert.ToDouble(reader.GetValue(0), CultureInfo.InvariantCulture)));
+        }
+
+        return Percentiles.Of(values);
+    }
+
+    private sealed class Run(HttpClient http, Provisioned tenant, double compression, int handleMinutes, CancellationToken stop)
+    {
+        private readonly ConcurrentDictionary<string, DateTimeOffset> ackedAt = new();
+        private readonly ConcurrentDictionary<Guid, bool> seen = new();
+        private readonly ConcurrentBag<double> latencies = [];
+        private readonly byte[] secret = Encoding.UTF8.GetBytes(tenant.AppSecret);
+        private volatile bool churning = true;
+        private int acked;
+        private int errors;
+        private int assigned;
+        private int resolved;
+
+        public int Acked => Volatile.Read(ref acked);
+
+        public int Errors => Volatile.Read(ref errors);
+
+        public int Assigned => Volatile.Read(ref assigned);
+
+        public int Resolved => Volatile.Read(ref resolved);
+
+        public IReadOnlyCollection<double> Latencies => latencies;
+
+        public void StopChurn() => churning = false;
+
+        /// <summary>Poisson arrivals, one new customer each, to a number (and so a team) chosen uniformly.</summary>
+        public async Task ArrivalsAsync(int total, int realSeconds, int numbers, Stopwatch clock)
+        {
+            // Weight 1 for 50 simulated minutes and BurstFactor for 10: the rate per real second at each moment.
+            var baseRate = total / (realSeconds * (50.0 + (10.0 * BurstFactor)) / 60.0);
+            var inFlight = new List<Task>();
+            var next = 0.0;
+            var random = new Random(17);
+            var lastReport = 0;
+            for (var n = 0; n < total; n++)
+            {
+                var minute = next / realSeconds * 60;
+                var rate = minute is >= 20 and < 30 ? baseRate * BurstFactor : baseRate;
+                next += -Math.Log(1 - random.NextDouble()) / rate;
+                var wait = TimeSpan.FromSeconds(next) - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                var customer = (16_500_000_000L + n).ToString(CultureInfo.InvariantCulture);
+                var phone = tenant.PhoneNumberIds[random.Next(numbers)];
+                inFlight.Add(PostAsync(phone, customer, n));
+                if (inFlight.Count > 256)
+                {
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                }
+
+                if ((int)clock.Elapsed.TotalSeconds >= lastReport + 10)
+                {
+                    lastReport = (int)clock.Elapsed.TotalSeconds;
+                    Console.Error.WriteLine($"  [arrivals] {clock.Elapsed.TotalSeconds,4:F0} s  sim minute {clock.Elapsed.TotalSeconds / realSeconds * 60,4:F1}  sent {n + 1}  assigned {Assigned}  resolved {Resolved}");
+                }
+            }
+
+            await Task.WhenAll(inFlight);
+        }
+
+        private async Task PostAsync(string phone, string customer, int n)
+        {
+            var body = Encoding.UTF8.GetBytes(Webhooks.Text(phone, $"wamid.ROUTE{n:D7}{Guid.NewGuid():N}", customer, "Customer " + customer[^4..], "Hello, I have a question"));
+            var error = await Webhooks.PostAsync(http, new Uri(http.BaseAddress!, $"/webhooks/whatsapp/{tenant.TenantId}"), secret, body, stop);
+            if (error is null)
+            {
+                ackedAt[customer] = DateTimeOffset.UtcNow;
+                Interlocked.Increment(ref acked);
+            }
+            else
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }
+
+        /// <summary>The agents' side: one event stream; each first assignment is timed and resolved after a handling time.</summary>
+        public async Task FollowEventsAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tenants/{tenant.TenantId}/events");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop));
+            var random = new Random(23);
+            while (!stop.IsCancellationRequested && await reader.ReadLineAsync(stop) is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var e = JsonNode.Parse(line[6..])!;
+                if (e["type"]?.GetValue<string>() != "conversation.changed" || e["detail"]?.GetValue<string>() != "assigned")
+                {
+                    continue;
+                }
+
+                var conversationId = e["conversationId"]!.GetValue<Guid>();
+                if (!seen.TryAdd(conversationId, true))
+                {
+                    continue;
+                }
+
+                var at = DateTimeOffset.UtcNow;
+                var handling = TimeSpan.FromMinutes(-Math.Log(1 - random.NextDouble()) * handleMinutes / compression);
+                _ = Task.Run(() => HandleAsync(conversationId, at, handling), CancellationToken.None);
+            }
+        }
+
+        private async Task HandleAsync(Guid conversationId, DateTimeOffset assignedAt, TimeSpan handling)
+        {
+            try
+            {
+                var conversation = await http.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.TenantId}/conversations/{conversationId}", stop);
+                var waId = conversation!["contact"]!["waId"]!.GetValue<string>();
+                if (ackedAt.TryGetValue(waId, out var acknowledged))
+                {
+                    latencies.Add(Math.Max(0, (assignedAt - acknowledged).TotalMilliseconds));
+                }
+
+                Interlocked.Increment(ref assigned);
+                await Task.Delay(handling, stop);
+                using var resolve = await http.PostAsync($"/api/v1/tenants/{tenant.TenantId}/conversations/{conversationId}/resolve", null, stop);
+                if (resolve.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref resolved);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+
+        /// <summary>Every 10 simulated minutes, some online agents go away and those away come back online.</summary>
+        public async Task ChurnAsync(List<Guid> users, int percent, CancellationToken ct)
+        {
+            var random = new Random(31);
+            var away = new List<Guid>();
+            var period = TimeSpan.FromMinutes(10 / compression);
+            while (churning && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(period, ct);
+                if (!churning)
+                {
+                    break;
+                }
+
+                foreach (var user in away)
+                {
+                    await PutAsync(user, "online");
+                }
+
+                away = [.. users.OrderBy(_ => random.Next()).Take(users.Count * percent / 100)];
+                foreach (var user in away)
+                {
+                    await PutAsync(user, "away");
+                }
+            }
+
+            foreach (var user in away)
+            {
+                await PutAsync(user, "online");
+            }
+        }
+
+        private async Task PutAsync(Guid user, string status)
+        {
+            using var response = await http.PutAsJsonAsync($"/api/v1/tenants/{tenant.TenantId}/agents/{user}/availability", new { status }, CancellationToken.None);
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
+    /// <summary>
+    /// Every half second, in one snapshot: each team whose oldest waiting conversation could have been
+    /// taken by an online member below the team's capacity. The same conversation found so in samples
+    /// at least a second apart is one violation (dispatching takes a moment; waiting on it does not).
+    /// </summary>
+    private sealed class ViolationSampler(string db, Guid tenantId)
+    {
+        private const string Sql =
+            """
+            SELECT t."Id",
+                   (SELECT c."Id" FROM "Conversations" c WHERE c."TenantId" = t."TenantId" AND c."TeamId" = t."Id" AND c."WaitingSince" IS NOT NULL
+                    ORDER BY c."WaitingSince", c."Number" LIMIT 1) AS oldest,
+                   (SELECT count(*) FROM "Conversations" c WHERE c."TenantId" = t."TenantId" AND c."TeamId" = t."Id" AND c."WaitingSince" IS NOT NULL) AS waiting,
+                   EXISTS (
+                     SELECT 1 FROM "TeamMembers" m
+                     JOIN "AgentStates" a ON a."TenantId" = m."TenantId" AND a."UserId" = m."UserId" AND a."Status" = 'online'
+                     WHERE m."TenantId" = t."TenantId" AND m."TeamId" = t."Id"
+                       AND (SELECT count(*) FROM "Conversations" o WHERE o."TenantId" = t."TenantId" AND o."AssignedUserId" = m."UserId" AND o."Status" = 'open') < t."Capacity"
+                   ) AS free
+            FROM "Teams" t WHERE t."TenantId" = @tenant
+            """;
+
+        private readonly Dictionary<Guid, (Guid Conversation, DateTime Since)> suspects = [];
+        private readonly HashSet<Guid> counted = [];
+
+        public int Samples { get; private set; }
+
+        public int Violations => counted.Count;
+
+        public long LongestQueue { get; private set; }
+
+        public async Task RunAsync(CancellationToken ct)
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync(ct);
+            while (!ct.IsCancellationRequested)
+            {
+                await using (var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
+                await using (var command = new NpgsqlCommand(Sql, connection, transaction))
+                {
+                    command.Parameters.AddWithValue("tenant", tenantId);
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    var now = DateTime.UtcNow;
+                    while (await reader.ReadAsync(ct))
+                    {
+                        var team = reader.GetGuid(0);
+                        var waiting = reader.GetInt64(2);
+                        LongestQueue = Math.Max(LongestQueue, waiting);
+                        if (waiting > 0 && reader.GetBoolean(3) && !reader.IsDBNull(1))
+                        {
+                            var oldest = reader.GetGuid(1);
+                            if (suspects.TryGetValue(team, out var s) && s.Conversation == oldest)
+                            {
+                                if (now - s.Since >= TimeSpan.FromSeconds(1) && counted.Add(oldest))
+                                {
+                                    Console.Error.WriteLine($"  [violation] team {team}: conversation {oldest} waiting with free capacity since {s.Since:HH:mm:ss.fff}");
+                                }
+                            }
+                            else
+                            {
+                                suspects[team] = (oldest, now);
+                            }
+                        }
+                        else
+                        {
+                            suspects.Remove(team);
+                        }
+                    }
+                }
+
+                Samples++;
+                await Task.Delay(500, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}
