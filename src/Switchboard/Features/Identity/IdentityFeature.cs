@@ -71,7 +71,7 @@ public static class IdentityFeature
                     : RedirectAsync(context);
                 o.Events.OnRedirectToAccessDenied = context => context.Request.Path.StartsWithSegments("/api")
                     ? context.HttpContext.ForbidAsync(SwitchboardClaims.Scheme)
-                    : RedirectAsync(context);
+                    : OperatorHomeOrDenied(context);
             })
             .AddCookie(SwitchboardClaims.PartialScheme, o =>
             {
@@ -91,6 +91,18 @@ public static class IdentityFeature
         o.Cookie.Path = "/";
         o.ExpireTimeSpan = lifetime;
         o.LoginPath = "/account/login";
+    }
+
+    /// <summary>A platform operator outside any tenant who lands on the dashboard's home goes to the operator pages, not to "Not allowed".</summary>
+    private static Task OperatorHomeOrDenied(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        if (context.Request.Path == "/" && context.HttpContext.User.IsOperator() && context.HttpContext.User.TenantIdOf() is null)
+        {
+            context.Response.Redirect("/operator/tenants");
+            return Task.CompletedTask;
+        }
+
+        return RedirectAsync(context);
     }
 
     private static Task RedirectAsync(RedirectContext<CookieAuthenticationOptions> context)

@@ -15,6 +15,13 @@ window.switchboard = {
     const el = document.getElementById(id);
     if (el) el.scrollTop = el.scrollHeight;
   },
+  // The alerts switch survives reloads and sign-ins on this browser.
+  alertsRemembered() {
+    try { return localStorage.getItem('switchboard-alerts') === 'on'; } catch { return false; }
+  },
+  rememberAlerts(on) {
+    try { localStorage.setItem('switchboard-alerts', on ? 'on' : 'off'); } catch { /* storage disabled */ }
+  },
   async enableAlerts() {
     if (!('Notification' in window)) return 'unsupported';
     if (Notification.permission === 'default') return await Notification.requestPermission();
