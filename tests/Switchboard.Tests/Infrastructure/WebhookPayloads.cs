@@ -10,7 +10,7 @@ public static class WebhookPayloads
 
     public sealed record Inbound(string Wamid, string From, string Body, long Timestamp, string Name = "Customer");
 
-    public sealed record Status(string Wamid, string State, long Timestamp, int? ErrorCode = null, string? ErrorTitle = null);
+    public sealed record Status(string Wamid, string State, long Timestamp, int? ErrorCode = null, string? ErrorTitle = null, string? ErrorDetails = null);
 
     public static byte[] Messages(string phoneNumberId, params Inbound[] messages) => Envelope(
         [[Change(phoneNumberId, contacts: messages.DistinctBy(m => m.From).Select(m => new { profile = new { name = m.Name }, wa_id = m.From }), messages: messages.Select(m => (object)new
@@ -29,7 +29,7 @@ public static class WebhookPayloads
             status = s.State,
             timestamp = s.Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture),
             recipient_id = "16505551234",
-            errors = s.ErrorCode is null ? null : new[] { new { code = s.ErrorCode, title = s.ErrorTitle, message = s.ErrorTitle } },
+            errors = s.ErrorCode is null ? null : new[] { new { code = s.ErrorCode, title = s.ErrorTitle, message = s.ErrorTitle, error_data = s.ErrorDetails is null ? null : new { details = s.ErrorDetails } } },
         }))]]);
 
     /// <summary>Several entries, each with several changes: the batching Meta does (up to 1,000 updates a POST).</summary>

@@ -36,6 +36,7 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
         var message = (await App.MessagesAsync(chat.Tenant)).Single(m => m["id"]!.GetValue<Guid>() == failed.Id);
         message["status"]!.GetValue<string>().Should().Be("failed");
         message["error"]!["code"]!.GetValue<int>().Should().Be(code);
+        message["error"]!["fix"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace("every common code comes with a suggested fix");
     }
 
     [Fact]
@@ -171,6 +172,25 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
         SendsTo(chat).Should().Be(2);
         var gap = Graph.Sends.Where(s => s.PhoneNumberId == chat.Phone).Select(s => s.AtTicks).ToList();
         (gap[1] - gap[0]).Should().BeGreaterThanOrEqualTo(900, "Meta asks for 4^0 = 1 s before trying that customer again");
+    }
+
+    [Fact]
+    public async Task A_reply_failed_by_a_status_webhook_shows_metas_details_what_the_code_means_and_what_to_do()
+    {
+        var chat = await Chat.StartAsync(App, customer: NewCustomer());
+        var id = await chat.ReplyAcceptedAsync(new { type = "text", text = "are you there?" });
+        var wamid = (await chat.WaitForOutcomeAsync(id)).Wamid!;
+        const string details = "Message failed to send because more than 24 hours have passed since the customer last replied to this number.";
+
+        await App.PostSignedAsync(chat.Tenant.Id, WebhookPayloads.Statuses(chat.Phone,
+            new WebhookPayloads.Status(wamid, "failed", DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 131047, "Re-engagement message", details)));
+        await App.WaitForWebhooksAsync();
+
+        var error = (await App.MessagesAsync(chat.Tenant)).Single(m => m["id"]!.GetValue<Guid>() == id)["error"]!;
+        error["code"]!.GetValue<int>().Should().Be(131047);
+        error["details"]!.GetValue<string>().Should().Be(details);
+        error["meaning"]!.GetValue<string>().Should().Contain("24 hours");
+        error["fix"]!.GetValue<string>().Should().Contain("customer to write again");
     }
 
     [Fact]

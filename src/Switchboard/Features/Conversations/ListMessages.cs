@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Graph;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
@@ -61,6 +62,11 @@ internal static class ListMessages
         var reactions = await db.Reactions.AsNoTracking()
             .Where(r => r.TenantId == tenantId && r.ChannelId == conversation.ChannelId && wamids.Contains(r.TargetWamid) && r.Emoji != null)
             .ToListAsync(ct);
+        // Meta's details of a failure come with its failed status webhook (a synchronous refusal has none).
+        var failedWamids = messages.Where(m => m.Status == DeliveryState.Failed && m.Wamid is not null).Select(m => m.Wamid!).ToList();
+        var failureDetails = failedWamids.Count == 0 ? [] : await db.StatusUpdates.AsNoTracking()
+            .Where(s => s.TenantId == tenantId && s.ChannelId == conversation.ChannelId && failedWamids.Contains(s.Wamid) && s.Status == DeliveryState.Failed && s.ErrorDetails != null)
+            .ToDictionaryAsync(s => s.Wamid, s => s.ErrorDetails, ct);
         var contactIds = messages.Select(m => m.ContactId).Concat(reactions.Select(r => r.ContactId)).Distinct().ToList();
         var contacts = await db.Contacts.AsNoTracking().Where(c => c.TenantId == tenantId && contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
         var keys = new Dictionary<Guid, DataKey?>();
@@ -76,13 +82,14 @@ internal static class ListMessages
             }
         }
 
-        var items = messages.Select(m => ToResponse(m, keys.GetValueOrDefault(m.ContactId), media.GetValueOrDefault(m.Id), reactions, keys)).ToList();
+        var items = messages.Select(m => ToResponse(m, keys.GetValueOrDefault(m.ContactId), media.GetValueOrDefault(m.Id), reactions, keys, failureDetails)).ToList();
         var last = messages.LastOrDefault();
         var next = hasMore && last is not null ? Paging.Encode($"{last.Timestamp.UtcTicks}|{last.Id}") : null;
         return new Page<MessageResponse>(items, next);
     }
 
-    private static MessageResponse ToResponse(Message m, DataKey? key, MediaObject? media, List<Reaction> reactions, Dictionary<Guid, DataKey?> keys)
+    private static MessageResponse ToResponse(
+        Message m, DataKey? key, MediaObject? media, List<Reaction> reactions, Dictionary<Guid, DataKey?> keys, Dictionary<string, string?> failureDetails)
     {
         string? text = null;
         JsonElement? payload = null;
@@ -110,13 +117,20 @@ internal static class ListMessages
             text,
             DeliveryStates.Name(m.Status),
             m.StatusAt,
-            m.ErrorCode is null && m.ErrorTitle is null ? null : new MessageError(m.ErrorCode, m.ErrorTitle),
+            m.ErrorCode is null && m.ErrorTitle is null ? null : ErrorOf(m, failureDetails),
             m.ContextWamid is null ? null : new MessageReplyTo(m.ReplyToMessageId, m.ContextWamid),
             m.Forwarded switch { ForwardedMark.Forwarded => "forwarded", ForwardedMark.FrequentlyForwarded => "frequently_forwarded", _ => null },
             reactionsToThis,
             media is null ? null : new MessageMedia(media.Id, media.Kind, media.MimeType, media.State.ToString().ToLowerInvariant(), media.LastError),
             payload,
             key is null);
+    }
+
+    private static MessageError ErrorOf(Message m, Dictionary<string, string?> failureDetails)
+    {
+        var help = GraphErrors.Explain(m.ErrorCode);
+        var details = m.Wamid is null ? null : failureDetails.GetValueOrDefault(m.Wamid);
+        return new MessageError(m.ErrorCode, m.ErrorTitle, details, help?.Meaning, help?.Fix);
     }
 
     /// <summary>

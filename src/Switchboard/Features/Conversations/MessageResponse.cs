@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Switchboard.Features.Conversations;
 
-public sealed record MessageError(int? Code, string? Title);
+/// <summary>Why a message failed: Meta's code, title and details, and what the code means with a suggested fix.</summary>
+public sealed record MessageError(int? Code, string? Title, string? Details = null, string? Meaning = null, string? Fix = null);
 
 public sealed record MessageReplyTo(Guid? MessageId, string Wamid);
 
