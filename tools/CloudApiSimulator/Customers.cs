@@ -56,7 +56,7 @@ public static class Customers
                 summary = request.Text ?? "";
                 break;
             case "image" or "video" or "audio" or "document" or "sticker":
-                var bytes = request.MediaBase64 is null ? SamplePng() : Convert.FromBase64String(request.MediaBase64);
+                var bytes = request.MediaBase64 is null ? SamplePicture.Bytes : Convert.FromBase64String(request.MediaBase64);
                 var mime = request.MimeType ?? (request.Type == "image" ? "image/png" : "application/octet-stream");
                 mediaId = GraphApi.NewMediaId();
                 state.Media[mediaId] = new StoredMedia(bytes, mime, request.FileName);
@@ -126,6 +126,10 @@ public static class Customers
     public static IResult NumberStats(string phoneNumberId, SimulatorState state) =>
         Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId), throttledAtMicroseconds = state.ThrottledAt(phoneNumberId) }, GraphApi.Json);
 
-    /// <summary>A real 1×1 PNG, so media fetches carry real bytes with a real hash.</summary>
-    public static byte[] SamplePng() => Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+    /// <summary>
+    /// A file of the conversation, for the customer's own phone page: the page is the customer, not the
+    /// business, so it needs no access token (Meta's download URL for the business does: <see cref="GraphApi.Download"/>).
+    /// </summary>
+    public static IResult Media(string id, SimulatorState state) =>
+        state.Media.TryGetValue(id, out var media) ? Results.Bytes(media.Bytes, media.MimeType) : Results.NotFound();
 }

@@ -27,6 +27,7 @@ public static class SimulatorEndpoints
         root.MapGet("/api/stats/{phoneNumberId}", Customers.NumberStats);
         root.MapPost("/api/customers/{waId}/messages", Customers.SendAsync);
         root.MapGet("/api/customers/{waId}/chat", Customers.Chat);
+        root.MapGet("/api/media/{id}", Customers.Media);
         root.MapGet("/", () => Results.Content(Page.Html, "text/html; charset=utf-8"));
         return routes;
     }

@@ -160,6 +160,43 @@ public sealed class CloudApiSimulatorTests : IAsyncLifetime
         Convert.ToBase64String(SHA256.HashData(bytes)).Should().Be(message["image"]!["sha256"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_customers_phone_page_shows_pictures_both_ways_and_the_default_photo_is_a_real_picture()
+    {
+        await client.PostAsJsonAsync("/api/customers/16505559998/messages", new { phoneNumberId = Number, name = "Pat", type = "image", text = "damaged" });
+        await WaitUntilAsync(() => webhooks.Any(w => w.Body.Contains("damaged", StringComparison.Ordinal)));
+        var inbound = JsonNode.Parse(webhooks.Last(w => w.Body.Contains("damaged", StringComparison.Ordinal)).Body)!["entry"]![0]!["changes"]![0]!["value"]!["messages"]![0]!["image"]!["id"]!.GetValue<string>();
+
+        using var form = new MultipartFormDataContent { { new StringContent("whatsapp"), "messaging_product" } };
+        var file = new ByteArrayContent([9, 8, 7]);
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(file, "file", "reply.jpg");
+        var outbound = (await (await client.PostAsync($"/graph/v25.0/{Number}/media", form)).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        // The page is the customer's phone: it reads both pictures without the business's token.
+        using var page = new HttpClient { BaseAddress = client.BaseAddress };
+        var picture = await page.GetAsync($"/api/media/{inbound}");
+        picture.StatusCode.Should().Be(HttpStatusCode.OK);
+        picture.Content.Headers.ContentType!.MediaType.Should().Be("image/png");
+        var png = await picture.Content.ReadAsByteArrayAsync();
+        png.AsSpan(0, 8).ToArray().Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A);
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).Should().Be(SamplePicture.Width, "a real picture, not a 1×1 pixel");
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)).Should().Be(SamplePicture.Height);
+        using (var decoded = new MemoryStream())
+        {
+            await using (var zlib = new System.IO.Compression.ZLibStream(new MemoryStream(png, 41, png.Length - 41 - 12 - 4), System.IO.Compression.CompressionMode.Decompress))
+            {
+                await zlib.CopyToAsync(decoded);
+            }
+
+            decoded.Length.Should().Be(SamplePicture.Height * ((SamplePicture.Width * 3) + 1), "the image data inflates to every scanline");
+            decoded.ToArray().Distinct().Count().Should().BeGreaterThan(20, "it is a picture, not a flat colour");
+        }
+
+        (await page.GetByteArrayAsync($"/api/media/{outbound}")).Should().Equal(9, 8, 7);
+        (await page.GetAsync("/api/media/404404404")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     private static object Text(string to) => new { messaging_product = "whatsapp", recipient_type = "individual", to, type = "text", text = new { preview_url = false, body = "hello" } };
 
     private static WebApplication StartApp(Action<WebApplication> map, Action<WebApplicationBuilder, IServiceCollection>? services = null, Dictionary<string, string?>? settings = null)
