@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting check, then the whole suite on SQLite and on PostgreSQL.
-# PostgreSQL and Chromium (for the browser tests) are installed from Debian's packages when missing;
+# PostgreSQL, Chromium (for the browser tests) and aiosmtpd (for the mail tests) are installed from Debian's packages when missing;
 # PostgreSQL is started privately on its own port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,15 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq >&2
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold chromium >&2
+fi
+
+# The mail tests run a real SMTP server: Debian's python3-aiosmtpd (install it when missing).
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "aiosmtpd not found: installing python3-aiosmtpd from Debian's packages..." >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold python3-aiosmtpd >&2
 fi
 
 SWITCHBOARD_TEST_POSTGRES="$(scripts/postgres.sh start)"

@@ -12,6 +12,7 @@ using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Tenants;
@@ -68,6 +69,7 @@ public static class SwitchboardHosting
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
+        services.AddMail(builder.Configuration);
         services.AddDashboard();
         return builder;
     }

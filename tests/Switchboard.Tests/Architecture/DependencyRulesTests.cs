@@ -36,6 +36,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
         // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
         ["Media"] = ["MediaObject", "MediaState", "MediaTables", "MediaSignal", "BlobStore"],
+        // The sealed mail queue other features write into, in their own unit of work.
+        ["Mail"] = ["MailQueue"],
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
         ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],

@@ -7,6 +7,7 @@ using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
+using Switchboard.Features.Mail;
 
 namespace Switchboard.Features.Identity;
 
@@ -14,7 +15,7 @@ namespace Switchboard.Features.Identity;
 /// Invite links: a Data Protection–signed, time-limited code naming the invite and carrying a random
 /// secret whose hash the invite row keeps. A link works once, until it expires or is revoked.
 /// </summary>
-internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptions<SwitchboardOptions> options, TimeProvider clock)
+internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptions<SwitchboardOptions> options, MailQueue mail, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
 
@@ -39,6 +40,27 @@ internal sealed class Invitations(IDataProtectionProvider dataProtection, IOptio
         var code = protector.Protect($"{tenantId:N}.{invite.Id:N}.{secret}", invite.ExpiresAt);
         return (invite, code);
     }
+
+    /// <summary>
+    /// Queues the invite's e-mail in <paramref name="db"/>'s unit of work, to commit with the invite; false
+    /// when no relay is configured (the admin passes the link on). Call <see cref="MailSent"/> after the commit.
+    /// </summary>
+    public async Task<bool> MailAsync(SwitchboardDbContext db, Invite invite, string link, CancellationToken ct)
+    {
+        var tenant = await db.Tenants.Where(t => t.Id == invite.TenantId).Select(t => t.Name).FirstAsync(ct);
+        var body = $"""
+            You have been invited to {tenant} on Switchboard as {Permissions.RoleName(invite.Role)}.
+
+            Accept the invite and choose your password here (the link works once, until {invite.ExpiresAt:yyyy-MM-dd HH:mm} UTC):
+
+            {link}
+
+            If you did not expect this invite, ignore this message.
+            """;
+        return await mail.EnqueueAsync(db, invite.TenantId, "invite", invite.Email, $"Your invite to {tenant} on Switchboard", body, ct);
+    }
+
+    public void MailSent() => mail.Wake();
 
     public string LinkFor(string code, HttpRequest request) =>
         $"{PublicUrls.BaseOf(options.Value, request)}/account/invite?code={Uri.EscapeDataString(code)}";

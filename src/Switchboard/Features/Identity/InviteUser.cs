@@ -50,10 +50,16 @@ internal static class InviteUser
 
         var (invite, code) = invitations.Create(tenantId, email, role, actor.Id);
         db.Invites.Add(invite);
+        var link = linkFor(code);
+        var emailed = await invitations.MailAsync(db, invite, link, ct);
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.UserInvited, $"invite:{invite.Id}",
-            new { email = invite.Email, role = Permissions.RoleName(role), expiresAt = invite.ExpiresAt }, clock.GetUtcNow(), ct);
+            new { email = invite.Email, role = Permissions.RoleName(role), expiresAt = invite.ExpiresAt, emailed }, clock.GetUtcNow(), ct);
+        if (emailed)
+        {
+            invitations.MailSent();
+        }
 
-        // No mail server is configured in this product yet, so the link goes to the admin to pass on.
-        return ToResponse(invite, linkFor(code));
+        // The link also goes to the admin: to pass on when no relay is configured, or when the mail does not arrive.
+        return ToResponse(invite, link) with { Emailed = emailed };
     }
 }

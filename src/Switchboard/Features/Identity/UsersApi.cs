@@ -19,7 +19,7 @@ internal static class UsersApi
 
     public sealed record InviteRequest([property: Required, EmailAddress, StringLength(256)] string? Email, [property: Required] string? Role);
 
-    public sealed record InviteResponse(Guid Id, string Email, string Role, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt, string InvitedBy, string? InviteUrl);
+    public sealed record InviteResponse(Guid Id, string Email, string Role, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt, string InvitedBy, string? InviteUrl, bool Emailed = false);
 
     public sealed record InviteListResponse(IReadOnlyList<InviteResponse> Items);
 
