@@ -73,6 +73,12 @@ internal sealed partial class ConversationLedger
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         conversation.Status = status;
         conversation.UpdatedAt = now;
+        if (status != ConversationStatus.Open)
+        {
+            // Out of the queue: nobody is to take a resolved or pending conversation.
+            conversation.WaitingSince = null;
+        }
+
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, status.ToString().ToLowerInvariant(), now, ct);
         await transaction.CommitAsync(ct);
@@ -85,6 +91,9 @@ internal sealed partial class ConversationLedger
         ConversationChange[] changes = [new(conversation, ConversationCause.Reassigned, now)];
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         conversation.AssignedUserId = assigneeId;
+        conversation.AssignedAt = assigneeId is null ? null : now;
+        // Taken by hand: out of the queue; given back: into its team's queue again, when it has one.
+        conversation.WaitingSince = assigneeId is null && conversation.TeamId is not null && conversation.Status == ConversationStatus.Open ? now : null;
         conversation.UpdatedAt = now;
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
