@@ -214,7 +214,7 @@ internal sealed class InboxService(
     }
 
     private static ConversationHeader HeaderOf(Conversation c, ContactSummary contact) => new(
-        c.Id, c.Number, c.Status.ToString().ToLowerInvariant(), contact.Name, contact.WaId, c.AssignedUserId, c.WindowExpiresAt, c.UnreadCount, c.LastMessageAt);
+        c.Id, c.Number, c.Status.ToString().ToLowerInvariant(), contact.Name, contact.WaId, c.AssignedUserId, c.WindowExpiresAt, c.UnreadCount, c.LastMessageAt, c.TeamId);
 
     private static bool Matches(ContactSummary contact, string search)
     {

@@ -11,6 +11,7 @@ public static class RoutingFeature
     {
         services.AddSingleton<RoutingSignal>();
         services.AddSingleton<IConversationStep, RoutingStep>();
+        services.AddSingleton<RoutingDashboard>();
         services.AddSingleton<RoutingDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
         return services;
