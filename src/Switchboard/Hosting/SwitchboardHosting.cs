@@ -15,6 +15,7 @@ using Switchboard.Features.Identity;
 using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Routing;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 
@@ -70,6 +71,7 @@ public static class SwitchboardHosting
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
         services.AddMail(builder.Configuration);
+        services.AddConversationRouting();
         services.AddDashboard();
         return builder;
     }
@@ -113,6 +115,7 @@ public static class SwitchboardHosting
         app.MapConversations();
         app.MapMedia();
         app.MapOutbound();
+        app.MapConversationRouting();
         app.MapEventStream();
         app.MapDashboard();
         return app;

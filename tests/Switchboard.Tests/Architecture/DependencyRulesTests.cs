@@ -29,6 +29,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "OutboundDraft", "SendOutcome", "DeliveryState", "DeliveryStates",
             "Contact", "ContactProfile", "ContactDirectory", "ContactKeys", "IContactMergeStep", "ContactMerge",
             "Conversation", "Message", "MessageDirection", "ConversationsTables", "RealtimeLog",
+            "ConversationStatus", "ConversationResponse", "ContactReader", "ContactSummary",
+            "IConversationStep", "ConversationChange", "ConversationCause",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -46,6 +48,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
         ["Tenants"] = [],
+
+        // A leaf: nobody uses routing (ADR 0022).
+        ["Routing"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
@@ -13,6 +14,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Routing;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;
@@ -151,6 +153,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
+        using var admin = App.ClientWithKey(a.ApiKey);
+        var team = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/teams", new { name = "Admissions", memberIds = new[] { userId }, assignment = "manual", capacity = 3 });
+        team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -167,6 +172,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["teamId"] = (await team.ReadJsonAsync())["id"]!.GetValue<string>(),
         };
     }
 
@@ -187,6 +193,11 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             invites = await db.Invites.Where(i => i.TenantId == tenantId).OrderBy(i => i.Id).Select(i => new { i.Id, i.RevokedAt, i.AcceptedAt }).ToListAsync(),
             memberships = await db.Memberships.Where(m => m.TenantId == tenantId).OrderBy(m => m.UserId).Select(m => new { m.UserId, m.Role, m.Status }).ToListAsync(),
             audit = await db.AuditEntries.CountAsync(e => e.TenantId == tenantId),
+            teams = await db.Teams.Where(t => t.TenantId == tenantId).OrderBy(t => t.Id).Select(t => new { t.Id, t.Name, t.Strategy, t.Capacity }).ToListAsync(),
+            teamMembers = await db.TeamMembers.CountAsync(m => m.TenantId == tenantId),
+            agentStates = await db.AgentStates.Where(a => a.TenantId == tenantId).OrderBy(a => a.UserId).Select(a => new { a.UserId, a.Status }).ToListAsync(),
+            assignments = await db.Assignments.CountAsync(a => a.TenantId == tenantId),
+            routingSettings = await db.RoutingSettings.CountAsync(s => s.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

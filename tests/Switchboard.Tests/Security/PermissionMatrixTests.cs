@@ -81,6 +81,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["mediaId"] = Guid.NewGuid().ToString(),
             ["tokenId"] = Guid.NewGuid().ToString(),
             ["inviteId"] = Guid.NewGuid().ToString(),
+            ["teamId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
         };

@@ -17,16 +17,18 @@ internal static class Permissions
     public const string TokensAdmin = "tokens:admin";
     public const string AuditRead = "audit:read";
     public const string SettingsAdmin = "settings:admin";
+    public const string RoutingAdmin = "routing:admin";
+    public const string RoutingSupervise = "routing:supervise";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
-        UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
+        UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

@@ -28,7 +28,7 @@ public sealed record InboxItem(
 /// <summary>A conversation as its header, badge and history line show it.</summary>
 public sealed record ConversationHeader(
     Guid Id, long Number, string Status, string? ContactName, string? ContactWaId, Guid? AssignedUserId,
-    DateTimeOffset? WindowExpiresAt, int UnreadCount, DateTimeOffset? LastMessageAt);
+    DateTimeOffset? WindowExpiresAt, int UnreadCount, DateTimeOffset? LastMessageAt, Guid? TeamId = null);
 
 /// <summary>An open conversation: its messages (oldest first), the customer's earlier conversations and the business number.</summary>
 public sealed record ConversationDetail(ConversationHeader Conversation, IReadOnlyList<MessageResponse> Messages, IReadOnlyList<ConversationHeader> History, string? ChannelNumber);

@@ -13,6 +13,9 @@ internal sealed class Conversation
 {
     public const string Table = "Conversations";
 
+    /// <summary>The teams' queues in order (schema version 10).</summary>
+    public const string WaitingIndex = "IX_Conversations_Waiting";
+
     /// <summary>Meta's customer-service window: free-form replies are allowed this long after the customer's last message.</summary>
     public static readonly TimeSpan ServiceWindow = TimeSpan.FromHours(24);
 
@@ -42,6 +45,15 @@ internal sealed class Conversation
     /// <summary>The user working on it; null while unassigned.</summary>
     public Guid? AssignedUserId { get; set; }
 
+    /// <summary>The team (queue) it belongs to; null: no team, nobody assigns it automatically.</summary>
+    public Guid? TeamId { get; set; }
+
+    /// <summary>Set while it waits unassigned in its team's queue (queue order: this, then <see cref="Number"/>).</summary>
+    public DateTimeOffset? WaitingSince { get; set; }
+
+    /// <summary>When the current assignee got it.</summary>
+    public DateTimeOffset? AssignedAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -66,7 +78,8 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.ChannelId, c.ContactId, c.Sequence }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.Number }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
-        builder.HasIndex(c => new { c.TenantId, c.AssignedUserId });
+        builder.HasIndex(c => new { c.TenantId, c.AssignedUserId, c.Status });
+        builder.HasIndex(c => new { c.TenantId, c.TeamId, c.WaitingSince, c.Number }).HasDatabaseName(Conversation.WaitingIndex).HasFilter("\"WaitingSince\" IS NOT NULL");
         builder.Ignore(c => c.WindowExpiresAt);
     }
 }

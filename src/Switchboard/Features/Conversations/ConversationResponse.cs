@@ -14,7 +14,11 @@ internal sealed record ConversationResponse(
     DateTimeOffset? WindowExpiresAt,
     int UnreadCount,
     DateTimeOffset CreatedAt,
-    Guid? AssigneeId = null);
+    Guid? AssigneeId = null,
+    Guid? TeamId = null,
+    DateTimeOffset? WaitingSince = null,
+    int? QueuePosition = null,
+    int? EstimatedWaitSeconds = null);
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
 internal sealed class ContactReader(ContactDirectory directory)
@@ -42,5 +46,7 @@ internal sealed class ContactReader(ContactDirectory directory)
         c.WindowExpiresAt,
         c.UnreadCount,
         c.CreatedAt,
-        c.AssignedUserId);
+        c.AssignedUserId,
+        c.TeamId,
+        c.WaitingSince);
 }

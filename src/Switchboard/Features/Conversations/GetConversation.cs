@@ -8,9 +8,15 @@ namespace Switchboard.Features.Conversations;
 internal static class GetConversation
 {
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, CancellationToken ct)
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
     {
         var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
-        return row is null ? Problems.NotFound() : TypedResults.Ok(ContactReader.ToResponse(row.Value.Conversation, await contacts.SummaryAsync(row.Value.Contact, ct)));
+        if (row is not { } found)
+        {
+            return Problems.NotFound();
+        }
+
+        var response = ContactReader.ToResponse(found.Conversation, await contacts.SummaryAsync(found.Contact, ct));
+        return TypedResults.Ok((await ConversationQueue.DescribeAsync(db, tenantId, [(found.Conversation, response)], clock.GetUtcNow(), ct))[0]);
     }
 }

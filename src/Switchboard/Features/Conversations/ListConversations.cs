@@ -11,7 +11,7 @@ namespace Switchboard.Features.Conversations;
 internal static class ListConversations
 {
     public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, string? status, Guid? channelId, bool? unread, string? assignee, string? cursor, int? limit, HttpContext http, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, string? status, Guid? channelId, bool? unread, string? assignee, string? cursor, int? limit, HttpContext http, CancellationToken ct)
     {
         Guid? assignedTo = null;
         var onlyUnassigned = false;
@@ -78,11 +78,13 @@ internal static class ListConversations
 
         var page = await Page(db, query, after, take + 1).ToListAsync(ct);
         var hasMore = page.Count > take;
-        var items = new List<ConversationResponse>(Math.Min(page.Count, take));
+        var rows = new List<(Conversation, ConversationResponse)>(Math.Min(page.Count, take));
         foreach (var row in page.Take(take))
         {
-            items.Add(ContactReader.ToResponse(row.Conversation, await contacts.SummaryAsync(row.Contact, ct)));
+            rows.Add((row.Conversation, ContactReader.ToResponse(row.Conversation, await contacts.SummaryAsync(row.Contact, ct))));
         }
+
+        var items = await ConversationQueue.DescribeAsync(db, tenantId, rows, clock.GetUtcNow(), ct);
 
         var last = page.Take(take).LastOrDefault()?.Conversation;
         var next = hasMore && last is not null ? Paging.Encode($"{(last.LastMessageAt ?? last.CreatedAt).UtcTicks}|{last.Id}") : null;

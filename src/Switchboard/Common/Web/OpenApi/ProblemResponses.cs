@@ -35,6 +35,10 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["FindContact"] = [StatusCodes.Status410Gone],
         ["DownloadMedia"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["RetryMediaFetch"] = [StatusCodes.Status409Conflict],
+        ["CreateTeam"] = [StatusCodes.Status409Conflict],
+        ["UpdateTeam"] = [StatusCodes.Status409Conflict],
+        ["DeleteTeam"] = [StatusCodes.Status409Conflict],
+        ["TransferConversation"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
+
+namespace Switchboard.Features.Routing;
+
+/// <summary>Agents' availability (online, busy, away, offline), their open assigned conversations and capacity.</summary>
+internal static class AgentsApi
+{
+    public sealed record AvailabilityRequest(string? Status);
+
+    public sealed record AgentResponse(Guid UserId, string Availability, int OpenAssigned, int? Capacity, Guid[] TeamIds, DateTimeOffset? StatusAt);
+
+    public static async Task<Ok<Page<AgentResponse>>> ListAsync(Guid tenantId, SwitchboardDbContext db, CancellationToken ct)
+    {
+        var users = await db.Memberships.AsNoTracking().Where(m => m.TenantId == tenantId && m.Status == MembershipStatus.Active)
+            .OrderBy(m => m.UserId).Select(m => m.UserId).ToListAsync(ct);
+        return TypedResults.Ok(new Page<AgentResponse>(await DescribeAsync(db, tenantId, users, ct), null));
+    }
+
+    public static async Task<Results<Ok<AgentResponse>, ValidationProblem, ProblemHttpResult>> SetAvailabilityAsync(
+        Guid tenantId, Guid userId, AvailabilityRequest request, SwitchboardDbContext db, RoutingSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        await SetAsync(tenantId, userId, request.Status, db, signal, clock, AuditActor.From(http), ct) switch
+        {
+            { Value: { } agent } => TypedResults.Ok(agent),
+            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
+            var outcome => outcome.Failure!.ToProblem(),
+        };
+
+    /// <summary>Sets an active member's availability (audited when it changes); coming online wakes the dispatcher.</summary>
+    public static async Task<Outcome<AgentResponse>> SetAsync(
+        Guid tenantId, Guid userId, string? status, SwitchboardDbContext db, RoutingSignal signal, TimeProvider clock, AuditActor actor, CancellationToken ct)
+    {
+        if (!await db.Memberships.AnyAsync(m => m.TenantId == tenantId && m.UserId == userId && m.Status == MembershipStatus.Active, ct))
+        {
+            return Failure.NotFound();
+        }
+
+        if (status is null || !AgentState.Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            return Failure.Invalid("status", "One of online, busy, away, offline.");
+        }
+
+        var now = clock.GetUtcNow();
+        var state = await db.AgentStates.FirstOrDefaultAsync(a => a.TenantId == tenantId && a.UserId == userId, ct);
+        var from = state?.Status ?? AgentState.Offline;
+        if (from != status)
+        {
+            if (state is null)
+            {
+                db.AgentStates.Add(new AgentState { TenantId = tenantId, UserId = userId, Status = status, StatusAt = now });
+            }
+            else
+            {
+                state.Status = status;
+                state.StatusAt = now;
+            }
+
+            try
+            {
+                await AuditLog.RecordAsync(db, tenantId, actor, RoutingAudit.AvailabilityChanged, $"user:{userId}", new { from, to = status }, now, ct);
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                // Set at the same moment by another request: the later one wins.
+                db.ChangeTracker.Clear();
+                await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status).SetProperty(a => a.StatusAt, now), ct);
+            }
+
+            if (status == AgentState.Online)
+            {
+                signal.Signal.Notify();
+            }
+        }
+
+        return (await DescribeAsync(db, tenantId, [userId], ct))[0];
+    }
+
+    private static async Task<List<AgentResponse>> DescribeAsync(SwitchboardDbContext db, Guid tenantId, List<Guid> users, CancellationToken ct)
+    {
+        var states = await db.AgentStates.AsNoTracking().Where(a => a.TenantId == tenantId && users.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, ct);
+        var loads = await db.Conversations.AsNoTracking()
+            .Where(c => c.TenantId == tenantId && c.AssignedUserId != null && users.Contains(c.AssignedUserId.Value) && c.Status == ConversationStatus.Open)
+            .GroupBy(c => c.AssignedUserId!.Value).Select(g => new { UserId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.UserId, g => g.Count, ct);
+        var teams = (await (
+            from m in db.TeamMembers.AsNoTracking()
+            join t in db.Teams.AsNoTracking() on new { m.TenantId, Id = m.TeamId } equals new { t.TenantId, t.Id }
+            where m.TenantId == tenantId && users.Contains(m.UserId)
+            select new { m.UserId, t.Id, t.Capacity }).ToListAsync(ct)).ToLookup(t => t.UserId);
+        return [.. users.Select(u => new AgentResponse(
+            u,
+            states.TryGetValue(u, out var s) ? s.Status : AgentState.Offline,
+            loads.GetValueOrDefault(u),
+            teams[u].Any() ? teams[u].Max(t => t.Capacity) : null,
+            [.. teams[u].Select(t => t.Id).Order()],
+            s?.StatusAt))];
+    }
+}

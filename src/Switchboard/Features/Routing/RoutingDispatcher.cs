@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Jobs;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Web;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
+
+namespace Switchboard.Features.Routing;
+
+/// <summary>
+/// Assigns waiting conversations to online team members with free capacity (ADR 0022). Every round looks
+/// at every queue that has a waiting conversation (the partial queue index), so a lost wake-up or a change
+/// made on another node costs at most one poll. One team is dispatched per transaction, holding the team's
+/// row lock (PostgreSQL; SQLite's single writer otherwise), each pick also locks the agent's row and counts
+/// the agent's load again, and the assignment itself is a conditional UPDATE: so no node assigns a
+/// conversation twice and no agent goes over capacity, across teams and nodes.
+/// </summary>
+internal sealed partial class RoutingDispatcher : JobLoop
+{
+    private const int MaxReasonEntries = 50;
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly SqliteWriteGate gate;
+    private readonly TimeProvider clock;
+    private readonly ILogger<RoutingDispatcher> logger;
+
+    public RoutingDispatcher(
+        IDbContextFactory<SwitchboardDbContext> dbFactory, SqliteWriteGate gate, RoutingSignal signal, MigrationState migrations, TimeProvider clock, ILogger<RoutingDispatcher> logger)
+        : base(new JobSchedule("Routing dispatcher", TimeSpan.FromSeconds(5)), signal.Signal, migrations, clock, logger)
+    {
+        this.dbFactory = dbFactory;
+        this.gate = gate;
+        this.clock = clock;
+        this.logger = logger;
+    }
+
+    protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
+    {
+        List<(Guid TenantId, Guid TeamId)> queues;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            queues = [.. (await db.Conversations.AsNoTracking().Where(c => c.WaitingSince != null && c.TeamId != null)
+                .Select(c => new { c.TenantId, TeamId = c.TeamId!.Value }).Distinct().ToListAsync(ct)).Select(q => (q.TenantId, q.TeamId))];
+        }
+
+        var assigned = 0;
+        foreach (var (tenantId, teamId) in queues)
+        {
+            try
+            {
+                assigned += await DispatchTeamAsync(tenantId, teamId, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Another queue is not held up; this one is tried again next round.
+                LogDispatchFailed(SafeError.Describe(ex));
+            }
+        }
+
+        return assigned;
+    }
+
+    /// <summary>Assigns as many of the team's waiting conversations, oldest first, as its online members have room for; returns how many.</summary>
+    internal async Task<int> DispatchTeamAsync(Guid tenantId, Guid teamId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        using var turn = await gate.EnterAsync(db, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var team = db.IsSqlite
+            ? await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.TenantId == tenantId && t.Id == teamId, ct)
+            : await LockTeamAsync(db, tenantId, teamId, ct);
+        if (team is null || team.Strategy == Team.Manual)
+        {
+            return 0;
+        }
+
+        var members = await (
+            from m in db.TeamMembers.AsNoTracking()
+            join s in db.Memberships.AsNoTracking() on new { m.TenantId, m.UserId } equals new { s.TenantId, s.UserId }
+            where m.TenantId == tenantId && m.TeamId == teamId && s.Status == MembershipStatus.Active
+            select m.UserId).ToListAsync(ct);
+        var states = await db.AgentStates.AsNoTracking().Where(a => a.TenantId == tenantId && members.Contains(a.UserId)).ToDictionaryAsync(a => a.UserId, ct);
+        var online = members.Where(u => states.TryGetValue(u, out var s) && s.Status == AgentState.Online).ToList();
+        var skipped = members.Except(online).Select(u => new { userId = u, why = states.TryGetValue(u, out var s) ? s.Status : AgentState.Offline }).Take(MaxReasonEntries).ToList();
+        if (online.Count == 0)
+        {
+            return 0;
+        }
+
+        var loads = await LoadsAsync(db, tenantId, online, ct);
+        var free = online.Sum(u => Math.Max(0, team.Capacity - loads[u]));
+        if (free == 0)
+        {
+            return 0;
+        }
+
+        var sticky = await db.RoutingSettings.AsNoTracking().Where(s => s.TenantId == tenantId).Select(s => s.StickyToLastAgent).FirstOrDefaultAsync(ct);
+        var waiting = await db.Conversations.AsNoTracking()
+            .Where(c => c.TenantId == tenantId && c.TeamId == teamId && c.WaitingSince != null && c.AssignedUserId == null && c.Status == ConversationStatus.Open)
+            .OrderBy(c => c.WaitingSince).ThenBy(c => c.Number)
+            .Select(c => new { c.Id, c.ChannelId, c.ContactId, c.Sequence, WaitingSince = c.WaitingSince!.Value })
+            .Take(free).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var assigned = 0;
+        foreach (var conversation in waiting)
+        {
+            Guid? previous = sticky && conversation.Sequence > 1
+                ? await db.Conversations.AsNoTracking()
+                    .Where(c => c.TenantId == tenantId && c.ChannelId == conversation.ChannelId && c.ContactId == conversation.ContactId && c.Sequence == conversation.Sequence - 1)
+                    .Select(c => c.AssignedUserId).FirstOrDefaultAsync(ct)
+                : null;
+            while (true)
+            {
+                var candidates = online.Where(u => loads[u] < team.Capacity).ToList();
+                if (candidates.Count == 0)
+                {
+                    break;
+                }
+
+                var (picked, rule) = RoutingStrategy.Pick(team.Strategy, candidates, loads, u => states[u].LastAssignedAt, previous);
+                if (!await ConfirmAsync(db, tenantId, picked, team.Capacity, loads, ct))
+                {
+                    // Gone offline, or given work by another team meanwhile: counted again, tried again.
+                    continue;
+                }
+
+                if (await ConversationLedger.TryAssignWaitingAsync(db, tenantId, conversation.Id, teamId, picked, now, ct))
+                {
+                    db.Assignments.Add(new AssignmentEntry
+                    {
+                        TenantId = tenantId,
+                        Id = Guid.CreateVersion7(now),
+                        ConversationId = conversation.Id,
+                        At = now,
+                        Kind = AssignmentEntry.Auto,
+                        ToUserId = picked,
+                        FromTeamId = teamId,
+                        ToTeamId = teamId,
+                        WaitedMs = (long)Math.Max(0, (now - conversation.WaitingSince).TotalMilliseconds),
+                        Reason = JsonSerializer.Serialize(new
+                        {
+                            strategy = team.Strategy,
+                            picked = new { userId = picked, load = loads[picked], capacity = team.Capacity, lastAssignedAt = states[picked].LastAssignedAt, rule },
+                            candidates = candidates.Take(MaxReasonEntries).Select(u => new { userId = u, load = loads[u], capacity = team.Capacity, lastAssignedAt = states[u].LastAssignedAt }),
+                            skipped,
+                        }),
+                    });
+                    await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == picked).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastAssignedAt, now), ct);
+                    states[picked].LastAssignedAt = now;
+                    loads[picked]++;
+                    assigned++;
+                }
+
+                break;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await RealtimeLog.FlushAsync(db, ct);
+        await transaction.CommitAsync(ct);
+        return assigned;
+    }
+
+    private static async Task<Team?> LockTeamAsync(SwitchboardDbContext db, Guid tenantId, Guid teamId, CancellationToken ct)
+    {
+        // Waits for another node's dispatch of this team rather than skipping it: a skipped round could miss
+        // a conversation that the other node's snapshot did not see.
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL lock_timeout = '5s'", ct);
+        return (await db.Teams.FromSql($"SELECT * FROM \"Teams\" WHERE \"TenantId\" = {tenantId} AND \"Id\" = {teamId} FOR UPDATE").AsNoTracking().ToListAsync(ct))
+            .FirstOrDefault();
+    }
+
+    /// <summary>Open conversations assigned to each of these users, in every team.</summary>
+    private static async Task<Dictionary<Guid, int>> LoadsAsync(SwitchboardDbContext db, Guid tenantId, List<Guid> users, CancellationToken ct)
+    {
+        var counted = await db.Conversations.AsNoTracking()
+            .Where(c => c.TenantId == tenantId && c.AssignedUserId != null && users.Contains(c.AssignedUserId.Value) && c.Status == ConversationStatus.Open)
+            .GroupBy(c => c.AssignedUserId!.Value).Select(g => new { UserId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.UserId, g => g.Count, ct);
+        return users.ToDictionary(u => u, u => counted.GetValueOrDefault(u));
+    }
+
+    /// <summary>
+    /// Locks the agent's row (PostgreSQL) and checks again, under that lock, that they are online and below
+    /// capacity: another team's dispatch on another node may just have given them work. Updates their load.
+    /// </summary>
+    private static async Task<bool> ConfirmAsync(SwitchboardDbContext db, Guid tenantId, Guid userId, int capacity, Dictionary<Guid, int> loads, CancellationToken ct)
+    {
+        if (db.IsSqlite)
+        {
+            return true;
+        }
+
+        var status = (await db.Database.SqlQuery<string>(
+            $"SELECT \"Status\" AS \"Value\" FROM \"AgentStates\" WHERE \"TenantId\" = {tenantId} AND \"UserId\" = {userId} FOR UPDATE").ToListAsync(ct)).FirstOrDefault();
+        loads[userId] = await db.Conversations.CountAsync(c => c.TenantId == tenantId && c.AssignedUserId == userId && c.Status == ConversationStatus.Open, ct);
+        if (status != AgentState.Online)
+        {
+            loads[userId] = int.MaxValue;
+            return false;
+        }
+
+        return loads[userId] < capacity;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routing dispatch of a team failed ({Error}); retried next round")]
+    private partial void LogDispatchFailed(string error);
+}

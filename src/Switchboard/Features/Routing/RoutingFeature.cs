@@ -1,0 +1,39 @@
+using Switchboard.Common.Security;
+using Switchboard.Common.Tenancy;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Features.Routing;
+
+/// <summary>Teams, agents' availability, automatic assignment and transfers (ADR 0022).</summary>
+public static class RoutingFeature
+{
+    public static IServiceCollection AddConversationRouting(this IServiceCollection services)
+    {
+        services.AddSingleton<RoutingSignal>();
+        services.AddSingleton<IConversationStep, RoutingStep>();
+        services.AddSingleton<RoutingDashboard>();
+        services.AddSingleton<RoutingDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapConversationRouting(this IEndpointRouteBuilder routes)
+    {
+        var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Routing");
+        tenant.MapPost("/teams", TeamsApi.CreateAsync).WithName("CreateTeam").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
+        tenant.MapGet("/teams", TeamsApi.ListAsync).WithName("ListTeams").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        tenant.MapGet("/teams/{teamId:guid}", TeamsApi.GetAsync).WithName("GetTeam").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        tenant.MapPut("/teams/{teamId:guid}", TeamsApi.UpdateAsync).WithName("UpdateTeam").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
+        tenant.MapDelete("/teams/{teamId:guid}", TeamsApi.DeleteAsync).WithName("DeleteTeam").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
+        tenant.MapGet("/agents", AgentsApi.ListAsync).WithName("ListAgents").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        tenant.MapPut("/agents/{userId:guid}/availability", AgentsApi.SetAvailabilityAsync).WithName("SetAgentAvailability")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.RoutingSupervise));
+        tenant.MapGet("/routing/settings", RoutingSettingsApi.GetAsync).WithName("GetRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapPut("/routing/settings", RoutingSettingsApi.UpdateAsync).WithName("UpdateRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
+
+        var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}").WithTags("Conversations");
+        conversation.MapPost("/transfer", TransferConversation.HandleAsync).WithName("TransferConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversation.MapGet("/assignments", TransferConversation.HistoryAsync).WithName("ListAssignments").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        return routes;
+    }
+}
