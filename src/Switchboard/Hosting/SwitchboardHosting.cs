@@ -16,6 +16,7 @@ using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
+using Switchboard.Features.Workspace;
 
 namespace Switchboard.Hosting;
 
@@ -68,6 +69,7 @@ public static class SwitchboardHosting
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
+        services.AddWorkspace();
         services.AddDashboard();
         return builder;
     }
@@ -111,6 +113,7 @@ public static class SwitchboardHosting
         app.MapConversations();
         app.MapMedia();
         app.MapOutbound();
+        app.MapWorkspace();
         app.MapEventStream();
         app.MapDashboard();
         return app;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
@@ -13,6 +14,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Workspace;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;
@@ -151,6 +153,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
+        var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -167,7 +170,20 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["labelId"] = labelId,
+            ["cannedResponseId"] = cannedResponseId,
         };
+    }
+
+    /// <summary>A label (put on the tenant's conversation) and a shared canned response.</summary>
+    private async Task<(string LabelId, string CannedResponseId)> WorkspaceOfAsync(TestTenant a)
+    {
+        using var client = App.ClientWithKey(a.ApiKey);
+        var label = await (await client.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/labels", new { name = "vip", color = "#1f883d" })).ReadJsonAsync();
+        var conversation = (await App.ConversationsAsync(a)).Single()!["id"]!.GetValue<Guid>();
+        (await client.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/conversations/{conversation}/labels", new { labels = new[] { "vip" } })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var canned = await (await client.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/canned-responses", new { shortcut = "hello", text = "Hello {{contact.name}}" })).ReadJsonAsync();
+        return (label["id"]!.GetValue<string>(), canned["id"]!.GetValue<string>());
     }
 
     /// <summary>What a route could change of a tenant, as one comparable string.</summary>
@@ -187,6 +203,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             invites = await db.Invites.Where(i => i.TenantId == tenantId).OrderBy(i => i.Id).Select(i => new { i.Id, i.RevokedAt, i.AcceptedAt }).ToListAsync(),
             memberships = await db.Memberships.Where(m => m.TenantId == tenantId).OrderBy(m => m.UserId).Select(m => new { m.UserId, m.Role, m.Status }).ToListAsync(),
             audit = await db.AuditEntries.CountAsync(e => e.TenantId == tenantId),
+            labels = await db.Labels.Where(l => l.TenantId == tenantId).OrderBy(l => l.Id).Select(l => new { l.Id, l.Name, l.Color }).ToListAsync(),
+            conversationLabels = await db.ConversationLabels.CountAsync(l => l.TenantId == tenantId),
+            canned = await db.CannedResponses.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Shortcut, c.Text }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -17,16 +17,19 @@ internal static class Permissions
     public const string TokensAdmin = "tokens:admin";
     public const string AuditRead = "audit:read";
     public const string SettingsAdmin = "settings:admin";
+    public const string CannedManage = "canned:manage";
+    public const string LabelsManage = "labels:manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
+        CannedManage, LabelsManage,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, CannedManage, LabelsManage];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

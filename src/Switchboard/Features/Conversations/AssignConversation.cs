@@ -50,6 +50,6 @@ internal static class AssignConversation
             await transaction.CommitAsync(ct);
         }
 
-        return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));
+        return await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)), ct);
     }
 }

@@ -11,6 +11,6 @@ internal static class GetConversation
         Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactReader contacts, CancellationToken ct)
     {
         var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
-        return row is null ? Problems.NotFound() : TypedResults.Ok(ContactReader.ToResponse(row.Value.Conversation, await contacts.SummaryAsync(row.Value.Contact, ct)));
+        return row is null ? Problems.NotFound() : TypedResults.Ok(await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(row.Value.Conversation, await contacts.SummaryAsync(row.Value.Contact, ct)), ct));
     }
 }

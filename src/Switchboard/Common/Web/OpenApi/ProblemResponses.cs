@@ -35,6 +35,10 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["FindContact"] = [StatusCodes.Status410Gone],
         ["DownloadMedia"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["RetryMediaFetch"] = [StatusCodes.Status409Conflict],
+        ["CreateLabel"] = [StatusCodes.Status409Conflict],
+        ["UpdateLabel"] = [StatusCodes.Status409Conflict],
+        ["CreateCannedResponse"] = [StatusCodes.Status409Conflict],
+        ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
