@@ -125,6 +125,42 @@ public sealed class WorkspaceBrowserTests(BrowserFixture fixture)
         await Expect(page.Locator($"[data-testid=conversation-labels] [data-label='{vip}']")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task An_admin_defines_labels_and_shared_replies_on_the_workspace_page_and_an_agent_adds_only_personal_ones()
+    {
+        var suffix = Suffix();
+        var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "admin@demo.test", BrowserFixture.DemoPassword);
+        await page.Locator("[data-testid=nav-workspace]").ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/admin/workspace");
+
+        await page.Locator("#label-name").FillAsync($"urgent{suffix}");
+        await page.Locator("[data-testid=label-form] button[type=submit]").ClickAsync();
+        await Expect(page.Locator($"[data-testid=label-list] [data-label='urgent{suffix}']")).ToBeVisibleAsync();
+
+        await page.Locator("#canned-shortcut").FillAsync($"thanks{suffix}");
+        await page.Locator("#canned-text").FillAsync("Thank you, {{contact.name}}!");
+        await page.Locator("[data-testid=canned-form] button[type=submit]").ClickAsync();
+        await Expect(page.Locator($"[data-testid=canned-row][data-shortcut='thanks{suffix}']")).ToContainTextAsync("everyone");
+        await BrowserFixture.ScreenshotAsync(page, "workspace-page");
+
+        using var admin = fixture.ApiClient(fixture.DemoTenantKey);
+        var labels = await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{BrowserFixture.DemoTenantId}/labels");
+        labels!["items"]!.AsArray().Should().Contain(l => l!["name"]!.GetValue<string>() == $"urgent{suffix}" && l["color"]!.GetValue<string>() == "#1f883d");
+
+        var agent = await (await fixture.NewContextAsync()).NewPageAsync();
+        await BrowserFixture.SignInAsync(agent, "agent@demo.test", BrowserFixture.DemoPassword);
+        await agent.GotoAsync("/admin/workspace");
+        await Expect(agent.Locator("[data-testid=label-form]")).ToHaveCountAsync(0);
+        await agent.Locator("#canned-shortcut").FillAsync($"mine{suffix}");
+        await agent.Locator("#canned-text").FillAsync("Personal note");
+        await agent.Locator("[data-testid=canned-form] button[type=submit]").ClickAsync();
+        await Expect(agent.Locator($"[data-testid=canned-row][data-shortcut='mine{suffix}']")).ToContainTextAsync("mine");
+        var shared = await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{BrowserFixture.DemoTenantId}/canned-responses");
+        shared!["items"]!.AsArray().Select(c => c!["shortcut"]!.GetValue<string>()).Should().NotContain($"mine{suffix}", "the agent's reply is personal");
+    }
+
     private async Task<IPage> SignedInAgentAsync()
     {
         var context = await fixture.NewContextAsync();
