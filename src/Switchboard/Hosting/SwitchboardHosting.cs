@@ -18,6 +18,7 @@ using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
+using Switchboard.Features.Workspace;
 
 namespace Switchboard.Hosting;
 
@@ -72,6 +73,7 @@ public static class SwitchboardHosting
         services.AddOutbound(builder.Configuration);
         services.AddMail(builder.Configuration);
         services.AddConversationRouting();
+        services.AddWorkspace();
         services.AddDashboard();
         return builder;
     }
@@ -116,6 +118,7 @@ public static class SwitchboardHosting
         app.MapMedia();
         app.MapOutbound();
         app.MapConversationRouting();
+        app.MapWorkspace();
         app.MapEventStream();
         app.MapDashboard();
         return app;

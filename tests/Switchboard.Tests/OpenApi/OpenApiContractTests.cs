@@ -184,6 +184,13 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var (inviteId, _) = await App.InviteAsync(a, "manager");
         var (victimInviteId, _) = await App.InviteAsync(a, "agent");
         var victimTenant = await App.CreateTenantAsync("Contract erased");
+        using var admin = App.ClientWithKey(a.ApiKey);
+        async Task<string> CreateAsync(string path, object body) =>
+            (await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/{path}", body)).ReadJsonAsync())["id"]!.GetValue<string>();
+        var labelId = await CreateAsync("labels", new { name = "contract-label", color = "#1f883d" });
+        var victimLabelId = await CreateAsync("labels", new { name = "contract-victim", color = "#cf222e" });
+        var cannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract", text = "Hello {{contact.name}}" });
+        var victimCannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract-victim", text = "Bye" });
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -200,12 +207,16 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["labelId"] = labelId,
+            ["cannedResponseId"] = cannedResponseId,
         };
         var victims = new Dictionary<string, string>
         {
             ["tenantId"] = victimTenant.Id.ToString(),
             ["tokenId"] = victimTokenId.ToString(),
             ["inviteId"] = victimInviteId.ToString(),
+            ["labelId"] = victimLabelId,
+            ["cannedResponseId"] = victimCannedResponseId,
         };
         return (ids, victims);
     }

@@ -33,6 +33,9 @@ internal sealed class RequestFactory(ApiContract contract, Random random, IReadO
         ["messagesPerSecond"] = () => 20,
         ["expiresAt"] = () => null,
         ["replyToMessageId"] = () => null,
+        ["color"] = () => "#1f883d",
+        ["shortcut"] = () => "s" + Guid.NewGuid().ToString("N")[..12],
+        ["labels"] = () => new JsonArray("contract-label"),
     };
 
     public ContractRequest Valid(ContractOperation operation, string caller)

@@ -15,6 +15,7 @@ using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
+using Switchboard.Features.Workspace;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;
@@ -156,6 +157,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         using var admin = App.ClientWithKey(a.ApiKey);
         var team = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/teams", new { name = "Admissions", memberIds = new[] { userId }, assignment = "manual", capacity = 3 });
         team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
+        var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -173,7 +175,20 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
             ["teamId"] = (await team.ReadJsonAsync())["id"]!.GetValue<string>(),
+            ["labelId"] = labelId,
+            ["cannedResponseId"] = cannedResponseId,
         };
+    }
+
+    /// <summary>A label (put on the tenant's conversation) and a shared canned response.</summary>
+    private async Task<(string LabelId, string CannedResponseId)> WorkspaceOfAsync(TestTenant a)
+    {
+        using var client = App.ClientWithKey(a.ApiKey);
+        var label = await (await client.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/labels", new { name = "vip", color = "#1f883d" })).ReadJsonAsync();
+        var conversation = (await App.ConversationsAsync(a)).Single()!["id"]!.GetValue<Guid>();
+        (await client.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/conversations/{conversation}/labels", new { labels = new[] { "vip" } })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var canned = await (await client.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/canned-responses", new { shortcut = "hello", text = "Hello {{contact.name}}" })).ReadJsonAsync();
+        return (label["id"]!.GetValue<string>(), canned["id"]!.GetValue<string>());
     }
 
     /// <summary>What a route could change of a tenant, as one comparable string.</summary>
@@ -198,6 +213,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             agentStates = await db.AgentStates.Where(a => a.TenantId == tenantId).OrderBy(a => a.UserId).Select(a => new { a.UserId, a.Status }).ToListAsync(),
             assignments = await db.Assignments.CountAsync(a => a.TenantId == tenantId),
             routingSettings = await db.RoutingSettings.CountAsync(s => s.TenantId == tenantId),
+            labels = await db.Labels.Where(l => l.TenantId == tenantId).OrderBy(l => l.Id).Select(l => new { l.Id, l.Name, l.Color }).ToListAsync(),
+            conversationLabels = await db.ConversationLabels.CountAsync(l => l.TenantId == tenantId),
+            canned = await db.CannedResponses.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Shortcut, c.Text }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -84,6 +84,8 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["teamId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
+            ["labelId"] = Guid.NewGuid().ToString(),
+            ["cannedResponseId"] = Guid.NewGuid().ToString(),
         };
 
         // /me routes act on the caller's own personal tokens, so they are called with a user's personal token.

@@ -19,16 +19,19 @@ internal static class Permissions
     public const string SettingsAdmin = "settings:admin";
     public const string RoutingAdmin = "routing:admin";
     public const string RoutingSupervise = "routing:supervise";
+    public const string CannedManage = "canned:manage";
+    public const string LabelsManage = "labels:manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
+        CannedManage, LabelsManage,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
@@ -6,6 +7,7 @@ using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Workspace;
 
 namespace Switchboard.Dashboard.Inbox;
 
@@ -49,6 +51,12 @@ internal sealed class InboxService(
             query = query.Where(c => c.UnreadCount > 0);
         }
 
+        if (filter.Label is { } label)
+        {
+            query = query.Where(c => db.Set<ConversationLabel>().Any(l => l.TenantId == c.TenantId && l.ConversationId == c.Id
+                && db.Set<Label>().Any(d => d.TenantId == l.TenantId && d.Id == l.LabelId && d.Name == label)));
+        }
+
         var search = filter.Search?.Trim();
         var rows = await (
             from c in query
@@ -88,7 +96,8 @@ internal sealed class InboxService(
             }
         }
 
-        return items;
+        var labels = await LabelsApi.NamesOfAsync(db, tenantId, [.. items.Select(i => i.Id)], ct);
+        return [.. items.Select(i => labels.TryGetValue(i.Id, out var names) ? i with { Labels = names } : i)];
     }
 
     public async Task<ConversationDetail?> DetailAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
@@ -119,7 +128,8 @@ internal sealed class InboxService(
             .Where(c => c.TenantId == tenantId && c.ContactId == found.Contact.Id && c.Id != conversationId)
             .OrderByDescending(c => c.CreatedAt).Take(20).ToListAsync(ct);
         var channel = await db.Channels.AsNoTracking().Where(c => c.TenantId == tenantId && c.Id == found.Conversation.ChannelId).Select(c => c.DisplayPhoneNumber).FirstOrDefaultAsync(ct);
-        return new ConversationDetail(HeaderOf(found.Conversation, contact), messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
+        var labels = (await LabelsApi.NamesOfAsync(db, tenantId, [conversationId], ct)).GetValueOrDefault(conversationId) ?? [];
+        return new ConversationDetail(HeaderOf(found.Conversation, contact) with { Labels = labels }, messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
     }
 
     public async Task<IReadOnlyList<Member>> MembersAsync(Guid tenantId, CancellationToken ct)
@@ -156,6 +166,44 @@ internal sealed class InboxService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, ct);
+    }
+
+    /// <summary>The tenant's labels, by name.</summary>
+    public async Task<IReadOnlyList<LabelView>> LabelsAsync(Guid tenantId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return [.. (await LabelDefinitions.ListOfAsync(db, tenantId, ct)).Select(l => new LabelView(l.Name, l.Color))];
+    }
+
+    /// <summary>Gives the conversation exactly these labels; the refusal's message, or null.</summary>
+    public async Task<string?> SetLabelsAsync(Guid tenantId, Guid conversationId, IReadOnlyList<string> labels, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await SetConversationLabels.SetAsync(db, contactReader, tenantId, conversationId, labels, clock.GetUtcNow(), ct)).Failure?.Message;
+    }
+
+    /// <summary>Adds one label to each of the conversations (the list's bulk action); the first refusal's message, or null.</summary>
+    public async Task<string?> AddLabelAsync(Guid tenantId, IReadOnlyCollection<Guid> conversationIds, string label, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var current = await LabelsApi.NamesOfAsync(db, tenantId, conversationIds, ct);
+        foreach (var id in conversationIds)
+        {
+            var names = (current.GetValueOrDefault(id) ?? []).Append(label).Distinct(StringComparer.Ordinal).ToList();
+            if ((await SetConversationLabels.SetAsync(db, contactReader, tenantId, id, names, clock.GetUtcNow(), ct)).Failure is { } failure)
+            {
+                return failure.Message;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The canned responses the viewer may insert: the tenant's and their own.</summary>
+    public async Task<IReadOnlyList<CannedView>> CannedAsync(Guid tenantId, ClaimsPrincipal viewer, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return [.. (await CannedResponses.ListOfAsync(db, tenantId, viewer, ct)).Select(c => new CannedView(c.Shortcut, c.Text, c.Personal))];
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)

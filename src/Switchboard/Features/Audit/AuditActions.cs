@@ -34,4 +34,10 @@ internal static class AuditActions
     public const string MasterKeyRewrap = "master_key.rewrap";
     public const string ExportCreated = "privacy.export";
     public const string ContactErased = "privacy.contact_erased";
+    public const string LabelCreated = "label.created";
+    public const string LabelUpdated = "label.updated";
+    public const string LabelDeleted = "label.deleted";
+    public const string CannedResponseCreated = "canned_response.created";
+    public const string CannedResponseUpdated = "canned_response.updated";
+    public const string CannedResponseDeleted = "canned_response.deleted";
 }

@@ -44,6 +44,6 @@ internal static class AssignConversation
             await ledger.AssignAsync(db, conversation, assigneeId, clock.GetUtcNow(), ct);
         }
 
-        return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));
+        return await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)), ct);
     }
 }

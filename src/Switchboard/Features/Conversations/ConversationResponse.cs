@@ -18,7 +18,11 @@ internal sealed record ConversationResponse(
     Guid? TeamId = null,
     DateTimeOffset? WaitingSince = null,
     int? QueuePosition = null,
-    int? EstimatedWaitSeconds = null);
+    int? EstimatedWaitSeconds = null)
+{
+    /// <summary>The names of the conversation's labels (ADR 0024).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+}
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
 internal sealed class ContactReader(ContactDirectory directory)

@@ -30,6 +30,7 @@ public static class ConversationsFeature
         conversations.MapPost("/{conversationId:guid}/reopen", SetConversationStatus.ReopenAsync).WithName("ReopenConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapPost("/{conversationId:guid}/pending", SetConversationStatus.PendingAsync).WithName("SetConversationPending").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapPost("/{conversationId:guid}/assign", AssignConversation.HandleAsync).WithName("AssignConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        conversations.MapPut("/{conversationId:guid}/labels", SetConversationLabels.HandleAsync).WithName("SetConversationLabels").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversations.MapGet("/{conversationId:guid}/messages", ListMessages.HandleAsync).WithName("ListMessages").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
 
         var contacts = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts")
@@ -37,6 +38,12 @@ public static class ConversationsFeature
             .WithTags("Contacts");
         contacts.MapGet("", ContactsApi.FindAsync).WithName("FindContact");
         contacts.MapGet("/{contactId:guid}", ContactsApi.GetAsync).WithName("GetContact");
+
+        var labels = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/labels").WithTags("Labels");
+        labels.MapGet("", LabelDefinitions.ListAsync).WithName("ListLabels").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        labels.MapPost("", LabelDefinitions.CreateAsync).WithName("CreateLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
+        labels.MapPut("/{labelId:guid}", LabelDefinitions.UpdateAsync).WithName("UpdateLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
+        labels.MapDelete("/{labelId:guid}", LabelDefinitions.DeleteAsync).WithName("DeleteLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
         return routes;
     }
 }

@@ -20,6 +20,10 @@ internal static class ConversationsTables
 
         public DbSet<RealtimeEvent> RealtimeEvents => db.Set<RealtimeEvent>();
 
+        public DbSet<Label> Labels => db.Set<Label>();
+
+        public DbSet<ConversationLabel> ConversationLabels => db.Set<ConversationLabel>();
+
         /// <summary>Realtime events collected in this unit of work, written by RealtimeLog.FlushAsync before the commit.</summary>
         public List<RealtimeEvent> PendingRealtimeEvents => db.UnitOfWork<PendingRealtimeEvents>();
     }

@@ -16,7 +16,7 @@ internal static class GetConversation
             return Problems.NotFound();
         }
 
-        var response = ContactReader.ToResponse(found.Conversation, await contacts.SummaryAsync(found.Contact, ct));
+        var response = await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(found.Conversation, await contacts.SummaryAsync(found.Contact, ct)), ct);
         return TypedResults.Ok((await ConversationQueue.DescribeAsync(db, tenantId, [(found.Conversation, response)], clock.GetUtcNow(), ct))[0]);
     }
 }

@@ -11,7 +11,7 @@ namespace Switchboard.Features.Conversations;
 internal static class ListConversations
 {
     public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, string? status, Guid? channelId, bool? unread, string? assignee, string? cursor, int? limit, HttpContext http, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, string? status, Guid? channelId, bool? unread, string? assignee, string? label, string? cursor, int? limit, HttpContext http, CancellationToken ct)
     {
         Guid? assignedTo = null;
         var onlyUnassigned = false;
@@ -65,6 +65,14 @@ internal static class ListConversations
         {
             query = onlyUnread ? query.Where(c => c.UnreadCount > 0) : query.Where(c => c.UnreadCount == 0);
         }
+
+        if (label is not null)
+        {
+            // An unknown name matches nothing (ADR 0024).
+            var labelId = await db.Labels.Where(l => l.TenantId == tenantId && l.Name == label).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct) ?? Guid.Empty;
+            query = query.Where(c => db.Set<ConversationLabel>().Any(l => l.TenantId == c.TenantId && l.ConversationId == c.Id && l.LabelId == labelId));
+        }
+
         (DateTimeOffset At, Guid Id)? after = null;
         if (cursor is not null)
         {
@@ -85,6 +93,8 @@ internal static class ListConversations
         }
 
         var items = await ConversationQueue.DescribeAsync(db, tenantId, rows, clock.GetUtcNow(), ct);
+        var labels = await LabelsApi.NamesOfAsync(db, tenantId, [.. items.Select(i => i.Id)], ct);
+        items = [.. items.Select(i => labels.TryGetValue(i.Id, out var names) ? i with { Labels = names } : i)];
 
         var last = page.Take(take).LastOrDefault()?.Conversation;
         var next = hasMore && last is not null ? Paging.Encode($"{(last.LastMessageAt ?? last.CreatedAt).UtcTicks}|{last.Id}") : null;

@@ -43,6 +43,6 @@ internal static class SetConversationStatus
             await ledger.SetStatusAsync(db, conversation, status, clock.GetUtcNow(), ct);
         }
 
-        return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));
+        return await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)), ct);
     }
 }

@@ -44,3 +44,13 @@ window.switchboard = {
     }
   }
 };
+
+// While the composer's canned-response picker is open, its keys drive the picker instead of the textarea
+// (the component handles them; here the browser's own action is held back).
+document.addEventListener('keydown', e => {
+  const t = e.target;
+  if (t instanceof HTMLTextAreaElement && t.dataset.picker === 'open'
+      && ['ArrowUp', 'ArrowDown', 'Enter', 'Tab', 'Escape'].includes(e.key) && !e.ctrlKey && !e.metaKey) {
+    e.preventDefault();
+  }
+}, true);

@@ -39,6 +39,10 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["UpdateTeam"] = [StatusCodes.Status409Conflict],
         ["DeleteTeam"] = [StatusCodes.Status409Conflict],
         ["TransferConversation"] = [StatusCodes.Status409Conflict],
+        ["CreateLabel"] = [StatusCodes.Status409Conflict],
+        ["UpdateLabel"] = [StatusCodes.Status409Conflict],
+        ["CreateCannedResponse"] = [StatusCodes.Status409Conflict],
+        ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
