@@ -17,11 +17,14 @@ internal static class Permissions
     public const string TokensAdmin = "tokens:admin";
     public const string AuditRead = "audit:read";
     public const string SettingsAdmin = "settings:admin";
+    public const string PrivacyExport = "privacy:export";
+    public const string PrivacyErase = "privacy:erase";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
+        PrivacyExport, PrivacyErase,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];

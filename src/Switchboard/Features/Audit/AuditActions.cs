@@ -34,4 +34,7 @@ internal static class AuditActions
     public const string MasterKeyRewrap = "master_key.rewrap";
     public const string ExportCreated = "privacy.export";
     public const string ContactErased = "privacy.contact_erased";
+    public const string ExportDownloaded = "privacy.export_downloaded";
+    public const string ConversationDeleted = "privacy.conversation_deleted";
+    public const string MessageDeleted = "privacy.message_deleted";
 }
