@@ -18,7 +18,7 @@ namespace Switchboard.Features.Privacy;
 /// </summary>
 internal sealed class BuildExport(ContactDirectory directory, ContactKeys contactKeys, BlobStore blobs, ExportSigningKeys signingKeys)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task<byte[]> HandleAsync(SwitchboardDbContext db, Export export, CancellationToken ct)
     {
