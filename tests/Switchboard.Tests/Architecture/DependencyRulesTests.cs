@@ -28,6 +28,12 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "ConversationLedger", "InboundBatch", "InboundMessage", "InboundSender", "InboundReaction", "InboundStatus", "ForwardedMark",
             "OutboundDraft", "SendOutcome", "DeliveryState", "DeliveryStates",
             "Contact", "ContactProfile", "ContactDirectory", "ContactKeys", "IContactMergeStep", "ContactMerge",
+
+            // Erasure (ADR 0026): features remove their rows of an erased contact or deleted messages through this seam.
+            "IContactEraseStep", "ContactErasure", "MessageErasure", "ErasedCounts",
+
+            // The rest of the read model an export copies (Privacy reads, never writes, these).
+            "ConversationStatus", "Reaction", "StatusUpdate",
             "Conversation", "Message", "MessageDirection", "ConversationsTables", "RealtimeLog",
         ],
 
@@ -44,6 +50,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
         ["Tenants"] = [],
+
+        ["Privacy"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

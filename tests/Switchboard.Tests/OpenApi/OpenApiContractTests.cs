@@ -184,6 +184,8 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var (inviteId, _) = await App.InviteAsync(a, "manager");
         var (victimInviteId, _) = await App.InviteAsync(a, "agent");
         var victimTenant = await App.CreateTenantAsync("Contract erased");
+        using var admin = App.ClientWithKey(a.ApiKey);
+        var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -200,6 +202,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["exportId"] = exportId.ToString(),
         };
         var victims = new Dictionary<string, string>
         {

@@ -151,6 +151,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
+        using var admin = App.ClientWithKey(a.ApiKey);
+        var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -167,6 +169,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["exportId"] = exportId.ToString(),
         };
     }
 
@@ -187,6 +190,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             invites = await db.Invites.Where(i => i.TenantId == tenantId).OrderBy(i => i.Id).Select(i => new { i.Id, i.RevokedAt, i.AcceptedAt }).ToListAsync(),
             memberships = await db.Memberships.Where(m => m.TenantId == tenantId).OrderBy(m => m.UserId).Select(m => new { m.UserId, m.Role, m.Status }).ToListAsync(),
             audit = await db.AuditEntries.CountAsync(e => e.TenantId == tenantId),
+            exports = await db.Set<Switchboard.Features.Privacy.Export>().CountAsync(e => e.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

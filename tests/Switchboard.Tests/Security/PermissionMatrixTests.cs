@@ -82,6 +82,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["tokenId"] = Guid.NewGuid().ToString(),
             ["inviteId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
+            ["exportId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
         };
 
