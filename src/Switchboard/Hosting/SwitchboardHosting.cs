@@ -69,7 +69,7 @@ public static class SwitchboardHosting
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
-        services.AddPrivacy();
+        services.AddPrivacy(builder.Configuration);
         services.AddDashboard();
         return builder;
     }

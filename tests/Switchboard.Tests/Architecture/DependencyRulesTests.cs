@@ -38,7 +38,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
-        ["Identity"] = ["Membership", "MembershipStatus", "ApiToken", "ApiTokenKind", "ApiTokenSecrets", "IdentityTables"],
+        ["Identity"] = ["Membership", "MembershipStatus", "ApiToken", "ApiTokenKind", "ApiTokenSecrets", "IdentityTables",
+
+            // A person confirms an irreversible action (a tenant's deletion) with password and authenticator code.
+            "Reauthentication"],
 
         // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
         ["Media"] = ["MediaObject", "MediaState", "MediaTables", "MediaSignal", "BlobStore"],
@@ -49,7 +52,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
-        ["Tenants"] = [],
+        // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
+        ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],
 
         ["Privacy"] = [],
     };

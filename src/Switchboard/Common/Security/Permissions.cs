@@ -19,12 +19,13 @@ internal static class Permissions
     public const string SettingsAdmin = "settings:admin";
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
+    public const string TenantDelete = "tenant:delete";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
-        PrivacyExport, PrivacyErase,
+        PrivacyExport, PrivacyErase, TenantDelete,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];

@@ -37,4 +37,6 @@ internal static class AuditActions
     public const string ExportDownloaded = "privacy.export_downloaded";
     public const string ConversationDeleted = "privacy.conversation_deleted";
     public const string MessageDeleted = "privacy.message_deleted";
+    public const string TenantDeletionScheduled = "tenant.deletion_scheduled";
+    public const string TenantDeletionCancelled = "tenant.deletion_cancelled";
 }

@@ -8,8 +8,11 @@ namespace Switchboard.Features.Privacy;
 /// <summary>Exports (signed), erasure of contacts, conversations and messages (docs/privacy.md, ADR 0026).</summary>
 public static class PrivacyFeature
 {
-    public static IServiceCollection AddPrivacy(this IServiceCollection services)
+    public static IServiceCollection AddPrivacy(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<PrivacyOptions>(configuration.GetSection(PrivacyOptions.Section));
+        services.AddSingleton<TenantDeletionSignal>();
+        services.AddJobRunner<TenantDeletionRunner, TenantDeletion>(sp => sp.GetRequiredService<TenantDeletionSignal>().Signal);
         services.AddSingleton<ExportSignal>();
         services.AddSingleton<ExportLinks>();
         services.AddSingleton<ExportSigningKeys>();
@@ -36,6 +39,12 @@ public static class PrivacyFeature
         erase.MapDelete("/contacts/{contactId:guid}", EraseContact.HandleAsync).WithName("EraseContact");
         erase.MapDelete("/conversations/{conversationId:guid}", DeleteConversation.HandleAsync).WithName("DeleteConversation");
         erase.MapDelete("/conversations/{conversationId:guid}/messages/{messageId:guid}", DeleteMessage.HandleAsync).WithName("DeleteMessage");
+
+        var deletion = routes.MapGroup($"{tenant}/deletion").WithTags("Privacy")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.TenantDelete));
+        deletion.MapPost("", DeleteTenant.ScheduleAsync).WithName("ScheduleTenantDeletion");
+        deletion.MapGet("", DeleteTenant.GetAsync).WithName("GetTenantDeletion");
+        deletion.MapDelete("", DeleteTenant.CancelAsync).WithName("CancelTenantDeletion");
         return routes;
     }
 }

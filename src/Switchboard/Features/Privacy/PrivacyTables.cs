@@ -11,5 +11,7 @@ internal static class PrivacyTables
         public DbSet<Export> Exports => db.Set<Export>();
 
         public DbSet<ExportSigningKey> ExportSigningKeys => db.Set<ExportSigningKey>();
+
+        public DbSet<TenantDeletion> TenantDeletions => db.Set<TenantDeletion>();
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Switchboard.Common.Persistence.Migrations;
 
-/// <summary>Schema version 14: exports built in the background, and each tenant's export signing key (ADR 0026).</summary>
+/// <summary>Schema version 14: exports built in the background, and each tenant's export signing key, tenant deletions waiting their turn (ADR 0026).</summary>
 [DbContext(typeof(SwitchboardDbContext))]
 [Migration("20261207130000_ExportsAndErasure")]
 internal sealed class ExportsAndErasure : Migration
@@ -50,10 +50,31 @@ internal sealed class ExportsAndErasure : Migration
                 table.PrimaryKey("PK_ExportSigningKeys", x => x.TenantId);
                 table.ForeignKey("FK_ExportSigningKeys_Tenants_TenantId", x => x.TenantId, "Tenants", "Id", onDelete: ReferentialAction.Cascade);
             });
+
+        migrationBuilder.CreateTable(
+            name: "TenantDeletions",
+            columns: table => new
+            {
+                TenantId = table.Column<Guid>(nullable: false),
+                State = table.Column<string>(maxLength: 16, nullable: false),
+                RequestedBy = table.Column<Guid>(nullable: false),
+                RequestedAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
+                DueAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
+                Attempts = table.Column<int>(nullable: false),
+                CancelledAt = table.Column<DateTimeOffset>(type: timestamp, nullable: true),
+                CompletedAt = table.Column<DateTimeOffset>(type: timestamp, nullable: true),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_TenantDeletions", x => x.TenantId);
+                table.ForeignKey("FK_TenantDeletions_Tenants_TenantId", x => x.TenantId, "Tenants", "Id", onDelete: ReferentialAction.Cascade);
+            });
+        migrationBuilder.CreateIndex(name: "IX_TenantDeletions_State_DueAt", table: "TenantDeletions", columns: ["State", "DueAt"]);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
+        migrationBuilder.DropTable(name: "TenantDeletions");
         migrationBuilder.DropTable(name: "ExportSigningKeys");
         migrationBuilder.DropTable(name: "Exports");
     }
