@@ -1,5 +1,12 @@
+using Switchboard.Features.Privacy;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
+
+// Operator commands run instead of the server (CONTRACT: `-- verify-export PATH`).
+if (args is [VerifyExportCommand.Name, .. var rest])
+{
+    return VerifyExportCommand.Run(rest, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDemoMode();
@@ -9,6 +16,7 @@ var app = builder.Build();
 app.MapSwitchboard();
 app.MapDemoMode();
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

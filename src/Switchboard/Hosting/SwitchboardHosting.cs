@@ -16,6 +16,7 @@ using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
+using Switchboard.Features.Privacy;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 using Switchboard.Features.Workspace;
@@ -74,6 +75,7 @@ public static class SwitchboardHosting
         services.AddMail(builder.Configuration);
         services.AddConversationRouting();
         services.AddWorkspace();
+        services.AddPrivacy(builder.Configuration);
         services.AddDashboard();
         return builder;
     }
@@ -119,6 +121,7 @@ public static class SwitchboardHosting
         app.MapOutbound();
         app.MapConversationRouting();
         app.MapWorkspace();
+        app.MapPrivacy();
         app.MapEventStream();
         app.MapDashboard();
         return app;

@@ -191,6 +191,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var victimLabelId = await CreateAsync("labels", new { name = "contract-victim", color = "#cf222e" });
         var cannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract", text = "Hello {{contact.name}}" });
         var victimCannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract-victim", text = "Bye" });
+        var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -209,6 +210,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["userId"] = userId.ToString(),
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
+            ["exportId"] = exportId.ToString(),
         };
         var victims = new Dictionary<string, string>
         {

@@ -158,6 +158,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var team = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/teams", new { name = "Admissions", memberIds = new[] { userId }, assignment = "manual", capacity = 3 });
         team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
         var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
+        var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -177,6 +178,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["teamId"] = (await team.ReadJsonAsync())["id"]!.GetValue<string>(),
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
+            ["exportId"] = exportId.ToString(),
         };
     }
 
@@ -216,6 +218,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             labels = await db.Labels.Where(l => l.TenantId == tenantId).OrderBy(l => l.Id).Select(l => new { l.Id, l.Name, l.Color }).ToListAsync(),
             conversationLabels = await db.ConversationLabels.CountAsync(l => l.TenantId == tenantId),
             canned = await db.CannedResponses.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Shortcut, c.Text }).ToListAsync(),
+            exports = await db.Set<Switchboard.Features.Privacy.Export>().CountAsync(e => e.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -21,12 +21,15 @@ internal static class Permissions
     public const string RoutingSupervise = "routing:supervise";
     public const string CannedManage = "canned:manage";
     public const string LabelsManage = "labels:manage";
+    public const string PrivacyExport = "privacy:export";
+    public const string PrivacyErase = "privacy:erase";
+    public const string TenantDelete = "tenant:delete";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage,
+        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, TenantDelete,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];

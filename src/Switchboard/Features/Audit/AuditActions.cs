@@ -40,4 +40,9 @@ internal static class AuditActions
     public const string CannedResponseCreated = "canned_response.created";
     public const string CannedResponseUpdated = "canned_response.updated";
     public const string CannedResponseDeleted = "canned_response.deleted";
+    public const string ExportDownloaded = "privacy.export_downloaded";
+    public const string ConversationDeleted = "privacy.conversation_deleted";
+    public const string MessageDeleted = "privacy.message_deleted";
+    public const string TenantDeletionScheduled = "tenant.deletion_scheduled";
+    public const string TenantDeletionCancelled = "tenant.deletion_cancelled";
 }

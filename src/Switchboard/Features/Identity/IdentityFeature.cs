@@ -27,6 +27,7 @@ public static class IdentityFeature
         services.AddHttpContextAccessor();
         services.AddScoped<SignInFlow>();
         services.AddScoped<Mfa>();
+        services.AddScoped<Reauthentication>();
         services.AddScoped<InviteAcceptance>();
         services.AddSingleton<AccessRevalidator>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();

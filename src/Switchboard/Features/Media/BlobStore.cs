@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Configuration;
+using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Media;
@@ -32,6 +33,12 @@ internal sealed class BlobStore(IOptions<SwitchboardOptions> options)
         var path = PathOf(tenantId, id);
         return File.Exists(path) ? await File.ReadAllBytesAsync(path, ct) : null;
     }
+
+    /// <summary>Where an attachment's file is sealed (with its contact's key), for features that open it (exports).</summary>
+    public static SealContext ContextOf(MediaObject media) => FetchMedia.BlobContext(media);
+
+    /// <summary>Removes one file (a no-op when it is not there).</summary>
+    public void Delete(Guid tenantId, Guid id) => File.Delete(PathOf(tenantId, id));
 
     public void DeleteTenant(Guid tenantId)
     {

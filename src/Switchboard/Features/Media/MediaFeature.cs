@@ -14,6 +14,7 @@ public static class MediaFeature
         services.AddSingleton<MediaSignal>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<IContactMergeStep, MediaContactMerge>();
+        services.AddSingleton<IContactEraseStep, MediaContactErase>();
         services.AddSingleton<MediaHosts>();
         services.AddHttpClient<GraphMediaClient>(client => client.Timeout = TimeSpan.FromSeconds(60))
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<MediaHosts>().CreateHandler());

@@ -19,6 +19,7 @@ public static class OutboundFeature
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10) });
         services.AddSingleton<ChannelTokens>();
         services.AddSingleton<IContactMergeStep, OutboxContactMerge>();
+        services.AddSingleton<IContactEraseStep, OutboxContactErase>();
         services.AddSingleton<IBookkeepingPurge, OutboxPurge>();
         services.AddSingleton<SendOutboxItem>();
 

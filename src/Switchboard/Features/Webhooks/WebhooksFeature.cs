@@ -1,4 +1,5 @@
 using Switchboard.Common.Tenancy;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Webhooks;
 
@@ -9,6 +10,7 @@ public static class WebhooksFeature
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookSealer>();
+        services.AddSingleton<IContactEraseStep, WebhookContactErase>();
         services.AddSingleton<WebhookSignal>();
         services.AddSingleton<WebhookJournal>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookJournal>());

@@ -43,6 +43,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["UpdateLabel"] = [StatusCodes.Status409Conflict],
         ["CreateCannedResponse"] = [StatusCodes.Status409Conflict],
         ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
+        ["DownloadExport"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)

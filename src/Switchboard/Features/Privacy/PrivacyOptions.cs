@@ -1,0 +1,10 @@
+namespace Switchboard.Features.Privacy;
+
+/// <summary>The <c>Switchboard:Privacy</c> settings.</summary>
+internal sealed class PrivacyOptions
+{
+    public const string Section = "Switchboard:Privacy";
+
+    /// <summary>How long a requested tenant deletion waits, cancellable, before the keys are destroyed.</summary>
+    public TimeSpan TenantDeletionDelay { get; set; } = TimeSpan.FromDays(7);
+}
