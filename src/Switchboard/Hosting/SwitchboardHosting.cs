@@ -14,6 +14,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Routing;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Webhooks;
 
@@ -68,6 +69,7 @@ public static class SwitchboardHosting
         services.AddWebhooks(builder.Configuration);
         services.AddMedia(builder.Configuration);
         services.AddOutbound(builder.Configuration);
+        services.AddServiceLevels();
         services.AddDashboard();
         return builder;
     }
@@ -111,6 +113,7 @@ public static class SwitchboardHosting
         app.MapConversations();
         app.MapMedia();
         app.MapOutbound();
+        app.MapServiceLevels();
         app.MapEventStream();
         app.MapDashboard();
         return app;

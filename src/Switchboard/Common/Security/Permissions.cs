@@ -17,11 +17,12 @@ internal static class Permissions
     public const string TokensAdmin = "tokens:admin";
     public const string AuditRead = "audit:read";
     public const string SettingsAdmin = "settings:admin";
+    public const string RoutingAdmin = "routing:admin";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
-        UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin,
+        UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];

@@ -34,4 +34,10 @@ internal static class AuditActions
     public const string MasterKeyRewrap = "master_key.rewrap";
     public const string ExportCreated = "privacy.export";
     public const string ContactErased = "privacy.contact_erased";
+    public const string CalendarCreated = "calendar.created";
+    public const string CalendarUpdated = "calendar.updated";
+    public const string CalendarDeleted = "calendar.deleted";
+    public const string SlaPolicyCreated = "sla_policy.created";
+    public const string SlaPolicyUpdated = "sla_policy.updated";
+    public const string SlaPolicyDeleted = "sla_policy.deleted";
 }

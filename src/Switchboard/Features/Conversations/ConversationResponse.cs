@@ -14,7 +14,8 @@ internal sealed record ConversationResponse(
     DateTimeOffset? WindowExpiresAt,
     int UnreadCount,
     DateTimeOffset CreatedAt,
-    Guid? AssigneeId = null);
+    Guid? AssigneeId = null,
+    ConversationSla? Sla = null);
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
 internal sealed class ContactReader(ContactDirectory directory)
@@ -42,5 +43,6 @@ internal sealed class ContactReader(ContactDirectory directory)
         c.WindowExpiresAt,
         c.UnreadCount,
         c.CreatedAt,
-        c.AssignedUserId);
+        c.AssignedUserId,
+        ConversationSla.Of(c));
 }
