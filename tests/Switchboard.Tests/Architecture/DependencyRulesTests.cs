@@ -29,6 +29,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "OutboundDraft", "SendOutcome", "DeliveryState", "DeliveryStates",
             "Contact", "ContactProfile", "ContactDirectory", "ContactKeys", "IContactMergeStep", "ContactMerge",
             "Conversation", "Message", "MessageDirection", "ConversationsTables", "RealtimeLog",
+
+            // The seam through which routing and service levels act on a conversation's changes, and the SLA columns' vocabulary (ADR 0023).
+            "IConversationStep", "ConversationChange", "ConversationCause", "ConversationStatus", "SlaKind", "SlaKinds", "SlaDue",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -44,6 +47,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
         ["Tenants"] = [],
+
+        // Teams, assignment, business hours and SLAs: nobody uses Routing.
+        ["Routing"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

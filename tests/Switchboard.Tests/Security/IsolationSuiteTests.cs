@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
@@ -13,6 +14,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Routing;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Security;
@@ -151,6 +153,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
+        using var admin = App.ClientWithKey(a.ApiKey);
+        var calendar = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/calendars", Routing.SlaApiTests.OfficeCalendar())).ReadJsonAsync();
+        var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -167,6 +172,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["calendarId"] = calendar["id"]!.GetValue<string>(),
+            ["policyId"] = policy["id"]!.GetValue<string>(),
         };
     }
 
@@ -187,6 +194,10 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             invites = await db.Invites.Where(i => i.TenantId == tenantId).OrderBy(i => i.Id).Select(i => new { i.Id, i.RevokedAt, i.AcceptedAt }).ToListAsync(),
             memberships = await db.Memberships.Where(m => m.TenantId == tenantId).OrderBy(m => m.UserId).Select(m => new { m.UserId, m.Role, m.Status }).ToListAsync(),
             audit = await db.AuditEntries.CountAsync(e => e.TenantId == tenantId),
+            calendars = await db.Calendars.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Name, c.TimeZone, c.UpdatedAt }).ToListAsync(),
+            calendarHours = await db.CalendarHours.CountAsync(h => h.TenantId == tenantId),
+            holidays = await db.Holidays.CountAsync(h => h.TenantId == tenantId),
+            policies = await db.SlaPolicies.Where(p => p.TenantId == tenantId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Name, p.UpdatedAt }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -83,6 +83,8 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["inviteId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
+            ["calendarId"] = Guid.NewGuid().ToString(),
+            ["policyId"] = Guid.NewGuid().ToString(),
         };
 
         // /me routes act on the caller's own personal tokens, so they are called with a user's personal token.
