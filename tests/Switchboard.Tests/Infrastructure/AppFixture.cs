@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Configuration;
 
 namespace Switchboard.Tests.Infrastructure;
@@ -12,12 +13,17 @@ public abstract class AppFixture(DatabaseProvider provider) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Database.CreateAsync();
-        App = new SwitchboardApp(Database, await SettingsAsync());
+        App = new SwitchboardApp(Database, await SettingsAsync(), services: ConfigureServices);
         _ = App.Server;
     }
 
     /// <summary>Extra configuration for this fixture's app (for example a fake Graph API's URL).</summary>
     protected virtual Task<IDictionary<string, string?>?> SettingsAsync() => Task.FromResult<IDictionary<string, string?>?>(null);
+
+    /// <summary>Services this fixture's app gets beside its own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
 
     public virtual async Task DisposeAsync()
     {

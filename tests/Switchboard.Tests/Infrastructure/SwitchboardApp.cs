@@ -16,10 +16,13 @@ namespace Switchboard.Tests.Infrastructure;
 public sealed class SwitchboardApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    // Services added after the app's own (for example a feature step that records what it sees).
+    private readonly Action<IServiceCollection>? extraServices;
 
-    public SwitchboardApp(TestDatabase database, IDictionary<string, string?>? overrides = null, string? dataDirectory = null)
+    public SwitchboardApp(TestDatabase database, IDictionary<string, string?>? overrides = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
         Database = database;
+        extraServices = services;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "switchboard-tests", "data-" + Guid.NewGuid().ToString("N"));
         OperatorKey = "op_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         settings = new Dictionary<string, string?>
@@ -89,6 +92,11 @@ public sealed class SwitchboardApp : WebApplicationFactory<Program>
         }
 
         builder.UseEnvironment("Testing");
+        if (extraServices is not null)
+        {
+            builder.ConfigureServices(extraServices);
+        }
+
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
     }
 }

@@ -20,6 +20,7 @@ internal sealed class InboxService(
     ContactDirectory contacts,
     ContactReader contactReader,
     ContactKeys contactKeys,
+    ConversationLedger ledger,
     OutboxSignal outbox,
     TimeProvider clock)
 {
@@ -136,7 +137,7 @@ internal sealed class InboxService(
     public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, contacts, contactKeys, outbox, clock, ct)).Failure?.Message;
+        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, ledger, contacts, contactKeys, outbox, clock, ct)).Failure?.Message;
     }
 
     public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
@@ -148,13 +149,13 @@ internal sealed class InboxService(
     public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, contactReader, clock, ct);
+        await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, ledger, contactReader, clock, ct);
     }
 
     public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, contactReader, clock, ct);
+        await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, ct);
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)

@@ -11,9 +11,9 @@ internal static class AssignConversation
 {
     /// <summary>Assigns the conversation to an active member of the tenant, or (null) leaves it unassigned.</summary>
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult, ValidationProblem>> HandleAsync(
-        Guid tenantId, Guid conversationId, ConversationActions.AssignRequest request, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid conversationId, ConversationActions.AssignRequest request, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, CancellationToken ct)
     {
-        var outcome = await AssignToAsync(tenantId, conversationId, request.UserId, db, contacts, clock, ct);
+        var outcome = await AssignToAsync(tenantId, conversationId, request.UserId, db, ledger, contacts, clock, ct);
         return outcome switch
         {
             { Value: { } conversation } => TypedResults.Ok(conversation),
@@ -24,7 +24,7 @@ internal static class AssignConversation
 
     /// <summary>The assignment itself, for the API and for the dashboard.</summary>
     public static async Task<Outcome<ConversationResponse>> AssignToAsync(
-        Guid tenantId, Guid conversationId, Guid? assigneeId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid conversationId, Guid? assigneeId, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, CancellationToken ct)
     {
         var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
         if (row is not { } found)
@@ -41,13 +41,7 @@ internal static class AssignConversation
         var conversation = found.Conversation;
         if (conversation.AssignedUserId != assigneeId)
         {
-            var now = clock.GetUtcNow();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            conversation.AssignedUserId = assigneeId;
-            conversation.UpdatedAt = now;
-            await db.SaveChangesAsync(ct);
-            await RealtimeLog.AppendAsync(db, tenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
-            await transaction.CommitAsync(ct);
+            await ledger.AssignAsync(db, conversation, assigneeId, clock.GetUtcNow(), ct);
         }
 
         return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct));

@@ -38,13 +38,17 @@ internal sealed record InboundStatus(
 /// statuses will look up, loads it at once (<see cref="InboundBatch.LoadAsync"/>), records them in
 /// arrival order against the loaded views, and is written with a bulk insert and one statement per kind.
 /// </summary>
-internal sealed partial class ConversationLedger(ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, BlindIndex blindIndex, TimeProvider clock)
+internal sealed partial class ConversationLedger(
+    ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, BlindIndex blindIndex, IEnumerable<IConversationStep> steps, TimeProvider clock)
 {
     // Hashes of what each contact's webhooks said last time: a regular customer's next message needs no
     // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
     private readonly ConcurrentDictionary<Guid, byte[]> knownProfiles = new();
 
-    public InboundBatch NewBatch() => new(blindIndex);
+    /// <summary>The registered features' parts in a conversation's changes (ADR 0020), in registration order.</summary>
+    public IReadOnlyList<IConversationStep> Steps { get; } = [.. steps];
+
+    public InboundBatch NewBatch() => new(blindIndex, Steps);
 
     /// <summary>Registers a message's wamids and its sender's indexes with the batch, before it loads.</summary>
     public static async Task RegisterInboundAsync(InboundBatch batch, Guid tenantId, Guid channelId, string wamid, string? contextWamid, InboundSender sender, CancellationToken ct)
@@ -114,6 +118,8 @@ internal sealed partial class ConversationLedger(ContactDirectory contacts, Cont
         }
 
         batch.AddNewMessage(row);
+        var cause = opened ? ConversationCause.Opened : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened : ConversationCause.CustomerMessage;
+        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp));
         threads.RecordInbound(conversation, timestamp, countsAsUnread: inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system");
         if (inbound.Reaction is { } reaction)
         {
@@ -164,11 +170,13 @@ internal sealed partial class ConversationLedger(ContactDirectory contacts, Cont
     }
 
     /// <summary>
-    /// In the caller's transaction: the batch's new messages in one bulk insert, its changed conversations
-    /// in one statement (PostgreSQL), then the rest of the unit of work.
+    /// In the caller's transaction: first the registered steps plan the batch's conversation changes, then
+    /// the batch's new messages in one bulk insert, its changed conversations in one statement (PostgreSQL),
+    /// then the rest of the unit of work.
     /// </summary>
     public static async Task WriteAsync(SwitchboardDbContext db, InboundBatch batch, CancellationToken ct)
     {
+        await PlanAsync(db, batch.Steps, batch.Changes, ct);
         await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
         await ConversationThreads.WriteChangedAsync(db, ct);
         await db.SaveChangesAsync(ct);
@@ -181,9 +189,10 @@ internal sealed partial class ConversationLedger(ContactDirectory contacts, Cont
     public static Task AppendEventsAsync(SwitchboardDbContext db, InboundBatch batch, CancellationToken ct) =>
         RealtimeLog.FlushAsync(db, ct, batch.NewConversations);
 
-    /// <summary>After the batch committed: its unchanged profiles are surely stored, so they can be skipped next time.</summary>
+    /// <summary>After the batch committed: its unchanged profiles are surely stored, so they can be skipped next time; the steps see its changes.</summary>
     public void Committed(InboundBatch batch)
     {
+        NotifyCommitted(Steps, batch.Changes);
         if (knownProfiles.Count > 100_000)
         {
             knownProfiles.Clear();

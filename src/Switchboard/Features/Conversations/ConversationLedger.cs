@@ -44,15 +44,80 @@ internal sealed partial class ConversationLedger
 
     /// <summary>
     /// Stores the message with <paramref name="with"/> (its outbox row, its idempotency key) in one
-    /// transaction, with its realtime event. A <see cref="DbUpdateException"/> rolls all of it back.
+    /// transaction, with its realtime event; a reply (not a note) is a <see cref="ConversationCause.Replied"/>
+    /// change for the steps. A <see cref="DbUpdateException"/> rolls all of it back.
     /// </summary>
-    public static async Task RecordOutboundAsync(SwitchboardDbContext db, Message message, IEnumerable<object> with, DateTimeOffset now, CancellationToken ct)
+    public async Task RecordOutboundAsync(
+        SwitchboardDbContext db, Conversation conversation, Message message, IEnumerable<object> with, DateTimeOffset now, CancellationToken ct)
     {
         db.Messages.Add(message);
         db.AddRange(with);
+        ConversationChange[] changes = message.Direction == MessageDirection.Note ? [] : [new(conversation, ConversationCause.Replied, now)];
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, message.TenantId, RealtimeEventTypes.MessageQueued, message.ConversationId, message.Id, message.Type, now, ct);
         await transaction.CommitAsync(ct);
+        NotifyCommitted(Steps, changes);
+    }
+
+    /// <summary>Resolves, sets pending or reopens the conversation in one transaction with its event and the steps' part.</summary>
+    public async Task SetStatusAsync(SwitchboardDbContext db, Conversation conversation, ConversationStatus status, DateTimeOffset now, CancellationToken ct)
+    {
+        var cause = status switch
+        {
+            ConversationStatus.Resolved => ConversationCause.Resolved,
+            ConversationStatus.Pending => ConversationCause.Pending,
+            _ => ConversationCause.Reopened,
+        };
+        ConversationChange[] changes = [new(conversation, cause, now)];
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        conversation.Status = status;
+        conversation.UpdatedAt = now;
+        await PlanAsync(db, Steps, changes, ct);
+        await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, status.ToString().ToLowerInvariant(), now, ct);
+        await transaction.CommitAsync(ct);
+        NotifyCommitted(Steps, changes);
+    }
+
+    /// <summary>Assigns the conversation by hand (null: unassigned) in one transaction with its event and the steps' part.</summary>
+    public async Task AssignAsync(SwitchboardDbContext db, Conversation conversation, Guid? assigneeId, DateTimeOffset now, CancellationToken ct)
+    {
+        ConversationChange[] changes = [new(conversation, ConversationCause.Reassigned, now)];
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        conversation.AssignedUserId = assigneeId;
+        conversation.UpdatedAt = now;
+        await PlanAsync(db, Steps, changes, ct);
+        await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
+        await transaction.CommitAsync(ct);
+        NotifyCommitted(Steps, changes);
+    }
+
+    /// <summary>In the writer's transaction, before its save: every step plans the changes (none when there are none).</summary>
+    private static async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<IConversationStep> steps, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var step in steps)
+        {
+            await step.PlanAsync(db, changes, ct);
+        }
+    }
+
+    /// <summary>After the commit: every step sees the changes.</summary>
+    private static void NotifyCommitted(IReadOnlyList<IConversationStep> steps, IReadOnlyList<ConversationChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var step in steps)
+        {
+            step.Committed(changes);
+        }
     }
 
     /// <summary>

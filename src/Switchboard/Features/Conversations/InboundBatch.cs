@@ -20,7 +20,7 @@ namespace Switchboard.Features.Conversations;
 /// then sees its result instead of overwriting it: a status can never move a message backwards and no
 /// unread count is lost. SQLite has one writer at a time.
 /// </remarks>
-internal sealed class InboundBatch(BlindIndex blindIndex)
+internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConversationStep> steps)
 {
     private readonly HashSet<Guid> tenants = [];
     private readonly HashSet<Guid> channels = [];
@@ -33,6 +33,12 @@ internal sealed class InboundBatch(BlindIndex blindIndex)
     private readonly Dictionary<(Guid Tenant, string Index), Contact> contactsByUserId = [];
     private readonly Dictionary<(Guid Tenant, Guid Channel, Guid Contact), Conversation> currentConversations = [];
     private SemaphoreSlim? creationLock;
+
+    /// <summary>The steps that plan this batch's <see cref="Changes"/> (<see cref="ConversationLedger.WriteAsync"/>) and see them after the commit.</summary>
+    public IReadOnlyList<IConversationStep> Steps => steps;
+
+    /// <summary>What each stored customer message did to its conversation, in arrival order.</summary>
+    public List<ConversationChange> Changes { get; } = [];
 
     /// <summary>Conversations opened by this batch, in order; they get their per-tenant numbers at the end.</summary>
     public List<Conversation> NewConversations { get; } = [];

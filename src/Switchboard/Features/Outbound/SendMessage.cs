@@ -27,13 +27,14 @@ internal static class SendMessage
         SendRequest request,
         HttpRequest http,
         SwitchboardDbContext db,
+        ConversationLedger ledger,
         ContactDirectory contacts,
         ContactKeys contactKeys,
         OutboxSignal signal,
         TimeProvider clock,
         CancellationToken ct)
     {
-        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, contacts, contactKeys, signal, clock, ct);
+        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, clock, ct);
         return ToHttp(tenantId, conversationId, outcome);
     }
 
@@ -53,6 +54,7 @@ internal static class SendMessage
         SendRequest request,
         string? idempotencyKey,
         SwitchboardDbContext db,
+        ConversationLedger ledger,
         ContactDirectory contacts,
         ContactKeys contactKeys,
         OutboxSignal signal,
@@ -164,7 +166,7 @@ internal static class SendMessage
 
         try
         {
-            await ConversationLedger.RecordOutboundAsync(db, message, with, now, ct);
+            await ledger.RecordOutboundAsync(db, conversation, message, with, now, ct);
         }
         catch (DbUpdateException ex) when (idempotencyKey is not null && ex.IsUniqueViolation())
         {
