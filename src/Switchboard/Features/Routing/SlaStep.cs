@@ -36,6 +36,15 @@ internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvide
             var planner = new Plan(db, tenantRules, timers, conversation, now);
             switch (cause)
             {
+                case ConversationCause.Reopened when WasPending(db, conversation):
+                    // Pending paused nothing: back to open, the clocks run on.
+                    if (conversation.LastInboundAt >= at)
+                    {
+                        ConversationLedger.RecordAwaitingReply(conversation, at);
+                        planner.StartNextResponse();
+                    }
+
+                    break;
                 case ConversationCause.Opened or ConversationCause.Reopened:
                     ConversationLedger.StartSlaPeriod(conversation, at, customerWrote: cause == ConversationCause.Opened || conversation.LastInboundAt >= at);
                     planner.Start(tenantRules.Choose(TeamOf(conversation), LabelsOf(conversation)), at);
@@ -64,6 +73,10 @@ internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvide
             signal.Signal.Notify();
         }
     }
+
+    /// <summary>Whether the writer moved the conversation out of pending (rather than out of resolved).</summary>
+    private static bool WasPending(SwitchboardDbContext db, Conversation conversation) =>
+        db.Entry(conversation) is { State: not EntityState.Detached } entry && entry.Property(c => c.Status).OriginalValue == ConversationStatus.Pending;
 
     /// <summary>The conversation's team, which chooses its policy (routing sets it; none yet).</summary>
     internal static Guid? TeamOf(Conversation conversation) => null;

@@ -8,7 +8,8 @@ namespace Switchboard.Features.Routing;
 /// <summary>
 /// One running SLA clock of a conversation: it warns, then breaches, at most once each (ADR 0023). A row
 /// is claimed by pushing <see cref="DueAt"/> to the lease's end; a timer whose clock stopped or moved
-/// ends silently when it falls due, so nothing deletes timers on a reply.
+/// ends silently when it falls due, so nothing deletes timers on a reply. No foreign key to its
+/// conversation: the inbound batch plans (and saves) timers before it inserts the conversations it opened.
 /// </summary>
 internal sealed class SlaTimer
 {
@@ -55,6 +56,5 @@ internal sealed class SlaTimerConfiguration : IEntityTypeConfiguration<SlaTimer>
         builder.Property(t => t.Stage).HasConversion<LowercaseEnumConverter<SlaTimerStage>>().HasMaxLength(8);
         builder.Property(t => t.LastError).HasMaxLength(200);
         builder.HasIndex(t => t.DueAt, "IX_SlaTimers_Due").HasFilter("\"Stage\" <> 'done'");
-        builder.HasOne<Conversation>().WithMany().HasForeignKey(t => new { t.TenantId, t.ConversationId }).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -120,7 +120,6 @@ internal sealed class ServiceLevels : Migration
             {
                 table.PrimaryKey("PK_SlaTimers", x => new { x.TenantId, x.ConversationId, x.Kind });
                 table.ForeignKey("FK_SlaTimers_Tenants_TenantId", x => x.TenantId, "Tenants", "Id", onDelete: ReferentialAction.Cascade);
-                table.ForeignKey("FK_SlaTimers_Conversations_TenantId_ConversationId", x => new { x.TenantId, x.ConversationId }, "Conversations", ["TenantId", "Id"], onDelete: ReferentialAction.Cascade);
             });
         migrationBuilder.CreateIndex(name: "IX_SlaTimers_Due", table: "SlaTimers", column: "DueAt", filter: "\"Stage\" <> 'done'");
     }
