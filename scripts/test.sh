@@ -25,6 +25,16 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold python3-aiosmtpd >&2
 fi
 
+# Business hours and SLA clocks use IANA time zones (TimeZoneInfo reads /usr/share/zoneinfo on Linux):
+# a slim Debian image has none until the tzdata package is installed.
+if [ ! -d /usr/share/zoneinfo ] || [ ! -e /usr/share/zoneinfo/Europe/Madrid ]; then
+  echo "Time zone data not found: installing tzdata from Debian's packages..." >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tzdata >&2
+fi
+
 SWITCHBOARD_TEST_POSTGRES="$(scripts/postgres.sh start)"
 SWITCHBOARD_TEST_PG_BIN="$(scripts/postgres.sh bin)"
 export SWITCHBOARD_TEST_POSTGRES SWITCHBOARD_TEST_PG_BIN

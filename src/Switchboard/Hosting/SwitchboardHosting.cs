@@ -76,6 +76,7 @@ public static class SwitchboardHosting
         services.AddConversationRouting();
         services.AddWorkspace();
         services.AddPrivacy(builder.Configuration);
+        services.AddServiceLevels();
         services.AddDashboard();
         return builder;
     }
@@ -122,6 +123,7 @@ public static class SwitchboardHosting
         app.MapConversationRouting();
         app.MapWorkspace();
         app.MapPrivacy();
+        app.MapServiceLevels();
         app.MapEventStream();
         app.MapDashboard();
         return app;

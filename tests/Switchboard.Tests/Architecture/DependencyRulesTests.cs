@@ -35,8 +35,13 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // The rest of the read model an export copies (Privacy reads, never writes, these).
             "ConversationStatus", "Reaction", "StatusUpdate",
             "Conversation", "Message", "MessageDirection", "ConversationsTables", "RealtimeLog",
-            "ConversationStatus", "ConversationResponse", "ContactReader", "ContactSummary",
-            "IConversationStep", "ConversationChange", "ConversationCause",
+            "ConversationResponse", "ContactReader", "ContactSummary",
+
+            // The seam through which routing and service levels act on a conversation's changes, and the SLA columns' vocabulary (ADR 0023).
+            "IConversationStep", "ConversationChange", "ConversationCause", "SlaKind", "SlaKinds", "SlaDue",
+
+            // A conversation's label names, which choose its SLA policy (ADR 0023, 0024).
+            "LabelsApi",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.

@@ -159,6 +159,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
         var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
+        var calendar = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/calendars", Routing.SlaApiTests.OfficeCalendar())).ReadJsonAsync();
+        var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -179,6 +181,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
+            ["calendarId"] = calendar["id"]!.GetValue<string>(),
+            ["policyId"] = policy["id"]!.GetValue<string>(),
         };
     }
 
@@ -219,6 +223,10 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             conversationLabels = await db.ConversationLabels.CountAsync(l => l.TenantId == tenantId),
             canned = await db.CannedResponses.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Shortcut, c.Text }).ToListAsync(),
             exports = await db.Set<Switchboard.Features.Privacy.Export>().CountAsync(e => e.TenantId == tenantId),
+            calendars = await db.Calendars.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Name, c.TimeZone, c.UpdatedAt }).ToListAsync(),
+            calendarHours = await db.CalendarHours.CountAsync(h => h.TenantId == tenantId),
+            holidays = await db.Holidays.CountAsync(h => h.TenantId == tenantId),
+            policies = await db.SlaPolicies.Where(p => p.TenantId == tenantId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Name, p.UpdatedAt }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -87,6 +87,8 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["entryId"] = Guid.NewGuid().ToString(),
             ["labelId"] = Guid.NewGuid().ToString(),
             ["cannedResponseId"] = Guid.NewGuid().ToString(),
+            ["calendarId"] = Guid.NewGuid().ToString(),
+            ["policyId"] = Guid.NewGuid().ToString(),
         };
 
         // /me routes act on the caller's own personal tokens, and deleting the tenant needs a person who re-authenticates,

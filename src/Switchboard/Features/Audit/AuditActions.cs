@@ -45,4 +45,10 @@ internal static class AuditActions
     public const string MessageDeleted = "privacy.message_deleted";
     public const string TenantDeletionScheduled = "tenant.deletion_scheduled";
     public const string TenantDeletionCancelled = "tenant.deletion_cancelled";
+    public const string CalendarCreated = "calendar.created";
+    public const string CalendarUpdated = "calendar.updated";
+    public const string CalendarDeleted = "calendar.deleted";
+    public const string SlaPolicyCreated = "sla_policy.created";
+    public const string SlaPolicyUpdated = "sla_policy.updated";
+    public const string SlaPolicyDeleted = "sla_policy.deleted";
 }

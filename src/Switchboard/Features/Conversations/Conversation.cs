@@ -58,6 +58,24 @@ internal sealed class Conversation
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The customer's oldest message not answered yet (null: nothing waits for a reply).</summary>
+    public DateTimeOffset? AwaitingReplySince { get; set; }
+
+    /// <summary>The first reply since the conversation opened or reopened.</summary>
+    public DateTimeOffset? FirstResponseAt { get; set; }
+
+    /// <summary>The SLA policy whose clocks run on it (ADR 0023); null: none.</summary>
+    public Guid? SlaPolicyId { get; set; }
+
+    public DateTimeOffset? FirstResponseDueAt { get; set; }
+
+    public DateTimeOffset? NextResponseDueAt { get; set; }
+
+    public DateTimeOffset? ResolutionDueAt { get; set; }
+
+    /// <summary>The targets missed, as <see cref="SlaKind"/> flags.</summary>
+    public int SlaBreached { get; set; }
+
     public DateTimeOffset? WindowExpiresAt => LastInboundAt + ServiceWindow;
 }
 
@@ -80,6 +98,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
         builder.HasIndex(c => new { c.TenantId, c.AssignedUserId, c.Status });
         builder.HasIndex(c => new { c.TenantId, c.TeamId, c.WaitingSince, c.Number }).HasDatabaseName(Conversation.WaitingIndex).HasFilter("\"WaitingSince\" IS NOT NULL");
+        builder.Property(c => c.SlaBreached).HasDefaultValue(0);
         builder.Ignore(c => c.WindowExpiresAt);
     }
 }

@@ -18,7 +18,8 @@ internal sealed record ConversationResponse(
     Guid? TeamId = null,
     DateTimeOffset? WaitingSince = null,
     int? QueuePosition = null,
-    int? EstimatedWaitSeconds = null)
+    int? EstimatedWaitSeconds = null,
+    ConversationSla? Sla = null)
 {
     /// <summary>The names of the conversation's labels (ADR 0024).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
@@ -52,5 +53,6 @@ internal sealed class ContactReader(ContactDirectory directory)
         c.CreatedAt,
         c.AssignedUserId,
         c.TeamId,
-        c.WaitingSince);
+        c.WaitingSince,
+        Sla: ConversationSla.Of(c));
 }

@@ -11,6 +11,8 @@ internal static class RealtimeEventTypes
     public const string MessageStatus = "message.status";
     public const string ConversationChanged = "conversation.changed";
     public const string MediaChanged = "message.media";
+    public const string SlaWarning = "sla.warning";
+    public const string SlaBreached = "sla.breached";
 }
 
 /// <summary>

@@ -44,6 +44,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["CreateCannedResponse"] = [StatusCodes.Status409Conflict],
         ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
         ["DownloadExport"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
+        ["DeleteCalendar"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
