@@ -93,6 +93,28 @@ public abstract class SlaEndToEndTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task The_policy_of_the_team_a_number_routes_to_wins_over_the_general_one()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        var channel = (await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone)))["id"]!.GetValue<Guid>();
+        using var admin = App.ClientWithKey(tenant.ApiKey);
+        var team = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/teams",
+            new { name = "Admissions", memberIds = Array.Empty<Guid>(), assignment = "manual", capacity = 5, channelIds = new[] { channel } })).ReadJsonAsync();
+        var teamId = team["id"]!.GetValue<Guid>();
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/sla-policies", new { name = "General", firstResponseMinutes = 60, rank = 10 })).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/sla-policies", new { name = "Admissions", teamId, firstResponseMinutes = 15, rank = 1 })).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var at = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        (await App.PostSignedAsync(tenant.Id, Messages(phone, Text("When does enrolment open?", at.ToUnixTimeSeconds())))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForWebhooksAsync();
+
+        var conversation = (await App.ConversationsAsync(tenant)).Single()!;
+        conversation["teamId"]!.GetValue<Guid>().Should().Be(teamId, "the number's default team");
+        conversation["sla"]!["firstResponseDueAt"]!.GetValue<DateTimeOffset>().Should().Be(at.AddMinutes(15), "the team's policy, not the general one");
+    }
+
+    [Fact]
     public async Task A_reply_before_the_due_time_means_no_warning_and_no_breach_and_resolving_stops_every_clock()
     {
         var o = await OpenAsync(App);
