@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
@@ -152,6 +153,11 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var userId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
 
+        using (var admin = App.ClientWithKey(a.ApiKey))
+        {
+            (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/contact-attributes", new { key = "school", label = "School", type = "text" })).EnsureSuccessStatusCode();
+        }
+
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
         var message = await db.Messages.SingleAsync(m => m.TenantId == a.Id);
@@ -167,6 +173,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["tokenId"] = tokenId.ToString(),
             ["inviteId"] = inviteId.ToString(),
             ["userId"] = userId.ToString(),
+            ["key"] = "school",
         };
     }
 

@@ -83,6 +83,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["inviteId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
+            ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 
         // /me routes act on the caller's own personal tokens, so they are called with a user's personal token.

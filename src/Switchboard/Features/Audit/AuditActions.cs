@@ -34,4 +34,7 @@ internal static class AuditActions
     public const string MasterKeyRewrap = "master_key.rewrap";
     public const string ExportCreated = "privacy.export";
     public const string ContactErased = "privacy.contact_erased";
+    public const string ContactAttributeCreated = "contact_attribute.created";
+    public const string ContactAttributeUpdated = "contact_attribute.updated";
+    public const string ContactAttributeDeleted = "contact_attribute.deleted";
 }

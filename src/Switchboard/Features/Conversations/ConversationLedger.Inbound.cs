@@ -114,6 +114,7 @@ internal sealed partial class ConversationLedger(ContactDirectory contacts, Cont
         }
 
         batch.AddNewMessage(row);
+        await IndexForSearchAsync(db, row, key, inbound.Text, ct);
         threads.RecordInbound(conversation, timestamp, countsAsUnread: inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system");
         if (inbound.Reaction is { } reaction)
         {
@@ -170,6 +171,7 @@ internal sealed partial class ConversationLedger(ContactDirectory contacts, Cont
     public static async Task WriteAsync(SwitchboardDbContext db, InboundBatch batch, CancellationToken ct)
     {
         await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
+        await WriteSearchRowsAsync(db, ct);
         await ConversationThreads.WriteChangedAsync(db, ct);
         await db.SaveChangesAsync(ct);
     }

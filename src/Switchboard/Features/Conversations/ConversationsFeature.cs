@@ -15,6 +15,9 @@ public static class ConversationsFeature
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
         services.AddSingleton<ConversationLedger>();
+        services.AddSingleton<MessageSearchIndex>();
+        services.AddSingleton<IInterceptor, SearchIndexInterceptor>();
+        services.AddSingleton<IContactMergeStep, ContactProfileMerge>();
         services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
         services.AddSingleton<IBookkeepingPurge, RealtimeLogPurge>();
         return services;
@@ -37,6 +40,24 @@ public static class ConversationsFeature
             .WithTags("Contacts");
         contacts.MapGet("", ContactsApi.FindAsync).WithName("FindContact");
         contacts.MapGet("/{contactId:guid}", ContactsApi.GetAsync).WithName("GetContact");
+        contacts.MapGet("/{contactId:guid}/notes", ContactNotes.ListAsync).WithName("ListContactNotes");
+        MapProfileAndSearch(routes);
         return routes;
+    }
+
+    private static void MapProfileAndSearch(IEndpointRouteBuilder routes)
+    {
+        var contactChanges = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts").WithTags("Contacts");
+        contactChanges.MapPatch("/{contactId:guid}", UpdateContact.HandleAsync).WithName("UpdateContact").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        contactChanges.MapPost("/{contactId:guid}/notes", ContactNotes.AddAsync).WithName("AddContactNote").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+
+        var attributes = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contact-attributes").WithTags("Contacts");
+        attributes.MapGet("", ContactAttributeDefinitions.ListAsync).WithName("ListContactAttributes").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        attributes.MapPost("", ContactAttributeDefinitions.CreateAsync).WithName("CreateContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+        attributes.MapPut("/{key}", ContactAttributeDefinitions.UpdateAsync).WithName("UpdateContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+        attributes.MapDelete("/{key}", ContactAttributeDefinitions.DeleteAsync).WithName("DeleteContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+
+        routes.MapGet("/api/v1/tenants/{tenantId:guid}/search", SearchMessages.HandleAsync).WithName("SearchMessages").WithTags("Search")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
     }
 }

@@ -11,6 +11,7 @@ internal static class RealtimeEventTypes
     public const string MessageStatus = "message.status";
     public const string ConversationChanged = "conversation.changed";
     public const string MediaChanged = "message.media";
+    public const string ContactChanged = "contact.changed";
 }
 
 /// <summary>

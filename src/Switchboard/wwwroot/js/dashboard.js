@@ -15,6 +15,14 @@ window.switchboard = {
     const el = document.getElementById(id);
     if (el) el.scrollTop = el.scrollHeight;
   },
+  // Opens a conversation at a message (a search result): scrolled into view and marked for a moment.
+  scrollToMessage(id) {
+    const el = document.getElementById('m-' + id);
+    if (!el) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.add('search-target');
+    return true;
+  },
   async enableAlerts() {
     if (!('Notification' in window)) return 'unsupported';
     if (Notification.permission === 'default') return await Notification.requestPermission();

@@ -35,6 +35,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["FindContact"] = [StatusCodes.Status410Gone],
         ["DownloadMedia"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["RetryMediaFetch"] = [StatusCodes.Status409Conflict],
+        ["CreateContactAttribute"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
