@@ -11,6 +11,8 @@ public static class DashboardSetup
         services.AddCascadingAuthenticationState();
         services.AddDashboardPolicies();
         services.AddScoped<Inbox.InboxService>();
+        services.AddScoped<Inbox.ContactProfileService>();
+        services.AddScoped<Search.SearchService>();
         return services;
     }
 

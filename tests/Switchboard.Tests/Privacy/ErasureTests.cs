@@ -32,6 +32,7 @@ public abstract class ErasureTests(AppFixture fixture)
         int AdaEvents, BobEvents;
         (AdaEvents, BobEvents) = await RawEventsNamingAsync(s);
         AdaEvents.Should().BeGreaterThan(0, "the control: Ada's raw events are there before the erase");
+        (await SearchAsync(client, s, "private")).Should().HaveCount(2, "the control: both customers' words are findable before the erase");
 
         (await client.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/contacts/{s.Ada}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
@@ -65,6 +66,8 @@ public abstract class ErasureTests(AppFixture fixture)
         File.Exists(blob).Should().BeFalse();
         (await RawEventsNamingAsync(s)).Should().Be((0, BobEvents), "raw events naming Ada are purged, Bob's stay");
         (await db.Messages.CountAsync(m => m.ContactId == s.Bob)).Should().Be(1);
+        (await db.MessageSearchTokens.AnyAsync(r => r.ContactId == s.Ada)).Should().BeFalse("search rows go with the contact");
+        (await SearchAsync(client, s, "private")).Select(h => h["snippet"]!.GetValue<string>()).Should().ContainSingle().Which.Should().Contain("bob");
 
         var erased = await db.AuditEntries.SingleAsync(e => e.TenantId == s.Tenant.Id && e.Action == AuditActions.ContactErased);
         erased.Target.Should().Be($"contact:{s.Ada}");
@@ -108,6 +111,8 @@ public abstract class ErasureTests(AppFixture fixture)
         (await client.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/conversations/{s.AdaConversation}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await App.ConversationsAsync(s.Tenant)).Select(c => c!["id"]!.GetValue<Guid>()).Should().Equal(s.BobConversation);
         (await db.Messages.AnyAsync(m => m.ConversationId == s.AdaConversation)).Should().BeFalse();
+        (await db.MessageSearchTokens.AnyAsync(r => r.ContactId == s.Ada)).Should().BeFalse("a deleted conversation's messages leave search");
+        (await SearchAsync(client, s, "private")).Should().ContainSingle();
         (await db.StatusUpdates.AnyAsync(u => u.Wamid == s.AdaReplyWamid)).Should().BeFalse();
         (await db.OutboxItems.AnyAsync(o => o.ContactId == s.Ada)).Should().BeFalse();
         (await client.GetAsync($"/api/v1/tenants/{s.Tenant.Id}/contacts/{s.Ada}")).StatusCode.Should().Be(HttpStatusCode.OK, "deleting a conversation keeps the contact");
@@ -116,6 +121,9 @@ public abstract class ErasureTests(AppFixture fixture)
         var actions = (await App.AuditAsync(s.Tenant))["actions"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
         actions.Should().Contain([AuditActions.MessageDeleted, AuditActions.ConversationDeleted]);
     }
+
+    private static async Task<List<JsonNode>> SearchAsync(HttpClient client, PrivacyScenario s, string q) =>
+        [.. (await client.GetJsonAsync($"/api/v1/tenants/{s.Tenant.Id}/search?q={q}"))["items"]!.AsArray().Select(i => i!)];
 
     [Fact]
     public async Task Agents_and_managers_may_neither_erase_nor_export()

@@ -28,6 +28,12 @@ internal sealed class Contact
 
     public byte[]? ProfileName { get; set; }
 
+    /// <summary>The name an agent gave the contact, sealed; shown instead of the WhatsApp profile name, which webhooks keep updating.</summary>
+    public byte[]? DisplayName { get; set; }
+
+    /// <summary>The tenant-defined attribute values as a JSON object, sealed.</summary>
+    public byte[]? Attributes { get; set; }
+
     /// <summary>The contact's data key wrapped by the tenant data key; null once erased.</summary>
     public byte[]? DataKey { get; set; }
 

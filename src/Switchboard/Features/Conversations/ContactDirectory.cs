@@ -5,7 +5,11 @@ using Switchboard.Common.Persistence;
 namespace Switchboard.Features.Conversations;
 
 /// <summary>What Switchboard knows about a customer, opened with the contact's own key.</summary>
-internal sealed record ContactProfile(Guid Id, string? WaId, string? UserId, string? Name);
+internal sealed record ContactProfile(Guid Id, string? WaId, string? UserId, string? Name, string? DisplayName = null, string? AttributesJson = null)
+{
+    /// <summary>The name to show: the one an agent gave, else WhatsApp's profile name.</summary>
+    public string? ShownName => DisplayName ?? Name;
+}
 
 /// <summary>
 /// Finds customers by their WhatsApp id or business-scoped user id (through blind indexes), creates them
@@ -71,7 +75,18 @@ internal sealed class ContactDirectory(BlindIndex blindIndex, ContactKeys contac
             contact.Id,
             OpenOrNull(key, contact, nameof(Contact.WaId), contact.WaId),
             OpenOrNull(key, contact, nameof(Contact.UserId), contact.UserId),
-            OpenOrNull(key, contact, nameof(Contact.ProfileName), contact.ProfileName));
+            OpenOrNull(key, contact, nameof(Contact.ProfileName), contact.ProfileName),
+            OpenOrNull(key, contact, nameof(Contact.DisplayName), contact.DisplayName),
+            OpenOrNull(key, contact, nameof(Contact.Attributes), contact.Attributes));
+    }
+
+    /// <summary>Seals the agent-given name (null: WhatsApp's name shows again) and the attribute values (a JSON object).</summary>
+    public async Task SetProfileAsync(Contact contact, string? displayName, string attributesJson, CancellationToken ct)
+    {
+        var key = await contactKeys.KeyOfAsync(contact, ct);
+        contact.DisplayName = SealOrNull(key, contact, nameof(Contact.DisplayName), displayName);
+        contact.Attributes = SealOrNull(key, contact, nameof(Contact.Attributes), attributesJson);
+        contact.UpdatedAt = clock.GetUtcNow();
     }
 
     public void Erase(Contact contact) => contactKeys.Erase(contact);

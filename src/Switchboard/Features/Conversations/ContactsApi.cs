@@ -8,7 +8,10 @@ namespace Switchboard.Features.Conversations;
 /// <summary>A customer and their conversations; finding one by phone number goes through the blind index.</summary>
 internal static class ContactsApi
 {
-    public sealed record ContactResponse(Guid Id, string? WaId, string? UserId, string? Name, bool Erased, DateTimeOffset CreatedAt, IReadOnlyList<ConversationResponse> Conversations);
+    /// <summary><c>name</c> is the name shown (the one an agent gave, else WhatsApp's); <c>profileName</c> is WhatsApp's.</summary>
+    public sealed record ContactResponse(
+        Guid Id, string? WaId, string? UserId, string? Name, string? ProfileName, IReadOnlyDictionary<string, object?> Attributes, bool Erased, DateTimeOffset CreatedAt,
+        IReadOnlyList<ConversationResponse> Conversations);
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(
         Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, CancellationToken ct)
@@ -35,7 +38,7 @@ internal static class ContactsApi
         return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, ct));
     }
 
-    private static async Task<ContactResponse> ToResponseAsync(SwitchboardDbContext db, ContactDirectory directory, Contact contact, CancellationToken ct)
+    public static async Task<ContactResponse> ToResponseAsync(SwitchboardDbContext db, ContactDirectory directory, Contact contact, CancellationToken ct)
     {
         var conversations = await db.Conversations.AsNoTracking()
             .Where(c => c.TenantId == contact.TenantId && c.ContactId == contact.Id)
@@ -50,7 +53,10 @@ internal static class ContactsApi
         {
         }
 
-        var summary = new ContactSummary(contact.Id, profile?.WaId, profile?.Name, profile is null);
-        return new ContactResponse(contact.Id, profile?.WaId, profile?.UserId, profile?.Name, profile is null, contact.CreatedAt, [.. conversations.Select(c => ContactReader.ToResponse(c, summary))]);
+        var definitions = await db.ContactAttributeDefinitions.AsNoTracking().Where(d => d.TenantId == contact.TenantId).OrderBy(d => d.Position).ThenBy(d => d.Key).ToListAsync(ct);
+        var summary = new ContactSummary(contact.Id, profile?.WaId, profile?.ShownName, profile is null);
+        return new ContactResponse(
+            contact.Id, profile?.WaId, profile?.UserId, profile?.ShownName, profile?.Name, ContactAttributes.Shown(profile?.AttributesJson, definitions), profile is null, contact.CreatedAt,
+            [.. conversations.Select(c => ContactReader.ToResponse(c, summary))]);
     }
 }

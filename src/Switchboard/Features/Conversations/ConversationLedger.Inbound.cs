@@ -120,6 +120,7 @@ internal sealed partial class ConversationLedger(
         batch.AddNewMessage(row);
         var cause = opened ? ConversationCause.Opened : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened : ConversationCause.CustomerMessage;
         batch.Changes.Add(new ConversationChange(conversation, cause, timestamp));
+        await IndexForSearchAsync(db, row, key, inbound.Text, ct);
         threads.RecordInbound(conversation, timestamp, countsAsUnread: inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system");
         if (inbound.Reaction is { } reaction)
         {
@@ -178,6 +179,7 @@ internal sealed partial class ConversationLedger(
     {
         await PlanAsync(db, batch.Steps, batch.Changes, ct);
         await BulkInsert.InsertAsync(db, batch.NewMessages, ct);
+        await WriteSearchRowsAsync(db, ct);
         await ConversationThreads.WriteChangedAsync(db, ct);
         await db.SaveChangesAsync(ct);
     }

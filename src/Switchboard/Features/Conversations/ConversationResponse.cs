@@ -33,7 +33,7 @@ internal sealed class ContactReader(ContactDirectory directory)
         try
         {
             var profile = await directory.ReadAsync(contact, ct);
-            return new ContactSummary(contact.Id, profile.WaId, profile.Name, false);
+            return new ContactSummary(contact.Id, profile.WaId, profile.ShownName, false);
         }
         catch (CryptographicException)
         {

@@ -15,6 +15,10 @@ public static class ConversationsFeature
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();
         services.AddSingleton<ConversationLedger>();
+        services.AddSingleton<MessageSearchIndex>();
+        services.AddSingleton<IInterceptor, SearchIndexInterceptor>();
+        services.AddSingleton<IContactMergeStep, ContactProfileMerge>();
+        services.AddSingleton<IContactEraseStep, SearchContactErase>();
         services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
         services.AddSingleton<IBookkeepingPurge, RealtimeLogPurge>();
         return services;
@@ -44,6 +48,24 @@ public static class ConversationsFeature
         labels.MapPost("", LabelDefinitions.CreateAsync).WithName("CreateLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
         labels.MapPut("/{labelId:guid}", LabelDefinitions.UpdateAsync).WithName("UpdateLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
         labels.MapDelete("/{labelId:guid}", LabelDefinitions.DeleteAsync).WithName("DeleteLabel").RequireAuthorization(TenantPolicies.Member(Permissions.LabelsManage));
+        contacts.MapGet("/{contactId:guid}/notes", ContactNotes.ListAsync).WithName("ListContactNotes");
+        MapProfileAndSearch(routes);
         return routes;
+    }
+
+    private static void MapProfileAndSearch(IEndpointRouteBuilder routes)
+    {
+        var contactChanges = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contacts").WithTags("Contacts");
+        contactChanges.MapPatch("/{contactId:guid}", UpdateContact.HandleAsync).WithName("UpdateContact").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+        contactChanges.MapPost("/{contactId:guid}/notes", ContactNotes.AddAsync).WithName("AddContactNote").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
+
+        var attributes = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/contact-attributes").WithTags("Contacts");
+        attributes.MapGet("", ContactAttributeDefinitions.ListAsync).WithName("ListContactAttributes").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
+        attributes.MapPost("", ContactAttributeDefinitions.CreateAsync).WithName("CreateContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+        attributes.MapPut("/{key}", ContactAttributeDefinitions.UpdateAsync).WithName("UpdateContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+        attributes.MapDelete("/{key}", ContactAttributeDefinitions.DeleteAsync).WithName("DeleteContactAttribute").RequireAuthorization(TenantPolicies.Member(Permissions.SettingsAdmin));
+
+        routes.MapGet("/api/v1/tenants/{tenantId:guid}/search", SearchMessages.HandleAsync).WithName("SearchMessages").WithTags("Search")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
     }
 }

@@ -13,6 +13,7 @@ internal static class RealtimeEventTypes
     public const string MediaChanged = "message.media";
     public const string SlaWarning = "sla.warning";
     public const string SlaBreached = "sla.breached";
+    public const string ContactChanged = "contact.changed";
 }
 
 /// <summary>

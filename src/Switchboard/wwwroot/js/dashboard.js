@@ -22,6 +22,14 @@ window.switchboard = {
   rememberAlerts(on) {
     try { localStorage.setItem('switchboard-alerts', on ? 'on' : 'off'); } catch { /* storage disabled */ }
   },
+  // Opens a conversation at a message (a search result): scrolled into view and marked for a moment.
+  scrollToMessage(id) {
+    const el = document.getElementById('m-' + id);
+    if (!el) return false;
+    el.scrollIntoView({ block: 'center' });
+    el.classList.add('search-target');
+    return true;
+  },
   async enableAlerts() {
     if (!('Notification' in window)) return 'unsupported';
     if (Notification.permission === 'default') return await Notification.requestPermission();

@@ -45,6 +45,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
         ["DownloadExport"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["DeleteCalendar"] = [StatusCodes.Status409Conflict],
+        ["CreateContactAttribute"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
