@@ -68,6 +68,9 @@ public sealed partial class BrowserFixture : IAsyncLifetime
 
                 // Every browser test signs in from 127.0.0.1: keep the per-address sign-in limit out of their way.
                 ["Switchboard:RateLimits:Login:PermitLimit"] = "100000",
+
+                // The demo accounts sign in dozens of times in one run, more than the per-account limit allows.
+                ["Switchboard:RateLimits:LoginPerAccount:PermitLimit"] = "100000",
             },
             SwitchboardProcess.FreePort());
 
