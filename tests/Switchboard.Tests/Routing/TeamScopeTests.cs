@@ -136,6 +136,52 @@ public abstract class TeamScopeTests(AppFixture fixture)
         (await agent.GetAsync($"{list}/{s.InB}")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task The_event_stream_gives_a_limited_agent_no_event_of_another_teams_conversation()
+    {
+        var s = await SetUpAsync(limited: true);
+        using var admin = App.ClientWithKey(s.Tenant.ApiKey);
+        var conversations = $"/api/v1/tenants/{s.Tenant.Id}/conversations";
+        (await admin.PostAsJsonAsync($"{conversations}/{s.InB}/messages", new { type = "note", text = "team B only" })).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await admin.PostAsJsonAsync($"{conversations}/{s.NoTeam}/messages", new { type = "note", text = "for everyone" })).StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        using var agent = App.ClientWithKey(s.AgentToken);
+        var seenByAgent = await ConversationsOfEventsAsync(agent, s.Tenant, until: s.NoTeam);
+        seenByAgent.Should().NotContain(s.InB).And.Contain([s.InA, s.AssignedInB, s.NoTeam]);
+        (await ConversationsOfEventsAsync(admin, s.Tenant, until: s.NoTeam)).Should().Contain(s.InB);
+    }
+
+    /// <summary>Replays the stream from the start up to a note queued on <paramref name="until"/>; the conversations its events name.</summary>
+    private static async Task<HashSet<Guid>> ConversationsOfEventsAsync(HttpClient client, TestTenant tenant, Guid until)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tenants/{tenant.Id}/events");
+        request.Headers.Add("Last-Event-ID", "0");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var seen = new HashSet<Guid>();
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var data = System.Text.Json.Nodes.JsonNode.Parse(line[6..])!;
+            if (data["conversationId"]?.GetValue<Guid>() is { } id)
+            {
+                seen.Add(id);
+                if (id == until && data["type"]!.GetValue<string>() == "message.queued")
+                {
+                    break;
+                }
+            }
+        }
+
+        return seen;
+    }
+
     private sealed record Setup(TestTenant Tenant, Guid Agent, Guid Other, string AgentToken, Guid TeamA, Guid TeamB, Guid InA, Guid InB, Guid AssignedInB, Guid NoTeam, Guid ContactOfB);
 
     /// <summary>
