@@ -46,15 +46,21 @@ internal static class ConversationScopes
 
     /// <summary>
     /// On a <c>…/conversations/{conversationId}</c> group: a conversation the caller may not see answers 404,
-    /// exactly like another tenant's (ADR 0002), before the handler runs.
+    /// exactly like another tenant's (ADR 0002). Checked by <see cref="UseConversationScope"/> right after
+    /// authorization, before the body is read, so that a bad body cannot tell a hidden conversation apart.
     /// </summary>
     public static TBuilder RequireVisibleConversation<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(VisibleConversationOnly.Instance);
+
+    /// <summary>After <c>UseAuthorization</c>: enforces <see cref="RequireVisibleConversation"/>.</summary>
+    public static IApplicationBuilder UseConversationScope(this IApplicationBuilder app) =>
+        app.Use(async (http, next) =>
         {
-            var http = context.HttpContext;
-            if (Guid.TryParse(http.GetRouteValue("tenantId") as string, out var tenantId)
-                && Guid.TryParse(http.GetRouteValue("conversationId") as string, out var conversationId))
+            if (http.GetEndpoint()?.Metadata.GetMetadata<VisibleConversationOnly>() is not null
+                && Guid.TryParse(http.GetRouteValue("tenantId") as string, out var tenantId)
+                && Guid.TryParse(http.GetRouteValue("conversationId") as string, out var conversationId)
+                && http.User.Identity?.IsAuthenticated == true)
             {
                 var visible = await http.RequestServices.GetRequiredService<IConversationScope>().ForAsync(http.User, tenantId, http.RequestAborted);
                 if (visible is not null)
@@ -62,11 +68,17 @@ internal static class ConversationScopes
                     var db = http.RequestServices.GetRequiredService<SwitchboardDbContext>();
                     if (!await db.Conversations.Where(c => c.TenantId == tenantId && c.Id == conversationId).VisibleTo(visible).AnyAsync(http.RequestAborted))
                     {
-                        return Problems.NotFound();
+                        await Problems.NotFound().ExecuteAsync(http);
+                        return;
                     }
                 }
             }
 
-            return await next(context);
+            await next(http);
         });
+
+    private sealed class VisibleConversationOnly
+    {
+        public static readonly VisibleConversationOnly Instance = new();
+    }
 }

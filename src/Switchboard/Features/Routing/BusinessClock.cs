@@ -130,7 +130,7 @@ internal static class BusinessClock
 
     /// <summary>
     /// The instant of a local wall time: in a gap the first instant after it; in an overlap the earlier
-    /// instant, or the later one when <paramref name="later"/>.
+    /// instant, or the later one when <paramref name="later"/>. In UTC: PostgreSQL stores only offset 0.
     /// </summary>
     internal static DateTimeOffset ToInstant(DateOnly day, int minute, TimeZoneInfo zone, bool later)
     {
@@ -145,16 +145,16 @@ internal static class BusinessClock
             }
             while (zone.IsInvalidTime(before));
 
-            return new DateTimeOffset(before, zone.GetUtcOffset(before)).AddMinutes(1);
+            return new DateTimeOffset(before, zone.GetUtcOffset(before)).AddMinutes(1).ToUniversalTime();
         }
 
         if (zone.IsAmbiguousTime(local))
         {
             var offsets = zone.GetAmbiguousTimeOffsets(local);
             var offset = later ? offsets.Min() : offsets.Max();
-            return new DateTimeOffset(local, offset);
+            return new DateTimeOffset(local, offset).ToUniversalTime();
         }
 
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 }
