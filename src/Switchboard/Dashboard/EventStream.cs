@@ -33,7 +33,7 @@ internal static class EventStream
         return routes;
     }
 
-    public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, AccessRevalidator access, TimeProvider clock, long? after)
+    public static async Task HandleAsync(Guid tenantId, HttpContext http, IDbContextFactory<SwitchboardDbContext> dbFactory, RealtimeHub hub, AccessRevalidator access, IConversationScope scope, TimeProvider clock, long? after)
     {
         var ct = http.RequestAborted;
         http.Response.Headers.ContentType = "text/event-stream";
@@ -78,6 +78,7 @@ internal static class EventStream
                 }
 
                 List<RealtimeEvent> batch;
+                HashSet<Guid>? hidden = null;
                 await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 {
                     batch = await db.RealtimeEvents.AsNoTracking()
@@ -85,10 +86,24 @@ internal static class EventStream
                         .OrderBy(e => e.Sequence)
                         .Take(500)
                         .ToListAsync(ct);
+
+                    // An agent limited to her teams gets no event of a conversation she may not see (ADR 0022, amendment).
+                    if (batch.Count > 0 && await scope.ForAsync(http.User, tenantId, ct) is { } visible)
+                    {
+                        var ids = batch.Where(e => e.ConversationId is not null).Select(e => e.ConversationId!.Value).Distinct().ToList();
+                        var shown = await db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId && ids.Contains(c.Id)).VisibleTo(visible).Select(c => c.Id).ToListAsync(ct);
+                        hidden = [.. ids.Except(shown)];
+                    }
                 }
 
                 foreach (var e in batch)
                 {
+                    if (e.ConversationId is { } about && hidden?.Contains(about) == true)
+                    {
+                        last = e.Sequence;
+                        continue;
+                    }
+
                     var data = JsonSerializer.Serialize(new { sequence = e.Sequence, type = e.Type, conversationId = e.ConversationId, messageId = e.MessageId, detail = e.Detail, at = e.CreatedAt }, Json);
                     await http.Response.WriteAsync($"id: {e.Sequence}\nevent: {e.Type}\ndata: {data}\n\n", ct);
                     last = e.Sequence;

@@ -106,6 +106,7 @@ public static class SwitchboardHosting
         app.UseAuthentication();
         app.UseSwitchboardRateLimits();
         app.UseAuthorization();
+        app.UseConversationScope();
         app.UsePagingLimits();
         app.UseAntiforgery();
 

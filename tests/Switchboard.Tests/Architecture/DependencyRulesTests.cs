@@ -42,6 +42,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // A conversation's label names, which choose its SLA policy (ADR 0023, 0024).
             "LabelsApi",
+
+            // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
+            "IConversationScope", "ConversationVisibility", "ConversationScopes",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.

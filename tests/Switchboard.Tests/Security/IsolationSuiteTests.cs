@@ -99,6 +99,44 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         (await SnapshotAsync(a.Id)).Should().Be(before);
     }
 
+    /// <summary>
+    /// With "agents see only their teams' conversations" on (ADR 0022, amendment), an agent gets 404 on every route
+    /// that names a conversation of another team or an attachment of one, and changes nothing; routes her role may
+    /// not use at all stay 403.
+    /// </summary>
+    [Fact]
+    public async Task An_agent_limited_to_her_teams_gets_404_on_every_route_naming_another_teams_conversation()
+    {
+        var a = await App.CreateTenantAsync();
+        var resources = await ResourcesOfAsync(a);
+        using var admin = App.ClientWithKey(a.ApiKey);
+        var other = await App.CreateUserAsync(a, "agent");
+        var fees = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/teams", new { name = "Fees", memberIds = new[] { other }, assignment = "manual", capacity = 3 })).ReadJsonAsync();
+        var moved = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/conversations/{resources["conversationId"]}/transfer", new { teamId = fees["id"]!.GetValue<Guid>() });
+        moved.StatusCode.Should().Be(HttpStatusCode.OK, string.Join('\n', App.Logs.Lines.Where(l => l.Contains("xception", StringComparison.Ordinal)).TakeLast(3)));
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/routing/settings", new { agentsSeeOwnTeamsOnly = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var agentScopes = Permissions.Of(TenantRole.Agent).ToHashSet();
+        var token = await App.PersonalTokenAsync(a.Id, Guid.Parse(resources["userId"]), agentScopes);
+        var before = await SnapshotAsync(a.Id);
+
+        var failures = new List<string>();
+        using var agent = App.ClientWithKey(token);
+        var naming = EndpointCatalog.TenantScoped(App).Where(e => e.Route.Contains("{conversationId}", StringComparison.Ordinal) || e.Route.Contains("{mediaId}", StringComparison.Ordinal)).ToList();
+        naming.Should().Contain(e => e.Route.Contains("{mediaId}", StringComparison.Ordinal)).And.HaveCountGreaterThan(10);
+        foreach (var endpoint in naming)
+        {
+            var expected = agentScopes.Contains(endpoint.Permission) ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden;
+            var status = await EndpointCatalog.StatusOfAsync(agent, endpoint, EndpointCatalog.Url(endpoint, resources));
+            if (status != expected)
+            {
+                failures.Add($"{endpoint.Name}: {(int)status}, expected {(int)expected}");
+            }
+        }
+
+        failures.Should().BeEmpty();
+        (await SnapshotAsync(a.Id)).Should().Be(before);
+    }
+
     [Fact]
     public async Task A_tenant_policy_on_a_route_without_a_tenant_id_denies()
     {

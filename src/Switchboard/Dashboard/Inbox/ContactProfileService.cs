@@ -31,7 +31,8 @@ internal sealed class ContactProfileService(IDbContextFactory<SwitchboardDbConte
             return null;
         }
 
-        var response = await ContactsApi.ToResponseAsync(db, directory, contact, ct);
+        // The panel shows the contact's attributes, not its conversations; the conversation itself was checked by the inbox.
+        var response = await ContactsApi.ToResponseAsync(db, directory, contact, visible: null, ct);
         var definitions = await ContactAttributeDefinitions.ReadAsync(db, tenantId, ct);
         var fields = definitions.Select(d => new AttributeField(
             d.Key, d.Label, d.Type.ToString().ToLowerInvariant(), d.OptionList,
@@ -54,7 +55,7 @@ internal sealed class ContactProfileService(IDbContextFactory<SwitchboardDbConte
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var outcome = await UpdateContact.UpdateAsync(tenantId, contactId, new UpdateContact.Request(name ?? "", values), db, directory, clock, ct);
+        var outcome = await UpdateContact.UpdateAsync(tenantId, contactId, new UpdateContact.Request(name ?? "", values), db, directory, clock, visible: null, ct);
         return outcome.Failure is { } failure ? failure.Errors ?? new Dictionary<string, string[]> { [""] = [failure.Message] } : null;
     }
 

@@ -24,7 +24,9 @@ internal sealed class InboxService(
     ContactKeys contactKeys,
     ConversationLedger ledger,
     OutboxSignal outbox,
-    TimeProvider clock)
+    TimeProvider clock,
+    IConversationScope scope,
+    Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider auth)
 {
     /// <summary>How many recent conversations a search looks through (names are encrypted, so search runs after decryption).</summary>
     public const int SearchWindow = 500;
@@ -34,7 +36,7 @@ internal sealed class InboxService(
     public async Task<IReadOnlyList<InboxItem>> ListAsync(Guid tenantId, Guid? userId, InboxFilter filter, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId);
+        var query = db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId).VisibleTo(await VisibilityAsync(tenantId, ct));
         query = filter.Assignee switch
         {
             AssigneeFilter.Mine => query.Where(c => c.AssignedUserId == userId),
@@ -104,7 +106,8 @@ internal sealed class InboxService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
-        if (row is not { } found)
+        var visible = await VisibilityAsync(tenantId, ct);
+        if (row is not { } found || !visible.Allows(found.Conversation))
         {
             return null;
         }
@@ -126,11 +129,16 @@ internal sealed class InboxService(
 
         var history = await db.Conversations.AsNoTracking()
             .Where(c => c.TenantId == tenantId && c.ContactId == found.Contact.Id && c.Id != conversationId)
+            .VisibleTo(visible)
             .OrderByDescending(c => c.CreatedAt).Take(20).ToListAsync(ct);
         var channel = await db.Channels.AsNoTracking().Where(c => c.TenantId == tenantId && c.Id == found.Conversation.ChannelId).Select(c => c.DisplayPhoneNumber).FirstOrDefaultAsync(ct);
         var labels = (await LabelsApi.NamesOfAsync(db, tenantId, [conversationId], ct)).GetValueOrDefault(conversationId) ?? [];
         return new ConversationDetail(HeaderOf(found.Conversation, contact) with { Labels = labels }, messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
     }
+
+    /// <summary>Which conversations the signed-in person sees (ADR 0022, amendment: agents limited to their teams').</summary>
+    private async Task<ConversationVisibility?> VisibilityAsync(Guid tenantId, CancellationToken ct) =>
+        await scope.ForAsync((await auth.GetAuthenticationStateAsync()).User, tenantId, ct);
 
     public async Task<IReadOnlyList<Member>> MembersAsync(Guid tenantId, CancellationToken ct)
     {

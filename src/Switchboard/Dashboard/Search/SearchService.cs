@@ -8,12 +8,15 @@ namespace Switchboard.Dashboard.Search;
 public sealed record SearchResultView(Guid ConversationId, Guid MessageId, string? ContactName, DateTimeOffset Timestamp, string Direction, IReadOnlyList<(string Text, bool Hit)> Pieces);
 
 /// <summary>The message search in-process (the same use case as <c>GET …/search</c>), for the session's tenant.</summary>
-internal sealed class SearchService(IDbContextFactory<SwitchboardDbContext> dbFactory, MessageSearchIndex index, ContactReader contacts)
+internal sealed class SearchService(
+    IDbContextFactory<SwitchboardDbContext> dbFactory, MessageSearchIndex index, ContactReader contacts, IConversationScope scope,
+    Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider auth)
 {
     public async Task<(IReadOnlyList<SearchResultView> Items, string? NextCursor, string? Error)> SearchAsync(Guid tenantId, string query, string? cursor, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var outcome = await SearchMessages.SearchAsync(tenantId, query, cursor, 30, db, index, ct);
+        var visible = await scope.ForAsync((await auth.GetAuthenticationStateAsync()).User, tenantId, ct);
+        var outcome = await SearchMessages.SearchAsync(tenantId, query, cursor, 30, db, index, visible, ct);
         if (outcome.Value is not { } results)
         {
             return ([], null, outcome.Failure!.Message);

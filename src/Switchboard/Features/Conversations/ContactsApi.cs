@@ -14,15 +14,15 @@ internal static class ContactsApi
         IReadOnlyList<ConversationResponse> Conversations);
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(
-        Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, CancellationToken ct)
+        Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, IConversationScope scope, HttpContext http, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == contactId, ct);
-        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, ct));
+        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, await scope.ForAsync(http.User, tenantId, ct), ct));
     }
 
     /// <summary><c>?phone=+1 650 555 1234</c> (any formatting) or <c>?userId=US.123…</c>.</summary>
     public static async Task<Results<Ok<ContactResponse>, ValidationProblem, ProblemHttpResult>> FindAsync(
-        Guid tenantId, string? phone, string? userId, SwitchboardDbContext db, ContactDirectory directory, CancellationToken ct)
+        Guid tenantId, string? phone, string? userId, SwitchboardDbContext db, ContactDirectory directory, IConversationScope scope, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(phone) && string.IsNullOrWhiteSpace(userId))
         {
@@ -35,13 +35,15 @@ internal static class ContactsApi
         }
 
         var contact = await directory.FindAsync(db, tenantId, phone, userId, ct);
-        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, ct));
+        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, await scope.ForAsync(http.User, tenantId, ct), ct));
     }
 
-    public static async Task<ContactResponse> ToResponseAsync(SwitchboardDbContext db, ContactDirectory directory, Contact contact, CancellationToken ct)
+    /// <summary>The contact with the conversations the caller may see (the contact itself is the tenant's: ADR 0022, amendment).</summary>
+    public static async Task<ContactResponse> ToResponseAsync(SwitchboardDbContext db, ContactDirectory directory, Contact contact, ConversationVisibility? visible, CancellationToken ct)
     {
         var conversations = await db.Conversations.AsNoTracking()
             .Where(c => c.TenantId == contact.TenantId && c.ContactId == contact.Id)
+            .VisibleTo(visible)
             .OrderByDescending(c => c.Sequence)
             .ToListAsync(ct);
         ContactProfile? profile = null;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
@@ -18,6 +19,7 @@ public static class ConversationsFeature
         services.AddSingleton<MessageSearchIndex>();
         services.AddSingleton<IInterceptor, SearchIndexInterceptor>();
         services.AddSingleton<IContactMergeStep, ContactProfileMerge>();
+        services.TryAddSingleton<IConversationScope, EveryConversation>();
         services.AddSingleton<IContactEraseStep, SearchContactErase>();
         services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
         services.AddSingleton<IBookkeepingPurge, RealtimeLogPurge>();
@@ -27,7 +29,8 @@ public static class ConversationsFeature
     public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder routes)
     {
         var conversations = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations")
-            .WithTags("Conversations");
+            .WithTags("Conversations")
+            .RequireVisibleConversation();
         conversations.MapGet("", ListConversations.HandleAsync).WithName("ListConversations").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         conversations.MapGet("/{conversationId:guid}", GetConversation.HandleAsync).WithName("GetConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         conversations.MapPost("/{conversationId:guid}/resolve", SetConversationStatus.ResolveAsync).WithName("ResolveConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));

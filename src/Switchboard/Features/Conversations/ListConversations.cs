@@ -11,7 +11,7 @@ namespace Switchboard.Features.Conversations;
 internal static class ListConversations
 {
     public static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> HandleAsync(
-        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, string? status, Guid? channelId, bool? unread, string? assignee, string? label, string? cursor, int? limit, HttpContext http, CancellationToken ct)
+        Guid tenantId, SwitchboardDbContext db, ContactReader contacts, TimeProvider clock, string? status, Guid? channelId, bool? unread, string? assignee, string? label, string? cursor, int? limit, HttpContext http, IConversationScope scope, CancellationToken ct)
     {
         Guid? assignedTo = null;
         var onlyUnassigned = false;
@@ -36,7 +36,7 @@ internal static class ListConversations
         }
 
         var take = Paging.Limit(limit);
-        var query = db.Conversations.Where(c => c.TenantId == tenantId);
+        var query = db.Conversations.Where(c => c.TenantId == tenantId).VisibleTo(await scope.ForAsync(http.User, tenantId, ct));
         if (status is not null)
         {
             if (!Enum.TryParse<ConversationStatus>(status, ignoreCase: true, out var wanted) || int.TryParse(status, out _))

@@ -92,7 +92,7 @@ internal sealed class MessageSearchIndex(BlindIndex blindIndex, ContactKeys cont
     /// Messages of the tenant whose text holds every token of <paramref name="query"/>, newest first, from
     /// before <paramref name="cursor"/>. Each hit is opened with its contact's key for its snippet.
     /// </summary>
-    public async Task<SearchResults> SearchAsync(SwitchboardDbContext db, Guid tenantId, string query, Guid? cursor, int limit, CancellationToken ct)
+    public async Task<SearchResults> SearchAsync(SwitchboardDbContext db, Guid tenantId, string query, Guid? cursor, int limit, ConversationVisibility? visible, CancellationToken ct)
     {
         var tokens = SearchText.Tokenize(query).Take(MaxQueryTokens).ToList();
         var buckets = new List<int>(tokens.Count);
@@ -124,11 +124,12 @@ internal sealed class MessageSearchIndex(BlindIndex blindIndex, ContactKeys cont
                     .ToListAsync(ct))
                 .ToLookup(r => (r.MessageId, r.Bucket), r => r.Proof);
             await LoadKeysAsync(db, tenantId, keys, candidates.Select(c => c.ContactId), ct);
+            var shown = visible is null ? null : await ShownAsync(db, tenantId, ids, visible, ct);
 
             foreach (var (messageId, contactId) in candidates)
             {
                 before = messageId;
-                if (keys.GetValueOrDefault(contactId) is not { } key)
+                if (shown?.Contains(messageId) == false || keys.GetValueOrDefault(contactId) is not { } key)
                 {
                     continue;
                 }
@@ -159,6 +160,15 @@ internal sealed class MessageSearchIndex(BlindIndex blindIndex, ContactKeys cont
 
         var items = await OpenAsync(db, tenantId, hits, keys, tokens, ct);
         return new SearchResults(items, exhausted || before is null ? null : before.Value.ToString("N"), tokens);
+    }
+
+    /// <summary>Of these messages, those in conversations the caller may see (ADR 0022, amendment).</summary>
+    private static async Task<HashSet<Guid>> ShownAsync(SwitchboardDbContext db, Guid tenantId, List<Guid> messageIds, ConversationVisibility visible, CancellationToken ct)
+    {
+        var conversations = db.Set<Conversation>().Where(c => c.TenantId == tenantId).VisibleTo(visible);
+        return [.. await db.Set<Message>().AsNoTracking()
+            .Where(m => m.TenantId == tenantId && messageIds.Contains(m.Id) && conversations.Any(c => c.Id == m.ConversationId))
+            .Select(m => m.Id).ToListAsync(ct)];
     }
 
     private static async Task<List<(Guid MessageId, Guid ContactId)>> CandidatesAsync(

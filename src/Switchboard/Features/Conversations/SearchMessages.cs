@@ -14,15 +14,15 @@ internal static class SearchMessages
     public sealed record SearchPage(IReadOnlyList<SearchItem> Items, string? NextCursor);
 
     public static async Task<Results<Ok<SearchPage>, ValidationProblem>> HandleAsync(
-        Guid tenantId, string? q, string? cursor, int? limit, SwitchboardDbContext db, MessageSearchIndex index, CancellationToken ct) =>
-        await SearchAsync(tenantId, q, cursor, limit, db, index, ct) switch
+        Guid tenantId, string? q, string? cursor, int? limit, SwitchboardDbContext db, MessageSearchIndex index, IConversationScope scope, HttpContext http, CancellationToken ct) =>
+        await SearchAsync(tenantId, q, cursor, limit, db, index, await scope.ForAsync(http.User, tenantId, ct), ct) switch
         {
             { Value: { } results } => TypedResults.Ok(new SearchPage([.. results.Items.Select(h => new SearchItem(h.ConversationId, h.MessageId, h.ContactId, h.Snippet, h.Timestamp, h.Direction))], results.NextCursor)),
             var outcome => outcome.Failure!.ToValidationProblem(),
         };
 
     public static async Task<Outcome<SearchResults>> SearchAsync(
-        Guid tenantId, string? q, string? cursor, int? limit, SwitchboardDbContext db, MessageSearchIndex index, CancellationToken ct)
+        Guid tenantId, string? q, string? cursor, int? limit, SwitchboardDbContext db, MessageSearchIndex index, ConversationVisibility? visible, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > MaxQueryLength)
         {
@@ -45,6 +45,6 @@ internal static class SearchMessages
             before = parsed;
         }
 
-        return await index.SearchAsync(db, tenantId, q, before, Math.Clamp(limit ?? 20, 1, 50), ct);
+        return await index.SearchAsync(db, tenantId, q, before, Math.Clamp(limit ?? 20, 1, 50), visible, ct);
     }
 }

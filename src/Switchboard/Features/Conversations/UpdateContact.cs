@@ -19,8 +19,8 @@ internal static class UpdateContact
     public sealed record Request(string? Name, Dictionary<string, JsonElement>? Attributes);
 
     public static async Task<Results<Ok<ContactsApi.ContactResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid contactId, Request request, SwitchboardDbContext db, ContactDirectory directory, TimeProvider clock, CancellationToken ct) =>
-        await UpdateAsync(tenantId, contactId, request, db, directory, clock, ct) switch
+        Guid tenantId, Guid contactId, Request request, SwitchboardDbContext db, ContactDirectory directory, TimeProvider clock, IConversationScope scope, HttpContext http, CancellationToken ct) =>
+        await UpdateAsync(tenantId, contactId, request, db, directory, clock, await scope.ForAsync(http.User, tenantId, ct), ct) switch
         {
             { Value: { } contact } => TypedResults.Ok(contact),
             { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
@@ -28,7 +28,7 @@ internal static class UpdateContact
         };
 
     public static async Task<Outcome<ContactsApi.ContactResponse>> UpdateAsync(
-        Guid tenantId, Guid contactId, Request request, SwitchboardDbContext db, ContactDirectory directory, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid contactId, Request request, SwitchboardDbContext db, ContactDirectory directory, TimeProvider clock, ConversationVisibility? visible, CancellationToken ct)
     {
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == contactId && c.DataKey != null, ct);
         if (contact is null)
@@ -53,7 +53,7 @@ internal static class UpdateContact
         var name = request.Name is null ? profile.DisplayName : string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
         await directory.SetProfileAsync(contact, name, attributes.ToJsonString(), ct);
         await SaveWithContactEventAsync(db, contact, "profile", clock.GetUtcNow(), ct);
-        return await ContactsApi.ToResponseAsync(db, directory, contact, ct);
+        return await ContactsApi.ToResponseAsync(db, directory, contact, visible, ct);
     }
 
     /// <summary>Saves, with a realtime event on each of the contact's recent conversations, so panels showing the contact refresh.</summary>

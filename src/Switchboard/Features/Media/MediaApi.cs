@@ -15,10 +15,10 @@ internal static class MediaApi
     /// else as a download. The route is marked as untrusted content, so every answer is sandboxed (SecurityHeaders).
     /// </summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, HttpResponse response, CancellationToken ct)
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, IConversationScope scope, HttpContext http, CancellationToken ct)
     {
         var media = await db.MediaObjects.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct);
-        if (media is null)
+        if (media is null || !await ShownAsync(db, tenantId, media, scope, http, ct))
         {
             return Problems.NotFound();
         }
@@ -31,13 +31,19 @@ internal static class MediaApi
         var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == media.ContactId, ct);
         var bytes = Sealer.Open(await contactKeys.KeyOfAsync(contact, ct), FetchMedia.BlobContext(media), sealedBytes);
         var served = MediaServing.For(bytes, media.MimeType);
-        response.Headers.ContentDisposition = served.Inline ? "inline" : "attachment";
+        http.Response.Headers.ContentDisposition = served.Inline ? "inline" : "attachment";
         return TypedResults.File(bytes, served.ContentType);
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RetryAsync(
-        Guid tenantId, Guid mediaId, SwitchboardDbContext db, MediaSignal signal, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, MediaSignal signal, TimeProvider clock, IConversationScope scope, HttpContext http, CancellationToken ct)
     {
+        if (await db.MediaObjects.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct) is not { } media
+            || !await ShownAsync(db, tenantId, media, scope, http, ct))
+        {
+            return Problems.NotFound();
+        }
+
         var updated = await db.MediaObjects
             .Where(m => m.TenantId == tenantId && m.Id == mediaId && m.State == MediaState.Failed)
             .ExecuteUpdateAsync(s => s
@@ -53,5 +59,17 @@ internal static class MediaApi
 
         signal.Signal.Notify();
         return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/media/{mediaId}");
+    }
+
+    /// <summary>An attachment is seen by those who may see its message's conversation (ADR 0022, amendment); otherwise 404.</summary>
+    private static async Task<bool> ShownAsync(SwitchboardDbContext db, Guid tenantId, MediaObject media, IConversationScope scope, HttpContext http, CancellationToken ct)
+    {
+        if (await scope.ForAsync(http.User, tenantId, ct) is not { } visible)
+        {
+            return true;
+        }
+
+        var conversations = db.Conversations.Where(c => c.TenantId == tenantId).VisibleTo(visible);
+        return await db.Messages.AnyAsync(m => m.TenantId == tenantId && m.Id == media.MessageId && conversations.Any(c => c.Id == m.ConversationId), ct);
     }
 }

@@ -34,7 +34,8 @@ public static class OutboundFeature
     public static IEndpointRouteBuilder MapOutbound(this IEndpointRouteBuilder routes)
     {
         var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}")
-            .WithTags("Conversations");
+            .WithTags("Conversations")
+            .RequireVisibleConversation();
         conversation.MapPost("/messages", SendMessage.HandleAsync)
             .WithName("SendMessage")
             .RequireAuthorization(TenantPolicies.Member(Permissions.MessagesSend))

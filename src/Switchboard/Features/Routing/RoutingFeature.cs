@@ -12,6 +12,8 @@ public static class RoutingFeature
         services.AddSingleton<RoutingSignal>();
         services.AddSingleton<IConversationStep, RoutingStep>();
         services.AddSingleton<RoutingDashboard>();
+        services.AddSingleton<TeamScopeCache>();
+        services.AddSingleton<IConversationScope, TeamScope>();
         services.AddSingleton<RoutingDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
         return services;
@@ -19,7 +21,18 @@ public static class RoutingFeature
 
     public static IEndpointRouteBuilder MapConversationRouting(this IEndpointRouteBuilder routes)
     {
-        var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Routing");
+        var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}").WithTags("Routing").AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+
+            // After a change of teams or settings (saved by then): agents' visibility is read again.
+            if (!HttpMethods.IsGet(context.HttpContext.Request.Method) && Guid.TryParse(context.HttpContext.GetRouteValue("tenantId") as string, out var tenantId))
+            {
+                context.HttpContext.RequestServices.GetRequiredService<TeamScopeCache>().Invalidate(tenantId);
+            }
+
+            return result;
+        });
         tenant.MapPost("/teams", TeamsApi.CreateAsync).WithName("CreateTeam").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
         tenant.MapGet("/teams", TeamsApi.ListAsync).WithName("ListTeams").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         tenant.MapGet("/teams/{teamId:guid}", TeamsApi.GetAsync).WithName("GetTeam").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
@@ -31,7 +44,7 @@ public static class RoutingFeature
         tenant.MapGet("/routing/settings", RoutingSettingsApi.GetAsync).WithName("GetRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapPut("/routing/settings", RoutingSettingsApi.UpdateAsync).WithName("UpdateRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
 
-        var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}").WithTags("Conversations");
+        var conversation = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/conversations/{conversationId:guid}").WithTags("Conversations").RequireVisibleConversation();
         conversation.MapPost("/transfer", TransferConversation.HandleAsync).WithName("TransferConversation").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsWrite));
         conversation.MapGet("/assignments", TransferConversation.HistoryAsync).WithName("ListAssignments").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         return routes;
