@@ -35,7 +35,7 @@ internal sealed class RoutingDashboard(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var outcome = await AgentsApi.SetAsync(tenantId, userId, status, db, signal, clock, AuditActor.From(user, null), ct);
+        var outcome = await AgentsApi.SetAsync(tenantId, userId, status, db, signal, clock, AuditActor.From(user, null), ct, AgentState.FromDashboard);
         return outcome.Failure?.Message;
     }
 

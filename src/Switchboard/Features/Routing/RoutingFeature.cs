@@ -14,6 +14,9 @@ public static class RoutingFeature
         services.AddSingleton<RoutingDashboard>();
         services.AddSingleton<RoutingDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
+        services.AddSingleton<AgentPresenceTracker>();
+        services.AddHostedService<PresenceSweeper>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, PresenceCircuitHandler>();
         return services;
     }
 
