@@ -14,9 +14,6 @@ internal static class RealtimeEventTypes
     public const string SlaWarning = "sla.warning";
     public const string SlaBreached = "sla.breached";
     public const string ContactChanged = "contact.changed";
-
-    /// <summary>An agent's availability changed (detail <c>userId:status</c>).</summary>
-    public const string AgentChanged = "agent.changed";
 }
 
 /// <summary>

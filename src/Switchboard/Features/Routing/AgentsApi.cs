@@ -102,7 +102,7 @@ internal static class AgentsApi
 
     /// <summary>The <c>agent.changed</c> event of an availability change: the user id and the new status, nothing personal.</summary>
     public static void AppendChanged(SwitchboardDbContext db, Guid tenantId, Guid userId, string status, DateTimeOffset now) =>
-        RealtimeLog.Append(db, tenantId, RealtimeEventTypes.AgentChanged, null, null, $"{userId}:{status}", now);
+        RealtimeLog.Append(db, tenantId, AgentState.ChangedEvent, null, null, $"{userId}:{status}", now);
 
     private static async Task RecordChangeAsync(
         SwitchboardDbContext db, Guid tenantId, Guid userId, AuditActor actor, string from, string status, DateTimeOffset now, CancellationToken ct)

@@ -60,6 +60,9 @@ internal sealed class AgentState
 
     public static readonly string[] Statuses = [Online, Busy, Away, Offline];
 
+    /// <summary>The realtime event of an availability change (detail <c>userId:status</c>, nothing personal).</summary>
+    public const string ChangedEvent = "agent.changed";
+
     /// <summary>Set through the API: presence never changes it (integrations keep agents available).</summary>
     public const string FromApi = "api";
 

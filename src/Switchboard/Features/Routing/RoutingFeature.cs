@@ -31,6 +31,7 @@ public static class RoutingFeature
         tenant.MapGet("/agents", AgentsApi.ListAsync).WithName("ListAgents").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         tenant.MapPut("/agents/{userId:guid}/availability", AgentsApi.SetAvailabilityAsync).WithName("SetAgentAvailability")
             .RequireAuthorization(TenantPolicies.Member(Permissions.RoutingSupervise));
+        tenant.MapGet("/routing/queues", SupervisorQueries.ListQueuesAsync).WithName("ListRoutingQueues").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingSupervise));
         tenant.MapGet("/routing/settings", RoutingSettingsApi.GetAsync).WithName("GetRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapPut("/routing/settings", RoutingSettingsApi.UpdateAsync).WithName("UpdateRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
 
