@@ -20,6 +20,7 @@ public static class DashboardPolicies
     public const string AuditRead = Prefix + Permissions.AuditRead;
     public const string SettingsAdmin = Prefix + Permissions.SettingsAdmin;
     public const string TokensAdmin = Prefix + Permissions.TokensAdmin;
+    public const string RoutingSupervise = Prefix + Permissions.RoutingSupervise;
 
     internal static IServiceCollection AddDashboardPolicies(this IServiceCollection services)
     {

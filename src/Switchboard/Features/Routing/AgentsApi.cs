@@ -31,9 +31,13 @@ internal static class AgentsApi
             var outcome => outcome.Failure!.ToProblem(),
         };
 
-    /// <summary>Sets an active member's availability (audited when it changes); coming online wakes the dispatcher.</summary>
+    /// <summary>
+    /// Sets an active member's availability (audited when it changes, with an <c>agent.changed</c> event); coming online
+    /// wakes the dispatcher. <paramref name="source"/> says who set it: presence never changes what the API set.
+    /// </summary>
     public static async Task<Outcome<AgentResponse>> SetAsync(
-        Guid tenantId, Guid userId, string? status, SwitchboardDbContext db, RoutingSignal signal, TimeProvider clock, AuditActor actor, CancellationToken ct)
+        Guid tenantId, Guid userId, string? status, SwitchboardDbContext db, RoutingSignal signal, TimeProvider clock, AuditActor actor, CancellationToken ct,
+        string source = AgentState.FromApi)
     {
         if (!await db.Memberships.AnyAsync(m => m.TenantId == tenantId && m.UserId == userId && m.Status == MembershipStatus.Active, ct))
         {
@@ -46,30 +50,41 @@ internal static class AgentsApi
         }
 
         var now = clock.GetUtcNow();
+        DateTimeOffset? activity = source == AgentState.FromDashboard ? now : null;
         var state = await db.AgentStates.FirstOrDefaultAsync(a => a.TenantId == tenantId && a.UserId == userId, ct);
         var from = state?.Status ?? AgentState.Offline;
-        if (from != status)
+        if (from != status || state?.Source != source)
         {
-            if (state is null)
-            {
-                db.AgentStates.Add(new AgentState { TenantId = tenantId, UserId = userId, Status = status, StatusAt = now });
-            }
-            else
-            {
-                state.Status = status;
-                state.StatusAt = now;
-            }
-
             try
             {
-                await AuditLog.RecordAsync(db, tenantId, actor, RoutingAudit.AvailabilityChanged, $"user:{userId}", new { from, to = status }, now, ct);
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                if (state is null)
+                {
+                    db.AgentStates.Add(new AgentState { TenantId = tenantId, UserId = userId, Status = status, StatusAt = now, Source = source, LastActivityAt = activity });
+                }
+                else
+                {
+                    state.Source = source;
+                    state.LastActivityAt = activity ?? state.LastActivityAt;
+                    if (from != status)
+                    {
+                        state.Status = status;
+                        state.StatusAt = now;
+                    }
+                }
+
+                await RecordChangeAsync(db, tenantId, userId, actor, from, status, now, ct);
+                await transaction.CommitAsync(ct);
             }
             catch (DbUpdateException ex) when (ex.IsUniqueViolation())
             {
                 // Set at the same moment by another request: the later one wins.
                 db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status).SetProperty(a => a.StatusAt, now), ct);
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status).SetProperty(a => a.StatusAt, now).SetProperty(a => a.Source, source), ct);
+                await RecordChangeAsync(db, tenantId, userId, actor, from, status, now, ct);
+                await transaction.CommitAsync(ct);
             }
 
             if (status == AgentState.Online)
@@ -77,8 +92,31 @@ internal static class AgentsApi
                 signal.Signal.Notify();
             }
         }
+        else if (activity is not null)
+        {
+            await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastActivityAt, activity), ct);
+        }
 
         return (await DescribeAsync(db, tenantId, [userId], ct))[0];
+    }
+
+    /// <summary>The <c>agent.changed</c> event of an availability change: the user id and the new status, nothing personal.</summary>
+    public static void AppendChanged(SwitchboardDbContext db, Guid tenantId, Guid userId, string status, DateTimeOffset now) =>
+        RealtimeLog.Append(db, tenantId, AgentState.ChangedEvent, null, null, $"{userId}:{status}", now);
+
+    private static async Task RecordChangeAsync(
+        SwitchboardDbContext db, Guid tenantId, Guid userId, AuditActor actor, string from, string status, DateTimeOffset now, CancellationToken ct)
+    {
+        if (from != status)
+        {
+            AppendChanged(db, tenantId, userId, status, now);
+            await AuditLog.RecordAsync(db, tenantId, actor, RoutingAudit.AvailabilityChanged, $"user:{userId}", new { from, to = status }, now, ct);
+            await RealtimeLog.FlushAsync(db, ct);
+        }
+        else
+        {
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     private static async Task<List<AgentResponse>> DescribeAsync(SwitchboardDbContext db, Guid tenantId, List<Guid> users, CancellationToken ct)

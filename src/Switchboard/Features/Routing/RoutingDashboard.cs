@@ -35,8 +35,39 @@ internal sealed class RoutingDashboard(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var outcome = await AgentsApi.SetAsync(tenantId, userId, status, db, signal, clock, AuditActor.From(user, null), ct);
+        var outcome = await AgentsApi.SetAsync(tenantId, userId, status, db, signal, clock, AuditActor.From(user, null), ct, AgentState.FromDashboard);
         return outcome.Failure?.Message;
+    }
+
+    public sealed record SupervisorSnapshot(
+        IReadOnlyList<SupervisorQueries.Queue> Queues, IReadOnlyList<SupervisorQueries.Agent> Agents, IReadOnlyList<SupervisorQueries.Risk> Risks, DateTimeOffset At);
+
+    /// <summary>The supervisor view's data: queues, agents and the SLA risk list (null without <c>routing:supervise</c>).</summary>
+    public async Task<SupervisorSnapshot?> SupervisorAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!user.HasScope(Permissions.RoutingSupervise) || user.TenantIdOf() is not { } tenantId)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        return new SupervisorSnapshot(
+            await SupervisorQueries.QueuesAsync(db, tenantId, now, ct), await SupervisorQueries.AgentsAsync(db, tenantId, ct), await SupervisorQueries.RisksAsync(db, tenantId, now, 50, ct), now);
+    }
+
+    /// <summary>The queue's waiting conversations, oldest first (for the supervisor to hand one to someone).</summary>
+    public async Task<IReadOnlyList<(Guid Id, long Number, DateTimeOffset WaitingSince)>> WaitingAsync(ClaimsPrincipal user, Guid teamId, CancellationToken ct)
+    {
+        if (!user.HasScope(Permissions.RoutingSupervise) || user.TenantIdOf() is not { } tenantId)
+        {
+            return [];
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return [.. (await db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId && c.TeamId == teamId && c.WaitingSince != null)
+            .OrderBy(c => c.WaitingSince).ThenBy(c => c.Number).Take(20).Select(c => new { c.Id, c.Number, c.WaitingSince }).ToListAsync(ct))
+            .Select(c => (c.Id, c.Number, c.WaitingSince!.Value))];
     }
 
     /// <summary>Transfers a conversation to a team or a member, with an optional note; returns the refusal's message, if any.</summary>

@@ -60,6 +60,18 @@ internal sealed class AgentState
 
     public static readonly string[] Statuses = [Online, Busy, Away, Offline];
 
+    /// <summary>The realtime event of an availability change (detail <c>userId:status</c>, nothing personal).</summary>
+    public const string ChangedEvent = "agent.changed";
+
+    /// <summary>Set through the API: presence never changes it (integrations keep agents available).</summary>
+    public const string FromApi = "api";
+
+    /// <summary>Set by the agent in the dashboard: goes offline when their last dashboard closes.</summary>
+    public const string FromDashboard = "dashboard";
+
+    /// <summary>Set by presence (auto-away, offline when the dashboard closed); activity brings an auto-away back online.</summary>
+    public const string FromPresence = "auto";
+
     public Guid TenantId { get; set; }
 
     public Guid UserId { get; set; }
@@ -68,8 +80,30 @@ internal sealed class AgentState
 
     public DateTimeOffset StatusAt { get; set; }
 
+    /// <summary>Who set the status: <see cref="FromApi"/>, <see cref="FromDashboard"/> or <see cref="FromPresence"/>.</summary>
+    public string Source { get; set; } = FromApi;
+
+    /// <summary>The last activity in a dashboard (throttled pings); idle beyond the tenant's auto-away minutes means away.</summary>
+    public DateTimeOffset? LastActivityAt { get; set; }
+
     /// <summary>Round robin picks the member longest since their last assignment.</summary>
     public DateTimeOffset? LastAssignedAt { get; set; }
+}
+
+/// <summary>One open dashboard circuit of a signed-in member on a node, refreshed while it lives (ADR 0022).</summary>
+internal sealed class AgentPresence
+{
+    public Guid TenantId { get; set; }
+
+    public Guid UserId { get; set; }
+
+    /// <summary>The circuit's id.</summary>
+    public string SessionId { get; set; } = "";
+
+    /// <summary>The node holding the circuit (machine name and process id).</summary>
+    public string Node { get; set; } = "";
+
+    public DateTimeOffset LastSeenAt { get; set; }
 }
 
 /// <summary>One assignment, transfer or unassignment of a conversation, with why (for automatic ones).</summary>
@@ -120,6 +154,11 @@ internal sealed class RoutingSettings
     /// <summary>A returning customer goes to their last agent when that agent is online with room.</summary>
     public bool StickyToLastAgent { get; set; }
 
+    /// <summary>An agent online from the dashboard and idle this long becomes away.</summary>
+    public int AutoAwayMinutes { get; set; } = DefaultAutoAwayMinutes;
+
+    public const int DefaultAutoAwayMinutes = 10;
+
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
@@ -162,6 +201,19 @@ internal sealed class AgentStateConfiguration : IEntityTypeConfiguration<AgentSt
         builder.ToTable("AgentStates");
         builder.HasKey(a => new { a.TenantId, a.UserId });
         builder.Property(a => a.Status).HasMaxLength(16);
+        builder.Property(a => a.Source).HasMaxLength(16).HasDefaultValue(AgentState.FromApi);
+    }
+}
+
+internal sealed class AgentPresenceConfiguration : IEntityTypeConfiguration<AgentPresence>
+{
+    public void Configure(EntityTypeBuilder<AgentPresence> builder)
+    {
+        builder.ToTable("AgentPresence");
+        builder.HasKey(p => new { p.TenantId, p.UserId, p.SessionId });
+        builder.Property(p => p.SessionId).HasMaxLength(64);
+        builder.Property(p => p.Node).HasMaxLength(64);
+        builder.HasIndex(p => p.LastSeenAt);
     }
 }
 
@@ -184,6 +236,7 @@ internal sealed class RoutingSettingsConfiguration : IEntityTypeConfiguration<Ro
     {
         builder.ToTable("RoutingSettings");
         builder.HasKey(s => s.TenantId);
+        builder.Property(s => s.AutoAwayMinutes).HasDefaultValue(RoutingSettings.DefaultAutoAwayMinutes);
     }
 }
 
@@ -199,6 +252,8 @@ internal static class RoutingTables
         public DbSet<ChannelTeam> ChannelTeams => db.Set<ChannelTeam>();
 
         public DbSet<AgentState> AgentStates => db.Set<AgentState>();
+
+        public DbSet<AgentPresence> AgentPresence => db.Set<AgentPresence>();
 
         public DbSet<AssignmentEntry> Assignments => db.Set<AssignmentEntry>();
 

@@ -16,6 +16,9 @@ public static class RoutingFeature
         services.AddSingleton<IConversationScope, TeamScope>();
         services.AddSingleton<RoutingDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
+        services.AddSingleton<AgentPresenceTracker>();
+        services.AddHostedService<PresenceSweeper>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, PresenceCircuitHandler>();
         return services;
     }
 
@@ -41,6 +44,7 @@ public static class RoutingFeature
         tenant.MapGet("/agents", AgentsApi.ListAsync).WithName("ListAgents").RequireAuthorization(TenantPolicies.Member(Permissions.ConversationsRead));
         tenant.MapPut("/agents/{userId:guid}/availability", AgentsApi.SetAvailabilityAsync).WithName("SetAgentAvailability")
             .RequireAuthorization(TenantPolicies.Member(Permissions.RoutingSupervise));
+        tenant.MapGet("/routing/queues", SupervisorQueries.ListQueuesAsync).WithName("ListRoutingQueues").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingSupervise));
         tenant.MapGet("/routing/settings", RoutingSettingsApi.GetAsync).WithName("GetRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapPut("/routing/settings", RoutingSettingsApi.UpdateAsync).WithName("UpdateRoutingSettings").RequireAuthorization(TenantPolicies.Member(Permissions.RoutingAdmin));
 

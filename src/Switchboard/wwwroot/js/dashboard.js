@@ -30,6 +30,19 @@ window.switchboard = {
     el.classList.add('search-target');
     return true;
   },
+  // Presence: tells the server of keys, clicks and pointer moves, at most once a minute.
+  watchActivity(ref) {
+    let last = 0;
+    const ping = () => {
+      const now = Date.now();
+      if (now - last < 60000) return;
+      last = now;
+      ref.invokeMethodAsync('ActivityAsync').catch(() => { /* circuit gone */ });
+    };
+    for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel']) {
+      document.addEventListener(type, ping, { passive: true });
+    }
+  },
   async enableAlerts() {
     if (!('Notification' in window)) return 'unsupported';
     if (Notification.permission === 'default') return await Notification.requestPermission();

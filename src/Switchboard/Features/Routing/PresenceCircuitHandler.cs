@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Switchboard.Common.Security;
+
+namespace Switchboard.Features.Routing;
+
+/// <summary>Records each open dashboard circuit of a signed-in member as presence, and its end (ADR 0022).</summary>
+internal sealed class PresenceCircuitHandler(AuthenticationStateProvider authentication, AgentPresenceTracker tracker) : CircuitHandler
+{
+    private bool tracked;
+
+    public override async Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        if (user.TenantIdOf() is { } tenantId && user.UserIdOf() is { } userId)
+        {
+            tracked = true;
+            await tracker.OpenAsync(tenantId, userId, circuit.Id, cancellationToken);
+        }
+    }
+
+    public override async Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        if (tracked)
+        {
+            await tracker.CloseAsync(circuit.Id, cancellationToken);
+        }
+    }
+}
