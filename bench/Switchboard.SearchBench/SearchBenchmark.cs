@@ -165,7 +165,7 @@ internal static class SearchBenchmark
             {
                 await using var db = await dbFactory.CreateDbContextAsync();
                 var watch = Stopwatch.StartNew();
-                var result = await index.SearchAsync(db, tenantId, make(queryRandom), null, 20, default);
+                var result = await index.SearchAsync(db, tenantId, make(queryRandom), null, 20, visible: null, default);
                 times.Add(watch.Elapsed.TotalMilliseconds);
                 hits += result.Items.Count;
             }
