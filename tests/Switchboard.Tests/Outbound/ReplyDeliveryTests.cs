@@ -211,6 +211,36 @@ public abstract class ReplyDeliveryTests(OutboundFixture fixture)
     }
 
     [Fact]
+    public async Task A_status_that_arrives_before_metas_answer_is_recorded_is_applied_and_the_server_keeps_accepting_webhooks()
+    {
+        var chat = await Chat.StartAsync(App, customer: NewCustomer());
+        var wamid = "wamid.early" + Guid.NewGuid().ToString("N");
+
+        // Meta's status webhook can overtake its answer to the send: processed first, it finds no message with the wamid.
+        ScriptFor(chat, _ =>
+        {
+            Task.Run(async () =>
+            {
+                await App.PostSignedAsync(chat.Tenant.Id, WebhookPayloads.Statuses(chat.Phone, new WebhookPayloads.Status(wamid, "delivered", DateTimeOffset.UtcNow.ToUnixTimeSeconds())));
+                await App.WaitForWebhooksAsync();
+            }).GetAwaiter().GetResult();
+            return Answer.Accept(wamid);
+        });
+
+        var id = await chat.ReplyAcceptedAsync(new { type = "text", text = "overtaken" });
+        (await chat.WaitForOutcomeAsync(id)).Wamid.Should().Be(wamid);
+
+        // Recording the wamid applies the early status (ADR 0014), and the writers still take turns afterwards.
+        await Eventually.PollAsync<string>(async () =>
+        {
+            var status = (await App.MessagesAsync(chat.Tenant)).Single(m => m["id"]!.GetValue<Guid>() == id)["status"]!.GetValue<string>();
+            return status == "delivered" ? status : null;
+        });
+        var later = await Chat.StartAsync(App, customer: NewCustomer(), tenant: chat.Tenant, phone: chat.Phone);
+        later.ConversationId.Should().NotBeEmpty();
+    }
+
+    [Fact]
     public async Task The_same_idempotency_key_returns_the_first_reply_and_sends_nothing_more()
     {
         var chat = await Chat.StartAsync(App, customer: NewCustomer());

@@ -167,6 +167,15 @@ internal sealed partial class SendJournal(
 
     private async Task<HashSet<Guid>> WriteAsync(List<PendingMark> marks, List<PendingOutcome> outcomes, CancellationToken ct)
     {
+        var marked = await CommitWritesAsync(marks, outcomes, ct);
+
+        // After the write gate is released: reconciling takes the gate again on SQLite.
+        await ReconcileAfterCommitAsync(outcomes, ct);
+        return marked;
+    }
+
+    private async Task<HashSet<Guid>> CommitWritesAsync(List<PendingMark> marks, List<PendingOutcome> outcomes, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -184,7 +193,6 @@ internal sealed partial class SendJournal(
         }
 
         await transaction.CommitAsync(ct);
-        await ReconcileAfterCommitAsync(outcomes, ct);
         return marked;
     }
 
