@@ -138,22 +138,22 @@ internal sealed class RuleRun(AutomationRunner runner, AutomationJob job)
         switch (action.Type)
         {
             case RuleActionTypes.SendCannedResponse:
-            {
-                string? body;
-                Guid contactId;
-                await using (var db = await runner.ContextAsync(ct))
                 {
-                    body = await db.CannedResponses.AsNoTracking()
-                        .Where(c => c.TenantId == job.TenantId && c.Id == action.CannedResponseId && c.OwnerUserId == null).Select(c => c.Text).FirstOrDefaultAsync(ct);
-                    contactId = await db.Conversations.Where(c => c.TenantId == job.TenantId && c.Id == job.ConversationId).Select(c => c.ContactId).FirstAsync(ct);
-                    if (body is not null)
+                    string? body;
+                    Guid contactId;
+                    await using (var db = await runner.ContextAsync(ct))
                     {
-                        body = CannedText.Render(body, (await runner.ProfileAsync(db, job.TenantId, contactId, ct))?.ShownName, null);
+                        body = await db.CannedResponses.AsNoTracking()
+                            .Where(c => c.TenantId == job.TenantId && c.Id == action.CannedResponseId && c.OwnerUserId == null).Select(c => c.Text).FirstOrDefaultAsync(ct);
+                        contactId = await db.Conversations.Where(c => c.TenantId == job.TenantId && c.Id == job.ConversationId).Select(c => c.ContactId).FirstAsync(ct);
+                        if (body is not null)
+                        {
+                            body = CannedText.Render(body, (await runner.ProfileAsync(db, job.TenantId, contactId, ct))?.ShownName, null);
+                        }
                     }
-                }
 
-                return body is not null && await runner.SendAsync(job.TenantId, job.ConversationId, "text", body, key, rule.Id, ct);
-            }
+                    return body is not null && await runner.SendAsync(job.TenantId, job.ConversationId, "text", body, key, rule.Id, ct);
+                }
 
             case RuleActionTypes.AddNote:
                 return await runner.SendAsync(job.TenantId, job.ConversationId, "note", action.Text!, key, rule.Id, ct);
