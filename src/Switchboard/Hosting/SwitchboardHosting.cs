@@ -9,6 +9,7 @@ using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -75,6 +76,7 @@ public static class SwitchboardHosting
         services.AddMail(builder.Configuration);
         services.AddConversationRouting();
         services.AddWorkspace();
+        services.AddAutomation();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
         services.AddDashboard();
@@ -123,6 +125,7 @@ public static class SwitchboardHosting
         app.MapOutbound();
         app.MapConversationRouting();
         app.MapWorkspace();
+        app.MapAutomation();
         app.MapPrivacy();
         app.MapServiceLevels();
         app.MapEventStream();

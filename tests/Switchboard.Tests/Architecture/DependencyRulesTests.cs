@@ -45,6 +45,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
+
+            // Automation (ADR 0028): label rows and definitions its rules check and its save interceptor sees added, SLA
+            // warnings raised in a unit of work, a conversation's priority, contact attributes "attribute" conditions read.
+            "Label", "ConversationLabel", "RaisedSlaWarnings", "ConversationPriorities", "ContactAttributes", "ContactAttributeDefinition", "ContactProfileTables",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -59,13 +63,22 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Mail"] = ["MailQueue"],
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
-        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
+        // The send use case with its request, through which automatic replies and rule actions send (ADR 0028).
+        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables", "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "OutboxSignal"],
 
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
-        // A leaf: nobody uses routing (ADR 0022).
-        ["Routing"] = [],
+        // Business hours (calendars and the clock) for out-of-hours replies and conditions, teams and who is online
+        // for away replies and "assign team" (ADR 0028).
+        ["Routing"] = ["BusinessClock", "BusinessSchedule", "Calendar", "CalendarHours", "Holiday", "SlaTables", "TenantSlaRules",
+            "Team", "TeamMember", "AgentState", "RoutingTables"],
+
+        // Shared canned responses a rule sends (ADR 0028).
+        ["Workspace"] = ["CannedResponse", "WorkspaceTables", "CannedText"],
+
+        // A leaf: nobody uses automation yet (ADR 0028); the flows feature will implement IAutoReplyVeto.
+        ["Automation"] = ["IAutoReplyVeto"],
 
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],

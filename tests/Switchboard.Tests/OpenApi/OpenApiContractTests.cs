@@ -192,6 +192,8 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var cannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract", text = "Hello {{contact.name}}" });
         var victimCannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract-victim", text = "Bye" });
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
+        var ruleId = await CreateAsync("automation/rules", new { name = "Contract rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Done" } } });
+        var victimRuleId = await CreateAsync("automation/rules", new { name = "Contract victim", @event = "label_added", actions = new[] { new { type = "resolve" } } });
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -211,6 +213,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
+            ["ruleId"] = ruleId,
         };
         var victims = new Dictionary<string, string>
         {
@@ -219,6 +222,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["inviteId"] = victimInviteId.ToString(),
             ["labelId"] = victimLabelId,
             ["cannedResponseId"] = victimCannedResponseId,
+            ["ruleId"] = victimRuleId,
         };
         return (ids, victims);
     }

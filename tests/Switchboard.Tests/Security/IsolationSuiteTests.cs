@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -201,6 +202,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/contact-attributes", new { key = "school", label = "School", type = "text" })).EnsureSuccessStatusCode();
+        var rule = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/rules", new { name = "A's rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Resolved" } } });
+        rule.StatusCode.Should().Be(HttpStatusCode.Created, await rule.Content.ReadAsStringAsync());
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/replies", new { greeting = "Hello from A" })).EnsureSuccessStatusCode();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -224,6 +228,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["key"] = "school",
+            ["ruleId"] = (await rule.ReadJsonAsync())["id"]!.GetValue<string>(),
         };
     }
 
@@ -268,6 +273,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             calendarHours = await db.CalendarHours.CountAsync(h => h.TenantId == tenantId),
             holidays = await db.Holidays.CountAsync(h => h.TenantId == tenantId),
             policies = await db.SlaPolicies.Where(p => p.TenantId == tenantId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Name, p.UpdatedAt }).ToListAsync(),
+            rules = await db.AutomationRules.Where(r => r.TenantId == tenantId).OrderBy(r => r.Id).Select(r => new { r.Id, r.Name, r.Conditions, r.Actions, r.UpdatedAt }).ToListAsync(),
+            replies = await db.AutoReplySettings.Where(r => r.TenantId == tenantId).OrderBy(r => r.ChannelId).Select(r => new { r.ChannelId, r.GreetingText, r.UpdatedAt }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -76,7 +76,21 @@ internal sealed class Conversation
     /// <summary>The targets missed, as <see cref="SlaKind"/> flags.</summary>
     public int SlaBreached { get; set; }
 
+    /// <summary><c>low</c>, <c>normal</c>, <c>high</c> or <c>urgent</c> (<see cref="ConversationPriorities"/>); set by hand or by an automation rule.</summary>
+    public string Priority { get; set; } = ConversationPriorities.Normal;
+
     public DateTimeOffset? WindowExpiresAt => LastInboundAt + ServiceWindow;
+}
+
+/// <summary>The priorities a conversation can have (ADR 0028).</summary>
+internal static class ConversationPriorities
+{
+    public const string Low = "low";
+    public const string Normal = "normal";
+    public const string High = "high";
+    public const string Urgent = "urgent";
+
+    public static readonly IReadOnlyList<string> All = [Low, Normal, High, Urgent];
 }
 
 internal enum ConversationStatus
@@ -99,6 +113,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.AssignedUserId, c.Status });
         builder.HasIndex(c => new { c.TenantId, c.TeamId, c.WaitingSince, c.Number }).HasDatabaseName(Conversation.WaitingIndex).HasFilter("\"WaitingSince\" IS NOT NULL");
         builder.Property(c => c.SlaBreached).HasDefaultValue(0);
+        builder.Property(c => c.Priority).HasMaxLength(16).HasDefaultValue(ConversationPriorities.Normal);
         builder.Ignore(c => c.WindowExpiresAt);
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class ConversationLedger(
 
         batch.AddNewMessage(row);
         var cause = opened ? ConversationCause.Opened : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened : ConversationCause.CustomerMessage;
-        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp));
+        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp) { MessageId = row.Id });
         await IndexForSearchAsync(db, row, key, inbound.Text, ct);
         threads.RecordInbound(conversation, timestamp, countsAsUnread: inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system");
         if (inbound.Reaction is { } reaction)

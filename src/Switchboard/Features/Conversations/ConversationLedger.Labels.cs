@@ -44,4 +44,20 @@ internal sealed partial class ConversationLedger
         await RealtimeLog.FlushAsync(db, ct);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>Sets the conversation's priority (one of <see cref="ConversationPriorities.All"/>) with a <c>conversation.changed</c> event; false when it had it already.</summary>
+    public static async Task<bool> SetPriorityAsync(SwitchboardDbContext db, Conversation conversation, string priority, DateTimeOffset now, CancellationToken ct)
+    {
+        if (conversation.Priority == priority)
+        {
+            return false;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        conversation.Priority = priority;
+        conversation.UpdatedAt = now;
+        await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "priority", now, ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
 }

@@ -106,6 +106,9 @@ internal sealed partial class ConversationLedger
     }
 
     /// <summary>Collects <c>sla.warning</c>: a target falls due within the policy's warning time.</summary>
-    public static void AppendSlaWarning(SwitchboardDbContext db, Guid tenantId, Guid conversationId, SlaKind kind, DateTimeOffset now) =>
+    public static void AppendSlaWarning(SwitchboardDbContext db, Guid tenantId, Guid conversationId, SlaKind kind, DateTimeOffset now)
+    {
         RealtimeLog.Append(db, tenantId, RealtimeEventTypes.SlaWarning, conversationId, null, SlaKinds.Name(kind), now);
+        db.UnitOfWork<RaisedSlaWarnings>().Items.Add((tenantId, conversationId, kind, now));
+    }
 }

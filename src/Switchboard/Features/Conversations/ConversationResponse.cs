@@ -23,6 +23,9 @@ internal sealed record ConversationResponse(
 {
     /// <summary>The names of the conversation's labels (ADR 0024).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary><c>low</c>, <c>normal</c>, <c>high</c> or <c>urgent</c> (ADR 0028).</summary>
+    public string Priority { get; init; } = ConversationPriorities.Normal;
 }
 
 /// <summary>Opens contacts for API answers; an erased contact shows as erased instead of failing the page.</summary>
@@ -54,5 +57,8 @@ internal sealed class ContactReader(ContactDirectory directory)
         c.AssignedUserId,
         c.TeamId,
         c.WaitingSince,
-        Sla: ConversationSla.Of(c));
+        Sla: ConversationSla.Of(c))
+    {
+        Priority = c.Priority,
+    };
 }

@@ -28,7 +28,20 @@ internal enum ConversationCause
 }
 
 /// <summary>One change of a conversation; <see cref="At"/> is Meta's time for customer messages, else the server's.</summary>
-internal readonly record struct ConversationChange(Conversation Conversation, ConversationCause Cause, DateTimeOffset At);
+internal readonly record struct ConversationChange(Conversation Conversation, ConversationCause Cause, DateTimeOffset At)
+{
+    /// <summary>The customer's message behind an inbound change (opened, reopened or another message); null otherwise.</summary>
+    public Guid? MessageId { get; init; }
+}
+
+/// <summary>
+/// SLA warnings raised in the current unit of work (ADR 0028): a feature that acts on them reads this list
+/// from the context in its save interceptor; the warning's writer (<see cref="ConversationLedger.AppendSlaWarning"/>) fills it.
+/// </summary>
+internal sealed class RaisedSlaWarnings
+{
+    public List<(Guid TenantId, Guid ConversationId, SlaKind Kind, DateTimeOffset At)> Items { get; } = [];
+}
 
 /// <summary>
 /// A feature's part in a conversation's change (ADR 0020): Conversations calls every registered step,

@@ -40,6 +40,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["DeleteTeam"] = [StatusCodes.Status409Conflict],
         ["TransferConversation"] = [StatusCodes.Status409Conflict],
         ["CreateLabel"] = [StatusCodes.Status409Conflict],
+        ["CreateAutomationRule"] = [StatusCodes.Status409Conflict],
         ["UpdateLabel"] = [StatusCodes.Status409Conflict],
         ["CreateCannedResponse"] = [StatusCodes.Status409Conflict],
         ["UpdateCannedResponse"] = [StatusCodes.Status409Conflict],
