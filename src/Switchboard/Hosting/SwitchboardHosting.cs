@@ -8,6 +8,7 @@ using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
+using Switchboard.Features.Analytics;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
@@ -77,6 +78,7 @@ public static class SwitchboardHosting
         services.AddWorkspace();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
+        services.AddAnalytics();
         services.AddDashboard();
         return builder;
     }
@@ -125,6 +127,7 @@ public static class SwitchboardHosting
         app.MapWorkspace();
         app.MapPrivacy();
         app.MapServiceLevels();
+        app.MapAnalytics();
         app.MapEventStream();
         app.MapDashboard();
         return app;
