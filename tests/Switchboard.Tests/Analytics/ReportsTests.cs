@@ -110,7 +110,7 @@ public abstract class ReportsTests(OutboundFixture fixture)
 
         // The operator sees sums over tenants, nothing else.
         using var op = App.OperatorClient();
-        var platform = await op.GetStringAsync($"/api/v1/reports/platform?{range}");
+        var platform = await op.GetStringAsync($"/api/v1/operator/reports?{range}");
         JsonNode.Parse(platform)!["messagesIn"]!.GetValue<long>().Should().BeGreaterThanOrEqualTo(data.Texts.Count);
         foreach (var secret in data.Phones.Concat(data.Names).Concat(data.Texts))
         {

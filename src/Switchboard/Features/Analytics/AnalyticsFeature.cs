@@ -26,7 +26,7 @@ public static class AnalyticsFeature
         reports.MapGet("/agents", ReportsApi.AgentsAsync).WithName("GetReportAgents");
 
         // The operator sees counts summed over every tenant, never one tenant's figures or any content.
-        routes.MapGet("/api/v1/reports/platform", ReportsApi.PlatformAsync).WithName("GetPlatformReport").WithTags("Reports")
+        routes.MapGet("/api/v1/operator/reports", ReportsApi.PlatformAsync).WithName("GetPlatformReport").WithTags("Reports")
             .RequireAuthorization(TenantPolicies.Operator);
         return routes;
     }

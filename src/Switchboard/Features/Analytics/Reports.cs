@@ -197,3 +197,14 @@ internal static class Reports
 
     private static string PricingCategoriesName(int bucket) => PricingCategories.Name(bucket);
 }
+
+/// <summary>What the dashboard's charts draw.</summary>
+internal static class ReportCharts
+{
+    /// <summary>The histogram of a duration metric: (bucket lower bound in seconds, count), ascending.</summary>
+    public static async Task<IReadOnlyList<(long Seconds, long Count)>> DistributionAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, string metric, CancellationToken ct)
+    {
+        var tally = new Tally(await ReportRows.ReadAsync(db, tenantId, query.Group, query.Range, byHour: false, ct));
+        return [.. tally.Histogram(metric).Where(h => h.Value > 0).OrderBy(h => h.Key).Select(h => (DurationBuckets.LowerBound(h.Key), h.Value))];
+    }
+}
