@@ -1,3 +1,4 @@
+using Switchboard.Features.Analytics;
 using Switchboard.Features.Privacy;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
@@ -13,6 +14,11 @@ builder.AddDemoMode();
 builder.AddSwitchboard();
 
 var app = builder.Build();
+if (args is [RebuildReportsCommand.Name, .. var options])
+{
+    return await RebuildReportsCommand.RunAsync(app.Services, options, Console.Out, Console.Error);
+}
+
 app.MapSwitchboard();
 app.MapDemoMode();
 app.Run();

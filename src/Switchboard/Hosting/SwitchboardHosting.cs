@@ -8,6 +8,7 @@ using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
+using Switchboard.Features.Analytics;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
@@ -79,6 +80,7 @@ public static class SwitchboardHosting
         services.AddAutomation();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
+        services.AddAnalytics();
         services.AddDashboard();
         return builder;
     }
@@ -128,6 +130,7 @@ public static class SwitchboardHosting
         app.MapAutomation();
         app.MapPrivacy();
         app.MapServiceLevels();
+        app.MapAnalytics();
         app.MapEventStream();
         app.MapDashboard();
         return app;

@@ -43,6 +43,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // A conversation's label names, which choose its SLA policy (ADR 0023, 0024).
             "LabelsApi",
 
+            // A conversation's label ids: reports count per label (ADR 0030).
+            "ConversationLabel",
+
             // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
 

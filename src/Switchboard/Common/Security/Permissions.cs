@@ -25,17 +25,18 @@ internal static class Permissions
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
     public const string TenantDelete = "tenant:delete";
+    public const string ReportsRead = "reports:read";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, AutomationManage, PrivacyExport, PrivacyErase, TenantDelete,
+        CannedManage, LabelsManage, AutomationManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, ReportsRead];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

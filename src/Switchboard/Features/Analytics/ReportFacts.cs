@@ -1,0 +1,80 @@
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Analytics;
+
+/// <summary>The groups one event counts in: the tenant, and its channel, team, agent and labels where it has them.</summary>
+internal readonly record struct ReportGroups(Guid TenantId, Guid? ChannelId, Guid? TeamId, Guid? AgentId, IReadOnlyCollection<Guid> LabelIds)
+{
+    public IEnumerable<(string Dimension, Guid Id)> All()
+    {
+        yield return (ReportDimension.All, Guid.Empty);
+        if (ChannelId is { } channel)
+        {
+            yield return (ReportDimension.Channel, channel);
+        }
+
+        if (TeamId is { } team)
+        {
+            yield return (ReportDimension.Team, team);
+        }
+
+        if (AgentId is { } agent)
+        {
+            yield return (ReportDimension.Agent, agent);
+        }
+
+        foreach (var label in LabelIds)
+        {
+            yield return (ReportDimension.Label, label);
+        }
+    }
+}
+
+/// <summary>Turns events into <see cref="ReportDelta"/> rows of the writer's unit of work (ADR 0030).</summary>
+internal static class ReportFacts
+{
+    public static void Count(SwitchboardDbContext db, ReportGroups groups, DateTimeOffset at, string metric, long count = 1, int bucket = 0, List<ReportDelta>? added = null)
+    {
+        var hour = DurationBuckets.HourOf(at);
+        foreach (var (dimension, id) in groups.All())
+        {
+            var delta = new ReportDelta
+            {
+                TenantId = groups.TenantId,
+                Id = Guid.CreateVersion7(),
+                Dimension = dimension,
+                DimensionId = id,
+                Hour = hour,
+                Metric = metric,
+                Bucket = bucket,
+                Count = count,
+            };
+            db.ReportDeltas.Add(delta);
+            added?.Add(delta);
+        }
+    }
+
+    /// <summary>A duration in the histogram of <paramref name="metric"/>, at the hour it ended.</summary>
+    public static void Duration(SwitchboardDbContext db, ReportGroups groups, DateTimeOffset at, string metric, long seconds)
+    {
+        var hour = DurationBuckets.HourOf(at);
+        foreach (var (dimension, id) in groups.All())
+        {
+            db.ReportDeltas.Add(new ReportDelta
+            {
+                TenantId = groups.TenantId,
+                Id = Guid.CreateVersion7(),
+                Dimension = dimension,
+                DimensionId = id,
+                Hour = hour,
+                Metric = metric,
+                Bucket = DurationBuckets.Of(seconds),
+                Count = 1,
+                Sum = seconds,
+            });
+        }
+    }
+
+    /// <summary>Microseconds at most: what both databases store, so a recount from the rows gives the same seconds.</summary>
+    public static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+}

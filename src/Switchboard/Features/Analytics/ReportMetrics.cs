@@ -1,0 +1,134 @@
+namespace Switchboard.Features.Analytics;
+
+/// <summary>What a rollup row is kept for: the whole tenant, or one channel, team, agent or label of it.</summary>
+internal static class ReportDimension
+{
+    public const string All = "all";
+    public const string Channel = "channel";
+    public const string Team = "team";
+    public const string Agent = "agent";
+    public const string Label = "label";
+}
+
+/// <summary>The counters the rollups keep (ADR 0030).</summary>
+internal static class ReportMetric
+{
+    public const string Opened = "opened";
+    public const string Reopened = "reopened";
+    public const string Resolved = "resolved";
+    public const string MessagesIn = "messages_in";
+    public const string MessagesOut = "messages_out";
+
+    /// <summary>Durations in seconds, one row per <see cref="DurationBuckets"/> bucket.</summary>
+    public const string FirstResponse = "first_response";
+    public const string Response = "response";
+    public const string Resolution = "resolution";
+    public const string QueueWait = "queue_wait";
+
+    /// <summary>Given to an agent (by routing or by hand); resolved while assigned to one.</summary>
+    public const string Assigned = "assigned";
+    public const string Handled = "handled";
+
+    /// <summary>Service levels: a first response or resolution made within its due time, or after it.</summary>
+    public const string SlaFirstResponseMet = "sla_first_met";
+    public const string SlaFirstResponseMissed = "sla_first_missed";
+    public const string SlaResolutionMet = "sla_resolution_met";
+    public const string SlaResolutionMissed = "sla_resolution_missed";
+
+    /// <summary>Replies by their current state, cumulative (a read reply counts as sent, delivered and read); failures per Meta error code.</summary>
+    public const string RepliesSent = "replies_sent";
+    public const string RepliesDelivered = "replies_delivered";
+    public const string RepliesRead = "replies_read";
+    public const string RepliesFailed = "replies_failed";
+
+    /// <summary>Sent replies per Meta pricing category (<see cref="PricingCategories"/>).</summary>
+    public const string Pricing = "pricing";
+
+    /// <summary>Resolved by a bot without an agent. Nothing resolves as a bot yet: automation will write it.</summary>
+    public const string BotContained = "bot_contained";
+
+    /// <summary>The metrics the rebuild recounts from messages and statuses; the others are lifecycle facts only the rollups keep.</summary>
+    public static readonly IReadOnlySet<string> Recountable = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Opened, MessagesIn, MessagesOut, FirstResponse, Response, RepliesSent, RepliesDelivered, RepliesRead, RepliesFailed, Pricing,
+    };
+}
+
+/// <summary>Meta's conversation pricing categories as rollup buckets; 0 is any other.</summary>
+internal static class PricingCategories
+{
+    public static readonly IReadOnlyList<string> Names = ["other", "service", "utility", "marketing", "authentication", "authentication_international", "referral_conversion", "marketing_lite"];
+
+    public static int Of(string category)
+    {
+        var index = Names.ToList().IndexOf(category.ToLowerInvariant());
+        return index < 0 ? 0 : index;
+    }
+
+    public static string Name(int bucket) => bucket >= 0 && bucket < Names.Count ? Names[bucket] : Names[0];
+}
+
+/// <summary>
+/// Fixed log-scale buckets for durations (ADR 0030): whole seconds below 64 s, then 16 buckets per
+/// doubling (each about 4.4 % wide), so hours and days merge by adding counts, and a percentile is
+/// the bucket of the value of that rank.
+/// </summary>
+internal static class DurationBuckets
+{
+    private const int Exact = 64;
+    private const int PerDoubling = 16;
+
+    public static int Of(long seconds) => seconds < Exact
+        ? (int)Math.Max(0, seconds)
+        : Exact + (int)Math.Floor(PerDoubling * Math.Log2(seconds / (double)Exact));
+
+    /// <summary>The smallest whole second of the bucket: what a percentile in it reports.</summary>
+    public static long LowerBound(int bucket)
+    {
+        if (bucket < Exact)
+        {
+            return bucket;
+        }
+
+        var bound = (long)Math.Ceiling(Exact * Math.Pow(2, (bucket - Exact) / (double)PerDoubling));
+        while (Of(bound) < bucket)
+        {
+            bound++;
+        }
+
+        while (bound > Exact && Of(bound - 1) == bucket)
+        {
+            bound--;
+        }
+
+        return bound;
+    }
+
+    /// <summary>Whole seconds from <paramref name="from"/> to <paramref name="to"/>, never below 0.</summary>
+    public static long Seconds(DateTimeOffset from, DateTimeOffset to) => Math.Max(0, (long)Math.Floor((to - from).TotalSeconds));
+
+    /// <summary>The nearest-rank percentile (0 &lt; p ≤ 1) of a histogram, as its bucket's lower bound; null when empty.</summary>
+    public static long? Percentile(IReadOnlyDictionary<int, long> histogram, double p)
+    {
+        var total = histogram.Values.Sum();
+        if (total <= 0)
+        {
+            return null;
+        }
+
+        var rank = Math.Max(1, (long)Math.Ceiling(p * total));
+        long seen = 0;
+        foreach (var (bucket, count) in histogram.Where(h => h.Value > 0).OrderBy(h => h.Key))
+        {
+            seen += count;
+            if (seen >= rank)
+            {
+                return LowerBound(bucket);
+            }
+        }
+
+        return null;
+    }
+
+    public static DateTimeOffset HourOf(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Switchboard.Common.Persistence;
+
+namespace Switchboard.Features.Analytics;
+
+/// <summary>
+/// One counter of one hour (ADR 0030): how many events of <see cref="Metric"/> fell into the hour for the
+/// tenant, or for one channel, team, agent or label of it, and the sum of their durations. Durations keep
+/// one row per log-scale bucket (<see cref="DurationBuckets"/>); failures one per Meta error code. No
+/// customer, message or text is named.
+/// </summary>
+internal sealed class ReportRollup
+{
+    public const string Table = "ReportRollups";
+
+    public Guid TenantId { get; set; }
+
+    public string Dimension { get; set; } = ReportDimension.All;
+
+    public Guid DimensionId { get; set; }
+
+    public DateTimeOffset Hour { get; set; }
+
+    public string Metric { get; set; } = "";
+
+    public int Bucket { get; set; }
+
+    public long Count { get; set; }
+
+    public long Sum { get; set; }
+}
+
+/// <summary>
+/// An increment of a <see cref="ReportRollup"/>, written in the same unit of work as the event it counts;
+/// <see cref="RollupCompactor"/> folds these into the rollups, and reports add the ones not folded yet.
+/// </summary>
+internal sealed class ReportDelta
+{
+    public const string Table = "ReportDeltas";
+
+    public Guid TenantId { get; set; }
+
+    public Guid Id { get; set; }
+
+    public string Dimension { get; set; } = ReportDimension.All;
+
+    public Guid DimensionId { get; set; }
+
+    public DateTimeOffset Hour { get; set; }
+
+    public string Metric { get; set; } = "";
+
+    public int Bucket { get; set; }
+
+    public long Count { get; set; }
+
+    public long Sum { get; set; }
+}
+
+internal sealed class ReportRollupConfiguration : IEntityTypeConfiguration<ReportRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportRollup> builder)
+    {
+        builder.ToTable(ReportRollup.Table);
+        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Hour, r.Metric, r.Bucket });
+        builder.Property(r => r.Dimension).HasMaxLength(8);
+        builder.Property(r => r.Metric).HasMaxLength(32);
+    }
+}
+
+internal sealed class ReportDeltaConfiguration : IEntityTypeConfiguration<ReportDelta>
+{
+    public void Configure(EntityTypeBuilder<ReportDelta> builder)
+    {
+        builder.ToTable(ReportDelta.Table);
+        builder.HasKey(r => new { r.TenantId, r.Id });
+        builder.Property(r => r.Dimension).HasMaxLength(8);
+        builder.Property(r => r.Metric).HasMaxLength(32);
+        builder.HasIndex(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Hour });
+    }
+}
+
+/// <summary>The Analytics feature's tables on the shared context (ADR 0020).</summary>
+internal static class AnalyticsTables
+{
+    extension(SwitchboardDbContext db)
+    {
+        public DbSet<ReportRollup> ReportRollups => db.Set<ReportRollup>();
+
+        public DbSet<ReportDelta> ReportDeltas => db.Set<ReportDelta>();
+    }
+}
