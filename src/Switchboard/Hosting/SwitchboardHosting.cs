@@ -17,7 +17,9 @@ using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Privacy;
 using Switchboard.Features.Routing;
+using Switchboard.Features.Satisfaction;
 using Switchboard.Features.Tenants;
+using Switchboard.Features.Transcripts;
 using Switchboard.Features.Webhooks;
 using Switchboard.Features.Workspace;
 
@@ -77,6 +79,8 @@ public static class SwitchboardHosting
         services.AddWorkspace();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
+        services.AddSatisfaction();
+        services.AddTranscripts();
         services.AddDashboard();
         return builder;
     }
@@ -125,6 +129,8 @@ public static class SwitchboardHosting
         app.MapWorkspace();
         app.MapPrivacy();
         app.MapServiceLevels();
+        app.MapSatisfaction();
+        app.MapTranscripts();
         app.MapEventStream();
         app.MapDashboard();
         return app;

@@ -45,6 +45,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
+
+            // Survey answers do not reopen a resolved conversation; Satisfaction matches them to its surveys (ADR 0031).
+            "SurveyReplies",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -59,7 +62,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Mail"] = ["MailQueue"],
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
-        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
+        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables",
+
+            // Satisfaction queues its survey like any reply: the window, pacing and idempotency rules hold (ADR 0031).
+            "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "SendListSection", "SendListRow", "OutboxSignal"],
 
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
@@ -70,7 +76,12 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],
 
-        ["Privacy"] = [],
+        // Archives of transcripts are downloaded through the exports' short-lived links (ADR 0031).
+        ["Privacy"] = ["ExportLinks"],
+
+        // Leaves: nobody uses satisfaction or transcripts (ADR 0031).
+        ["Satisfaction"] = [],
+        ["Transcripts"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

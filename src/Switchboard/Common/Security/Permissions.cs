@@ -24,17 +24,19 @@ internal static class Permissions
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
     public const string TenantDelete = "tenant:delete";
+    public const string QualityReview = "quality:review";
+    public const string TranscriptsRead = "transcripts:read";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, TenantDelete,
+        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, TenantDelete, QualityReview, TranscriptsRead,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, QualityReview, TranscriptsRead];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

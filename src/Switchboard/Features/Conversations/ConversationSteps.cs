@@ -25,10 +25,60 @@ internal enum ConversationCause
 
     /// <summary>Assigned, unassigned or transferred by hand.</summary>
     Reassigned,
+
+    /// <summary>The customer answered a satisfaction survey on a resolved conversation, which stays resolved (ADR 0031).</summary>
+    SurveyAnswered,
 }
 
 /// <summary>One change of a conversation; <see cref="At"/> is Meta's time for customer messages, else the server's.</summary>
-internal readonly record struct ConversationChange(Conversation Conversation, ConversationCause Cause, DateTimeOffset At);
+internal readonly record struct ConversationChange(Conversation Conversation, ConversationCause Cause, DateTimeOffset At)
+{
+    /// <summary>The id of the reply button or list row a customer's message chose, when it chose one (ADR 0031).</summary>
+    public string? ReplyId { get; init; }
+}
+
+/// <summary>
+/// Replies to a satisfaction survey (ADR 0031): their button or row ids start with <see cref="Prefix"/>,
+/// and such a reply does not reopen a resolved conversation.
+/// </summary>
+internal static class SurveyReplies
+{
+    public const string Prefix = "csat:";
+
+    /// <summary>The chosen button's or list row's id of an interactive message's raw JSON, or null.</summary>
+    public static string? IdOf(string type, string content)
+    {
+        if (type != "interactive" || !content.Contains("_reply", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(content);
+            if (!json.RootElement.TryGetProperty("interactive", out var interactive) || interactive.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var kind in (string[])["list_reply", "button_reply"])
+            {
+                if (interactive.TryGetProperty(kind, out var reply) && reply.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && reply.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    return id.GetString() is { Length: <= 256 } value ? value : null;
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    public static bool IsAnswer(string? replyId) => replyId?.StartsWith(Prefix, StringComparison.Ordinal) == true;
+}
 
 /// <summary>
 /// A feature's part in a conversation's change (ADR 0020): Conversations calls every registered step,
