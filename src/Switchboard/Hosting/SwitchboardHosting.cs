@@ -19,7 +19,9 @@ using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Privacy;
 using Switchboard.Features.Routing;
+using Switchboard.Features.Satisfaction;
 using Switchboard.Features.Tenants;
+using Switchboard.Features.Transcripts;
 using Switchboard.Features.Webhooks;
 using Switchboard.Features.Workspace;
 
@@ -81,6 +83,8 @@ public static class SwitchboardHosting
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
         services.AddAnalytics();
+        services.AddSatisfaction();
+        services.AddTranscripts();
         services.AddDashboard();
         return builder;
     }
@@ -131,6 +135,8 @@ public static class SwitchboardHosting
         app.MapPrivacy();
         app.MapServiceLevels();
         app.MapAnalytics();
+        app.MapSatisfaction();
+        app.MapTranscripts();
         app.MapEventStream();
         app.MapDashboard();
         return app;

@@ -52,6 +52,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // Automation (ADR 0028): label rows and definitions its rules check and its save interceptor sees added, SLA
             // warnings raised in a unit of work, a conversation's priority, contact attributes "attribute" conditions read.
             "Label", "ConversationLabel", "RaisedSlaWarnings", "ConversationPriorities", "ContactAttributes", "ContactAttributeDefinition", "ContactProfileTables",
+            // Survey answers do not reopen a resolved conversation; Satisfaction matches them to its surveys (ADR 0031).
+            "SurveyReplies",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -67,7 +69,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
         // The send use case with its request, through which automatic replies and rule actions send (ADR 0028).
-        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables", "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "OutboxSignal"],
+        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables",
+
+            // Satisfaction queues its survey like any reply: the window, pacing and idempotency rules hold (ADR 0031).
+            "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "SendListSection", "SendListRow", "OutboxSignal"],
 
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
@@ -86,7 +91,12 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],
 
-        ["Privacy"] = [],
+        // Archives of transcripts are downloaded through the exports' short-lived links (ADR 0031).
+        ["Privacy"] = ["ExportLinks"],
+
+        // Leaves: nobody uses satisfaction or transcripts (ADR 0031).
+        ["Satisfaction"] = [],
+        ["Transcripts"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

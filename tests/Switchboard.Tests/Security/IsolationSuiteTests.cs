@@ -198,6 +198,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
         var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
+        var archive = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/archives", new { from = DateTimeOffset.UtcNow.AddDays(-1), to = DateTimeOffset.UtcNow.AddDays(1) });
+        archive.StatusCode.Should().Be(HttpStatusCode.Accepted, await archive.Content.ReadAsStringAsync());
         var calendar = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/calendars", Routing.SlaApiTests.OfficeCalendar())).ReadJsonAsync();
         var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
@@ -225,6 +227,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
+            ["archiveId"] = (await archive.ReadJsonAsync())["id"]!.GetValue<string>(),
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["key"] = "school",
@@ -269,6 +272,9 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             conversationLabels = await db.ConversationLabels.CountAsync(l => l.TenantId == tenantId),
             canned = await db.CannedResponses.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Shortcut, c.Text }).ToListAsync(),
             exports = await db.Set<Switchboard.Features.Privacy.Export>().CountAsync(e => e.TenantId == tenantId),
+            archives = await db.Set<Switchboard.Features.Transcripts.TranscriptArchive>().CountAsync(e => e.TenantId == tenantId),
+            reviews = await db.Set<Switchboard.Features.Satisfaction.ConversationReview>().CountAsync(e => e.TenantId == tenantId),
+            satisfaction = await db.Set<Switchboard.Features.Satisfaction.SatisfactionSettings>().Where(e => e.TenantId == tenantId).Select(e => new { e.Enabled, e.Question }).ToListAsync(),
             calendars = await db.Calendars.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Select(c => new { c.Id, c.Name, c.TimeZone, c.UpdatedAt }).ToListAsync(),
             calendarHours = await db.CalendarHours.CountAsync(h => h.TenantId == tenantId),
             holidays = await db.Holidays.CountAsync(h => h.TenantId == tenantId),

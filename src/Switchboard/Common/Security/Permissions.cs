@@ -26,17 +26,19 @@ internal static class Permissions
     public const string PrivacyErase = "privacy:erase";
     public const string TenantDelete = "tenant:delete";
     public const string ReportsRead = "reports:read";
+    public const string QualityReview = "quality:review";
+    public const string TranscriptsRead = "transcripts:read";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, AutomationManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead,
+        CannedManage, LabelsManage, AutomationManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, ReportsRead];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, ReportsRead, QualityReview, TranscriptsRead];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

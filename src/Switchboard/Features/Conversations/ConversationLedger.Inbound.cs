@@ -118,10 +118,16 @@ internal sealed partial class ConversationLedger(
         }
 
         batch.AddNewMessage(row);
-        var cause = opened ? ConversationCause.Opened : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened : ConversationCause.CustomerMessage;
-        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp) { MessageId = row.Id });
+        // A survey answer on a resolved conversation leaves it resolved: nothing for an agent to do (ADR 0031).
+        var replyId = SurveyReplies.IdOf(inbound.Type, inbound.Content);
+        var answer = !opened && conversation.Status == ConversationStatus.Resolved && SurveyReplies.IsAnswer(replyId);
+        var cause = opened ? ConversationCause.Opened
+            : answer ? ConversationCause.SurveyAnswered
+            : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened
+            : ConversationCause.CustomerMessage;
+        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp) { MessageId = row.Id, ReplyId = replyId });
         await IndexForSearchAsync(db, row, key, inbound.Text, ct);
-        threads.RecordInbound(conversation, timestamp, countsAsUnread: inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system");
+        threads.RecordInbound(conversation, timestamp, countsAsUnread: !answer && inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system", reopens: !answer);
         if (inbound.Reaction is { } reaction)
         {
             await ApplyReactionAsync(db, row, key, reaction, ct);

@@ -25,6 +25,9 @@ internal enum ConversationCause
 
     /// <summary>Assigned, unassigned or transferred by hand.</summary>
     Reassigned,
+
+    /// <summary>The customer answered a satisfaction survey on a resolved conversation, which stays resolved (ADR 0031).</summary>
+    SurveyAnswered,
 }
 
 /// <summary>One change of a conversation; <see cref="At"/> is Meta's time for customer messages, else the server's.</summary>
@@ -32,6 +35,9 @@ internal readonly record struct ConversationChange(Conversation Conversation, Co
 {
     /// <summary>The customer's message behind an inbound change (opened, reopened or another message); null otherwise.</summary>
     public Guid? MessageId { get; init; }
+
+    /// <summary>The id of the reply button or list row a customer's message chose, when it chose one (ADR 0031).</summary>
+    public string? ReplyId { get; init; }
 }
 
 /// <summary>
@@ -41,6 +47,49 @@ internal readonly record struct ConversationChange(Conversation Conversation, Co
 internal sealed class RaisedSlaWarnings
 {
     public List<(Guid TenantId, Guid ConversationId, SlaKind Kind, DateTimeOffset At)> Items { get; } = [];
+}
+
+/// <summary>
+/// Replies to a satisfaction survey (ADR 0031): their button or row ids start with <see cref="Prefix"/>,
+/// and such a reply does not reopen a resolved conversation.
+/// </summary>
+internal static class SurveyReplies
+{
+    public const string Prefix = "csat:";
+
+    /// <summary>The chosen button's or list row's id of an interactive message's raw JSON, or null.</summary>
+    public static string? IdOf(string type, string content)
+    {
+        if (type != "interactive" || !content.Contains("_reply", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(content);
+            if (!json.RootElement.TryGetProperty("interactive", out var interactive) || interactive.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var kind in (string[])["list_reply", "button_reply"])
+            {
+                if (interactive.TryGetProperty(kind, out var reply) && reply.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && reply.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    return id.GetString() is { Length: <= 256 } value ? value : null;
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    public static bool IsAnswer(string? replyId) => replyId?.StartsWith(Prefix, StringComparison.Ordinal) == true;
 }
 
 /// <summary>

@@ -37,8 +37,8 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
         return conversation;
     }
 
-    /// <summary>A customer message arrived (Meta's time): the window renews, unread grows, a resolved conversation reopens.</summary>
-    public void RecordInbound(Conversation conversation, DateTimeOffset timestamp, bool countsAsUnread, bool opensWindow)
+    /// <summary>A customer message arrived (Meta's time): the window renews, unread grows, a resolved conversation reopens (unless <paramref name="reopens"/> is false: a survey answer).</summary>
+    public void RecordInbound(Conversation conversation, DateTimeOffset timestamp, bool countsAsUnread, bool opensWindow, bool reopens = true)
     {
         if (opensWindow && (conversation.LastInboundAt is null || timestamp > conversation.LastInboundAt))
         {
@@ -55,7 +55,7 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
             conversation.UnreadCount++;
         }
 
-        if (conversation.Status == ConversationStatus.Resolved)
+        if (reopens && conversation.Status == ConversationStatus.Resolved)
         {
             conversation.Status = ConversationStatus.Open;
         }
