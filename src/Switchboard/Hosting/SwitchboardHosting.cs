@@ -11,6 +11,7 @@ using Switchboard.Dashboard;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
@@ -77,6 +78,7 @@ public static class SwitchboardHosting
         services.AddWorkspace();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
+        services.AddFlows();
         services.AddDashboard();
         return builder;
     }
@@ -125,6 +127,7 @@ public static class SwitchboardHosting
         app.MapWorkspace();
         app.MapPrivacy();
         app.MapServiceLevels();
+        app.MapFlows();
         app.MapEventStream();
         app.MapDashboard();
         return app;

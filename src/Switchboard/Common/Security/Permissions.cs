@@ -21,6 +21,7 @@ internal static class Permissions
     public const string RoutingSupervise = "routing:supervise";
     public const string CannedManage = "canned:manage";
     public const string LabelsManage = "labels:manage";
+    public const string FlowsManage = "flows:manage";
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
     public const string TenantDelete = "tenant:delete";
@@ -29,12 +30,12 @@ internal static class Permissions
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, TenantDelete,
+        CannedManage, LabelsManage, FlowsManage, PrivacyExport, PrivacyErase, TenantDelete,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, FlowsManage];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {
