@@ -45,6 +45,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
+
+            // The bot (ADR 0029): writes as a bot, saves answers to contact attributes, adds labels, reads what a flow may name.
+            "MessageAuthor", "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse", "ContactAttributeDefinition", "ContactProfileTables",
+            "Label", "ConversationLabel",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -59,13 +63,16 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Mail"] = ["MailQueue"],
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
-        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
+        ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables",
+
+            // The bot's messages go through the same send use case as an agent's (ADR 0029): window, outbox, pacing, idempotency.
+            "SendMessage", "SendMessage/Response", "SendRequest", "SendButton", "SendList", "SendListSection", "SendListRow", "SendMedia", "SendReaction", "SendValidation", "OutboxSignal"],
 
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
 
-        // A leaf: nobody uses routing (ADR 0022).
-        ["Routing"] = [],
+        // Flows ask which teams and calendars exist, whether a calendar is open and an agent online (ADR 0029); nothing else uses routing (ADR 0022).
+        ["Routing"] = ["RoutingLookups"],
 
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],

@@ -192,6 +192,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var cannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract", text = "Hello {{contact.name}}" });
         var victimCannedResponseId = await CreateAsync("canned-responses", new { shortcut = "contract-victim", text = "Bye" });
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
+        var flowId = await CreateAsync("flows", new { name = "Contract flow", trigger = new { type = "new_conversation" }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } });
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -211,6 +212,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
+            ["flowId"] = flowId,
         };
         var victims = new Dictionary<string, string>
         {

@@ -11,6 +11,7 @@ using Switchboard.Common.Tenancy;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
@@ -201,6 +202,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
         (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/contact-attributes", new { key = "school", label = "School", type = "text" })).EnsureSuccessStatusCode();
+        var flow = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/flows", new { name = "A's welcome", trigger = new { type = "keyword", keywords = new[] { "menu" } }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } })).ReadJsonAsync();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -223,6 +225,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["exportId"] = exportId.ToString(),
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
+            ["flowId"] = flow["id"]!.GetValue<string>(),
             ["key"] = "school",
         };
     }
@@ -268,6 +271,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             calendarHours = await db.CalendarHours.CountAsync(h => h.TenantId == tenantId),
             holidays = await db.Holidays.CountAsync(h => h.TenantId == tenantId),
             policies = await db.SlaPolicies.Where(p => p.TenantId == tenantId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Name, p.UpdatedAt }).ToListAsync(),
+            flows = await db.Flows.Where(f => f.TenantId == tenantId).OrderBy(f => f.Id).Select(f => new { f.Id, f.Draft, f.PublishedVersion, f.UpdatedAt }).ToListAsync(),
+            flowVersions = await db.FlowVersions.CountAsync(v => v.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -89,6 +89,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["cannedResponseId"] = Guid.NewGuid().ToString(),
             ["calendarId"] = Guid.NewGuid().ToString(),
             ["policyId"] = Guid.NewGuid().ToString(),
+            ["flowId"] = Guid.NewGuid().ToString(),
             ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 

@@ -62,9 +62,13 @@ internal sealed partial record FlowInput(Guid MessageId, DateTimeOffset CreatedA
     /// <summary>The text compared with keywords and titles: trimmed, case-folded.</summary>
     public string? Folded => Text?.Trim().ToUpperInvariant();
 
-    /// <summary>Whether the text is one of the keywords (alone, or as its first word).</summary>
+    /// <summary>Whether the text is one of the keywords (alone, or as its first words), punctuation and case aside.</summary>
     public bool Says(IEnumerable<string> keywords) =>
-        Folded is { Length: > 0 } said && keywords.Select(k => k.Trim().ToUpperInvariant()).Any(k => said == k || said.StartsWith(k + " ", StringComparison.Ordinal));
+        Words(Text) is { Length: > 0 } said && keywords.Select(Words).Any(k => k.Length > 0 && (said == k || said.StartsWith(k + " ", StringComparison.Ordinal)));
+
+    /// <summary>Letters and digits, upper-cased, one space between words.</summary>
+    private static string Words(string? text) =>
+        string.Join(' ', new string([.. (text ?? "").Select(c => char.IsLetterOrDigit(c) ? char.ToUpperInvariant(c) : ' ')]).Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>The branch a reply picks: a tapped id, a typed title, or the option's number.</summary>
     public FlowChoice? Picks(IReadOnlyList<FlowChoice> choices)

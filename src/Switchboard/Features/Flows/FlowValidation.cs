@@ -58,7 +58,7 @@ internal static partial class FlowValidation
         }
 
         var nodes = flow.Nodes ?? [];
-        if (nodes.Count is 0 or > MaxNodes)
+        if (nodes.Count is 0 or > MaxNodes || nodes.Any(n => n is null))
         {
             errors.Add("nodes", $"Between 1 and {MaxNodes} nodes.");
             return errors.Result;
@@ -270,7 +270,7 @@ internal static partial class FlowValidation
 
         void Choices(IReadOnlyList<FlowChoice>? choices, string field, int max, int maxTitle, int maxDescription)
         {
-            if (choices is null || choices.Count == 0 || choices.Count > max)
+            if (choices is null || choices.Count == 0 || choices.Count > max || choices.Any(c => c is null))
             {
                 errors.Add($"{at}.{field}", $"Between 1 and {max} {field}.");
                 return;
