@@ -47,7 +47,6 @@ internal sealed partial class DemoSeeder(
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             await EnsureChannelAsync(api, stoppingToken);
             await SeedConversationsAsync(api, stoppingToken);
-            await EnsureWelcomeFlowAsync(api, stoppingToken);
             PrintWelcome(apiKey);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -161,59 +160,6 @@ internal sealed partial class DemoSeeder(
             reply.Headers.Add("Idempotency-Key", "demo-seed-reply");
             (await api.SendAsync(reply, ct)).EnsureSuccessStatusCode();
         }
-    }
-
-    /// <summary>
-    /// A published welcome flow (ADR 0029): a new customer gets a department list on first contact, and the
-    /// choice puts the conversation in the Sales or the Plant care team's queue.
-    /// </summary>
-    private async Task EnsureWelcomeFlowAsync(HttpClient api, CancellationToken ct)
-    {
-        var tenant = $"/api/v1/tenants/{settings.TenantId}";
-        var flows = await api.GetFromJsonAsync<JsonObject>($"{tenant}/flows", ct);
-        if (flows!["items"]!.AsArray().Count > 0)
-        {
-            return;
-        }
-
-        async Task<Guid> TeamAsync(string name)
-        {
-            var teams = await api.GetFromJsonAsync<JsonObject>($"{tenant}/teams", ct);
-            if (teams!["items"]!.AsArray().FirstOrDefault(t => t!["name"]!.GetValue<string>() == name) is { } existing)
-            {
-                return existing["id"]!.GetValue<Guid>();
-            }
-
-            var created = await api.PostAsJsonAsync($"{tenant}/teams", new { name, memberIds = Array.Empty<Guid>(), assignment = "round_robin", capacity = 5 }, ct);
-            created.EnsureSuccessStatusCode();
-            return (await created.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
-        }
-
-        var sales = await TeamAsync("Sales");
-        var care = await TeamAsync("Plant care");
-        var flow = await api.PostAsJsonAsync($"{tenant}/flows", new
-        {
-            name = "Welcome",
-            trigger = new { type = "new_conversation" },
-            start = "welcome",
-            nodes = new object[]
-            {
-                new { id = "welcome", type = "text", text = "Hi! Thanks for writing to Green Leaf Plants 🌿", next = "menu" },
-                new
-                {
-                    id = "menu", type = "list", text = "How can we help? Pick a department and we will connect you.", button = "Departments", rows = new object[]
-                    {
-                        new { id = "sales", title = "Buy a plant", description = "Orders, sizes, delivery", next = "to-sales" },
-                        new { id = "care", title = "Plant care", description = "A plant that is not doing well", next = "to-care" },
-                    },
-                },
-                new { id = "to-sales", type = "route", teamId = sales, text = "Great, our sales team will be with you shortly." },
-                new { id = "to-care", type = "route", teamId = care, text = "Our plant doctors will be with you shortly." },
-            },
-        }, ct);
-        flow.EnsureSuccessStatusCode();
-        var id = (await flow.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
-        (await api.PostAsync($"{tenant}/flows/{id}/publish", null, ct)).EnsureSuccessStatusCode();
     }
 
     private async Task CustomerWritesAsync(HttpClient api, string waId, string name, object message, CancellationToken ct)
