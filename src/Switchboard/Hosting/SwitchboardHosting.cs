@@ -13,6 +13,7 @@ using Switchboard.Features.Audit;
 using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
@@ -85,6 +86,7 @@ public static class SwitchboardHosting
         services.AddAnalytics();
         services.AddSatisfaction();
         services.AddTranscripts();
+        services.AddFlows();
         services.AddDashboard();
         return builder;
     }
@@ -137,6 +139,7 @@ public static class SwitchboardHosting
         app.MapAnalytics();
         app.MapSatisfaction();
         app.MapTranscripts();
+        app.MapFlows();
         app.MapEventStream();
         app.MapDashboard();
         return app;

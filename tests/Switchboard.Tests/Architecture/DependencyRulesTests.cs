@@ -51,9 +51,11 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // Automation (ADR 0028): label rows and definitions its rules check and its save interceptor sees added, SLA
             // warnings raised in a unit of work, a conversation's priority, contact attributes "attribute" conditions read.
-            "Label", "ConversationLabel", "RaisedSlaWarnings", "ConversationPriorities", "ContactAttributes", "ContactAttributeDefinition", "ContactProfileTables",
+            "Label", "RaisedSlaWarnings", "ConversationPriorities", "ContactAttributes", "ContactAttributeDefinition", "ContactProfileTables",
             // Survey answers do not reopen a resolved conversation; Satisfaction matches them to its surveys (ADR 0031).
             "SurveyReplies",
+            // The bot (ADR 0029): writes as a bot, saves answers to contact attributes, adds labels, reads what a flow may name.
+            "MessageAuthor", "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -72,7 +74,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables",
 
             // Satisfaction queues its survey like any reply: the window, pacing and idempotency rules hold (ADR 0031).
-            "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "SendListSection", "SendListRow", "OutboxSignal"],
+            // The bot's messages too (ADR 0029).
+            "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "SendListSection", "SendListRow", "SendValidation", "OutboxSignal"],
 
         // The inbox, erased with its tenant.
         ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
@@ -80,7 +83,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // Business hours (calendars and the clock) for out-of-hours replies and conditions, teams and who is online
         // for away replies and "assign team" (ADR 0028).
         ["Routing"] = ["BusinessClock", "BusinessSchedule", "Calendar", "CalendarHours", "Holiday", "SlaTables", "TenantSlaRules",
-            "Team", "TeamMember", "AgentState", "RoutingTables"],
+            "Team", "TeamMember", "AgentState", "RoutingTables",
+
+            // Flows ask which teams and calendars exist, whether a calendar is open and an agent online (ADR 0029).
+            "RoutingLookups"],
 
         // Shared canned responses a rule sends (ADR 0028).
         ["Workspace"] = ["CannedResponse", "WorkspaceTables", "CannedText"],

@@ -194,6 +194,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
         var ruleId = await CreateAsync("automation/rules", new { name = "Contract rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Done" } } });
         var victimRuleId = await CreateAsync("automation/rules", new { name = "Contract victim", @event = "label_added", actions = new[] { new { type = "resolve" } } });
+        var flowId = await CreateAsync("flows", new { name = "Contract flow", trigger = new { type = "new_conversation" }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } });
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -214,6 +215,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
             ["ruleId"] = ruleId,
+            ["flowId"] = flowId,
         };
         var victims = new Dictionary<string, string>
         {

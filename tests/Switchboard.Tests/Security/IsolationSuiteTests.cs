@@ -12,6 +12,7 @@ using Switchboard.Features.Audit;
 using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
@@ -207,6 +208,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var rule = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/rules", new { name = "A's rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Resolved" } } });
         rule.StatusCode.Should().Be(HttpStatusCode.Created, await rule.Content.ReadAsStringAsync());
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/replies", new { greeting = "Hello from A" })).EnsureSuccessStatusCode();
+        var flow = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/flows", new { name = "A's welcome", trigger = new { type = "keyword", keywords = new[] { "menu" } }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } })).ReadJsonAsync();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -230,6 +232,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["archiveId"] = (await archive.ReadJsonAsync())["id"]!.GetValue<string>(),
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
+            ["flowId"] = flow["id"]!.GetValue<string>(),
             ["key"] = "school",
             ["ruleId"] = (await rule.ReadJsonAsync())["id"]!.GetValue<string>(),
         };
@@ -281,6 +284,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             policies = await db.SlaPolicies.Where(p => p.TenantId == tenantId).OrderBy(p => p.Id).Select(p => new { p.Id, p.Name, p.UpdatedAt }).ToListAsync(),
             rules = await db.AutomationRules.Where(r => r.TenantId == tenantId).OrderBy(r => r.Id).Select(r => new { r.Id, r.Name, r.Conditions, r.Actions, r.UpdatedAt }).ToListAsync(),
             replies = await db.AutoReplySettings.Where(r => r.TenantId == tenantId).OrderBy(r => r.ChannelId).Select(r => new { r.ChannelId, r.GreetingText, r.UpdatedAt }).ToListAsync(),
+            flows = await db.Flows.Where(f => f.TenantId == tenantId).OrderBy(f => f.Id).Select(f => new { f.Id, f.Draft, f.PublishedVersion, f.UpdatedAt }).ToListAsync(),
+            flowVersions = await db.FlowVersions.CountAsync(v => v.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

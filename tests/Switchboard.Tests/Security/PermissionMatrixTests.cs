@@ -91,6 +91,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["calendarId"] = Guid.NewGuid().ToString(),
             ["policyId"] = Guid.NewGuid().ToString(),
             ["ruleId"] = Guid.NewGuid().ToString(),
+            ["flowId"] = Guid.NewGuid().ToString(),
             ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 

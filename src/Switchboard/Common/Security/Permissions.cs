@@ -22,6 +22,7 @@ internal static class Permissions
     public const string CannedManage = "canned:manage";
     public const string LabelsManage = "labels:manage";
     public const string AutomationManage = "automation:manage";
+    public const string FlowsManage = "flows:manage";
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
     public const string TenantDelete = "tenant:delete";
@@ -33,12 +34,12 @@ internal static class Permissions
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, AutomationManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
+        CannedManage, LabelsManage, AutomationManage, FlowsManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, ReportsRead, QualityReview, TranscriptsRead];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, FlowsManage, ReportsRead, QualityReview, TranscriptsRead];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

@@ -51,6 +51,9 @@ internal static class AuditActions
     public const string SlaPolicyCreated = "sla_policy.created";
     public const string SlaPolicyUpdated = "sla_policy.updated";
     public const string SlaPolicyDeleted = "sla_policy.deleted";
+    public const string FlowCreated = "flow.created";
+    public const string FlowUpdated = "flow.updated";
+    public const string FlowPublished = "flow.published";
     public const string ContactAttributeCreated = "contact_attribute.created";
     public const string ContactAttributeUpdated = "contact_attribute.updated";
     public const string ContactAttributeDeleted = "contact_attribute.deleted";

@@ -5,7 +5,8 @@ using Switchboard.Common.Persistence;
 namespace Switchboard.Features.Conversations;
 
 /// <summary>A reply or note an agent (or bot, or API client) wrote, as the ledger stores it.</summary>
-internal sealed record OutboundDraft(bool IsNote, string Type, string Content, string Text, string? ContextWamid, Guid? ReplyToMessageId);
+internal sealed record OutboundDraft(
+    bool IsNote, string Type, string Content, string Text, string? ContextWamid, Guid? ReplyToMessageId, MessageAuthor Author = MessageAuthor.Agent, Guid? AuthorUserId = null);
 
 /// <summary>What a finished send means for its message: the wamid Meta gave it, or the state it ends in.</summary>
 internal readonly record struct SendOutcome(Guid TenantId, Guid MessageId, string? Wamid, DeliveryState? State, int? ErrorCode, string? ErrorTitle);
@@ -35,6 +36,8 @@ internal sealed partial class ConversationLedger
             StatusAt = now,
             ContextWamid = draft.ContextWamid,
             ReplyToMessageId = draft.ContextWamid is null ? null : draft.ReplyToMessageId,
+            Author = draft.Author,
+            AuthorUserId = draft.AuthorUserId,
             CreatedAt = now,
         };
         message.Content = Sealer.Seal(key, message.SealContext(nameof(Message.Content)), draft.Content);
@@ -45,14 +48,16 @@ internal sealed partial class ConversationLedger
     /// <summary>
     /// Stores the message with <paramref name="with"/> (its outbox row, its idempotency key) in one
     /// transaction, with its realtime event; a reply (not a note) is a <see cref="ConversationCause.Replied"/>
-    /// change for the steps. A <see cref="DbUpdateException"/> rolls all of it back.
+    /// change for the steps, or <see cref="ConversationCause.AutoReplied"/> when a bot or automation wrote it (ADR 0029).
+    /// A <see cref="DbUpdateException"/> rolls all of it back.
     /// </summary>
     public async Task RecordOutboundAsync(
         SwitchboardDbContext db, Conversation conversation, Message message, IEnumerable<object> with, DateTimeOffset now, CancellationToken ct)
     {
         db.Messages.Add(message);
         db.AddRange(with);
-        ConversationChange[] changes = message.Direction == MessageDirection.Note ? [] : [new(conversation, ConversationCause.Replied, now)];
+        var cause = message.Author is MessageAuthor.Bot or MessageAuthor.Automation ? ConversationCause.AutoReplied : ConversationCause.Replied;
+        ConversationChange[] changes = message.Direction == MessageDirection.Note ? [] : [new(conversation, cause, now)];
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, message.TenantId, RealtimeEventTypes.MessageQueued, message.ConversationId, message.Id, message.Type, now, ct);

@@ -17,6 +17,9 @@ internal enum ConversationCause
     /// <summary>An agent, bot or API client replied to the customer (notes do not count).</summary>
     Replied,
 
+    /// <summary>A bot or automation replied (ADR 0029): the customer is answered, but by no person, so no response clock stops.</summary>
+    AutoReplied,
+
     /// <summary>Resolved.</summary>
     Resolved,
 

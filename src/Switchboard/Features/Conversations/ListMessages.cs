@@ -123,7 +123,9 @@ internal static class ListMessages
             reactionsToThis,
             media is null ? null : new MessageMedia(media.Id, media.Kind, media.MimeType, media.State.ToString().ToLowerInvariant(), media.LastError),
             payload,
-            key is null);
+            key is null,
+            m.Author?.ToString().ToLowerInvariant(),
+            m.AuthorUserId);
     }
 
     private static MessageError ErrorOf(Message m, Dictionary<string, string?> failureDetails)

@@ -56,6 +56,12 @@ internal sealed class Message
 
     public ForwardedMark Forwarded { get; set; }
 
+    /// <summary>Who wrote an outbound message or note (null for the customer's messages).</summary>
+    public MessageAuthor? Author { get; set; }
+
+    /// <summary>The member who wrote it, when a person did.</summary>
+    public Guid? AuthorUserId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public SealContext SealContext(string column) => new(TenantId, Table, Id, column);
@@ -68,6 +74,15 @@ internal enum MessageDirection
 
     /// <summary>An internal note between agents: shown in the thread, never sent to WhatsApp.</summary>
     Note,
+}
+
+/// <summary>Who wrote an outbound message (ADR 0029): a bot or automation reply is no agent's response.</summary>
+internal enum MessageAuthor
+{
+    Agent,
+    Bot,
+    Automation,
+    Api,
 }
 
 internal enum ForwardedMark
@@ -90,6 +105,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Status).HasConversion<LowercaseEnumConverter<DeliveryState>>().HasMaxLength(16);
         builder.Property(m => m.ErrorTitle).HasMaxLength(200);
         builder.Property(m => m.Forwarded).HasConversion<LowercaseEnumConverter<ForwardedMark>>().HasMaxLength(24);
+        builder.Property(m => m.Author).HasConversion<LowercaseEnumConverter<MessageAuthor>>().HasMaxLength(16);
 
         // Meta's redeliveries carry the same wamid and the same timestamp: one row, however often it comes.
         builder.HasIndex(m => new { m.TenantId, m.ChannelId, m.Wamid, m.Timestamp }).IsUnique();

@@ -13,7 +13,8 @@ public sealed record MessageMedia(Guid Id, string Kind, string? MimeType, string
 
 /// <summary>
 /// A message as the API shows it. <c>payload</c> is the WhatsApp message object exactly as received
-/// (every type-specific field); <c>text</c> is its body, caption or readable rendering.
+/// (every type-specific field); <c>text</c> is its body, caption or readable rendering; <c>author</c> says who
+/// wrote an outbound message or note (<c>agent</c>, <c>bot</c>, <c>automation</c>, <c>api</c>; ADR 0029).
 /// </summary>
 public sealed record MessageResponse(
     Guid Id,
@@ -31,4 +32,6 @@ public sealed record MessageResponse(
     IReadOnlyList<MessageReaction> Reactions,
     MessageMedia? Media,
     JsonElement? Payload,
-    bool Erased);
+    bool Erased,
+    string? Author = null,
+    Guid? AuthorUserId = null);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
@@ -34,7 +35,10 @@ internal static class SendMessage
         TimeProvider clock,
         CancellationToken ct)
     {
-        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, clock, ct);
+        // A person's token or session writes as an agent; an integration token as the API (ADR 0029).
+        var userId = http.HttpContext.User.UserIdOf();
+        var author = userId is null ? MessageAuthor.Api : MessageAuthor.Agent;
+        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, clock, ct, author, userId);
         return ToHttp(tenantId, conversationId, outcome);
     }
 
@@ -47,7 +51,10 @@ internal static class SendMessage
         _ => throw new InvalidOperationException("An outcome has a value or a failure."),
     };
 
-    /// <summary>The use case itself, for the API and for the dashboard (which passes its own idempotency key per composed message).</summary>
+    /// <summary>
+    /// The use case itself, for the API, the dashboard (which passes its own idempotency key per composed message)
+    /// and the bot (<paramref name="author"/>: who wrote it, ADR 0029).
+    /// </summary>
     public static async Task<Outcome<Response>> SendAsync(
         Guid tenantId,
         Guid conversationId,
@@ -59,7 +66,9 @@ internal static class SendMessage
         ContactKeys contactKeys,
         OutboxSignal signal,
         TimeProvider clock,
-        CancellationToken ct)
+        CancellationToken ct,
+        MessageAuthor author = MessageAuthor.Agent,
+        Guid? authorUserId = null)
     {
         var errors = SendValidation.Validate(request, out var mediaBytes);
         if (idempotencyKey is { Length: > 200 } or { Length: 0 })
@@ -131,7 +140,9 @@ internal static class SendMessage
                 graphBody?.ToJsonString() ?? JsonSerializer.Serialize(new { note = request.Text }),
                 Render(request),
                 contextWamid,
-                request.ReplyToMessageId),
+                request.ReplyToMessageId,
+                author,
+                authorUserId),
             now);
         var with = new List<object>();
         if (graphBody is not null)

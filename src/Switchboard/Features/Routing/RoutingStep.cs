@@ -34,7 +34,7 @@ internal sealed class RoutingStep(RoutingSignal signal) : IConversationStep
 
     public void Committed(IReadOnlyList<ConversationChange> changes)
     {
-        if (changes.Any(c => c.Cause is not (ConversationCause.CustomerMessage or ConversationCause.Replied)))
+        if (changes.Any(c => c.Cause is not (ConversationCause.CustomerMessage or ConversationCause.Replied or ConversationCause.AutoReplied)))
         {
             signal.Signal.Notify();
         }

@@ -14,7 +14,7 @@ internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvide
 {
     public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {
-        var relevant = changes.Where(c => c.Cause is not ConversationCause.Pending).ToList();
+        var relevant = changes.Where(c => c.Cause is not (ConversationCause.Pending or ConversationCause.AutoReplied)).ToList();
         if (relevant.Count == 0)
         {
             return;

@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Flows;
+using Switchboard.Tests.Infrastructure;
+using Switchboard.Tests.Outbound;
+
+namespace Switchboard.Tests.Flows;
+
+/// <summary>Whole flows driven by signed webhooks, answered through the outbox to the fake Graph API (ADR 0029).</summary>
+public abstract class FlowRuntimeTests(OutboundFixture fixture)
+{
+    private SwitchboardApp App => fixture.App;
+
+    [Fact]
+    public async Task A_new_customer_gets_the_department_list_and_their_choice_routes_them_to_that_team()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        await flows.PublishAsync(flows.MenuFlow());
+        var customer = FlowScenario.NewCustomer();
+
+        await flows.WritesAsync(customer, "Hello, my son starts in September");
+        var menu = (await flows.WaitForSendsAsync(customer, 1)).Single();
+        menu["type"]!.GetValue<string>().Should().Be("interactive");
+        menu["interactive"]!["type"]!.GetValue<string>().Should().Be("list");
+        menu["interactive"]!["body"]!["text"]!.GetValue<string>().Should().Be("Welcome! Which department?");
+        menu["interactive"]!["action"]!["sections"]![0]!["rows"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()).Should().Equal("sales", "support");
+
+        await flows.ChoosesAsync(customer, "support", "Support");
+        var sent = await flows.WaitForSendsAsync(customer, 2);
+        sent[1]["text"]!["body"]!.GetValue<string>().Should().Be("Connecting you to Support.");
+        var session = await flows.WaitForSessionAsync(customer, s => s.State == FlowSessionState.Ended);
+        session.EndReason.Should().Be("routed");
+        var conversation = await flows.ConversationAsync(customer);
+        conversation["teamId"]!.GetValue<Guid>().Should().Be(flows.Support);
+        conversation["queuePosition"]!.GetValue<int>().Should().Be(1, "it waits in Support's queue for a person");
+
+        var messages = await flows.MessagesAsync(customer);
+        messages.Where(m => m["direction"]!.GetValue<string>() == "outbound").Should().HaveCount(2)
+            .And.OnlyContain(m => m["author"]!.GetValue<string>() == "bot");
+        await using var db = App.NewDbContext();
+        var row = await db.Conversations.AsNoTracking().SingleAsync(c => c.TenantId == flows.Tenant.Id && c.Id == session.ConversationId);
+        row.FirstResponseAt.Should().BeNull("the bot's answers are no agent's first response");
+    }
+
+    [Fact]
+    public async Task Three_answers_that_fit_no_option_hand_the_customer_to_a_person_with_the_transcript()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        await flows.PublishAsync(flows.MenuFlow());
+        var customer = FlowScenario.NewCustomer();
+        await flows.WritesAsync(customer, "hi");
+        await flows.WaitForSendsAsync(customer, 1);
+
+        await flows.WritesAsync(customer, "what?");
+        var afterFirst = await flows.WaitForSendsAsync(customer, 3);
+        afterFirst[1]["text"]!["body"]!.GetValue<string>().Should().Be("Please choose one of the options.");
+        afterFirst[2]["interactive"]!["type"]!.GetValue<string>().Should().Be("list", "the menu comes again");
+        await flows.WritesAsync(customer, "2nd nonsense");
+        await flows.WaitForSendsAsync(customer, 5);
+        await flows.WritesAsync(customer, "banana");
+
+        var session = await flows.WaitForSessionAsync(customer, s => s.State == FlowSessionState.Ended);
+        session.EndReason.Should().Be("invalid_answers");
+        var note = (await flows.MessagesAsync(customer)).Single(m => m["type"]!.GetValue<string>() == "note");
+        note["author"]!.GetValue<string>().Should().Be("bot");
+        note["text"]!.GetValue<string>().Should().Contain("Transcript").And.Contain("Customer: banana").And.Contain("Bot: Please choose one of the options.");
+        await Task.Delay(500);
+        flows.SentTo(customer).Should().HaveCount(5, "nothing more goes to the customer, and the note never does");
+    }
+
+    [Fact]
+    public async Task A_handoff_keyword_or_an_agents_reply_stops_the_bot()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        await flows.PublishAsync(flows.MenuFlow());
+        var byKeyword = FlowScenario.NewCustomer();
+        var byAgent = FlowScenario.NewCustomer();
+        await flows.WritesAsync(byKeyword, "hi");
+        await flows.WritesAsync(byAgent, "hello");
+        await flows.WaitForSendsAsync(byKeyword, 1);
+        await flows.WaitForSendsAsync(byAgent, 1);
+
+        await flows.WritesAsync(byKeyword, "Agent please");
+        (await flows.WaitForSessionAsync(byKeyword, s => s.State == FlowSessionState.Ended)).EndReason.Should().Be("keyword");
+
+        using var client = App.ClientWithKey(flows.Tenant.ApiKey);
+        var reply = await client.PostAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/conversations/{await flows.ConversationIdAsync(byAgent)}/messages", new { type = "text", text = "Hi, I am Maria from the office." });
+        reply.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        (await flows.SessionAsync(byAgent)).State.Should().Be(FlowSessionState.Ended, "the agent's reply ends the session in its own transaction");
+        (await flows.SessionAsync(byAgent)).EndReason.Should().Be("agent_replied");
+        await flows.ChoosesAsync(byAgent, "sales", "Sales");
+        await flows.WritesAsync(byKeyword, "1");
+        await Task.Delay(700);
+
+        flows.SentTo(byKeyword).Should().HaveCount(1, "after the keyword the bot is silent");
+        flows.SentTo(byAgent).Should().HaveCount(2, "the menu and the agent's reply; the bot does not answer the tap");
+        (await flows.MessagesAsync(byAgent)).Last(m => m["direction"]!.GetValue<string>() == "outbound")["author"]!.GetValue<string>().Should().Be("api");
+        (await flows.ConversationAsync(byAgent))["teamId"].Should().BeNull("the bot did not route the tap");
+    }
+
+    [Fact]
+    public async Task Outside_the_24_hour_window_the_bot_stays_silent()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        await flows.PublishAsync(flows.MenuFlow());
+        var customer = FlowScenario.NewCustomer();
+
+        await flows.WritesAsync(customer, "Written two days ago, delivered late", DateTimeOffset.UtcNow.AddDays(-2));
+
+        var session = await flows.WaitForSessionAsync(customer, s => s.State == FlowSessionState.Ended);
+        session.EndReason.Should().Be("not_started");
+        await Task.Delay(500);
+        flows.SentTo(customer).Should().BeEmpty();
+        (await flows.MessagesAsync(customer)).Should().OnlyContain(m => m["direction"]!.GetValue<string>() == "inbound");
+    }
+
+    [Fact]
+    public async Task A_conversation_keeps_the_version_it_started_with_and_a_question_saves_a_valid_answer_to_the_contact()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        using var admin = App.ClientWithKey(flows.Tenant.ApiKey);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/contact-attributes", new { key = "email", label = "Email", type = "text" })).EnsureSuccessStatusCode();
+        object Flow(string thanks) => new
+        {
+            name = "Ask",
+            trigger = new { type = "keyword", keywords = new[] { "register" } },
+            nodes = new object[]
+            {
+                new { id = "ask", type = "ask", text = "Your email?", validation = "email", attribute = "email", error = "That is no email address.", next = "thanks" },
+                new { id = "thanks", type = "text", text = thanks },
+            },
+        };
+        var id = await flows.PublishAsync(Flow("Thanks, version one."));
+        var customer = FlowScenario.NewCustomer();
+        await flows.WritesAsync(customer, "Register");
+        await flows.WaitForSendsAsync(customer, 1);
+
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/flows/{id}", Flow("Thanks, version two."))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var republished = await (await admin.PostAsync($"/api/v1/tenants/{flows.Tenant.Id}/flows/{id}/publish", null)).ReadJsonAsync();
+        republished["publishedVersion"]!.GetValue<int>().Should().Be(2);
+
+        await flows.WritesAsync(customer, "not-an-address");
+        (await flows.WaitForSendsAsync(customer, 3))[1]["text"]!["body"]!.GetValue<string>().Should().Be("That is no email address.");
+        await flows.WritesAsync(customer, "parent@example.test");
+
+        var sent = await flows.WaitForSendsAsync(customer, 4);
+        sent[3]["text"]!["body"]!.GetValue<string>().Should().Be("Thanks, version one.");
+        (await flows.WaitForSessionAsync(customer, s => s.State == FlowSessionState.Ended)).Version.Should().Be(1);
+        var contact = (await flows.ConversationAsync(customer))["contact"]!["id"]!.GetValue<Guid>();
+        var profile = await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/tenants/{flows.Tenant.Id}/contacts/{contact}");
+        profile!["attributes"]!["email"]!.GetValue<string>().Should().Be("parent@example.test");
+    }
+
+    [Fact]
+    public async Task A_flow_survives_a_restart_mid_way_and_its_wait_ends_on_the_new_instance()
+    {
+        await using var database = TestDatabase.For(fixture.Database.Provider);
+        await database.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = fixture.Graph.GraphApiBaseUrl,
+            ["Switchboard:Outbound:RetryBaseDelay"] = "00:00:00.050",
+        };
+        var first = new SwitchboardApp(database, settings);
+        _ = first.Server;
+        var flows = await FlowScenario.StartAsync(first, fixture.Graph);
+        await flows.PublishAsync(flows.MenuFlow());
+        await flows.PublishAsync(new
+        {
+            name = "Opening hours",
+            trigger = new { type = "keyword", keywords = new[] { "hours" } },
+            nodes = new object[]
+            {
+                new { id = "hold", type = "text", text = "Let me look that up.", next = "pause" },
+                new { id = "pause", type = "wait", seconds = 15, next = "answer" },
+                new { id = "answer", type = "text", text = "We open at 8 and close at 18." },
+            },
+        });
+        var answers = FlowScenario.NewCustomer();
+        var waits = FlowScenario.NewCustomer();
+        await flows.WritesAsync(answers, "hi");
+        await flows.WritesAsync(waits, "Hours?");
+        await flows.WaitForSendsAsync(answers, 1);
+        (await flows.WaitForSendsAsync(waits, 1)).Single()["text"]!["body"]!.GetValue<string>().Should().Be("Let me look that up.");
+        var restartSettings = new Dictionary<string, string?>(settings) { ["Switchboard:MasterKey"] = first.MasterKey, ["Switchboard:OperatorApiKey"] = first.OperatorKey };
+        await first.DisposeAsync();
+        flows.SentTo(waits).Should().HaveCount(1, "the wait had not ended when the first instance stopped");
+
+        await using var second = new SwitchboardApp(database, restartSettings);
+        _ = second.Server;
+        flows.App = second;
+        await flows.ChoosesAsync(answers, "sales", "Sales");
+
+        (await flows.WaitForSendsAsync(answers, 2))[1]["text"]!["body"]!.GetValue<string>().Should().Be("Connecting you to Sales.");
+        (await flows.ConversationAsync(answers))["teamId"]!.GetValue<Guid>().Should().Be(flows.Sales);
+        (await flows.WaitForSendsAsync(waits, 2))[1]["text"]!["body"]!.GetValue<string>().Should().Be("We open at 8 and close at 18.");
+        (await flows.WaitForSessionAsync(waits, s => s.State == FlowSessionState.Ended)).EndReason.Should().Be("completed");
+        await Task.Delay(500);
+        flows.SentTo(answers).Should().HaveCount(2, "nothing was sent twice across the restart");
+        flows.SentTo(waits).Should().HaveCount(2);
+    }
+}
+
+public sealed class FlowRuntimeTests_Sqlite(SqliteOutboundFixture fixture) : FlowRuntimeTests(fixture), IClassFixture<SqliteOutboundFixture>;
+
+public sealed class FlowRuntimeTests_Postgres(PostgresOutboundFixture fixture) : FlowRuntimeTests(fixture), IClassFixture<PostgresOutboundFixture>;
