@@ -91,7 +91,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // Shared canned responses a rule sends (ADR 0028).
         ["Workspace"] = ["CannedResponse", "WorkspaceTables", "CannedText"],
 
-        // A leaf: nobody uses automation yet (ADR 0028); the flows feature will implement IAutoReplyVeto.
+        // Flows keep automatic replies out of a conversation a bot answers (ADR 0028, 0029).
         ["Automation"] = ["IAutoReplyVeto"],
 
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).

@@ -40,6 +40,13 @@ internal sealed class AnalyticsStep : IConversationStep
                 case ConversationCause.Replied:
                     Replied(db, groups, before, ReplyTime(db, conversation) ?? at);
                     break;
+                case ConversationCause.AutoReplied:
+                    // A bot's or automation's message is a message out, never a response time (ADR 0029).
+                    ReportFacts.Count(db, groups, ReplyTime(db, conversation) ?? at, ReportMetric.MessagesOut);
+                    break;
+                case ConversationCause.SurveyAnswered:
+                    ReportFacts.Count(db, groups, at, ReportMetric.MessagesIn);
+                    break;
                 case ConversationCause.Resolved:
                     await ResolvedAsync(db, conversation, groups, before, at, ct);
                     break;

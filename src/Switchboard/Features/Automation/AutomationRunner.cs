@@ -70,7 +70,7 @@ internal sealed class AutomationRunner(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.UnitOfWork<AutomationOrigin>().RuleId = ruleId;
         var outcome = await SendMessage.SendAsync(
-            tenantId, conversationId, new SendRequest(type, text, null, null, null, null, null, null, null, null), idempotencyKey, db, ledger, contacts, contactKeys, outbox, clock, ct);
+            tenantId, conversationId, new SendRequest(type, text, null, null, null, null, null, null, null, null), idempotencyKey, db, ledger, contacts, contactKeys, outbox, clock, ct, MessageAuthor.Automation);
         return outcome.Value is not null;
     }
 

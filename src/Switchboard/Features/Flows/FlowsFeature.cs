@@ -1,6 +1,7 @@
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
+using Switchboard.Features.Automation;
 using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Flows;
@@ -13,6 +14,7 @@ public static class FlowsFeature
         services.AddSingleton<FlowSignal>();
         services.AddSingleton<FlowRunner>();
         services.AddSingleton<IConversationStep, FlowStep>();
+        services.AddSingleton<IAutoReplyVeto, FlowAutoReplyVeto>();
         services.AddJobRunner<FlowSessionSource, FlowJob>(sp => sp.GetRequiredService<FlowSignal>().Signal);
         return services;
     }

@@ -61,7 +61,7 @@ internal sealed class SurveySender(
         }
         else
         {
-            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, RequestOf(s, settings), $"csat-survey:{s.Id:N}", db, ledger, contacts, contactKeys, outboxSignal, clock, ct);
+            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, RequestOf(s, settings), $"csat-survey:{s.Id:N}", db, ledger, contacts, contactKeys, outboxSignal, clock, ct, MessageAuthor.Automation);
             result = outcome switch
             {
                 { Value: { } queued } => (SurveyState.Sent, queued.Id, null),
