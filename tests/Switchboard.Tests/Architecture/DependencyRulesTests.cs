@@ -45,6 +45,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
             // Which conversations a caller sees, implemented by routing's "agents see their teams' only" (ADR 0022).
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
+
+            // A data-rights request for rectification is fulfilled by the contact update itself (ADR 0032).
+            "UpdateContact", "UpdateContact/Request", "ContactsApi/ContactResponse",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -61,8 +64,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
         ["Outbound"] = ["OutboxItem", "OutboxState", "OutboundTables"],
 
-        // The inbox, erased with its tenant.
-        ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
+        // The inbox, erased with its tenant; its processed events purged by a tenant's retention (ADR 0032).
+        ["Webhooks"] = ["WebhookEvent", "WebhookEventState", "WebhooksTables"],
 
         // A leaf: nobody uses routing (ADR 0022).
         ["Routing"] = [],
@@ -70,7 +73,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],
 
-        ["Privacy"] = [],
+        // Whether a contact restricted processing or objected: bots, analytics and automation ask before acting (ADR 0032).
+        ["Privacy"] = ["ContactRestrictions"],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

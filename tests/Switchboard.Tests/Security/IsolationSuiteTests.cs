@@ -197,6 +197,13 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
         var (labelId, cannedResponseId) = await WorkspaceOfAsync(a);
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
+        var conversationOfA = await (await admin.GetAsync($"/api/v1/tenants/{a.Id}/conversations")).ReadJsonAsync();
+        var request = await Privacy.DataRightsRequestTests.CreateAsync(admin, $"/api/v1/tenants/{a.Id}/privacy/requests", new
+        {
+            type = "access",
+            contactId = conversationOfA["items"]![0]!["contact"]!["id"]!.GetValue<Guid>(),
+            requester = new { name = "Private Requester" },
+        });
         var calendar = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/calendars", Routing.SlaApiTests.OfficeCalendar())).ReadJsonAsync();
         var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
@@ -221,6 +228,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["labelId"] = labelId,
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
+            ["requestId"] = request["id"]!.GetValue<string>(),
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["key"] = "school",

@@ -84,6 +84,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["teamId"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["exportId"] = Guid.NewGuid().ToString(),
+            ["requestId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
             ["labelId"] = Guid.NewGuid().ToString(),
             ["cannedResponseId"] = Guid.NewGuid().ToString(),

@@ -23,13 +23,14 @@ internal static class Permissions
     public const string LabelsManage = "labels:manage";
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
+    public const string PrivacyManage = "privacy:manage";
     public const string TenantDelete = "tenant:delete";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, TenantDelete,
+        CannedManage, LabelsManage, PrivacyExport, PrivacyErase, PrivacyManage, TenantDelete,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
