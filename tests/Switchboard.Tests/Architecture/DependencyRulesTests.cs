@@ -47,7 +47,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "IConversationScope", "ConversationVisibility", "ConversationScopes",
 
             // A data-rights request for rectification is fulfilled by the contact update itself (ADR 0032).
-            "UpdateContact", "UpdateContact/Request", "ContactsApi/ContactResponse",
+            "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
