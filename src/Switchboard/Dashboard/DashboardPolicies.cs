@@ -22,6 +22,7 @@ public static class DashboardPolicies
     public const string TokensAdmin = Prefix + Permissions.TokensAdmin;
     public const string RoutingSupervise = Prefix + Permissions.RoutingSupervise;
     public const string ReportsRead = Prefix + Permissions.ReportsRead;
+    public const string PrivacyManage = Prefix + Permissions.PrivacyManage;
 
     internal static IServiceCollection AddDashboardPolicies(this IServiceCollection services)
     {

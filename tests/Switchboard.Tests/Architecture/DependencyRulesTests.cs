@@ -56,6 +56,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "SurveyReplies",
             // The bot (ADR 0029): writes as a bot, saves answers to contact attributes, adds labels, reads what a flow may name.
             "MessageAuthor", "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse",
+            // A data-rights request for rectification is fulfilled by the contact update itself (ADR 0032).
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.
@@ -77,8 +78,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // The bot's messages too (ADR 0029).
             "SendMessage", "SendMessage/Response", "SendRequest", "SendMedia", "SendReaction", "SendButton", "SendList", "SendListSection", "SendListRow", "SendValidation", "OutboxSignal"],
 
-        // The inbox, erased with its tenant.
-        ["Webhooks"] = ["WebhookEvent", "WebhooksTables"],
+        // The inbox, erased with its tenant; its processed events purged by a tenant's retention (ADR 0032).
+        ["Webhooks"] = ["WebhookEvent", "WebhookEventState", "WebhooksTables"],
 
         // Business hours (calendars and the clock) for out-of-hours replies and conditions, teams and who is online
         // for away replies and "assign team" (ADR 0028).
@@ -97,8 +98,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // The crypto-erase of a tenant, which its own admin's deletion ends in (Privacy, ADR 0026).
         ["Tenants"] = ["EraseTenant", "EraseTenant/Services"],
 
-        // Archives of transcripts are downloaded through the exports' short-lived links (ADR 0031).
-        ["Privacy"] = ["ExportLinks"],
+        // Archives of transcripts are downloaded through the exports' short-lived links (ADR 0031); whether a contact
+        // restricted processing or objected: bots, analytics and automation ask before acting (ADR 0032).
+        ["Privacy"] = ["ExportLinks", "ContactRestrictions"],
 
         // Leaves: nobody uses satisfaction or transcripts (ADR 0031).
         ["Satisfaction"] = [],

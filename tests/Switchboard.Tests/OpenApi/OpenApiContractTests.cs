@@ -198,6 +198,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
+        var requestId = await CreateAsync("privacy/requests", new { type = "access", contactId = conversation.ContactId, requester = new { name = "Contract Requester" } });
         var message = await db.Messages.OrderBy(m => m.Id).FirstAsync(m => m.TenantId == a.Id);
         var media = await db.MediaObjects.SingleAsync(m => m.TenantId == a.Id);
         var ids = new Dictionary<string, string>
@@ -216,6 +217,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["exportId"] = exportId.ToString(),
             ["ruleId"] = ruleId,
             ["flowId"] = flowId,
+            ["requestId"] = requestId,
         };
         var victims = new Dictionary<string, string>
         {

@@ -201,6 +201,13 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
         var archive = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/archives", new { from = DateTimeOffset.UtcNow.AddDays(-1), to = DateTimeOffset.UtcNow.AddDays(1) });
         archive.StatusCode.Should().Be(HttpStatusCode.Accepted, await archive.Content.ReadAsStringAsync());
+        var conversationOfA = await (await admin.GetAsync($"/api/v1/tenants/{a.Id}/conversations")).ReadJsonAsync();
+        var request = await Privacy.DataRightsRequestTests.CreateAsync(admin, $"/api/v1/tenants/{a.Id}/privacy/requests", new
+        {
+            type = "access",
+            contactId = conversationOfA["items"]![0]!["contact"]!["id"]!.GetValue<Guid>(),
+            requester = new { name = "Private Requester" },
+        });
         var calendar = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/calendars", Routing.SlaApiTests.OfficeCalendar())).ReadJsonAsync();
         var policy = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/sla-policies", new { name = "A's promise", firstResponseMinutes = 30, businessHours = true, calendarId = calendar["id"]!.GetValue<Guid>() })).ReadJsonAsync();
 
@@ -230,6 +237,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["cannedResponseId"] = cannedResponseId,
             ["exportId"] = exportId.ToString(),
             ["archiveId"] = (await archive.ReadJsonAsync())["id"]!.GetValue<string>(),
+            ["requestId"] = request["id"]!.GetValue<string>(),
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["flowId"] = flow["id"]!.GetValue<string>(),

@@ -85,6 +85,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["userId"] = Guid.NewGuid().ToString(),
             ["exportId"] = Guid.NewGuid().ToString(),
             ["archiveId"] = Guid.NewGuid().ToString(),
+            ["requestId"] = Guid.NewGuid().ToString(),
             ["entryId"] = Guid.NewGuid().ToString(),
             ["labelId"] = Guid.NewGuid().ToString(),
             ["cannedResponseId"] = Guid.NewGuid().ToString(),

@@ -25,6 +25,7 @@ internal static class Permissions
     public const string FlowsManage = "flows:manage";
     public const string PrivacyExport = "privacy:export";
     public const string PrivacyErase = "privacy:erase";
+    public const string PrivacyManage = "privacy:manage";
     public const string TenantDelete = "tenant:delete";
     public const string ReportsRead = "reports:read";
     public const string QualityReview = "quality:review";
@@ -34,7 +35,7 @@ internal static class Permissions
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
-        CannedManage, LabelsManage, AutomationManage, FlowsManage, PrivacyExport, PrivacyErase, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
+        CannedManage, LabelsManage, AutomationManage, FlowsManage, PrivacyExport, PrivacyErase, PrivacyManage, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];

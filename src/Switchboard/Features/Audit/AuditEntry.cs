@@ -52,6 +52,12 @@ internal sealed class AuditChain
     public long LastSequence { get; set; }
 
     public byte[] LastHash { get; set; } = [];
+
+    /// <summary>Entries up to this sequence were removed by retention; verification starts after it (ADR 0032).</summary>
+    public long PrunedThroughSequence { get; set; }
+
+    /// <summary>The hash of the last removed entry, which the first kept entry links to.</summary>
+    public byte[]? PrunedThroughHash { get; set; }
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
@@ -77,5 +83,6 @@ internal sealed class AuditChainConfiguration : IEntityTypeConfiguration<AuditCh
     {
         builder.ToTable("AuditChains");
         builder.HasKey(c => c.TenantId);
+        builder.Property(c => c.PrunedThroughSequence).HasDefaultValue(0L);
     }
 }

@@ -81,8 +81,10 @@ internal static class AuditLog
     public static async Task<AuditVerification> VerifyAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
     {
         const int Page = 1000;
-        var expectedPrevious = Genesis;
-        long expectedSequence = 1;
+        var head = await db.Set<AuditChain>().IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId, ct);
+        var expectedPrevious = head?.PrunedThroughHash ?? Genesis;
+        var pruned = head?.PrunedThroughSequence ?? 0;
+        var expectedSequence = pruned + 1;
         long checkedCount = 0;
         while (true)
         {
@@ -110,13 +112,42 @@ internal static class AuditLog
             }
         }
 
-        var head = await db.Set<AuditChain>().IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId, ct);
-        if (head is not null && (head.LastSequence != checkedCount || !CryptographicOperations.FixedTimeEquals(head.LastHash, expectedPrevious)))
+        if (head is not null && (head.LastSequence != pruned + checkedCount || !CryptographicOperations.FixedTimeEquals(head.LastHash, expectedPrevious)))
         {
-            return new AuditVerification(false, null, checkedCount, $"The chain records {head.LastSequence} entries but {checkedCount} verify: entries were removed from its end.");
+            return new AuditVerification(false, null, checkedCount, $"The chain records {head.LastSequence - pruned} entries but {checkedCount} verify: entries were removed from its end.");
         }
 
         return new AuditVerification(true, null, checkedCount, null);
+    }
+
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> of the oldest entries before <paramref name="before"/>, from the start of the chain (retention), in the
+    /// caller's transaction: the head's row lock is taken first, and the hash of the last removed entry becomes the
+    /// checkpoint that the first kept entry links to, so the rest still verifies (ADR 0032). Returns the count.
+    /// </summary>
+    public static async Task<int> PruneAsync(SwitchboardDbContext db, Guid tenantId, DateTimeOffset before, int limit, CancellationToken ct)
+    {
+        var chains = db.Set<AuditChain>().IgnoreQueryFilters();
+        if (await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence), ct) == 0)
+        {
+            return 0;
+        }
+
+        var entries = db.Set<AuditEntry>().IgnoreQueryFilters();
+        // Only a prefix of the chain goes: the first entry at or after the cutoff ends it, whatever follows.
+        var first = await entries.AsNoTracking().Where(e => e.TenantId == tenantId)
+            .OrderBy(e => e.Sequence).Take(limit).Select(e => new { e.Sequence, e.At, e.Hash }).ToListAsync(ct);
+        var old = first.TakeWhile(e => e.At < before).ToList();
+        if (old.Count == 0)
+        {
+            return 0;
+        }
+
+        var last = old[^1];
+        var removed = await entries.Where(e => e.TenantId == tenantId && e.Sequence <= last.Sequence).ExecuteDeleteAsync(ct);
+        await chains.Where(c => c.TenantId == tenantId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.PrunedThroughSequence, last.Sequence).SetProperty(c => c.PrunedThroughHash, last.Hash), ct);
+        return removed;
     }
 
     public static byte[] HashOf(AuditEntry e)

@@ -78,6 +78,14 @@ internal sealed partial class ConversationLedger
         return (erasure.MessageIds.Count, erasure);
     }
 
+    /// <summary>Deletes messages past their retention (ADR 0032) by the same path as one message; the caller saves and commits.</summary>
+    public static async Task<MessageErasure> DeleteExpiredMessagesAsync(
+        SwitchboardDbContext db, IEnumerable<IContactEraseStep> steps, Guid tenantId, IReadOnlyList<Guid> messageIds, CancellationToken ct)
+    {
+        var ids = messageIds.ToList();
+        return await DeleteMessagesAsync(db, steps, tenantId, db.Set<Message>().Where(m => m.TenantId == tenantId && EF.Parameter(ids).Contains(m.Id)), ct);
+    }
+
     private static async Task<MessageErasure> DeleteMessagesAsync(
         SwitchboardDbContext db, IEnumerable<IContactEraseStep> steps, Guid tenantId, IQueryable<Message> messages, CancellationToken ct)
     {

@@ -23,6 +23,11 @@ internal static class DeleteConversation
             return Failure.NotFound();
         }
 
+        if (await LegalHolds.HoldsConversationAsync(db, tenantId, conversationId, conversation.ContactId, ct))
+        {
+            return LegalHolds.Held();
+        }
+
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var (messages, deleted) = await ConversationLedger.DeleteConversationAsync(db, erasure.Steps, conversation, now, ct);

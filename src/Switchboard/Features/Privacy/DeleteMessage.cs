@@ -23,6 +23,11 @@ internal static class DeleteMessage
             return Failure.NotFound();
         }
 
+        if (await LegalHolds.HoldsConversationAsync(db, tenantId, conversationId, message.ContactId, ct))
+        {
+            return LegalHolds.Held();
+        }
+
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var deleted = await ConversationLedger.DeleteMessageAsync(db, erasure.Steps, message, now, ct);

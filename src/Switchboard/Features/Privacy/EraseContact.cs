@@ -18,7 +18,7 @@ internal static class EraseContact
         Guid tenantId, Guid contactId, SwitchboardDbContext db, ErasureSteps erasure, TimeProvider clock, HttpContext http, CancellationToken ct) =>
         await EraseAsync(tenantId, contactId, db, erasure, AuditActor.From(http), clock, ct) is { } failure ? failure.ToProblem() : TypedResults.NoContent();
 
-    /// <summary>Null when erased; an unknown contact, or one erased already, is not found.</summary>
+    /// <summary>Null when erased; an unknown contact, or one erased already, is not found; a held one (or one with a held conversation) is a conflict.</summary>
     public static async Task<Failure?> EraseAsync(
         Guid tenantId, Guid contactId, SwitchboardDbContext db, ErasureSteps erasure, AuditActor actor, TimeProvider clock, CancellationToken ct)
     {
@@ -26,6 +26,11 @@ internal static class EraseContact
         if (contact is null)
         {
             return Failure.NotFound();
+        }
+
+        if (await LegalHolds.HoldsContactAsync(db, tenantId, contactId, ct))
+        {
+            return LegalHolds.Held();
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

@@ -5,7 +5,7 @@ using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Privacy;
 
-/// <summary>Exports (signed), erasure of contacts, conversations and messages (docs/privacy.md, ADR 0026).</summary>
+/// <summary>Exports (signed), erasure of contacts, conversations and messages (ADR 0026); retention, legal holds, data-rights requests (ADR 0032). See docs/privacy.md.</summary>
 public static class PrivacyFeature
 {
     public static IServiceCollection AddPrivacy(this IServiceCollection services, IConfiguration configuration)
@@ -20,6 +20,15 @@ public static class PrivacyFeature
         services.AddSingleton<ErasureSteps>();
         services.AddSingleton<IContactEraseStep, ExportContactErase>();
         services.AddJobRunner<ExportRunner, ExportJob>(sp => sp.GetRequiredService<ExportSignal>().Signal);
+
+        // Retention, legal holds, contact flags and data-rights requests (ADR 0032).
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.Section));
+        services.AddSingleton<IContactEraseStep, FlagsContactErase>();
+        services.AddSingleton<RetentionEnforcer>();
+        services.AddSingleton<RetentionSignal>();
+        services.AddJobRunner<RetentionRunner, RetentionJob>(sp => sp.GetRequiredService<RetentionSignal>().Signal);
+        services.AddSingleton<RequestDeadlineSignal>();
+        services.AddJobRunner<RequestDeadlineWarnings, DataRightsRequest>(sp => sp.GetRequiredService<RequestDeadlineSignal>().Signal);
         return services;
     }
 
@@ -45,6 +54,20 @@ public static class PrivacyFeature
         deletion.MapPost("", DeleteTenant.ScheduleAsync).WithName("ScheduleTenantDeletion");
         deletion.MapGet("", DeleteTenant.GetAsync).WithName("GetTenantDeletion");
         deletion.MapDelete("", DeleteTenant.CancelAsync).WithName("CancelTenantDeletion");
+
+        var manage = routes.MapGroup(tenant).WithTags("Privacy")
+            .RequireAuthorization(TenantPolicies.Member(Permissions.PrivacyManage));
+        manage.MapGet("/privacy/retention", RetentionApi.GetAsync).WithName("GetRetention");
+        manage.MapPut("/privacy/retention", RetentionApi.UpdateAsync).WithName("SetRetention");
+        manage.MapGet("/privacy/retention/runs", RetentionApi.RunsAsync).WithName("ListRetentionRuns");
+        manage.MapPost("/privacy/requests", DataRightsRequests.CreateAsync).WithName("CreateDataRightsRequest");
+        manage.MapGet("/privacy/requests", DataRightsRequests.ListAsync).WithName("ListDataRightsRequests");
+        manage.MapGet("/privacy/requests/{requestId:guid}", DataRightsRequests.GetAsync).WithName("GetDataRightsRequest");
+        manage.MapPut("/privacy/requests/{requestId:guid}", UpdateDataRightsRequest.HandleAsync).WithName("UpdateDataRightsRequest");
+        manage.MapPut("/contacts/{contactId:guid}/legal-hold", LegalHolds.SetContactAsync).WithName("SetContactLegalHold");
+        manage.MapPut("/conversations/{conversationId:guid}/legal-hold", LegalHolds.SetConversationAsync).WithName("SetConversationLegalHold");
+        manage.MapGet("/contacts/{contactId:guid}/privacy", ContactPrivacyApi.GetAsync).WithName("GetContactPrivacy");
+        manage.MapPut("/contacts/{contactId:guid}/privacy", ContactPrivacyApi.UpdateAsync).WithName("SetContactPrivacy");
         return routes;
     }
 }

@@ -7,4 +7,7 @@ internal sealed class PrivacyOptions
 
     /// <summary>How long a requested tenant deletion waits, cancellable, before the keys are destroyed.</summary>
     public TimeSpan TenantDeletionDelay { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long before a data-rights request's 30-day deadline the warning is raised.</summary>
+    public TimeSpan RequestWarnBefore { get; set; } = TimeSpan.FromDays(7);
 }

@@ -13,5 +13,15 @@ internal static class PrivacyTables
         public DbSet<ExportSigningKey> ExportSigningKeys => db.Set<ExportSigningKey>();
 
         public DbSet<TenantDeletion> TenantDeletions => db.Set<TenantDeletion>();
+
+        public DbSet<RetentionPolicy> RetentionPolicies => db.Set<RetentionPolicy>();
+
+        public DbSet<RetentionRun> RetentionRuns => db.Set<RetentionRun>();
+
+        public DbSet<LegalHold> LegalHolds => db.Set<LegalHold>();
+
+        public DbSet<ContactPrivacy> ContactPrivacy => db.Set<ContactPrivacy>();
+
+        public DbSet<DataRightsRequest> DataRightsRequests => db.Set<DataRightsRequest>();
     }
 }

@@ -47,6 +47,12 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["DownloadExport"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["DeleteCalendar"] = [StatusCodes.Status409Conflict],
         ["CreateContactAttribute"] = [StatusCodes.Status409Conflict],
+
+        // A legal hold refuses erasure and deletion; a closed data-rights request stays closed (ADR 0032).
+        ["EraseContact"] = [StatusCodes.Status409Conflict],
+        ["DeleteConversation"] = [StatusCodes.Status409Conflict],
+        ["DeleteMessage"] = [StatusCodes.Status409Conflict],
+        ["UpdateDataRightsRequest"] = [StatusCodes.Status409Conflict],
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
