@@ -4,6 +4,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Privacy;
 
 namespace Switchboard.Features.Automation;
 
@@ -26,12 +27,25 @@ internal sealed class AutomationRunner(
 
     public async Task RunAsync(AutomationJob job, CancellationToken ct)
     {
+        if (await RestrictedAsync(job, ct))
+        {
+            // The customer restricted processing or objected: no automatic reply, no rule (ADR 0032).
+            return;
+        }
+
         if (job.Trigger is AutomationTrigger.Opened or AutomationTrigger.Message)
         {
             await ReplyAsync(job, ct);
         }
 
         await new RuleRun(this, job).RunAsync(ct);
+    }
+
+    private async Task<bool> RestrictedAsync(AutomationJob job, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var contactId = await db.Conversations.AsNoTracking().Where(c => c.TenantId == job.TenantId && c.Id == job.ConversationId).Select(c => (Guid?)c.ContactId).FirstOrDefaultAsync(ct);
+        return contactId is { } id && await ContactRestrictions.IsRestrictedAsync(db, job.TenantId, id, ct);
     }
 
     private async Task ReplyAsync(AutomationJob job, CancellationToken ct)

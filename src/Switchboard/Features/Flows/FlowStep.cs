@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Privacy;
 
 namespace Switchboard.Features.Flows;
 
@@ -47,8 +48,9 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
                 case var _ when conversation.AssignedUserId is null:
                     // Nothing runs: the runner decides whether a flow starts, for tenants that published one.
                     withFlows ??= [.. await db.Flows.AsNoTracking().Where(f => tenants.Contains(f.TenantId) && f.PublishedVersion != null).Select(f => f.TenantId).Distinct().ToListAsync(ct)];
-                    if (!withFlows.Contains(conversation.TenantId))
+                    if (!withFlows.Contains(conversation.TenantId) || await ContactRestrictions.IsRestrictedAsync(db, conversation.TenantId, conversation.ContactId, ct))
                     {
+                        // No flow, or the customer restricted processing or objected: no bot (ADR 0032).
                         break;
                     }
 
