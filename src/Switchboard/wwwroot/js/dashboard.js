@@ -76,14 +76,6 @@ document.addEventListener('keydown', e => {
   }
 }, true);
 
-// Theme: the browser's preference unless the viewer picked one with the switch (remembered on this browser).
-(function applyTheme() {
-  try {
-    const chosen = localStorage.getItem('switchboard-theme');
-    if (chosen === 'dark' || chosen === 'light') document.documentElement.dataset.theme = chosen;
-  } catch { /* storage disabled */ }
-})();
-
 Object.assign(window.switchboard, {
   // The theme now in effect: the switch's choice, else the browser's preference.
   theme() {
@@ -98,27 +90,22 @@ Object.assign(window.switchboard, {
     return next;
   },
 
-  // Opens a conversation at its newest message, and stays there while its images load (they change the height),
-  // unless the viewer scrolled up in the meantime.
+  // Opens a conversation at its newest message and keeps it there while images and videos load (they change the
+  // height), until the viewer scrolls away from the bottom.
   scrollToNewest(id) {
     const el = document.getElementById(id);
     if (!el) return;
-    const pin = () => { el.scrollTop = el.scrollHeight; el.dataset.pinned = 'bottom'; };
-    pin();
-    let pinned = true;
-    const unpin = () => { if (el.scrollHeight - el.scrollTop - el.clientHeight > 40) pinned = false; };
-    el.addEventListener('wheel', unpin, { passive: true, once: true });
-    el.addEventListener('touchmove', unpin, { passive: true, once: true });
-    const pending = [...el.querySelectorAll('img, video')].filter(m => m instanceof HTMLImageElement ? !m.complete : m.readyState < 1);
-    el.dataset.mediaPending = String(pending.length);
-    for (const media of pending) {
-      const done = () => {
-        el.dataset.mediaPending = String(Math.max(0, Number(el.dataset.mediaPending) - 1));
-        if (pinned) pin();
-      };
-      media.addEventListener(media instanceof HTMLImageElement ? 'load' : 'loadedmetadata', done, { once: true });
-      media.addEventListener('error', done, { once: true });
+    if (!el.dataset.follow) {
+      el.addEventListener('scroll', () => {
+        el.dataset.follow = el.scrollHeight - el.scrollTop - el.clientHeight < 60 ? 'on' : 'off';
+      }, { passive: true });
+      const repin = () => { if (el.dataset.follow === 'on') el.scrollTop = el.scrollHeight; };
+      // load and loadedmetadata do not bubble, but they can be caught on the way down.
+      el.addEventListener('load', repin, true);
+      el.addEventListener('loadedmetadata', repin, true);
     }
+    el.dataset.follow = 'on';
+    el.scrollTop = el.scrollHeight;
   },
 
   // Drafts are kept per conversation in this browser's storage (ADR 0033): the key names tenant, person and conversation.
@@ -137,13 +124,15 @@ Object.assign(window.switchboard, {
     if (window.switchboardShortcuts) document.removeEventListener('keydown', window.switchboardShortcuts);
     const keys = new Set(['j', 'k', 'ArrowDown', 'ArrowUp', 'Enter', 'e', 'a', 'u', '/', '?', 'r', 'Escape']);
     window.switchboardShortcuts = e => {
-      if (e.ctrlKey || e.metaKey || e.altKey || !keys.has(e.key)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || !keys.has(e.key) || !document.querySelector('[data-testid=inbox]')) return;
       const t = e.target;
       const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || (t && t.isContentEditable);
       if (typing) return;
       const inList = t instanceof Element && t.closest('[data-testid=conversation-list]');
-      // Arrows and Enter keep their usual meaning outside the list (scrolling, pressing a focused button).
-      if ((e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Enter') && !inList) return;
+      // Nothing in particular has focus: the page itself, or a heading focused after navigation.
+      const neutral = !t || t === document.body || t === document.documentElement || (t instanceof Element && t.tagName === 'H1');
+      // Arrows and Enter keep their usual meaning elsewhere (scrolling, pressing a focused button or link).
+      if ((e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Enter') && !inList && !neutral) return;
       e.preventDefault();
       ref.invokeMethodAsync('ShortcutAsync', e.key).catch(() => { /* circuit gone */ });
     };
@@ -192,4 +181,29 @@ Object.assign(window.switchboard, {
 document.addEventListener('input', e => {
   const t = e.target;
   if (t instanceof HTMLTextAreaElement && t.dataset.draftKey) window.switchboard.saveDraft(t.dataset.draftKey, t.value);
+});
+
+// Theme: the browser's preference unless the viewer picked one with the switch (remembered on this browser).
+function applyTheme() {
+  try {
+    const chosen = localStorage.getItem('switchboard-theme');
+    if (chosen === 'dark' || chosen === 'light') document.documentElement.dataset.theme = chosen;
+  } catch { /* storage disabled */ }
+  for (const button of document.querySelectorAll('[data-theme-toggle]')) {
+    const dark = window.switchboard.theme() === 'dark';
+    button.setAttribute('aria-pressed', dark ? 'true' : 'false');
+    button.dataset.current = dark ? 'dark' : 'light';
+  }
+}
+applyTheme();
+document.addEventListener('DOMContentLoaded', () => {
+  applyTheme();
+  // Enhanced navigation replaces the page's content: set the switch's state again.
+  if (window.Blazor && window.Blazor.addEventListener) window.Blazor.addEventListener('enhancedload', applyTheme);
+});
+document.addEventListener('click', e => {
+  const button = e.target instanceof Element && e.target.closest('[data-theme-toggle]');
+  if (!button) return;
+  window.switchboard.toggleTheme();
+  applyTheme();
 });
