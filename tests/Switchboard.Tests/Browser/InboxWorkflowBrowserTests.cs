@@ -130,8 +130,8 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
 
         var inbound = page.Locator("[data-testid=message][data-direction=inbound]", new() { HasText = "When can you come?" });
         await inbound.HoverAsync();
-        await inbound.Locator("button[title='React ❤️']").ClickAsync();
-        await Expect(inbound.GetByTestId("own-reaction")).ToHaveTextAsync("❤️", new() { Timeout = 3_000 });
+        await inbound.Locator("button[title='React 👍']").ClickAsync();
+        await Expect(inbound.GetByTestId("own-reaction")).ToHaveTextAsync("👍", new() { Timeout = 3_000 });
         await BrowserFixture.ScreenshotAsync(page, "composer-buttons-list-reaction");
     }
 

@@ -90,7 +90,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     {
         using var client = CreateClient();
         client.Timeout = TimeSpan.FromSeconds(2);
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 1200; i++)
         {
             if (process.HasExited)
             {
@@ -114,7 +114,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("Switchboard did not become ready within 30 s.");
+        throw new TimeoutException("Switchboard did not become ready within 120 s.");
     }
 
     /// <summary>The server's build output next to this test build (same configuration).</summary>
