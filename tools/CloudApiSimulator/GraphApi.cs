@@ -46,7 +46,7 @@ internal static class GraphApi
 
         if (body?["status"]?.GetValue<string>() == "read")
         {
-            MarkRead(state, number, body["message_id"]?.GetValue<string>());
+            MarkRead(state, number, body["message_id"]?.GetValue<string>(), body["typing_indicator"]?["type"]?.GetValue<string>() == "text");
             return Results.Json(new { success = true });
         }
 
@@ -189,7 +189,8 @@ internal static class GraphApi
         return Random.Shared.NextDouble() < faults.ServerErrorRate ? Error(state, 503, 131016, "Service unavailable") : null;
     }
 
-    private static void MarkRead(SimulatorState state, SimulatedNumber number, string? wamid)
+    /// <summary>Marks the customer's message read; with <c>typing_indicator</c> the phone also shows "typing…" (Meta clears it after 25 s or on the reply).</summary>
+    private static void MarkRead(SimulatorState state, SimulatedNumber number, string? wamid, bool typing)
     {
         foreach (var chat in state.Chats.Where(c => c.Key.Number == number.PhoneNumberId).Select(c => c.Value))
         {
@@ -198,6 +199,7 @@ internal static class GraphApi
                 foreach (var line in chat.Where(l => l.Wamid == wamid))
                 {
                     line.Status = "read by business";
+                    line.TypingShownAt = typing ? DateTimeOffset.UtcNow : line.TypingShownAt;
                 }
             }
         }

@@ -144,6 +144,9 @@ public sealed class ChatLine
 
     public string Status { get; set; } = "";
 
+    /// <summary>When the business last showed its typing indicator with the read mark of this message.</summary>
+    public DateTimeOffset? TypingShownAt { get; set; }
+
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
 }
 

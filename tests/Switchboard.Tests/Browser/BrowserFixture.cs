@@ -114,15 +114,16 @@ public sealed partial class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// A fresh browser context (a separate cookie jar: one person) with the server as base URL, in the
-    /// IANA time zone <paramref name="timeZoneId"/> (the machine's when null).
+    /// IANA time zone <paramref name="timeZoneId"/> (the machine's when null), with the given window size and preferred colour scheme.
     /// </summary>
-    public async Task<IBrowserContext> NewContextAsync(string? timeZoneId = null)
+    public async Task<IBrowserContext> NewContextAsync(string? timeZoneId = null, int width = 1280, int height = 800, ColorScheme colorScheme = ColorScheme.Light)
     {
         var context = await browser!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZoneId,
+            ColorScheme = colorScheme,
         });
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(15_000);

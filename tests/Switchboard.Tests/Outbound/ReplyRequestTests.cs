@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Switchboard.Features.Conversations;
 using Switchboard.Tests.Infrastructure;
+using Switchboard.Tests.Security;
 
 namespace Switchboard.Tests.Outbound;
 
@@ -85,6 +86,29 @@ public abstract class ReplyRequestTests(OutboundFixture fixture)
 
         Graph.Uploads.Should().Contain(u => u.PhoneNumberId == chat.Phone && u.Body == "messaging_product=whatsapp;file=file;type=image/jpeg;length=8");
         AssertSameJson(LastSend(chat.Phone), "02-image-by-media-id.request.json");
+    }
+
+    [Fact]
+    public async Task A_sent_file_is_kept_sealed_and_served_back_from_the_businesss_own_copy()
+    {
+        var chat = await Chat.StartAsync(App);
+        var pdf = "%PDF-1.4 a plan worth keeping %%EOF"u8.ToArray();
+
+        var id = await chat.ReplyAcceptedAsync(new { type = "document", media = new { data = Convert.ToBase64String(pdf), mimeType = "application/pdf", fileName = "plan.pdf" } });
+
+        using var client = App.ClientWithKey(chat.Tenant.ApiKey);
+        var messages = await client.GetJsonAsync($"/api/v1/tenants/{chat.Tenant.Id}/conversations/{chat.ConversationId}/messages");
+        var media = messages["items"]!.AsArray().Single(m => m!["id"]!.GetValue<Guid>() == id)!["media"]!;
+        media["state"]!.GetValue<string>().Should().Be("stored", "the copy is there before WhatsApp has the file");
+        var served = await client.GetByteArrayAsync($"/api/v1/tenants/{chat.Tenant.Id}/media/{media["id"]!.GetValue<Guid>()}");
+        served.Should().Equal(pdf);
+
+        var files = Directory.GetFiles(App.DataDirectory, "*", SearchOption.AllDirectories).Where(f => f.Contains(media["id"]!.GetValue<Guid>().ToString("N"), StringComparison.Ordinal)).ToList();
+        files.Should().ContainSingle();
+        Convert.ToHexString(await File.ReadAllBytesAsync(files[0])).Should().NotContain(Convert.ToHexString("a plan worth keeping"u8), "the copy is sealed like inbound media");
+
+        using var other = App.ClientWithKey((await App.CreateTenantAsync()).ApiKey);
+        (await other.GetAsync($"/api/v1/tenants/{chat.Tenant.Id}/media/{media["id"]!.GetValue<Guid>()}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -77,6 +77,37 @@ public abstract class PresenceTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task Members_see_who_else_has_a_conversation_open_on_any_node_until_it_is_closed_or_its_node_dies()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var (agent, colleague) = (await App.CreateUserAsync(tenant), await App.CreateUserAsync(tenant));
+        var conversation = Guid.CreateVersion7();
+        var clock = new FakeTimeProvider(Start);
+        var (nodeA, nodeB) = (Tracker(clock), Tracker(clock));
+
+        await nodeA.OpenAsync(tenant.Id, agent, "v1-" + agent, default);
+        await nodeB.OpenAsync(tenant.Id, colleague, "v2-" + colleague, default);
+        await nodeA.ViewAsync("v1-" + agent, conversation, default);
+        await nodeB.ViewAsync("v1-" + agent, Guid.CreateVersion7(), default);
+
+        (await nodeB.ViewersAsync(tenant.Id, conversation, colleague, default)).Should().Equal([agent], "node B reads the row node A wrote, and ignores a circuit it does not hold");
+        (await nodeA.ViewersAsync(tenant.Id, conversation, agent, default)).Should().BeEmpty("one's own circuits are no warning");
+        await nodeB.ViewAsync("v2-" + colleague, conversation, default);
+        (await nodeA.ViewersAsync(tenant.Id, conversation, agent, default)).Should().Equal([colleague]);
+
+        await nodeA.ViewAsync("v1-" + agent, null, default);
+        (await nodeB.ViewersAsync(tenant.Id, conversation, colleague, default)).Should().BeEmpty("the agent moved on");
+        await nodeA.ViewAsync("v1-" + agent, conversation, default);
+        await nodeA.CloseAsync("v1-" + agent, default);
+        (await nodeB.ViewersAsync(tenant.Id, conversation, colleague, default)).Should().BeEmpty("the agent closed the dashboard");
+
+        clock.Advance(AgentPresenceTracker.StaleAfter + TimeSpan.FromSeconds(1));
+        (await nodeA.ViewersAsync(tenant.Id, conversation, agent, default)).Should().BeEmpty("node B stopped refreshing its circuit (it died)");
+        var other = await App.CreateTenantAsync();
+        (await nodeB.ViewersAsync(other.Id, conversation, Guid.Empty, default)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Idle_agents_go_away_after_the_tenant_setting_and_come_back_on_activity_only_when_the_away_was_automatic()
     {
         var tenant = await App.CreateTenantAsync();

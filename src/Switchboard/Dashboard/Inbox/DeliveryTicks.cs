@@ -5,14 +5,20 @@ internal static class DeliveryTicks
 {
     public static string Of(string status) => status switch
     {
-        "queued" => "🕓",
-        "sending" => "🕓",
+        "queued" or "sending" or "failed" => "",
         "sent" => "✓",
         "delivered" => "✓✓",
         "read" => "✓✓",
-        "failed" => "⚠",
         "unknown" => "?",
         _ => status,
+    };
+
+    /// <summary>The icon drawn instead of a tick (no emoji: machines without an emoji font show boxes).</summary>
+    public static string? IconOf(string status) => status switch
+    {
+        "queued" or "sending" => "clock",
+        "failed" => "warning",
+        _ => null,
     };
 
     public static string TitleOf(string status) => status switch

@@ -24,6 +24,7 @@ internal sealed class InboxService(
     ContactKeys contactKeys,
     ConversationLedger ledger,
     OutboxSignal outbox,
+    Switchboard.Features.Media.BlobStore blobs,
     TimeProvider clock,
     IConversationScope scope,
     Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider auth)
@@ -33,7 +34,8 @@ internal sealed class InboxService(
 
     public const int PageSize = 60;
 
-    public async Task<IReadOnlyList<InboxItem>> ListAsync(Guid tenantId, Guid? userId, InboxFilter filter, CancellationToken ct)
+    /// <summary>The newest <paramref name="limit"/> conversations that pass the filter (the list grows by <see cref="PageSize"/> as it is scrolled).</summary>
+    public async Task<IReadOnlyList<InboxItem>> ListAsync(Guid tenantId, Guid? userId, InboxFilter filter, int limit, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Conversations.AsNoTracking().Where(c => c.TenantId == tenantId).VisibleTo(await VisibilityAsync(tenantId, ct));
@@ -75,7 +77,7 @@ internal sealed class InboxService(
                     .Select(m => new LastMessage(m.TenantId, m.Id, m.Type, m.Direction, m.Text))
                     .FirstOrDefault(),
             })
-            .Take(string.IsNullOrEmpty(search) ? PageSize : SearchWindow)
+            .Take(string.IsNullOrEmpty(search) ? limit : Math.Max(limit, SearchWindow))
             .ToListAsync(ct);
 
         var items = new List<InboxItem>(rows.Count);
@@ -92,7 +94,7 @@ internal sealed class InboxService(
                 summary.Name, summary.WaId, summary.Erased, row.Conversation.UnreadCount, row.Conversation.LastMessageAt,
                 await PreviewAsync(row.Contact, row.Last, ct), row.Last?.Direction == MessageDirection.Outbound,
                 row.Conversation.WindowExpiresAt, row.Conversation.AssignedUserId));
-            if (items.Count == PageSize)
+            if (items.Count == limit)
             {
                 break;
             }
@@ -155,7 +157,7 @@ internal sealed class InboxService(
     public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, ledger, contacts, contactKeys, outbox, clock, ct)).Failure?.Message;
+        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, ledger, contacts, contactKeys, outbox, blobs, clock, ct)).Failure?.Message;
     }
 
     public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
@@ -170,10 +172,11 @@ internal sealed class InboxService(
         await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, ledger, contactReader, clock, ct);
     }
 
-    public async Task AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
+    /// <summary>Assigns the conversation to a member of the tenant, or to nobody; the refusal's message, or null.</summary>
+    public async Task<string?> AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, ct);
+        return (await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, ct)).Failure?.Message;
     }
 
     /// <summary>The tenant's labels, by name.</summary>
@@ -212,6 +215,13 @@ internal sealed class InboxService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return [.. (await CannedResponses.ListOfAsync(db, tenantId, viewer, ct)).Select(c => new CannedView(c.Shortcut, c.Text, c.Personal))];
+    }
+
+    /// <summary>Shows the customer the typing indicator (with the read mark of their newest message, as WhatsApp requires).</summary>
+    public async Task TypingAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await MarkConversationRead.MarkAsync(tenantId, conversationId, new MarkConversationRead.Request(Typing: true), db, contactKeys, outbox, clock, ct);
     }
 
     public async Task MarkReadAsync(Guid tenantId, Guid conversationId, CancellationToken ct)

@@ -10,7 +10,7 @@ internal static class MediaFile
 
     public static string StateOf(MessageResponse message) => message.Media switch
     {
-        null when message.Direction == "outbound" => $"📎 {message.Type} sent (the file stays with WhatsApp).",
+        null when message.Direction == "outbound" => $"{message.Type} sent (the file stays with WhatsApp).",
         null => "No file attached.",
         { State: "failed" } => "The file could not be fetched from WhatsApp.",
         _ => "Fetching the file…",

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Privacy;
 
@@ -19,6 +20,7 @@ internal sealed class AutomationRunner(
     ContactDirectory contacts,
     ContactKeys contactKeys,
     OutboxSignal outbox,
+    BlobStore blobs,
     IEnumerable<IAutoReplyVeto> vetoes,
     TimeProvider clock,
     ILogger<AutomationRunner> logger)
@@ -84,7 +86,7 @@ internal sealed class AutomationRunner(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.UnitOfWork<AutomationOrigin>().RuleId = ruleId;
         var outcome = await SendMessage.SendAsync(
-            tenantId, conversationId, new SendRequest(type, text, null, null, null, null, null, null, null, null), idempotencyKey, db, ledger, contacts, contactKeys, outbox, clock, ct, MessageAuthor.Automation);
+            tenantId, conversationId, new SendRequest(type, text, null, null, null, null, null, null, null, null), idempotencyKey, db, ledger, contacts, contactKeys, outbox, blobs, clock, ct, MessageAuthor.Automation);
         return outcome.Value is not null;
     }
 

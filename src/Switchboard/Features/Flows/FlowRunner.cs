@@ -6,6 +6,7 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
 
@@ -24,6 +25,7 @@ internal sealed partial class FlowRunner(
     ContactDirectory contacts,
     ContactKeys contactKeys,
     OutboxSignal outbox,
+    BlobStore blobs,
     FlowSignal signal,
     TimeProvider clock,
     ILogger<FlowRunner> logger)
@@ -36,6 +38,7 @@ internal sealed partial class FlowRunner(
     private readonly ContactDirectory contacts = contacts;
     private readonly ContactKeys contactKeys = contactKeys;
     private readonly OutboxSignal outbox = outbox;
+    private readonly BlobStore blobs = blobs;
     private readonly TimeProvider clock = clock;
     private readonly ILogger<FlowRunner> logger = logger;
 
@@ -392,7 +395,7 @@ internal sealed partial class FlowRunner(
         {
             var idempotencyKey = $"flow:{s.ConversationId:N}:{s.StartedAt.UtcTicks}:{s.Sends++}";
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, request, idempotencyKey, db, r.ledger, r.contacts, r.contactKeys, r.outbox, r.clock, ct, MessageAuthor.Bot);
+            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, request, idempotencyKey, db, r.ledger, r.contacts, r.contactKeys, r.outbox, r.blobs, r.clock, ct, MessageAuthor.Bot);
             if (outcome.Failure is not { } failure)
             {
                 return true;

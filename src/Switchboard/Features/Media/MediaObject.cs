@@ -6,7 +6,8 @@ namespace Switchboard.Features.Media;
 
 /// <summary>
 /// An attachment of an inbound message: Meta's media id (valid 7 days) until it is fetched, then the
-/// file sealed with the contact key in the blob store. Failed fetches are retried with backoff.
+/// file sealed with the contact key in the blob store. Failed fetches are retried with backoff. A file the
+/// business sent is kept the same way, stored at once with no Meta id (ADR 0033).
 /// </summary>
 internal sealed class MediaObject
 {

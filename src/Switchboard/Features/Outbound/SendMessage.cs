@@ -8,6 +8,7 @@ using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
 
 namespace Switchboard.Features.Outbound;
 
@@ -32,13 +33,14 @@ internal static class SendMessage
         ContactDirectory contacts,
         ContactKeys contactKeys,
         OutboxSignal signal,
+        BlobStore blobs,
         TimeProvider clock,
         CancellationToken ct)
     {
         // A person's token or session writes as an agent; an integration token as the API (ADR 0029).
         var userId = http.HttpContext.User.UserIdOf();
         var author = userId is null ? MessageAuthor.Api : MessageAuthor.Agent;
-        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, clock, ct, author, userId);
+        var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, blobs, clock, ct, author, userId);
         return ToHttp(tenantId, conversationId, outcome);
     }
 
@@ -65,6 +67,7 @@ internal static class SendMessage
         ContactDirectory contacts,
         ContactKeys contactKeys,
         OutboxSignal signal,
+        BlobStore blobs,
         TimeProvider clock,
         CancellationToken ct,
         MessageAuthor author = MessageAuthor.Agent,
@@ -170,6 +173,29 @@ internal static class SendMessage
             with.Add(outbox);
         }
 
+        // The agent's own copy of the file, sealed like inbound media, so the conversation shows what was sent (ADR 0033).
+        MediaObject? copy = null;
+        if (mediaBytes is not null && graphBody is not null)
+        {
+            copy = new MediaObject
+            {
+                TenantId = tenantId,
+                Id = Guid.CreateVersion7(now),
+                MessageId = message.Id,
+                ChannelId = conversation.ChannelId,
+                ContactId = contact.Id,
+                Kind = request.Type!,
+                MimeType = request.Media?.MimeType,
+                FileSize = mediaBytes.Length,
+                State = MediaState.Stored,
+                StoredAt = now,
+                NextAttemptAt = now,
+                CreatedAt = now,
+            };
+            await blobs.WriteAsync(tenantId, copy.Id, Sealer.Seal(key, BlobStore.ContextOf(copy), mediaBytes), ct);
+            with.Add(copy);
+        }
+
         if (idempotencyKey is not null)
         {
             with.Add(new IdempotencyKey { TenantId = tenantId, Key = idempotencyKey, RequestHash = requestHash, MessageId = message.Id, CreatedAt = now });
@@ -181,13 +207,28 @@ internal static class SendMessage
         }
         catch (DbUpdateException ex) when (idempotencyKey is not null && ex.IsUniqueViolation())
         {
+            DeleteCopy(blobs, copy);
             // The same key raced us and won (the ledger rolled ours back): answer with its result.
             db.ChangeTracker.Clear();
             return await ExistingAsync(db, tenantId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key vanished.", ex);
         }
 
+        catch
+        {
+            DeleteCopy(blobs, copy);
+            throw;
+        }
+
         signal.Signal.Notify();
         return new Response(message.Id, DeliveryStates.Name(message.Status));
+    }
+
+    private static void DeleteCopy(BlobStore blobs, MediaObject? copy)
+    {
+        if (copy is not null)
+        {
+            blobs.Delete(copy.TenantId, copy.Id);
+        }
     }
 
     public static Failure WindowClosed(Conversation conversation) => new(

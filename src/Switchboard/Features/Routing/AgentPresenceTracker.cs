@@ -61,6 +61,30 @@ internal sealed class AgentPresenceTracker(IDbContextFactory<SwitchboardDbContex
         await OfflineWhenGoneAsync(db, who.TenantId, who.UserId, ct);
     }
 
+    /// <summary>The circuit now shows <paramref name="conversationId"/> (null: none); a circuit this node does not hold is ignored.</summary>
+    public async Task ViewAsync(string sessionId, Guid? conversationId, CancellationToken ct)
+    {
+        sessionId = Truncate(sessionId, 64);
+        if (!live.TryGetValue(sessionId, out var who))
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.AgentPresence.Where(p => p.TenantId == who.TenantId && p.UserId == who.UserId && p.SessionId == sessionId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConversationId, conversationId), ct);
+    }
+
+    /// <summary>The other members with a live circuit (on any node) showing the conversation.</summary>
+    public async Task<IReadOnlyList<Guid>> ViewersAsync(Guid tenantId, Guid conversationId, Guid exceptUserId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var fresh = clock.GetUtcNow() - StaleAfter;
+        return await db.AgentPresence.AsNoTracking()
+            .Where(p => p.TenantId == tenantId && p.ConversationId == conversationId && p.UserId != exceptUserId && p.LastSeenAt >= fresh)
+            .Select(p => p.UserId).Distinct().ToListAsync(ct);
+    }
+
     /// <summary>Activity in a dashboard (throttled in the browser): recorded, and an automatic away comes back online.</summary>
     public async Task TouchAsync(Guid tenantId, Guid userId, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ using Switchboard.Common.Security;
 namespace Switchboard.Features.Routing;
 
 /// <summary>Records each open dashboard circuit of a signed-in member as presence, and its end (ADR 0022).</summary>
-internal sealed class PresenceCircuitHandler(AuthenticationStateProvider authentication, AgentPresenceTracker tracker) : CircuitHandler
+internal sealed class PresenceCircuitHandler(AuthenticationStateProvider authentication, AgentPresenceTracker tracker, CircuitPresence presence) : CircuitHandler
 {
     private bool tracked;
 
@@ -16,6 +16,7 @@ internal sealed class PresenceCircuitHandler(AuthenticationStateProvider authent
         {
             tracked = true;
             await tracker.OpenAsync(tenantId, userId, circuit.Id, cancellationToken);
+            presence.Opened(circuit.Id, tenantId, userId);
         }
     }
 

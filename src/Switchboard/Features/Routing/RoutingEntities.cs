@@ -104,6 +104,9 @@ internal sealed class AgentPresence
     public string Node { get; set; } = "";
 
     public DateTimeOffset LastSeenAt { get; set; }
+
+    /// <summary>The conversation the circuit shows, if any: others who open it are warned (ADR 0033).</summary>
+    public Guid? ConversationId { get; set; }
 }
 
 /// <summary>One assignment, transfer or unassignment of a conversation, with why (for automatic ones).</summary>
@@ -214,6 +217,7 @@ internal sealed class AgentPresenceConfiguration : IEntityTypeConfiguration<Agen
         builder.Property(p => p.SessionId).HasMaxLength(64);
         builder.Property(p => p.Node).HasMaxLength(64);
         builder.HasIndex(p => p.LastSeenAt);
+        builder.HasIndex(p => new { p.TenantId, p.ConversationId });
     }
 }
 

@@ -18,6 +18,7 @@ public static class RoutingFeature
         services.AddHostedService(sp => sp.GetRequiredService<RoutingDispatcher>());
         services.AddSingleton<AgentPresenceTracker>();
         services.AddHostedService<PresenceSweeper>();
+        services.AddScoped<CircuitPresence>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, PresenceCircuitHandler>();
         return services;
     }

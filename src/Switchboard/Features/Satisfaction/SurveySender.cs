@@ -3,6 +3,7 @@ using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Satisfaction;
@@ -18,6 +19,7 @@ internal sealed class SurveySender(
     ContactDirectory contacts,
     ContactKeys contactKeys,
     OutboxSignal outboxSignal,
+    BlobStore blobs,
     TimeProvider clock) : IJobSource<SurveyJob>
 {
     public JobSchedule Schedule { get; } = new("Satisfaction surveys", TimeSpan.FromSeconds(30));
@@ -61,7 +63,7 @@ internal sealed class SurveySender(
         }
         else
         {
-            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, RequestOf(s, settings), $"csat-survey:{s.Id:N}", db, ledger, contacts, contactKeys, outboxSignal, clock, ct, MessageAuthor.Automation);
+            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, RequestOf(s, settings), $"csat-survey:{s.Id:N}", db, ledger, contacts, contactKeys, outboxSignal, blobs, clock, ct, MessageAuthor.Automation);
             result = outcome switch
             {
                 { Value: { } queued } => (SurveyState.Sent, queued.Id, null),

@@ -75,3 +75,135 @@ document.addEventListener('keydown', e => {
     e.preventDefault();
   }
 }, true);
+
+Object.assign(window.switchboard, {
+  // The theme now in effect: the switch's choice, else the browser's preference.
+  theme() {
+    const chosen = document.documentElement.dataset.theme;
+    if (chosen === 'dark' || chosen === 'light') return chosen;
+    return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  },
+  toggleTheme() {
+    const next = this.theme() === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
+    try { localStorage.setItem('switchboard-theme', next); } catch { /* storage disabled */ }
+    return next;
+  },
+
+  // Opens a conversation at its newest message and keeps it there while images and videos load (they change the
+  // height), until the viewer scrolls away from the bottom.
+  scrollToNewest(id) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    if (!el.dataset.follow) {
+      el.addEventListener('scroll', () => {
+        el.dataset.follow = el.scrollHeight - el.scrollTop - el.clientHeight < 60 ? 'on' : 'off';
+      }, { passive: true });
+      const repin = () => { if (el.dataset.follow === 'on') el.scrollTop = el.scrollHeight; };
+      // load and loadedmetadata do not bubble, but they can be caught on the way down.
+      el.addEventListener('load', repin, true);
+      el.addEventListener('loadedmetadata', repin, true);
+    }
+    el.dataset.follow = 'on';
+    el.scrollTop = el.scrollHeight;
+  },
+
+  // Drafts are kept per conversation in this browser's storage (ADR 0033): the key names tenant, person and conversation.
+  loadDraft(key) {
+    try { return localStorage.getItem('switchboard-draft:' + key) || ''; } catch { return ''; }
+  },
+  saveDraft(key, text) {
+    try {
+      if (text) localStorage.setItem('switchboard-draft:' + key, text);
+      else localStorage.removeItem('switchboard-draft:' + key);
+    } catch { /* storage disabled */ }
+  },
+
+  // Inbox shortcuts anywhere on the page (not while typing in a field); the page decides what each key does.
+  watchShortcuts(ref) {
+    if (window.switchboardShortcuts) document.removeEventListener('keydown', window.switchboardShortcuts);
+    const keys = new Set(['j', 'k', 'ArrowDown', 'ArrowUp', 'Enter', 'e', 'a', 'u', '/', '?', 'r', 'Escape']);
+    window.switchboardShortcuts = e => {
+      if (e.ctrlKey || e.metaKey || e.altKey || !keys.has(e.key) || !document.querySelector('[data-testid=inbox]')) return;
+      const t = e.target;
+      const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || (t && t.isContentEditable);
+      if (typing) return;
+      const inList = t instanceof Element && t.closest('[data-testid=conversation-list]');
+      // Nothing in particular has focus: the page itself, or a heading focused after navigation.
+      const neutral = !t || t === document.body || t === document.documentElement || (t instanceof Element && t.tagName === 'H1');
+      // Arrows and Enter keep their usual meaning elsewhere (scrolling, pressing a focused button or link).
+      if ((e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Enter') && !inList && !neutral) return;
+      e.preventDefault();
+      ref.invokeMethodAsync('ShortcutAsync', e.key).catch(() => { /* circuit gone */ });
+    };
+    document.addEventListener('keydown', window.switchboardShortcuts);
+  },
+  // Back to the list after Enter opened a conversation (navigation moves focus to the heading a moment later).
+  focusList() {
+    const focus = () => {
+      const list = document.querySelector('[data-testid=conversation-list]');
+      if (list && document.activeElement !== list && !(document.activeElement instanceof HTMLTextAreaElement)) list.focus({ preventScroll: true });
+    };
+    focus();
+    setTimeout(focus, 50);
+    setTimeout(focus, 250);
+  },
+  focusComposer(text) {
+    const box = document.querySelector('[data-testid=composer-input]');
+    if (!box || box.disabled) return false;
+    box.focus();
+    if (text) {
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    return true;
+  },
+  scrollIntoList(id) {
+    const item = document.querySelector('[data-conversation-id="' + id + '"]');
+    if (item) item.scrollIntoView({ block: 'nearest' });
+  },
+
+  // Infinite scroll: asks the page for more once the list is scrolled near its end.
+  watchListEnd(ref) {
+    const list = document.querySelector('[data-testid=conversation-list]');
+    if (!list || list.dataset.watched) return;
+    list.dataset.watched = 'true';
+    let asking = false;
+    list.addEventListener('scroll', () => {
+      if (asking || list.scrollHeight - list.scrollTop - list.clientHeight > 200) return;
+      asking = true;
+      ref.invokeMethodAsync('MoreAsync').finally(() => { asking = false; });
+    }, { passive: true });
+  }
+});
+
+// Drafts follow every keystroke, so that leaving a conversation (or the page) keeps them.
+document.addEventListener('input', e => {
+  const t = e.target;
+  if (t instanceof HTMLTextAreaElement && t.dataset.draftKey) window.switchboard.saveDraft(t.dataset.draftKey, t.value);
+});
+
+// Theme: the browser's preference unless the viewer picked one with the switch (remembered on this browser).
+function applyTheme() {
+  try {
+    const chosen = localStorage.getItem('switchboard-theme');
+    if (chosen === 'dark' || chosen === 'light') document.documentElement.dataset.theme = chosen;
+  } catch { /* storage disabled */ }
+  for (const button of document.querySelectorAll('[data-theme-toggle]')) {
+    const dark = window.switchboard.theme() === 'dark';
+    button.setAttribute('aria-pressed', dark ? 'true' : 'false');
+    button.dataset.current = dark ? 'dark' : 'light';
+  }
+}
+applyTheme();
+document.addEventListener('DOMContentLoaded', () => {
+  applyTheme();
+  // Enhanced navigation replaces the page's content: set the switch's state again.
+  if (window.Blazor && window.Blazor.addEventListener) window.Blazor.addEventListener('enhancedload', applyTheme);
+});
+document.addEventListener('click', e => {
+  const button = e.target instanceof Element && e.target.closest('[data-theme-toggle]');
+  if (!button) return;
+  window.switchboard.toggleTheme();
+  applyTheme();
+});
