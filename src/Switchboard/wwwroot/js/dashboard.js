@@ -144,9 +144,8 @@ Object.assign(window.switchboard, {
       const list = document.querySelector('[data-testid=conversation-list]');
       if (list && document.activeElement !== list && !(document.activeElement instanceof HTMLTextAreaElement)) list.focus({ preventScroll: true });
     };
-    focus();
-    setTimeout(focus, 50);
-    setTimeout(focus, 250);
+    // FocusOnNavigate moves focus to the heading once the new page has rendered, which can come late on a busy machine.
+    for (const delay of [0, 50, 250, 600, 1200, 2000]) setTimeout(focus, delay);
   },
   focusComposer(text) {
     const box = document.querySelector('[data-testid=composer-input]');
