@@ -95,9 +95,19 @@ internal sealed partial class FlowRunner(
 
     private static FlowSession Copy(FlowSession s) => new()
     {
-        TenantId = s.TenantId, ConversationId = s.ConversationId, State = s.State, FlowId = s.FlowId, Version = s.Version, NodeId = s.NodeId,
-        InputAfter = s.InputAfter, WaitUntil = s.WaitUntil, InvalidAnswers = s.InvalidAnswers, Sends = s.Sends, NewConversation = s.NewConversation,
-        EndReason = s.EndReason, StartedAt = s.StartedAt,
+        TenantId = s.TenantId,
+        ConversationId = s.ConversationId,
+        State = s.State,
+        FlowId = s.FlowId,
+        Version = s.Version,
+        NodeId = s.NodeId,
+        InputAfter = s.InputAfter,
+        WaitUntil = s.WaitUntil,
+        InvalidAnswers = s.InvalidAnswers,
+        Sends = s.Sends,
+        NewConversation = s.NewConversation,
+        EndReason = s.EndReason,
+        StartedAt = s.StartedAt,
     };
 
     private static void End(FlowSession s, string reason)
