@@ -82,6 +82,29 @@ public abstract class AutoRepliesTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_customer_who_restricted_processing_gets_no_automatic_reply_and_runs_no_rule()
+    {
+        using var s = await AutomationScenario.StartAsync(App);
+        await s.RepliesAsync(new { greeting = "Welcome!", periodMinutes = 1 });
+        await s.RuleAsync("Note each message", "message_received", [new { type = "add_note", text = "Seen by the rule" }]);
+
+        var customer = AutomationScenario.NewCustomer();
+        var conversation = await s.WriteAsync(customer, "Hi");
+        (await s.SentAsync(conversation)).Should().Equal("Welcome!");
+        (await s.SentAsync(conversation, "note")).Should().ContainSingle();
+
+        // A data-rights request for restriction (ADR 0032): automation leaves this customer alone from now on.
+        var contactId = (await s.ConversationAsync(conversation))["contact"]!["id"]!.GetValue<Guid>();
+        (await s.Admin.PutAsJsonAsync(s.Url($"contacts/{contactId}/privacy"), new { restricted = true })).EnsureSuccessStatusCode();
+        await s.WriteAsync(customer, "Please stop");
+        await s.WriteAsync(customer, "Thanks");
+
+        (await s.SentAsync(conversation)).Should().Equal("Welcome!");
+        (await s.SentAsync(conversation, "note")).Should().ContainSingle("no rule runs for a restricted customer");
+        (await s.SentAsync(conversation, "inbound")).Should().HaveCount(3, "the customer's messages are still received");
+    }
+
+    [Fact]
     public async Task Settings_are_validated_audited_and_kept_to_the_tenant()
     {
         using var s = await AutomationScenario.StartAsync(App);
