@@ -16,7 +16,7 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
 {
     private const string DemoPhoneNumberId = "100000000000001";
 
-    [Fact(Skip = "Flaky: where the keyboard lands after Enter opens a conversation races the page's own focus handling; open in issue 16 item 7")]
+    [Fact(Skip = "Flaky on a loaded machine: after Enter and ?, the a shortcut was seen not to assign (its call returned without effect); open in issue 16 item 7")]
     public async Task Shortcuts_work_without_clicking_the_list()
     {
         var (waA, nameA) = NewCustomer("Keys A");
@@ -30,17 +30,19 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
         await Expect(items.Filter(new() { HasText = nameA })).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         // Nothing was clicked: the page itself has the keyboard.
+        // The demo's own conversations may still be arriving and shift the list: follow the focused item, not a position.
+        var focusedItem = page.Locator("[data-testid=conversation-item][data-focused=true]");
         await page.Keyboard.PressAsync("j");
-        await Expect(items.First).ToHaveAttributeAsync("data-focused", "true");
-        var first = await items.First.GetAttributeAsync("data-conversation-id");
+        await Expect(focusedItem).ToHaveCountAsync(1);
+        var first = await focusedItem.GetAttributeAsync("data-conversation-id");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(url => url.EndsWith($"/conversations/{first}", StringComparison.Ordinal));
 
         // Where the keyboard lands after Enter depends on timing (the list takes it back when it can): start from the list.
         await page.GetByTestId("conversation-list").FocusAsync();
         await page.Keyboard.PressAsync("j");
-        await Expect(items.Nth(1)).ToHaveAttributeAsync("data-focused", "true");
-        var second = await items.Nth(1).GetAttributeAsync("data-conversation-id");
+        await Expect(focusedItem).Not.ToHaveAttributeAsync("data-conversation-id", first!);
+        var second = await focusedItem.GetAttributeAsync("data-conversation-id");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(url => url.EndsWith($"/conversations/{second}", StringComparison.Ordinal));
         await page.GetByTestId("conversation-list").FocusAsync();

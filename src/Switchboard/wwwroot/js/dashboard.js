@@ -134,7 +134,7 @@ Object.assign(window.switchboard, {
       // Arrows and Enter keep their usual meaning elsewhere (scrolling, pressing a focused button or link).
       if ((e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Enter') && !inList && !neutral) return;
       e.preventDefault();
-      ref.invokeMethodAsync('ShortcutAsync', e.key).catch(() => { /* circuit gone */ });
+      ref.invokeMethodAsync('ShortcutAsync', e.key).catch(err => console.warn('shortcut', e.key, err));
     };
     document.addEventListener('keydown', window.switchboardShortcuts);
   },
