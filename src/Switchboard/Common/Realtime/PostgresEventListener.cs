@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
@@ -32,6 +33,7 @@ internal sealed partial class PostgresEventListener(
                     if (Guid.TryParse(e.Payload, out var tenantId))
                     {
                         hub.Publish(tenantId);
+                        SwitchboardTelemetry.RealtimePublished.Add(1, new KeyValuePair<string, object?>("origin", "notify"));
                     }
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeHub.NotifyChannel}", connection))
