@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Switchboard.Common.Telemetry;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Common.Realtime;
