@@ -4,6 +4,7 @@ using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Tenancy;
 using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
@@ -88,6 +89,7 @@ public static class SwitchboardHosting
         services.AddTranscripts();
         services.AddFlows();
         services.AddDashboard();
+        services.AddSwitchboardTelemetry(options);
         return builder;
     }
 
@@ -142,6 +144,7 @@ public static class SwitchboardHosting
         app.MapFlows();
         app.MapEventStream();
         app.MapDashboard();
+        app.MapSwitchboardMetrics(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SwitchboardOptions>>().Value);
         return app;
     }
 }

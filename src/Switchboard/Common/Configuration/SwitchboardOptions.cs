@@ -38,6 +38,22 @@ public sealed class SwitchboardOptions
     public bool? SecureCookies { get; set; }
 
     public bool IsEmbedded => Database.Provider == DatabaseProvider.Sqlite;
+
+    public MetricsOptions Metrics { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
+}
+
+/// <summary>The <c>Switchboard:Metrics</c> section: Prometheus text at <c>/metrics</c> for the operator (ADR 0036).</summary>
+public sealed class MetricsOptions
+{
+    public bool Enabled { get; set; }
+}
+
+/// <summary>The <c>Switchboard:Telemetry</c> section: traces exported over OTLP when an endpoint is set (ADR 0036).</summary>
+public sealed class TelemetryOptions
+{
+    public Uri? OtlpEndpoint { get; set; }
 }
 
 /// <summary>

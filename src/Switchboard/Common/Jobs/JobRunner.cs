@@ -1,4 +1,5 @@
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Telemetry;
 
 namespace Switchboard.Common.Jobs;
 
@@ -11,12 +12,14 @@ internal sealed class JobRunner<TJob> : JobLoop
 {
     private readonly IJobSource<TJob> source;
     private readonly TimeProvider clock;
+    private readonly KeyValuePair<string, object?> jobTag;
 
     public JobRunner(IJobSource<TJob> source, WorkSignal signal, MigrationState migrations, TimeProvider clock, ILogger logger)
         : base(source.Schedule, signal, migrations, clock, logger)
     {
         this.source = source;
         this.clock = clock;
+        jobTag = new("job", source.Schedule.Worker.Replace(' ', '-').ToLowerInvariant());
     }
 
     /// <summary>One round; returns how many items this owner claimed and ran.</summary>
@@ -63,10 +66,13 @@ internal sealed class JobRunner<TJob> : JobLoop
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var (error, permanent) = source.Classify(ex);
-            await source.FailAsync(job, source.Retry.Fail(attempt, permanent, clock.GetUtcNow(), error), ct);
+            var failure = source.Retry.Fail(attempt, permanent, clock.GetUtcNow(), error);
+            SwitchboardTelemetry.JobRuns.Add(1, jobTag, new KeyValuePair<string, object?>("outcome", failure.GiveUp ? "quarantined" : "failed"));
+            await source.FailAsync(job, failure, ct);
             return;
         }
 
+        SwitchboardTelemetry.JobRuns.Add(1, jobTag, new KeyValuePair<string, object?>("outcome", "succeeded"));
         await source.CompleteAsync(job, ct);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Common.Realtime;
@@ -32,6 +33,7 @@ internal sealed partial class PostgresEventListener(
                     if (Guid.TryParse(e.Payload, out var tenantId))
                     {
                         hub.Publish(tenantId);
+                        SwitchboardTelemetry.RealtimePublished.Add(1, new KeyValuePair<string, object?>("origin", "notify"));
                     }
                 };
                 await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeHub.NotifyChannel}", connection))

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
+using Switchboard.Common.Telemetry;
 
 namespace Switchboard.Features.Conversations;
 
@@ -30,10 +31,14 @@ internal sealed class RealtimeCommitInterceptor(RealtimeHub hub) : DbTransaction
     {
         if (context is SwitchboardDbContext db && db.RealtimeTenants.Count > 0)
         {
+            using var activity = SwitchboardTelemetry.Source.StartActivity("realtime publish");
+            activity?.SetTag("switchboard.tenants", db.RealtimeTenants.Count);
             foreach (var tenantId in db.RealtimeTenants)
             {
                 hub.Publish(tenantId);
             }
+
+            SwitchboardTelemetry.RealtimePublished.Add(db.RealtimeTenants.Count, new KeyValuePair<string, object?>("origin", "local"));
 
             db.RealtimeTenants.Clear();
         }

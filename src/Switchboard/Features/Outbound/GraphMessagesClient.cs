@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Graph;
 using Switchboard.Common.Serialization;
+using Switchboard.Common.Telemetry;
 
 namespace Switchboard.Features.Outbound;
 
@@ -88,9 +90,16 @@ internal sealed class GraphMessagesClient(HttpClient http, IOptions<SwitchboardO
                 }
 
                 var error = json?.RootElement.Get("error") ?? default;
+                var code = (int?)error.Long("code");
+                if (SwitchboardTelemetry.MetaErrors.Enabled)
+                {
+                    var label = code is { } c ? c.ToString(CultureInfo.InvariantCulture) : "http-" + ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+                    SwitchboardTelemetry.MetaErrors.Add(1, new KeyValuePair<string, object?>("code", label));
+                }
+
                 return new GraphOutcome.Rejected(
                     (int)response.StatusCode,
-                    (int?)error.Long("code"),
+                    code,
                     (int?)error.Long("error_subcode"),
                     error.String("title") ?? error.String("message") ?? response.ReasonPhrase,
                     error.Get("error_data")?.String("details"));

@@ -28,6 +28,11 @@ public static class OutboundFeature
         services.AddHostedService(sp => sp.GetRequiredService<SendJournal>());
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
+        if (configuration.GetValue<bool>("Switchboard:Metrics:Enabled"))
+        {
+            services.AddHostedService<OutboxDepthSnapshot>();
+        }
+
         return services;
     }
 

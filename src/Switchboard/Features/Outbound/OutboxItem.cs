@@ -51,6 +51,9 @@ internal sealed class OutboxItem
 
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>The W3C traceparent of the request that queued it, when that request was traced (ADR 0036).</summary>
+    public string? TraceParent { get; set; }
+
     public SealContext SealContext(string column) => new(TenantId, Table, Id, column);
 }
 
@@ -84,6 +87,7 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
         builder.Property(o => o.UploadMimeType).HasMaxLength(128);
         builder.Property(o => o.UploadFileName).HasMaxLength(256);
         builder.Property(o => o.LastError).HasMaxLength(300);
+        builder.Property(o => o.TraceParent).HasMaxLength(64);
         builder.HasIndex(o => new { o.State, o.NextAttemptAt });
     }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 using Switchboard.Features.Conversations;
 
@@ -45,9 +46,21 @@ internal sealed partial class SendJournal(
     /// <summary>Queues the outcome and returns once it is committed (true) or could not be (false).</summary>
     public Task<bool> RecordAsync(OutboxOutcome outcome)
     {
+        SwitchboardTelemetry.Sends.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeLabel(outcome)));
         var pending = new PendingOutcome(outcome);
         return queue.Writer.TryWrite(pending) ? pending.Completion.Task : Task.FromResult(false);
     }
+
+    /// <summary>The <c>outcome</c> label of <c>switchboard.outbox.sends</c> (ADR 0036).</summary>
+    internal static string OutcomeLabel(OutboxOutcome outcome) => outcome switch
+    {
+        { State: OutboxState.Done } => "sent",
+        { State: OutboxState.Failed } => "failed",
+        { State: OutboxState.Unknown } => "unknown",
+        { BackOffContact: true } => "pair-limited",
+        { PauseChannel: true } => "token-expired",
+        _ => "retry",
+    };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

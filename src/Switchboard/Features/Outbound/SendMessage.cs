@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
@@ -163,6 +164,7 @@ internal static class SendMessage
                 CreatedAt = now,
                 UploadMimeType = request.Media?.MimeType,
                 UploadFileName = request.Media?.FileName,
+                TraceParent = SwitchboardTelemetry.CurrentTraceParent(),
             };
             outbox.Request = Sealer.Seal(key, outbox.SealContext(nameof(OutboxItem.Request)), JsonSerializer.SerializeToUtf8Bytes(graphBody));
             if (mediaBytes is not null)

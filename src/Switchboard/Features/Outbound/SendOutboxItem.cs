@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
+using Switchboard.Common.Telemetry;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 
@@ -28,8 +30,15 @@ internal sealed class SendOutboxItem(
 
     public async Task HandleAsync(ClaimedItem claimed, Guid nodeId, CancellationToken ct)
     {
+        // The trace of the request that queued the reply goes on here, through the Graph call (ADR 0036).
+        using var activity = SwitchboardTelemetry.Source.HasListeners()
+            ? SwitchboardTelemetry.Source.StartActivity("outbox send", ActivityKind.Producer, SwitchboardTelemetry.ContextOf(claimed.Item.TraceParent))
+            : null;
+        activity?.SetTag("switchboard.tenant_id", claimed.Item.TenantId);
+        activity?.SetTag("switchboard.channel_id", claimed.Item.ChannelId);
         if (await SendAsync(claimed, nodeId, ct) is { } outcome)
         {
+            activity?.SetTag("switchboard.outcome", SendJournal.OutcomeLabel(outcome));
             await writer.RecordAsync(outcome);
         }
     }

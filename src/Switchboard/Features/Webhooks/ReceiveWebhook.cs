@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Webhooks;
@@ -15,16 +17,17 @@ internal static class ReceiveWebhook
     public static async Task<IResult> ForTenantAsync(
         Guid tenantId, HttpContext http, WebhookSecrets secrets, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var body = await ReadBodyAsync(http.Request, ct);
         if (body is null)
         {
-            return TooLarge();
+            return Refused(started, "too-large", TooLarge());
         }
 
         var signature = WebhookSignature.Parse(http.Request.Headers[WebhookSignature.Header]);
         if (signature is null)
         {
-            return Unauthorized();
+            return Refused(started, "bad-signature", Unauthorized());
         }
 
         try
@@ -32,42 +35,43 @@ internal static class ReceiveWebhook
             var candidates = await secrets.ForTenantAsync(tenantId, ct);
             if (!WebhookSignature.Verify(body, signature, candidates.AppSecrets))
             {
-                return Unauthorized();
+                return Refused(started, "bad-signature", Unauthorized());
             }
 
-            return await AppendAsync(tenantId, body, sealer, writer, clock, ct);
+            return await AppendAsync(started, tenantId, body, sealer, writer, clock, ct);
         }
         catch (KeyDestroyedException)
         {
-            return Unauthorized();
+            return Refused(started, "tenant-erased", Unauthorized());
         }
     }
 
     public static async Task<IResult> ForPlatformAsync(
         HttpContext http, IOptions<SwitchboardOptions> options, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         var platformSecret = options.Value.WhatsApp.PlatformAppSecret;
         if (string.IsNullOrEmpty(platformSecret))
         {
-            return Problems.NotFound("No platform app is configured (Switchboard:WhatsApp:PlatformAppSecret).");
+            return Refused(started, "no-platform-app", Problems.NotFound("No platform app is configured (Switchboard:WhatsApp:PlatformAppSecret)."));
         }
 
         var body = await ReadBodyAsync(http.Request, ct);
         if (body is null)
         {
-            return TooLarge();
+            return Refused(started, "too-large", TooLarge());
         }
 
         var signature = WebhookSignature.Parse(http.Request.Headers[WebhookSignature.Header]);
         if (signature is null || !WebhookSignature.Verify(body, signature, [System.Text.Encoding.UTF8.GetBytes(platformSecret)]))
         {
-            return Unauthorized();
+            return Refused(started, "bad-signature", Unauthorized());
         }
 
-        return await AppendAsync(null, body, sealer, writer, clock, ct);
+        return await AppendAsync(started, null, body, sealer, writer, clock, ct);
     }
 
-    private static async Task<IResult> AppendAsync(Guid? tenantId, byte[] body, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AppendAsync(long started, Guid? tenantId, byte[] body, WebhookSealer sealer, WebhookJournal writer, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var inboxEvent = new WebhookEvent
@@ -77,6 +81,7 @@ internal static class ReceiveWebhook
             ReceivedAt = now,
             State = WebhookEventState.Pending,
             NextAttemptAt = now,
+            TraceParent = SwitchboardTelemetry.CurrentTraceParent(),
         };
 
         try
@@ -86,14 +91,41 @@ internal static class ReceiveWebhook
         catch (Exception ex) when (ex is not OperationCanceledException and not KeyDestroyedException)
         {
             // The tenant key could not be loaded: the database is not answering.
-            return Unavailable();
+            return Refused(started, "unavailable", Unavailable());
         }
 
-        return await writer.AppendAsync(inboxEvent, ct) switch
+        using (var store = SwitchboardTelemetry.Source.StartActivity("webhook store"))
         {
-            AppendOutcome.Stored => Results.Ok(),
-            _ => Unavailable(),
-        };
+            var outcome = await writer.AppendAsync(inboxEvent, ct);
+            store?.SetTag("switchboard.outcome", OutcomeName(outcome));
+            return outcome switch
+            {
+                AppendOutcome.Stored => Answered(started, "accepted", "stored", Results.Ok()),
+                _ => Refused(started, OutcomeName(outcome), Unavailable()),
+            };
+        }
+    }
+
+    private static string OutcomeName(AppendOutcome outcome) => outcome switch
+    {
+        AppendOutcome.Stored => "stored",
+        AppendOutcome.Saturated => "saturated",
+        _ => "unavailable",
+    };
+
+    private static IResult Refused(long started, string reason, IResult result) => Answered(started, "refused", reason, result);
+
+    /// <summary>Counts the answer and its time (nothing when metrics are off).</summary>
+    private static IResult Answered(long started, string outcome, string reason, IResult result)
+    {
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+        SwitchboardTelemetry.WebhookRequests.Add(1, outcomeTag, new KeyValuePair<string, object?>("reason", reason));
+        if (SwitchboardTelemetry.WebhookAckDuration.Enabled)
+        {
+            SwitchboardTelemetry.WebhookAckDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcomeTag);
+        }
+
+        return result;
     }
 
     /// <summary>The raw body, or null when it is larger than Meta's 3 MB maximum.</summary>

@@ -38,6 +38,9 @@ internal sealed class WebhookEvent
     /// <summary>Why it is quarantined: unknown-number, unparseable, revoked-channel, processing-failed.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>The W3C traceparent of the request that stored it, when that request was traced (ADR 0036).</summary>
+    public string? TraceParent { get; set; }
+
     public SealContext BodyContext => new(TenantId ?? Guid.Empty, Table, Id, nameof(Body));
 }
 
@@ -56,6 +59,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.HasKey(e => e.Id);
         builder.Property(e => e.State).HasConversion<LowercaseEnumConverter<WebhookEventState>>().HasMaxLength(16);
         builder.Property(e => e.Reason).HasMaxLength(64);
+        builder.Property(e => e.TraceParent).HasMaxLength(64);
         // The processor claims pending events in arrival order, and the operator pages through quarantined
         // ones in that order: without these, a scan in key order walks every processed event still kept.
         // Processed events, nearly all rows, are in neither, so finishing one adds no entry to them.

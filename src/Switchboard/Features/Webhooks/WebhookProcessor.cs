@@ -7,6 +7,7 @@ using Npgsql;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
 
 namespace Switchboard.Features.Webhooks;
@@ -203,6 +204,7 @@ internal sealed partial class WebhookProcessor : JobLoop
         BatchTimings? t = null;
         var finished = new List<(WebhookEvent Event, WebhookEventState State, string? Reason)>();
         List<WebhookEvent> events;
+        Activity? activity = null;
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -217,6 +219,7 @@ internal sealed partial class WebhookProcessor : JobLoop
                 return;
             }
 
+            activity = StartProcessing(events);
             (var outcomes, batch, t) = await processEvent.HandleAsync(db, events, Owners.Count > 1 ? creationLock : null, ct);
             var writeStarted = Stopwatch.GetTimestamp();
             for (var i = 0; i < events.Count; i++)
@@ -237,8 +240,10 @@ internal sealed partial class WebhookProcessor : JobLoop
         finally
         {
             batch?.ReleaseCreationLock();
+            activity?.Dispose();
         }
 
+        RecordProcessed(finished);
         LogBatch(events.Count, t.Claim.TotalMilliseconds, t.Parse.TotalMilliseconds, t.Load.TotalMilliseconds, t.Apply.TotalMilliseconds, t.Write.TotalMilliseconds, t.Commit.TotalMilliseconds);
 
         ingestMessage.Committed(batch);
@@ -250,6 +255,53 @@ internal sealed partial class WebhookProcessor : JobLoop
         if (batch.UnmatchedStatuses.Count > 0)
         {
             await ReconcileLateStatusesAsync(batch.UnmatchedStatuses, ct);
+        }
+    }
+
+    /// <summary>A span for the batch, linked to the trace of each request that stored one of its events (ADR 0036).</summary>
+    private static Activity? StartProcessing(List<WebhookEvent> events)
+    {
+        if (!SwitchboardTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>();
+        foreach (var e in events)
+        {
+            if (SwitchboardTelemetry.ContextOf(e.TraceParent) is { TraceId: var traceId } context && traceId != default)
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+
+        // One event (ordinary load): its request's trace goes on through processing; a batch links to all of them.
+        var parent = links.Count == 1 && events.Count == 1 ? links[0].Context : default;
+        var activity = SwitchboardTelemetry.Source.StartActivity("webhook process", ActivityKind.Consumer, parent, links: links);
+        activity?.SetTag("switchboard.events", events.Count);
+        return activity;
+    }
+
+    /// <summary>Processing lag per event (receipt to this commit) and events finished by state; nothing when metrics are off.</summary>
+    private void RecordProcessed(List<(WebhookEvent Event, WebhookEventState State, string? Reason)> finished)
+    {
+        if (SwitchboardTelemetry.ProcessingLag.Enabled)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (e, _, _) in finished)
+            {
+                SwitchboardTelemetry.ProcessingLag.Record(Math.Max(0, (now - e.ReceivedAt).TotalSeconds));
+            }
+        }
+
+        if (SwitchboardTelemetry.WebhookEventsProcessed.Enabled)
+        {
+            var quarantined = finished.Count(f => f.State == WebhookEventState.Quarantined);
+            SwitchboardTelemetry.WebhookEventsProcessed.Add(finished.Count - quarantined, new KeyValuePair<string, object?>("state", "processed"));
+            if (quarantined > 0)
+            {
+                SwitchboardTelemetry.WebhookEventsProcessed.Add(quarantined, new KeyValuePair<string, object?>("state", "quarantined"));
+            }
         }
     }
 
