@@ -22,6 +22,7 @@ internal sealed class ReportReplyGroups : Migration
             constraints: table =>
             {
                 table.PrimaryKey("PK_ReportReplyGroups", x => new { x.TenantId, x.MessageId, x.Dimension, x.DimensionId });
+                table.ForeignKey("FK_ReportReplyGroups_Tenants_TenantId", x => x.TenantId, "Tenants", "Id", onDelete: ReferentialAction.Cascade);
                 table.ForeignKey("FK_ReportReplyGroups_Messages_TenantId_MessageId", x => new { x.TenantId, x.MessageId }, "Messages", ["TenantId", "Id"], onDelete: ReferentialAction.Cascade);
             });
     }
