@@ -6,8 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Analytics;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Routing;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Outbound;
+using Switchboard.Tests.Security;
 using Answer = Switchboard.Tests.Infrastructure.FakeGraphApi.SendAnswer;
 
 namespace Switchboard.Tests.Analytics;
@@ -36,6 +38,7 @@ public abstract class ReportsTests(OutboundFixture fixture)
         expected.Failures.Should().HaveCount(2, "one reply failed by webhook, one by the Graph API");
 
         await AssertSummaryAsync(client, data, range, expected, "live, from the deltas");
+        await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
 
         await using (var db = App.NewDbContext())
@@ -49,10 +52,12 @@ public abstract class ReportsTests(OutboundFixture fixture)
         }
 
         await AssertSummaryAsync(client, data, range, expected, "folded into rollups");
+        await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
 
         await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(data.Tenant.Id, _ => { }, CancellationToken.None);
         await AssertSummaryAsync(client, data, range, expected, "rebuilt from source");
+        await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
     }
 
@@ -68,6 +73,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
             $"summary?{range}", $"summary?{range}&format=csv", $"summary?{range}&channelId={data.ChannelId}",
             $"timeseries?metric=messagesIn&interval=hour&{range}", $"timeseries?metric=firstResponseSeconds&interval=day&{range}&format=csv",
             $"agents?{range}", $"agents?{range}&format=csv",
+            $"timeseries?metric=queueWaiting&interval=week&{range}", $"timeseries?metric=firstResponseBusinessSeconds&interval=week&{range}",
+            $"timeseries?metric=resolutionBusinessSeconds&interval=hour&{range}&channelId={data.ChannelId}&format=csv",
         })
         {
             var response = await client.GetAsync($"/api/v1/tenants/{data.Tenant.Id}/reports/{path}");
@@ -87,9 +94,11 @@ public abstract class ReportsTests(OutboundFixture fixture)
             }
         }
 
-        // The rollups themselves name only the tenant's own channels, labels, teams and agents.
-        var named = await db.ReportRollups.Select(r => r.DimensionId).Concat(db.ReportDeltas.Select(r => r.DimensionId)).Distinct().ToListAsync();
+        // The rollups and the replies' groups name only the tenant's own channels, labels, teams and agents.
+        var named = await db.ReportRollups.Select(r => r.DimensionId).Concat(db.ReportDeltas.Select(r => r.DimensionId))
+            .Concat(db.Set<ReportReplyGroup>().Select(r => r.DimensionId)).Distinct().ToListAsync();
         named.Should().NotIntersectWith(contactIds).And.NotIntersectWith(conversationIds);
+        (await db.Set<ReportReplyGroup>().CountAsync(g => g.TenantId == data.Tenant.Id && g.Dimension == ReportDimension.Label)).Should().BeGreaterThan(0);
 
         // The main number has 7 customers; the small number only 2: its figures are withheld.
         var big = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/summary?{range}&channelId={data.ChannelId}"))!;
@@ -98,6 +107,9 @@ public abstract class ReportsTests(OutboundFixture fixture)
         var small = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/summary?{range}&channelId={data.SmallChannelId}"))!;
         small["suppressed"]!.GetValue<bool>().Should().BeTrue();
         small["messagesIn"].Should().BeNull();
+        small["replies"].Should().BeNull("delivery by group is withheld with the group's other figures");
+        small["queueWaiting"].Should().BeNull();
+        small["firstResponseBusinessSeconds"].Should().BeNull();
         var series = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/timeseries?metric=messagesIn&{range}&channelId={data.SmallChannelId}"))!;
         series["items"]!.AsArray().Should().OnlyContain(p => p!["value"] == null);
 
@@ -121,6 +133,128 @@ public abstract class ReportsTests(OutboundFixture fixture)
     }
 
     [Fact]
+    public async Task Automatic_assignments_and_their_queue_waits_are_counted_and_a_restricted_contact_is_left_out_from_then_on()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        var channel = await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        var agent = await App.CreateUserAsync(tenant);
+        using var admin = App.ClientWithKey(tenant.ApiKey);
+        var team = await admin.PostAsJsonAsync(
+            $"/api/v1/tenants/{tenant.Id}/teams", new { name = "Front desk", memberIds = new[] { agent }, assignment = "least_busy", capacity = 20, channelIds = new[] { channel["id"]!.GetValue<Guid>() } });
+        team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
+        var teamId = (await team.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        var from = DateTimeOffset.UtcNow.AddHours(-1);
+        var numbers = Enumerable.Range(0, Customers).Select(i => $"1650444{Random.Shared.Next(1000, 9999)}{i}").ToList();
+        foreach (var number in numbers)
+        {
+            (await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("Hello", from: number)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await App.WaitForWebhooksAsync();
+        await Task.Delay(1100); // a measurable wait in the queue
+
+        // Nobody is online: everyone waits, and the queue's depth at the end of each hour is a recount of the waiting conversations.
+        var range = $"from={from:yyyy-MM-ddTHH:mm:ssZ}&to={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
+        await AssertQueueAsync(admin, tenant, teamId, range);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/agents/{agent}/availability", new { status = "online" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await Eventually.PollValueAsync<bool>(async () =>
+        {
+            await using var db = App.NewDbContext();
+            return await db.Conversations.CountAsync(c => c.TenantId == tenant.Id && c.AssignedUserId == agent) == Customers ? true : null;
+        });
+
+        await AssertQueueAsync(admin, tenant, teamId, range);
+        await using (var db = App.NewDbContext())
+        {
+            // The brute-force recount: the routing history's automatic assignments and their waits.
+            var automatic = await db.Assignments.AsNoTracking().Where(a => a.TenantId == tenant.Id && a.Kind == "auto" && a.ToUserId == agent).ToListAsync();
+            automatic.Should().HaveCount(Customers);
+            var agents = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/agents?{range}"))!["items"]!.AsArray();
+            var row = agents.Single(a => a!["agentId"]!.GetValue<Guid>() == agent)!;
+            row["suppressed"]!.GetValue<bool>().Should().BeFalse();
+            row["assigned"]!.GetValue<long>().Should().Be(automatic.Count);
+            var waits = NearestRank([.. automatic.Select(a => a.WaitedMs!.Value / 1000)]);
+            waits.Median.Should().BeGreaterThan(0);
+            var summary = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}"))!;
+            summary["queueWaitSeconds"]!["median"]!.GetValue<long>().Should().Be(waits.Median);
+            summary["queueWaitSeconds"]!["p90"]!.GetValue<long>().Should().Be(waits.P90);
+        }
+
+        // Online time, against the availability changes in the event log (whole seconds).
+        await Task.Delay(1500);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/agents/{agent}/availability", new { status = "away" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await using (var db = App.NewDbContext())
+        {
+            var changes = (await db.RealtimeEvents.AsNoTracking().Where(e => e.TenantId == tenant.Id && e.Type == "agent.changed").ToListAsync())
+                .Where(e => e.Detail!.StartsWith($"{agent}:", StringComparison.Ordinal)).OrderBy(e => e.Sequence).ToList();
+            long online = 0;
+            DateTimeOffset? since = null;
+            static DateTimeOffset Second(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+            foreach (var change in changes)
+            {
+                if (change.Detail!.EndsWith(":online", StringComparison.Ordinal))
+                {
+                    since ??= Second(change.CreatedAt);
+                }
+                else if (since is { } start)
+                {
+                    online += (long)(Second(change.CreatedAt) - start).TotalSeconds;
+                    since = null;
+                }
+            }
+
+            changes.Should().HaveCount(2);
+            online.Should().BeGreaterThan(0);
+            var row = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/agents?{range}"))!["items"]!.AsArray().Single(a => a!["agentId"]!.GetValue<Guid>() == agent)!;
+            row["onlineSeconds"]!.GetValue<long>().Should().Be(online);
+        }
+
+        // The first customer restricts processing: what they write from then on is not counted, live or rebuilt.
+        Guid restricted;
+        await using (var db = App.NewDbContext())
+        {
+            restricted = await db.Conversations.Where(c => c.TenantId == tenant.Id).OrderBy(c => c.Number).Select(c => c.ContactId).FirstAsync();
+        }
+
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/contacts/{restricted}/privacy", new { restricted = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var before = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}"))!["messagesIn"]!.GetValue<long>();
+        before.Should().Be(Customers);
+        await Task.Delay(1100); // Meta's times are whole seconds: the next message is written after the restriction by its own time too
+        (await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("Again", from: numbers[0]), WebhookPayloads.Text("Also", from: numbers[1])))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await App.WaitForWebhooksAsync();
+        long Recount(SwitchboardDbContext db) => db.Messages.Count(m => m.TenantId == tenant.Id && m.Direction == MessageDirection.Inbound && m.ContactId != restricted)
+            + db.Messages.Count(m => m.TenantId == tenant.Id && m.Direction == MessageDirection.Inbound && m.ContactId == restricted) - 1;
+        await using (var db = App.NewDbContext())
+        {
+            var expected = Recount(db);
+            expected.Should().Be(Customers + 1, "the other customer's message counts, the restricted one's does not");
+            (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}"))!["messagesIn"]!.GetValue<long>().Should().Be(expected, "live");
+            await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(tenant.Id, _ => { }, CancellationToken.None);
+            (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}"))!["messagesIn"]!.GetValue<long>().Should().Be(expected, "rebuilt");
+        }
+    }
+
+    /// <summary>The waiting count (summary, hourly series, for the tenant and the team) against the conversations waiting now.</summary>
+    private async Task AssertQueueAsync(HttpClient client, TestTenant tenant, Guid teamId, string range)
+    {
+        long waiting;
+        await using (var db = App.NewDbContext())
+        {
+            waiting = await db.Conversations.CountAsync(c => c.TenantId == tenant.Id && c.WaitingSince != null);
+        }
+
+        foreach (var filter in new[] { "", $"&teamId={teamId}" })
+        {
+            var summary = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}{filter}"))!;
+            summary["queueWaiting"]!.GetValue<long>().Should().Be(waiting, filter);
+            var series = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/timeseries?metric=queueWaiting&interval=hour&{range}{filter}"))!;
+            series["items"]!.AsArray().Last()!["value"]!.GetValue<long>().Should().Be(waiting, filter);
+            series["items"]!.AsArray().First()!["value"]!.GetValue<long>().Should().Be(0, "nobody waited before the customers wrote");
+        }
+    }
+
+    [Fact]
     public async Task Bad_ranges_metrics_and_filters_are_field_errors()
     {
         var tenant = await App.CreateTenantAsync();
@@ -133,7 +267,7 @@ public abstract class ReportsTests(OutboundFixture fixture)
             ($"summary?channelId={Guid.NewGuid()}&teamId={Guid.NewGuid()}", "teamId"),
             ("summary?format=xml", "format"),
             ("timeseries?metric=nonsense", "metric"),
-            ("timeseries?metric=messagesIn&interval=week", "interval"),
+            ("timeseries?metric=messagesIn&interval=month", "interval"),
             ("timeseries?metric=messagesIn&interval=hour&from=2026-01-01&to=2026-12-01", "interval"),
         })
         {
@@ -162,9 +296,34 @@ public abstract class ReportsTests(OutboundFixture fixture)
         summary["failuresByCode"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<long>())
             .Should().BeEquivalentTo(expected.Failures.GroupBy(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => (long)g.Count()), because);
         summary["pricingCategories"]!["service"]!.GetValue<long>().Should().Be(expected.PricedService, because);
+        summary["firstResponseBusinessSeconds"]!["median"]!.GetValue<long>().Should().Be(expected.FirstResponseBusiness.Median, because);
+        summary["firstResponseBusinessSeconds"]!["p90"]!.GetValue<long>().Should().Be(expected.FirstResponseBusiness.P90, because);
+        summary["responseBusinessSeconds"]!["median"]!.GetValue<long>().Should().Be(expected.ResponseBusiness.Median, because);
+        summary["responseBusinessSeconds"]!["p90"]!.GetValue<long>().Should().Be(expected.ResponseBusiness.P90, because);
+        summary["resolutionBusinessSeconds"]!["median"]!.GetValue<long>().Should().Be(expected.ResolutionBusiness.Median, because);
+        summary["resolutionBusinessSeconds"]!["p90"]!.GetValue<long>().Should().Be(expected.ResolutionBusiness.P90, because);
 
         var csv = await client.GetStringAsync($"/api/v1/tenants/{data.Tenant.Id}/reports/summary?{range}&format=csv");
         csv.Should().Contain($"messagesIn,{expected.MessagesIn}\r\n").And.Contain($"replies.read,{expected.Read}\r\n");
+    }
+
+    /// <summary>Replies' states and failures filtered by the label their conversation had when they were written, against a recount.</summary>
+    private async Task AssertRepliesByLabelAsync(HttpClient client, DataSet data, string range)
+    {
+        await using var db = App.NewDbContext();
+        var label = await db.Labels.Where(l => l.TenantId == data.Tenant.Id && l.Name == "priority").Select(l => l.Id).SingleAsync();
+        var labelled = await db.ConversationLabels.Where(l => l.TenantId == data.Tenant.Id && l.LabelId == label).Select(l => l.ConversationId).ToListAsync();
+        labelled.Should().HaveCount(6);
+        var replies = await db.Messages.AsNoTracking().Where(m => m.TenantId == data.Tenant.Id && m.Direction == MessageDirection.Outbound && labelled.Contains(m.ConversationId)).ToListAsync();
+        var summary = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/summary?{range}&labelId={label}"))!;
+        summary["suppressed"]!.GetValue<bool>().Should().BeFalse();
+        summary["replies"]!["sent"]!.GetValue<long>().Should().Be(replies.Count(m => DeliveryCounting.IsSent(m.Status)));
+        summary["replies"]!["delivered"]!.GetValue<long>().Should().Be(replies.Count(m => DeliveryCounting.IsDelivered(m.Status)));
+        summary["replies"]!["read"]!.GetValue<long>().Should().Be(replies.Count(m => DeliveryCounting.IsRead(m.Status)));
+        summary["replies"]!["failed"]!.GetValue<long>().Should().Be(replies.Count(m => m.Status == DeliveryState.Failed));
+        summary["failuresByCode"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<long>()).Should().BeEquivalentTo(
+            replies.Where(m => m.Status == DeliveryState.Failed).GroupBy(m => (m.ErrorCode ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => (long)g.Count()));
+        summary["messagesOut"]!.GetValue<long>().Should().Be(replies.Count);
     }
 
     /// <summary>Every hour's messages in and out, against a recount of the messages of that hour.</summary>
@@ -187,6 +346,20 @@ public abstract class ReportsTests(OutboundFixture fixture)
 
             var daily = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/timeseries?metric={metric}&interval=day&{range}"))!;
             daily["items"]!.AsArray().Sum(p => p!["value"]!.GetValue<long>()).Should().Be(recount.Values.Sum());
+
+            // ISO weeks: each point starts on a Monday at 00:00 UTC and holds that week's messages of the range.
+            var weekly = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/timeseries?metric={metric}&interval=week&{range}"))!;
+            var weeks = weekly["items"]!.AsArray().ToDictionary(p => p!["at"]!.GetValue<DateTimeOffset>(), p => p!["value"]!.GetValue<long>());
+            weeks.Keys.Should().OnlyContain(at => at.DayOfWeek == DayOfWeek.Monday && at.TimeOfDay == TimeSpan.Zero);
+            var weeklyRecount = messages.Where(m => m.Direction == direction && m.Timestamp >= DurationBuckets.HourOf(data.From) && m.Timestamp < lastHour)
+                .GroupBy(m => m.Timestamp.UtcDateTime.Date.AddDays(-(((int)m.Timestamp.UtcDateTime.DayOfWeek + 6) % 7)))
+                .ToDictionary(g => new DateTimeOffset(g.Key, TimeSpan.Zero), g => (long)g.Count());
+            foreach (var (at, value) in weeks)
+            {
+                value.Should().Be(weeklyRecount.GetValueOrDefault(at), $"{metric} in the week of {at:O}");
+            }
+
+            weeks.Values.Sum().Should().Be(weeklyRecount.Values.Sum());
         }
     }
 
@@ -198,6 +371,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
         var messages = await db.Messages.AsNoTracking().Where(m => m.TenantId == tenantId && m.Direction != MessageDirection.Note).ToListAsync();
         var byConversation = messages.GroupBy(m => m.ConversationId).ToList();
         var firstResponses = new List<long>();
+        var firstResponsesBusiness = new List<long>();
+        var responsesBusiness = new List<long>();
         foreach (var conversation in byConversation)
         {
             var firstIn = conversation.Where(m => m.Direction == MessageDirection.Inbound).Min(m => m.Timestamp);
@@ -205,12 +380,30 @@ public abstract class ReportsTests(OutboundFixture fixture)
             if (firstOut is { } answered)
             {
                 firstResponses.Add(DurationBuckets.Seconds(firstIn, answered));
+                firstResponsesBusiness.Add(OpenSeconds(firstIn, answered));
+            }
+
+            // Every reply to waiting customer messages, from the first of them.
+            DateTimeOffset? waiting = null;
+            foreach (var m in conversation.OrderBy(m => m.Timestamp).ThenBy(m => m.Id))
+            {
+                if (m.Direction == MessageDirection.Inbound)
+                {
+                    waiting ??= m.Timestamp;
+                }
+                else if (waiting is { } since)
+                {
+                    responsesBusiness.Add(OpenSeconds(since, m.Timestamp));
+                    waiting = null;
+                }
             }
         }
 
         var resolvedEvents = await db.RealtimeEvents.AsNoTracking()
             .Where(e => e.TenantId == tenantId && e.Type == RealtimeEventTypes.ConversationChanged && e.Detail == "resolved").ToListAsync();
         var resolutions = resolvedEvents.Select(e => DurationBuckets.Seconds(
+            messages.Where(m => m.ConversationId == e.ConversationId && m.Direction == MessageDirection.Inbound).Min(m => m.Timestamp), e.CreatedAt)).ToList();
+        var resolutionsBusiness = resolvedEvents.Select(e => OpenSeconds(
             messages.Where(m => m.ConversationId == e.ConversationId && m.Direction == MessageDirection.Inbound).Min(m => m.Timestamp), e.CreatedAt)).ToList();
         var outbound = messages.Where(m => m.Direction == MessageDirection.Outbound).ToList();
         var priced = await db.StatusUpdates.AsNoTracking().CountAsync(s => s.TenantId == tenantId && s.Status == DeliveryState.Sent && s.PricingCategory == "service");
@@ -225,7 +418,29 @@ public abstract class ReportsTests(OutboundFixture fixture)
             outbound.Count(m => m.Status is DeliveryState.Delivered or DeliveryState.Read),
             outbound.Count(m => m.Status == DeliveryState.Read),
             [.. outbound.Where(m => m.Status == DeliveryState.Failed).Select(m => m.ErrorCode ?? 0)],
-            priced);
+            priced,
+            NearestRank(firstResponsesBusiness),
+            NearestRank(responsesBusiness),
+            NearestRank(resolutionsBusiness));
+    }
+
+    /// <summary>
+    /// The seed's business hours (UTC, every day 00:00–06:00, 09:00–15:00, 18:00–21:00), counted minute by
+    /// minute from the calendar's definition, whole seconds at the ends: independent of the business clock.
+    /// </summary>
+    private static long OpenSeconds(DateTimeOffset from, DateTimeOffset to)
+    {
+        static bool Open(DateTimeOffset at) => at.UtcDateTime.Hour is (>= 0 and < 6) or (>= 9 and < 15) or (>= 18 and < 21);
+        long ticks = 0;
+        for (var at = from; at < to;)
+        {
+            var next = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1);
+            next = next < to ? next : to;
+            ticks += Open(at) ? (next - at).Ticks : 0;
+            at = next;
+        }
+
+        return ticks / TimeSpan.TicksPerSecond;
     }
 
     /// <summary>The exact nearest-rank median and 90th percentile, reported as the lower bound of their bucket.</summary>
@@ -249,6 +464,24 @@ public abstract class ReportsTests(OutboundFixture fixture)
         var channel = await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
         var smallPhone = Builders.NewPhoneNumberId();
         var smallChannel = await App.CreateChannelAsync(tenant, Builders.ChannelRequest(smallPhone));
+        using (var admin = App.ClientWithKey(tenant.ApiKey))
+        {
+            // Business hours with gaps, so that business-hours durations differ from wall-clock ones.
+            var days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" };
+            var calendar = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/calendars", new
+            {
+                name = "Split shifts",
+                timeZone = "Etc/UTC",
+                hours = days.SelectMany(d => new[] { new { day = d, from = "00:00", to = "06:00" }, new { day = d, from = "09:00", to = "15:00" }, new { day = d, from = "18:00", to = "21:00" } }),
+                holidays = Array.Empty<object>(),
+            });
+            calendar.StatusCode.Should().Be(HttpStatusCode.Created, await calendar.Content.ReadAsStringAsync());
+            var calendarId = (await calendar.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+            var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/sla-policies", new { name = "Standard", firstResponseMinutes = 60, resolutionMinutes = 600, businessHours = true, calendarId });
+            policy.StatusCode.Should().Be(HttpStatusCode.Created, await policy.Content.ReadAsStringAsync());
+            (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/labels", new { name = "priority", color = "#1f883d" })).StatusCode.Should().Be(HttpStatusCode.Created);
+        }
+
         var previous = fixture.Graph.Answer;
         fixture.Graph.Answer = sent => sent.PhoneNumberId != phone && sent.PhoneNumberId != smallPhone ? previous(sent)
             : sent.Body.Contains("graph-refuses", StringComparison.Ordinal) ? Answer.Error(400, 131026, "Message undeliverable")
@@ -289,6 +522,11 @@ public abstract class ReportsTests(OutboundFixture fixture)
         foreach (var conversation in conversations.OrderBy(c => c!["id"]!.GetValue<string>()))
         {
             var id = conversation!["id"]!.GetValue<Guid>();
+            if (index < 6)
+            {
+                (await client.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/conversations/{id}/labels", new { labels = new[] { "priority" } })).StatusCode.Should().Be(HttpStatusCode.OK);
+            }
+
             var chat = new Chat(App, tenant, phone, id, Guid.Empty, "");
             var reply = await chat.ReplyAcceptedAsync(new { type = "text", text = index == 5 ? "graph-refuses this" : $"answer {index}" }, Guid.NewGuid().ToString());
             var sent = await chat.WaitForOutcomeAsync(reply);
@@ -341,7 +579,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
 
     private sealed record Expected(
         long Opened, long Resolved, long MessagesIn, long MessagesOut, (long Median, long P90) FirstResponse, (long Median, long P90) Resolution,
-        long Sent, long Delivered, long Read, List<int> Failures, long PricedService);
+        long Sent, long Delivered, long Read, List<int> Failures, long PricedService,
+        (long Median, long P90) FirstResponseBusiness, (long Median, long P90) ResponseBusiness, (long Median, long P90) ResolutionBusiness);
 }
 
 public sealed class ReportsTests_Sqlite(SqliteOutboundFixture fixture) : ReportsTests(fixture), IClassFixture<SqliteOutboundFixture>;

@@ -87,7 +87,13 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "Team", "TeamMember", "AgentState", "RoutingTables",
 
             // Flows ask which teams and calendars exist, whether a calendar is open and an agent online (ADR 0029).
-            "RoutingLookups"],
+            "RoutingLookups",
+
+            // Analytics counts routing's automatic assignments from their history rows, and measures in SLA business hours (ADR 0030).
+            "AssignmentEntry", "SlaRulesCache",
+
+            // Analytics turns availability changes into agents' online time (ADR 0030).
+            "AgentStatusChanges"],
 
         // Shared canned responses a rule sends (ADR 0028).
         ["Workspace"] = ["CannedResponse", "WorkspaceTables", "CannedText"],

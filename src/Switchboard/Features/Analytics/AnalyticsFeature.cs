@@ -12,6 +12,9 @@ public static class AnalyticsFeature
     {
         services.AddSingleton<IConversationStep, AnalyticsStep>();
         services.AddSingleton<IInterceptor, DeliveryCounting>();
+        services.AddSingleton<IInterceptor, AssignmentCounting>();
+        services.AddSingleton<IInterceptor, QueueCounting>();
+        services.AddSingleton<IInterceptor, AvailabilityCounting>();
         services.AddSingleton<RebuildReports>();
         services.AddHostedService<RollupCompactor>();
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Routing;
 
 namespace Switchboard.Features.Analytics;
 
@@ -10,14 +11,21 @@ namespace Switchboard.Features.Analytics;
 /// stored reply time for replies; the conversation's state before the change comes from the tracked
 /// row's original values (other steps may have moved it already).
 /// </summary>
-internal sealed class AnalyticsStep : IConversationStep
+internal sealed class AnalyticsStep(SlaRulesCache slaRules) : IConversationStep
 {
     public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {
         var labels = await LabelsOfAsync(db, changes, ct);
+        var restricted = await ReportPrivacy.RestrictedAsync(db, changes.Select(c => (c.Conversation.TenantId, c.Conversation.ContactId)), ct);
         foreach (var (conversation, cause, changedAt) in changes)
         {
+            if (restricted.Contains((conversation.TenantId, conversation.ContactId)))
+            {
+                continue;
+            }
+
             var before = Before.Of(db, conversation);
+            var hours = (await slaRules.GetAsync(db, conversation.TenantId, ct)).BusinessHoursOf(conversation.SlaPolicyId);
             var at = ReportFacts.Stored(changedAt);
             var groups = new ReportGroups(conversation.TenantId, conversation.ChannelId, conversation.TeamId, conversation.AssignedUserId, labels.GetValueOrDefault(conversation.Id) ?? []);
             switch (cause)
@@ -38,17 +46,17 @@ internal sealed class AnalyticsStep : IConversationStep
                     ReportFacts.Count(db, groups, at, ReportMetric.MessagesIn);
                     break;
                 case ConversationCause.Replied:
-                    Replied(db, groups, before, ReplyTime(db, conversation) ?? at);
+                    Replied(db, groups, before, ReplyOf(db, conversation) is { } reply ? Recorded(db, reply, groups) : at, hours);
                     break;
                 case ConversationCause.AutoReplied:
                     // A bot's or automation's message is a message out, never a response time (ADR 0029).
-                    ReportFacts.Count(db, groups, ReplyTime(db, conversation) ?? at, ReportMetric.MessagesOut);
+                    ReportFacts.Count(db, groups, ReplyOf(db, conversation) is { } auto ? Recorded(db, auto, groups) : at, ReportMetric.MessagesOut);
                     break;
                 case ConversationCause.SurveyAnswered:
                     ReportFacts.Count(db, groups, at, ReportMetric.MessagesIn);
                     break;
                 case ConversationCause.Resolved:
-                    await ResolvedAsync(db, conversation, groups, before, at, ct);
+                    await ResolvedAsync(db, conversation, groups, before, at, hours, ct);
                     break;
                 case ConversationCause.Reassigned when conversation.AssignedUserId is not null && conversation.AssignedUserId != before.AssignedUserId:
                     ReportFacts.Count(db, groups, at, ReportMetric.Assigned);
@@ -66,7 +74,7 @@ internal sealed class AnalyticsStep : IConversationStep
     {
     }
 
-    private static void Replied(SwitchboardDbContext db, ReportGroups groups, Before before, DateTimeOffset at)
+    private static void Replied(SwitchboardDbContext db, ReportGroups groups, Before before, DateTimeOffset at, BusinessSchedule? hours)
     {
         ReportFacts.Count(db, groups, at, ReportMetric.MessagesOut);
         if (before.AwaitingReplySince is not { } since)
@@ -75,10 +83,13 @@ internal sealed class AnalyticsStep : IConversationStep
         }
 
         var seconds = DurationBuckets.Seconds(since, at);
+        var business = DurationBuckets.BusinessSeconds(since, at, hours);
         ReportFacts.Duration(db, groups, at, ReportMetric.Response, seconds);
+        ReportFacts.Duration(db, groups, at, ReportMetric.ResponseBusiness, business);
         if (before.FirstResponseAt is null)
         {
             ReportFacts.Duration(db, groups, at, ReportMetric.FirstResponse, seconds);
+            ReportFacts.Duration(db, groups, at, ReportMetric.FirstResponseBusiness, business);
             if (before.FirstResponseDueAt is { } due)
             {
                 ReportFacts.Count(db, groups, at, at <= due ? ReportMetric.SlaFirstResponseMet : ReportMetric.SlaFirstResponseMissed);
@@ -86,7 +97,7 @@ internal sealed class AnalyticsStep : IConversationStep
         }
     }
 
-    private static async Task ResolvedAsync(SwitchboardDbContext db, Conversation conversation, ReportGroups groups, Before before, DateTimeOffset at, CancellationToken ct)
+    private static async Task ResolvedAsync(SwitchboardDbContext db, Conversation conversation, ReportGroups groups, Before before, DateTimeOffset at, BusinessSchedule? hours, CancellationToken ct)
     {
         ReportFacts.Count(db, groups, at, ReportMetric.Resolved);
         if (conversation.AssignedUserId is not null)
@@ -101,6 +112,7 @@ internal sealed class AnalyticsStep : IConversationStep
         if (opened is { } start)
         {
             ReportFacts.Duration(db, groups, at, ReportMetric.Resolution, DurationBuckets.Seconds(start, at));
+            ReportFacts.Duration(db, groups, at, ReportMetric.ResolutionBusiness, DurationBuckets.BusinessSeconds(start, at, hours));
         }
 
         if (before.ResolutionDueAt is { } due)
@@ -109,12 +121,19 @@ internal sealed class AnalyticsStep : IConversationStep
         }
     }
 
-    /// <summary>The stored time of the reply this change records (the one outbound message added with it).</summary>
-    private static DateTimeOffset? ReplyTime(SwitchboardDbContext db, Conversation conversation) =>
+    /// <summary>The reply this change records (the one outbound message added with it).</summary>
+    private static Message? ReplyOf(SwitchboardDbContext db, Conversation conversation) =>
         db.ChangeTracker.Entries<Message>()
             .Where(e => e.State == EntityState.Added && e.Entity.ConversationId == conversation.Id && e.Entity.TenantId == conversation.TenantId && e.Entity.Direction == MessageDirection.Outbound)
-            .Select(e => (DateTimeOffset?)ReportFacts.Stored(e.Entity.Timestamp))
+            .Select(e => e.Entity)
             .FirstOrDefault();
+
+    /// <summary>Records the groups the reply's delivery will count in; returns its stored time.</summary>
+    private static DateTimeOffset Recorded(SwitchboardDbContext db, Message reply, ReportGroups groups)
+    {
+        ReplyGroups.Record(db, reply, groups);
+        return ReportFacts.Stored(reply.Timestamp);
+    }
 
     private static async Task<Dictionary<Guid, List<Guid>>> LabelsOfAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {

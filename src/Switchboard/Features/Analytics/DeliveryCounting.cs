@@ -9,26 +9,37 @@ namespace Switchboard.Features.Analytics;
 /// Counts replies by their delivery state in the same save that changes it (ADR 0030): every path that
 /// moves a reply (status webhooks, send outcomes, reconciliation, resend) changes a tracked message, so
 /// the counters follow the state exactly — a reply leaving "failed" for a resend is uncounted again.
-/// Kept per channel and for the tenant, at the hour of the reply; also the pricing category of a reply's
-/// "sent" status.
+/// Kept for the tenant, per channel and in the team, agent and labels recorded when the reply was written
+/// (<see cref="ReplyGroups"/>), at the hour of the reply; also the pricing category of a reply's "sent"
+/// status, per channel (the tenant's bill).
 /// </summary>
 internal sealed class DeliveryCounting : SaveChangesInterceptor
 {
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is SwitchboardDbContext db)
         {
-            Count(db);
+            var moved = Moved(db);
+            Count(
+                db,
+                await ReportPrivacy.RestrictedAsync(db, moved.Select(e => (e.Entity.TenantId, e.Entity.ContactId)), cancellationToken),
+                await ReplyGroups.OfMessagesAsync(db, [.. moved.Select(e => (e.Entity.TenantId, e.Entity.Id))], cancellationToken));
         }
 
-        return ValueTask.FromResult(result);
+        return result;
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is SwitchboardDbContext db)
         {
-            Count(db);
+            // Synchronous saves (key storage) never move a reply; a restricted contact is still looked up if one did.
+            var moved = Moved(db);
+            Count(
+                db,
+                moved.Count == 0 ? [] : ReportPrivacy.RestrictedAsync(db, moved.Select(e => (e.Entity.TenantId, e.Entity.ContactId)), CancellationToken.None).GetAwaiter().GetResult(),
+                moved.Count == 0 ? Array.Empty<ReportReplyGroup>().ToLookup(g => g.MessageId)
+                    : ReplyGroups.OfMessagesAsync(db, [.. moved.Select(e => (e.Entity.TenantId, e.Entity.Id))], CancellationToken.None).GetAwaiter().GetResult());
         }
 
         return result;
@@ -54,7 +65,15 @@ internal sealed class DeliveryCounting : SaveChangesInterceptor
         return result;
     }
 
-    private static void Count(SwitchboardDbContext db)
+    /// <summary>Replies whose delivery state this save changes.</summary>
+    private static List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Message>> Moved(SwitchboardDbContext db)
+    {
+        db.ChangeTracker.DetectChanges();
+        return [.. db.ChangeTracker.Entries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound
+            && e.Property(m => m.Status) is { IsModified: true } status && status.OriginalValue != status.CurrentValue)];
+    }
+
+    private static void Count(SwitchboardDbContext db, HashSet<(Guid TenantId, Guid ContactId)> restricted, ILookup<Guid, ReportReplyGroup> replyGroups)
     {
         // A save tried again after a failure counts afresh: the increments of the failed try go first.
         var pending = db.UnitOfWork<Pending>();
@@ -67,17 +86,16 @@ internal sealed class DeliveryCounting : SaveChangesInterceptor
         }
 
         pending.Deltas.Clear();
-        db.ChangeTracker.DetectChanges();
-        foreach (var entry in db.ChangeTracker.Entries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound).ToList())
+        foreach (var entry in Moved(db))
         {
-            var status = entry.Property(m => m.Status);
-            if (!status.IsModified || status.OriginalValue == status.CurrentValue)
+            var message = entry.Entity;
+            if (restricted.Contains((message.TenantId, message.ContactId)))
             {
                 continue;
             }
 
-            var message = entry.Entity;
-            var groups = new ReportGroups(message.TenantId, message.ChannelId, null, null, []);
+            var status = entry.Property(m => m.Status);
+            var groups = ReplyGroups.Of(message.TenantId, message.ChannelId, replyGroups[message.Id]);
             var at = message.Timestamp;
             var (from, to) = (status.OriginalValue, status.CurrentValue);
             Move(db, groups, at, ReportMetric.RepliesSent, IsSent(from), IsSent(to), pending.Deltas);

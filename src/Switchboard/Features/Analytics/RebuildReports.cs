@@ -2,6 +2,8 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Privacy;
+using Switchboard.Features.Routing;
 
 namespace Switchboard.Features.Analytics;
 
@@ -12,7 +14,7 @@ namespace Switchboard.Features.Analytics;
 /// conversations' current channel, team, agent and labels. One transaction that sees one snapshot
 /// (repeatable read on PostgreSQL), so events committed meanwhile are counted once: by their own deltas.
 /// </summary>
-internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbFactory, SqliteWriteGate gate)
+internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbFactory, SqliteWriteGate gate, SlaRulesCache slaRules)
 {
     public async Task<int> RebuildAsync(Guid tenantId, Action<string> progress, CancellationToken ct)
     {
@@ -24,21 +26,27 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         await db.ReportRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
 
         var conversations = await db.Set<Conversation>().AsNoTracking().Where(c => c.TenantId == tenantId)
-            .Select(c => new { c.Id, c.ChannelId, c.TeamId, c.AssignedUserId })
+            .Select(c => new { c.Id, c.ChannelId, c.TeamId, c.AssignedUserId, c.SlaPolicyId })
             .ToDictionaryAsync(c => c.Id, ct);
         var labels = (await db.Set<ConversationLabel>().AsNoTracking().Where(l => l.TenantId == tenantId).Select(l => new { l.ConversationId, l.LabelId }).ToListAsync(ct))
             .ToLookup(l => l.ConversationId, l => l.LabelId);
         progress($"tenant {tenantId}: {conversations.Count} conversations");
 
+        var rules = await slaRules.GetAsync(db, tenantId, ct);
+
+        // The groups each reply was written in: its delivery counts there (they are not recounted from the conversation's groups now).
+        var replyGroups = (await db.Set<ReportReplyGroup>().AsNoTracking().Where(g => g.TenantId == tenantId).ToListAsync(ct)).ToLookup(g => g.MessageId);
+        var restricted = await ContactRestrictions.RestrictedSinceAsync(db, tenantId, null, ct);
         var counters = new Counters(tenantId);
         var messages = db.Set<Message>().AsNoTracking()
             .Where(m => m.TenantId == tenantId && m.Direction != MessageDirection.Note)
             .OrderBy(m => m.ConversationId).ThenBy(m => m.Timestamp).ThenBy(m => m.Id)
-            .Select(m => new { m.ConversationId, m.ChannelId, m.Direction, m.Timestamp, m.Status, m.ErrorCode })
+            .Select(m => new { m.Id, m.ConversationId, m.ChannelId, m.ContactId, m.Direction, m.Timestamp, m.Status, m.ErrorCode })
             .AsAsyncEnumerable();
         Guid? current = null;
         var thread = new Thread();
         ReportGroups groups = default;
+        BusinessSchedule? hours = null;
         long read = 0;
         await foreach (var m in messages.WithCancellation(ct))
         {
@@ -48,6 +56,12 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
                 thread = new Thread();
                 var c = conversations.GetValueOrDefault(m.ConversationId);
                 groups = new ReportGroups(tenantId, m.ChannelId, c?.TeamId, c?.AssignedUserId, [.. labels[m.ConversationId]]);
+                hours = rules.BusinessHoursOf(c?.SlaPolicyId);
+            }
+
+            if (restricted.TryGetValue(m.ContactId, out var restrictedAt) && m.Timestamp >= restrictedAt)
+            {
+                continue; // restricted processing: nothing counted from then on
             }
 
             if (m.Direction == MessageDirection.Inbound)
@@ -67,17 +81,20 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
                 if (thread.AwaitingSince is { } since)
                 {
                     var seconds = DurationBuckets.Seconds(since, m.Timestamp);
+                    var business = DurationBuckets.BusinessSeconds(since, m.Timestamp, hours);
                     counters.Add(groups, m.Timestamp, ReportMetric.Response, DurationBuckets.Of(seconds), seconds);
+                    counters.Add(groups, m.Timestamp, ReportMetric.ResponseBusiness, DurationBuckets.Of(business), business);
                     if (!thread.Answered)
                     {
                         counters.Add(groups, m.Timestamp, ReportMetric.FirstResponse, DurationBuckets.Of(seconds), seconds);
+                        counters.Add(groups, m.Timestamp, ReportMetric.FirstResponseBusiness, DurationBuckets.Of(business), business);
                     }
 
                     thread.Answered = true;
                     thread.AwaitingSince = null;
                 }
 
-                var delivery = groups with { TeamId = null, AgentId = null, LabelIds = [] };
+                var delivery = ReplyGroups.Of(tenantId, m.ChannelId, replyGroups[m.Id]);
                 if (DeliveryCounting.IsSent(m.Status))
                 {
                     counters.Add(delivery, m.Timestamp, ReportMetric.RepliesSent);

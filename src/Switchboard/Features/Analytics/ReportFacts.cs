@@ -55,12 +55,12 @@ internal static class ReportFacts
     }
 
     /// <summary>A duration in the histogram of <paramref name="metric"/>, at the hour it ended.</summary>
-    public static void Duration(SwitchboardDbContext db, ReportGroups groups, DateTimeOffset at, string metric, long seconds)
+    public static void Duration(SwitchboardDbContext db, ReportGroups groups, DateTimeOffset at, string metric, long seconds, List<ReportDelta>? added = null)
     {
         var hour = DurationBuckets.HourOf(at);
         foreach (var (dimension, id) in groups.All())
         {
-            db.ReportDeltas.Add(new ReportDelta
+            var delta = new ReportDelta
             {
                 TenantId = groups.TenantId,
                 Id = Guid.CreateVersion7(),
@@ -71,7 +71,9 @@ internal static class ReportFacts
                 Bucket = DurationBuckets.Of(seconds),
                 Count = 1,
                 Sum = seconds,
-            });
+            };
+            db.ReportDeltas.Add(delta);
+            added?.Add(delta);
         }
     }
 

@@ -25,6 +25,17 @@ internal static class ReportMetric
     public const string Resolution = "resolution";
     public const string QueueWait = "queue_wait";
 
+    /// <summary>The same durations in business hours: the hours of the conversation's SLA policy, wall-clock time where it has none (ADR 0030).</summary>
+    public const string FirstResponseBusiness = "first_response_bh";
+    public const string ResponseBusiness = "response_bh";
+    public const string ResolutionBusiness = "resolution_bh";
+
+    /// <summary>Into a team's queue (+1) and out of it (-1): the waiting count at an hour's end is the sum up to it (<see cref="QueueCounting"/>).</summary>
+    public const string Queue = "queue";
+
+    /// <summary>An agent becoming online (+1) or leaving it (-1), with the seconds left in the hour as signed Sum (<see cref="AvailabilityCounting"/>).</summary>
+    public const string Online = "online";
+
     /// <summary>Given to an agent (by routing or by hand); resolved while assigned to one.</summary>
     public const string Assigned = "assigned";
     public const string Handled = "handled";
@@ -50,7 +61,7 @@ internal static class ReportMetric
     /// <summary>The metrics the rebuild recounts from messages and statuses; the others are lifecycle facts only the rollups keep.</summary>
     public static readonly IReadOnlySet<string> Recountable = new HashSet<string>(StringComparer.Ordinal)
     {
-        Opened, MessagesIn, MessagesOut, FirstResponse, Response, RepliesSent, RepliesDelivered, RepliesRead, RepliesFailed, Pricing,
+        Opened, MessagesIn, MessagesOut, FirstResponse, Response, FirstResponseBusiness, ResponseBusiness, RepliesSent, RepliesDelivered, RepliesRead, RepliesFailed, Pricing,
     };
 }
 
@@ -103,6 +114,11 @@ internal static class DurationBuckets
 
         return bound;
     }
+
+    /// <summary>Whole seconds of open time from <paramref name="from"/> to <paramref name="to"/>; wall-clock seconds without a schedule.</summary>
+    public static long BusinessSeconds(DateTimeOffset from, DateTimeOffset to, Routing.BusinessSchedule? schedule) => schedule is null
+        ? Seconds(from, to)
+        : Math.Max(0, (long)Math.Floor(Routing.BusinessClock.BusinessTimeBetween(from, to, schedule).TotalSeconds));
 
     /// <summary>Whole seconds from <paramref name="from"/> to <paramref name="to"/>, never below 0.</summary>
     public static long Seconds(DateTimeOffset from, DateTimeOffset to) => Math.Max(0, (long)Math.Floor((to - from).TotalSeconds));

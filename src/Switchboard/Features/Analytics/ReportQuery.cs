@@ -6,7 +6,7 @@ namespace Switchboard.Features.Analytics;
 /// <summary>
 /// What a report asks for, checked: the hours (<c>from</c> inclusive, <c>to</c> exclusive, rounded out to
 /// whole UTC hours; a date alone for <c>to</c> includes that day), at most one group filter, and for a
-/// time series the metric and interval.
+/// time series the metric and interval (hour, day, or ISO week: Monday 00:00 UTC to the next Monday, ADR 0030).
 /// </summary>
 internal sealed record ReportQuery(ReportRange Range, ReportGroup Group, string? Metric, string Interval, bool Csv)
 {
@@ -54,9 +54,9 @@ internal sealed record ReportQuery(ReportRange Range, ReportGroup Group, string?
                 errors["metric"] = [$"One of: {string.Join(", ", ReportSeries.Metrics.Keys)}."];
             }
 
-            if (interval is not ("hour" or "day"))
+            if (interval is not ("hour" or "day" or "week"))
             {
-                errors["interval"] = ["hour or day."];
+                errors["interval"] = ["hour, day or week."];
             }
             else if (interval == "hour" && errors.Count == 0 && (end - start).TotalHours > MaxHourlyPoints)
             {

@@ -57,6 +57,73 @@ internal static class ReportRows
         return rows;
     }
 
+    /// <summary>The sum of a level metric's counts (+1 in, -1 out) of one group before <paramref name="before"/>: the level at that instant.</summary>
+    public static async Task<long> LevelAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, string metric, DateTimeOffset? before, CancellationToken ct)
+    {
+        var rollups = db.ReportRollups.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric);
+        var deltas = db.ReportDeltas.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric);
+        if (before is { } end)
+        {
+            rollups = rollups.Where(r => r.Hour < end);
+            deltas = deltas.Where(r => r.Hour < end);
+        }
+
+        return await rollups.SumAsync(r => r.Count, ct) + await deltas.SumAsync(r => r.Count, ct);
+    }
+
+    /// <summary>
+    /// Each agent's seconds online in <c>[From, min(To, now))</c>: the level before the range times the
+    /// time until the first change, then each hour's changes (count and signed seconds left in the hour,
+    /// less what falls after <paramref name="now"/>), and so on (ADR 0030).
+    /// </summary>
+    public static async Task<Dictionary<Guid, long>> OnlineSecondsAsync(SwitchboardDbContext db, Guid tenantId, ReportRange range, DateTimeOffset now, CancellationToken ct)
+    {
+        var end = range.To < now ? range.To : new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var rows = new List<(Guid Agent, DateTimeOffset Hour, long Count, long Sum)>();
+        foreach (var source in new[]
+        {
+            db.ReportRollups.AsNoTracking().Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Metric == ReportMetric.Online && r.Hour < range.To)
+                .Select(r => new { r.DimensionId, r.Hour, r.Count, r.Sum }),
+            db.ReportDeltas.AsNoTracking().Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Metric == ReportMetric.Online && r.Hour < range.To)
+                .Select(r => new { r.DimensionId, r.Hour, r.Count, r.Sum }),
+        })
+        {
+            rows.AddRange((await source.ToListAsync(ct)).Select(r => (r.DimensionId, r.Hour, r.Count, r.Sum)));
+        }
+
+        var seconds = new Dictionary<Guid, long>();
+        foreach (var agent in rows.GroupBy(r => r.Agent))
+        {
+            var level = agent.Where(r => r.Hour < range.From).Sum(r => r.Count);
+            long total = 0;
+            var at = range.From;
+            foreach (var hour in agent.Where(r => r.Hour >= range.From).GroupBy(r => r.Hour).OrderBy(h => h.Key))
+            {
+                if (hour.Key >= end)
+                {
+                    break;
+                }
+
+                var length = (long)((end < hour.Key.AddHours(1) ? end : hour.Key.AddHours(1)) - hour.Key).TotalSeconds;
+                var (count, sum) = (hour.Sum(r => r.Count), hour.Sum(r => r.Sum));
+                total += (level * (long)(hour.Key - at).TotalSeconds) + (level * length) + sum - (count * (3600 - length));
+                level += count;
+                at = hour.Key.AddHours(1);
+            }
+
+            if (end > at)
+            {
+                total += level * (long)(end - at).TotalSeconds;
+            }
+
+            seconds[agent.Key] = Math.Max(0, total);
+        }
+
+        return seconds;
+    }
+
     /// <summary>Counters of every agent of one tenant, summed per (agent, metric, bucket).</summary>
     public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, ReportRange range, CancellationToken ct)
     {

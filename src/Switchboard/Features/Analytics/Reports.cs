@@ -32,13 +32,20 @@ internal sealed record ReportSummary(
     IReadOnlyDictionary<string, long>? FailuresByCode,
     IReadOnlyDictionary<string, long>? PricingCategories,
     SlaCounts? Sla,
-    long? BotContained);
+    long? BotContained,
+    Percentiles? FirstResponseBusinessSeconds,
+    Percentiles? ResponseBusinessSeconds,
+    Percentiles? ResolutionBusinessSeconds,
+    long? QueueWaiting);
 
 internal sealed record SeriesPoint(DateTimeOffset At, long? Value);
 
 internal sealed record ReportSeriesResult(string Metric, string Interval, bool Suppressed, IReadOnlyList<SeriesPoint> Items);
 
-internal sealed record AgentRow(Guid AgentId, bool Suppressed, long? Assigned, long? Handled, long? Replies, Percentiles? FirstResponseSeconds, Percentiles? ResponseSeconds, Percentiles? ResolutionSeconds);
+internal sealed record AgentRow(
+    Guid AgentId, bool Suppressed, long? Assigned, long? Handled, long? Replies, Percentiles? FirstResponseSeconds, Percentiles? ResponseSeconds, Percentiles? ResolutionSeconds,
+    Percentiles? FirstResponseBusinessSeconds = null, Percentiles? ResponseBusinessSeconds = null, Percentiles? ResolutionBusinessSeconds = null, ReplyCounts? ReplyStates = null,
+    long? OnlineSeconds = null);
 
 internal sealed record PlatformTotals(DateTimeOffset From, DateTimeOffset To, int Tenants, long ConversationsOpened, long ConversationsResolved, long MessagesIn, long MessagesOut, ReplyCounts Replies);
 
@@ -61,6 +68,12 @@ internal static class ReportSeries
         ["responseSeconds"] = (ReportMetric.Response, true),
         ["resolutionSeconds"] = (ReportMetric.Resolution, true),
         ["queueWaitSeconds"] = (ReportMetric.QueueWait, true),
+        ["firstResponseBusinessSeconds"] = (ReportMetric.FirstResponseBusiness, true),
+        ["responseBusinessSeconds"] = (ReportMetric.ResponseBusiness, true),
+        ["resolutionBusinessSeconds"] = (ReportMetric.ResolutionBusiness, true),
+
+        // Conversations waiting in a queue at the end of each point (a level, not a count of events).
+        ["queueWaiting"] = (ReportMetric.Queue, false),
     };
 }
 
@@ -79,13 +92,13 @@ internal static class Reports
         var range = query.Range;
         if (await SuppressedAsync(db, tenantId, query.Group, range, ct))
         {
-            return new ReportSummary(range.From, range.To, true, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            return new ReportSummary(range.From, range.To, true, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         var t = new Tally(await ReportRows.ReadAsync(db, tenantId, query.Group, range, byHour: false, ct));
 
-        // Delivery is counted per channel and for the tenant (a reply's state outlives its conversation's team and labels).
-        var delivery = query.Group.Dimension is ReportDimension.All or ReportDimension.Channel;
+        // Delivery counts in the groups the reply was written in; pricing (the tenant's bill) per channel only.
+        var pricing = query.Group.Dimension is ReportDimension.All or ReportDimension.Channel;
         return new ReportSummary(
             range.From,
             range.To,
@@ -99,19 +112,26 @@ internal static class Reports
             Percentiles.Of(t, ReportMetric.Response),
             Percentiles.Of(t, ReportMetric.Resolution),
             Percentiles.Of(t, ReportMetric.QueueWait),
-            delivery ? new ReplyCounts(t.Count(ReportMetric.RepliesSent), t.Count(ReportMetric.RepliesDelivered), t.Count(ReportMetric.RepliesRead), t.Count(ReportMetric.RepliesFailed)) : null,
-            delivery ? t.ByBucket(ReportMetric.RepliesFailed, b => b.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null,
-            delivery ? t.ByBucket(ReportMetric.Pricing, PricingCategoriesName) : null,
+            new ReplyCounts(t.Count(ReportMetric.RepliesSent), t.Count(ReportMetric.RepliesDelivered), t.Count(ReportMetric.RepliesRead), t.Count(ReportMetric.RepliesFailed)),
+            t.ByBucket(ReportMetric.RepliesFailed, b => b.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            pricing ? t.ByBucket(ReportMetric.Pricing, PricingCategoriesName) : null,
             new SlaCounts(t.Count(ReportMetric.SlaFirstResponseMet), t.Count(ReportMetric.SlaFirstResponseMissed), t.Count(ReportMetric.SlaResolutionMet), t.Count(ReportMetric.SlaResolutionMissed)),
-            t.Count(ReportMetric.BotContained));
+            t.Count(ReportMetric.BotContained),
+            Percentiles.Of(t, ReportMetric.FirstResponseBusiness),
+            Percentiles.Of(t, ReportMetric.ResponseBusiness),
+            Percentiles.Of(t, ReportMetric.ResolutionBusiness),
+            await ReportRows.LevelAsync(db, tenantId, query.Group, ReportMetric.Queue, range.To, ct));
     }
 
     public static async Task<ReportSeriesResult> SeriesAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, CancellationToken ct)
     {
         var (metric, duration) = ReportSeries.Metrics[query.Metric!];
-        var step = query.Interval == "hour" ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        var step = query.Interval switch { "hour" => TimeSpan.FromHours(1), "week" => TimeSpan.FromDays(7), _ => TimeSpan.FromDays(1) };
+
+        // Hours and days step from the range's start; weeks are ISO weeks, so the first one may start before it.
+        var origin = query.Interval == "week" ? IsoWeekStart(query.Range.From) : query.Range.From;
         var points = new List<DateTimeOffset>();
-        for (var at = query.Range.From; at < query.Range.To; at += step)
+        for (var at = origin; at < query.Range.To; at += step)
         {
             points.Add(at);
         }
@@ -122,12 +142,29 @@ internal static class Reports
         }
 
         var rows = (await ReportRows.ReadAsync(db, tenantId, query.Group, query.Range, byHour: true, ct)).Where(r => r.Metric == metric).ToList();
-        var byPoint = rows.ToLookup(r => query.Range.From + (step * Math.Floor((r.Hour - query.Range.From) / step)));
+        var byPoint = rows.ToLookup(r => origin + (step * Math.Floor((r.Hour - origin) / step)));
+        if (metric == ReportMetric.Queue)
+        {
+            var level = await ReportRows.LevelAsync(db, tenantId, query.Group, metric, query.Range.From, ct);
+            return new ReportSeriesResult(query.Metric!, query.Interval, false, [.. points.Select(p =>
+            {
+                level += byPoint[p].Sum(r => r.Count);
+                return new SeriesPoint(p, level);
+            })]);
+        }
+
         return new ReportSeriesResult(query.Metric!, query.Interval, false, [.. points.Select(p =>
         {
             var tally = new Tally(byPoint[p]);
             return new SeriesPoint(p, duration ? tally.Percentile(metric, 0.5) : tally.Count(metric));
         })]);
+    }
+
+    /// <summary>Monday 00:00 UTC of the ISO week holding <paramref name="at"/>.</summary>
+    public static DateTimeOffset IsoWeekStart(DateTimeOffset at)
+    {
+        var day = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero);
+        return day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
     }
 
     /// <summary>Customer messages by UTC weekday (0 = Sunday) and hour: the heat map's cells.</summary>
@@ -142,25 +179,33 @@ internal static class Reports
         return cells;
     }
 
-    public static async Task<IReadOnlyList<AgentRow>> AgentsAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, CancellationToken ct)
+    public static async Task<IReadOnlyList<AgentRow>> AgentsAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, DateTimeOffset now, CancellationToken ct)
     {
         var range = query.Range;
         var rows = await ReportRows.ReadAgentsAsync(db, tenantId, range, ct);
+        var online = await ReportRows.OnlineSecondsAsync(db, tenantId, range, now, ct);
         var customers = await ActiveConversations(db, tenantId, range)
             .Where(c => c.AssignedUserId != null)
             .GroupBy(c => c.AssignedUserId!.Value)
             .Select(g => new { Agent = g.Key, Customers = g.Select(c => c.ContactId).Distinct().Count() })
             .ToDictionaryAsync(x => x.Agent, x => x.Customers, ct);
-        return [.. rows.GroupBy(r => r.DimensionId).OrderBy(g => g.Key).Select(g =>
+
+        // An agent online through the whole range has no rows in it, and is listed too.
+        var byAgent = rows.ToLookup(r => r.DimensionId);
+        var agents = byAgent.Select(g => g.Key).Union(online.Where(o => o.Value > 0).Select(o => o.Key)).Order();
+        return [.. agents.Select(id => (Key: id, Rows: byAgent[id])).Select(g =>
         {
             if (customers.GetValueOrDefault(g.Key) < MinimumCustomers)
             {
                 return new AgentRow(g.Key, true, null, null, null, null, null, null);
             }
 
-            var t = new Tally(g);
+            var t = new Tally(g.Rows);
             return new AgentRow(g.Key, false, t.Count(ReportMetric.Assigned), t.Count(ReportMetric.Handled), t.Count(ReportMetric.MessagesOut),
-                Percentiles.Of(t, ReportMetric.FirstResponse), Percentiles.Of(t, ReportMetric.Response), Percentiles.Of(t, ReportMetric.Resolution));
+                Percentiles.Of(t, ReportMetric.FirstResponse), Percentiles.Of(t, ReportMetric.Response), Percentiles.Of(t, ReportMetric.Resolution),
+                Percentiles.Of(t, ReportMetric.FirstResponseBusiness), Percentiles.Of(t, ReportMetric.ResponseBusiness), Percentiles.Of(t, ReportMetric.ResolutionBusiness),
+                new ReplyCounts(t.Count(ReportMetric.RepliesSent), t.Count(ReportMetric.RepliesDelivered), t.Count(ReportMetric.RepliesRead), t.Count(ReportMetric.RepliesFailed)),
+                online.GetValueOrDefault(g.Key));
         })];
     }
 

@@ -44,7 +44,7 @@ internal static class ReportsApi
             return parsed.Failure!.ToValidationProblem();
         }
 
-        var agents = await Reports.AgentsAsync(db, tenantId, query, ct);
+        var agents = await Reports.AgentsAsync(db, tenantId, query, clock.GetUtcNow(), ct);
         return query.Csv ? TypedResults.Text(ReportCsv.Agents(agents), "text/csv", Encoding.UTF8) : TypedResults.Ok(new AgentsReport(query.Range.From, query.Range.To, agents, null));
     }
 
@@ -79,6 +79,13 @@ internal static class ReportCsv
         Row("responseSeconds.p90", s.ResponseSeconds?.P90);
         Row("resolutionSeconds.median", s.ResolutionSeconds?.Median);
         Row("resolutionSeconds.p90", s.ResolutionSeconds?.P90);
+        Row("firstResponseBusinessSeconds.median", s.FirstResponseBusinessSeconds?.Median);
+        Row("firstResponseBusinessSeconds.p90", s.FirstResponseBusinessSeconds?.P90);
+        Row("responseBusinessSeconds.median", s.ResponseBusinessSeconds?.Median);
+        Row("responseBusinessSeconds.p90", s.ResponseBusinessSeconds?.P90);
+        Row("resolutionBusinessSeconds.median", s.ResolutionBusinessSeconds?.Median);
+        Row("resolutionBusinessSeconds.p90", s.ResolutionBusinessSeconds?.P90);
+        Row("queueWaiting", s.QueueWaiting);
         Row("replies.sent", s.Replies?.Sent);
         Row("replies.delivered", s.Replies?.Delivered);
         Row("replies.read", s.Replies?.Read);
@@ -104,11 +111,15 @@ internal static class ReportCsv
 
     public static string Agents(IReadOnlyList<AgentRow> agents)
     {
-        var csv = new StringBuilder("agentId,suppressed,assigned,handled,replies,firstResponseMedian,firstResponseP90,responseMedian,responseP90,resolutionMedian,resolutionP90\r\n");
+        var csv = new StringBuilder("agentId,suppressed,assigned,handled,replies,firstResponseMedian,firstResponseP90,responseMedian,responseP90,resolutionMedian,resolutionP90,"
+            + "firstResponseBusinessMedian,firstResponseBusinessP90,responseBusinessMedian,responseBusinessP90,resolutionBusinessMedian,resolutionBusinessP90,"
+            + "repliesSent,repliesDelivered,repliesRead,repliesFailed,onlineSeconds\r\n");
         foreach (var a in agents)
         {
             object?[] cells = [a.AgentId, a.Suppressed, a.Assigned, a.Handled, a.Replies, a.FirstResponseSeconds?.Median, a.FirstResponseSeconds?.P90,
-                a.ResponseSeconds?.Median, a.ResponseSeconds?.P90, a.ResolutionSeconds?.Median, a.ResolutionSeconds?.P90];
+                a.ResponseSeconds?.Median, a.ResponseSeconds?.P90, a.ResolutionSeconds?.Median, a.ResolutionSeconds?.P90,
+                a.FirstResponseBusinessSeconds?.Median, a.FirstResponseBusinessSeconds?.P90, a.ResponseBusinessSeconds?.Median, a.ResponseBusinessSeconds?.P90,
+                a.ResolutionBusinessSeconds?.Median, a.ResolutionBusinessSeconds?.P90, a.ReplyStates?.Sent, a.ReplyStates?.Delivered, a.ReplyStates?.Read, a.ReplyStates?.Failed, a.OnlineSeconds];
             csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
         }
 

@@ -12,6 +12,18 @@ internal static class ContactRestrictions
     public static Task<bool> IsRestrictedAsync(SwitchboardDbContext db, Guid tenantId, Guid contactId, CancellationToken ct) =>
         db.ContactPrivacy.AnyAsync(p => p.TenantId == tenantId && p.ContactId == contactId && p.Restricted, ct);
 
+    /// <summary>Of <paramref name="contactIds"/> (all the tenant's when null), the restricted ones and when their flags last changed: analytics counts nothing of them from then on.</summary>
+    public static async Task<Dictionary<Guid, DateTimeOffset>> RestrictedSinceAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid>? contactIds, CancellationToken ct)
+    {
+        var rows = db.ContactPrivacy.AsNoTracking().Where(p => p.TenantId == tenantId && p.Restricted);
+        if (contactIds is not null)
+        {
+            rows = rows.Where(p => contactIds.Contains(p.ContactId));
+        }
+
+        return await rows.ToDictionaryAsync(p => p.ContactId, p => p.UpdatedAt, ct);
+    }
+
     /// <summary>Sets the contact's flags that are given (null: unchanged) in the caller's unit of work; the caller saves.</summary>
     public static async Task<ContactPrivacy> SetAsync(SwitchboardDbContext db, Guid tenantId, Guid contactId, bool? minor, bool? restricted, DateTimeOffset now, CancellationToken ct)
     {

@@ -101,8 +101,11 @@ internal static class AgentsApi
     }
 
     /// <summary>The <c>agent.changed</c> event of an availability change: the user id and the new status, nothing personal.</summary>
-    public static void AppendChanged(SwitchboardDbContext db, Guid tenantId, Guid userId, string status, DateTimeOffset now) =>
+    public static void AppendChanged(SwitchboardDbContext db, Guid tenantId, Guid userId, string status, DateTimeOffset now)
+    {
         RealtimeLog.Append(db, tenantId, AgentState.ChangedEvent, null, null, $"{userId}:{status}", now);
+        db.UnitOfWork<AgentStatusChanges>().Items.Add(new(tenantId, userId, status, now));
+    }
 
     private static async Task RecordChangeAsync(
         SwitchboardDbContext db, Guid tenantId, Guid userId, AuditActor actor, string from, string status, DateTimeOffset now, CancellationToken ct)
@@ -138,4 +141,10 @@ internal static class AgentsApi
             [.. teams[u].Select(t => t.Id).Order()],
             s?.StatusAt))];
     }
+}
+
+/// <summary>The availability changes of the current unit of work, for analytics' online time (ADR 0030); saved with the change, then cleared by the reader.</summary>
+internal sealed class AgentStatusChanges
+{
+    public List<(Guid TenantId, Guid UserId, string Status, DateTimeOffset At)> Items { get; } = [];
 }

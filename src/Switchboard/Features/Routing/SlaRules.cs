@@ -34,6 +34,11 @@ internal sealed class TenantSlaRules(IReadOnlyList<SlaPolicy> policies, IReadOnl
         return BusinessClock.AddBusinessMinutes(start, m, schedule);
     }
 
+    /// <summary>The business hours a policy counts in; null when it counts around the clock or no longer exists. Reports measure in these too (ADR 0030).</summary>
+    public BusinessSchedule? BusinessHoursOf(Guid? policyId) => Find(policyId) is { BusinessHours: true } policy
+        ? policy.CalendarId is { } id && calendars.TryGetValue(id, out var found) ? found : BusinessSchedule.AroundTheClock
+        : null;
+
     public static BusinessSchedule ScheduleOf(Calendar calendar, IEnumerable<CalendarHours> hours, IEnumerable<Holiday> holidays) =>
         new(CalendarZones.Find(calendar.TimeZone) ?? TimeZoneInfo.Utc, hours.Select(h => ((DayOfWeek)h.Day, h.StartMinute, h.EndMinute)), holidays.Select(h => h.Date));
 }
