@@ -9,6 +9,7 @@ using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
 using Switchboard.Features.Analytics;
+using Switchboard.Features.Assistant;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
@@ -87,6 +88,7 @@ public static class SwitchboardHosting
         services.AddSatisfaction();
         services.AddTranscripts();
         services.AddFlows();
+        services.AddAssistant();
         services.AddDashboard();
         return builder;
     }
@@ -140,6 +142,7 @@ public static class SwitchboardHosting
         app.MapSatisfaction();
         app.MapTranscripts();
         app.MapFlows();
+        app.MapAssistant();
         app.MapEventStream();
         app.MapDashboard();
         return app;
