@@ -1,4 +1,5 @@
 using Switchboard.Features.Analytics;
+using Switchboard.Features.Assistant;
 using Switchboard.Features.Privacy;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
@@ -7,6 +8,11 @@ using Switchboard.Hosting.Demo;
 if (args is [VerifyExportCommand.Name, .. var rest])
 {
     return VerifyExportCommand.Run(rest, Console.Out, Console.Error);
+}
+
+if (args is [EvalAiCommand.Name, .. var evalOptions])
+{
+    return EvalAiCommand.Run(evalOptions, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -10,6 +10,7 @@ using Switchboard.Common.Web;
 using Switchboard.Common.Web.OpenApi;
 using Switchboard.Dashboard;
 using Switchboard.Features.Analytics;
+using Switchboard.Features.Assistant;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Automation;
 using Switchboard.Features.Channels;
@@ -88,6 +89,7 @@ public static class SwitchboardHosting
         services.AddSatisfaction();
         services.AddTranscripts();
         services.AddFlows();
+        services.AddAssistant();
         services.AddDashboard();
         services.AddSwitchboardTelemetry(options);
         return builder;
@@ -142,6 +144,7 @@ public static class SwitchboardHosting
         app.MapSatisfaction();
         app.MapTranscripts();
         app.MapFlows();
+        app.MapAssistant();
         app.MapEventStream();
         app.MapDashboard();
         app.MapSwitchboardMetrics(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SwitchboardOptions>>().Value);

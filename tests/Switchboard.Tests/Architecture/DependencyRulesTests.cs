@@ -111,6 +111,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // Leaves: nobody uses satisfaction or transcripts (ADR 0031).
         ["Satisfaction"] = [],
         ["Transcripts"] = [],
+
+        // Leaf: nobody uses the assistant yet; a knowledge base plugs in through ISuggestionSource (ADR 0035).
+        ["Assistant"] = [],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

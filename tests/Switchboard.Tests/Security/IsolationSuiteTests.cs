@@ -294,6 +294,8 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             replies = await db.AutoReplySettings.Where(r => r.TenantId == tenantId).OrderBy(r => r.ChannelId).Select(r => new { r.ChannelId, r.GreetingText, r.UpdatedAt }).ToListAsync(),
             flows = await db.Flows.Where(f => f.TenantId == tenantId).OrderBy(f => f.Id).Select(f => new { f.Id, f.Draft, f.PublishedVersion, f.UpdatedAt }).ToListAsync(),
             flowVersions = await db.FlowVersions.CountAsync(v => v.TenantId == tenantId),
+            assistant = await db.Set<Switchboard.Features.Assistant.AssistantSettings>().Where(e => e.TenantId == tenantId).Select(e => new { e.Enabled, e.Provider, e.BaseUrl, e.UpdatedAt }).ToListAsync(),
+            summaries = await db.Set<Switchboard.Features.Assistant.ConversationSummary>().CountAsync(e => e.TenantId == tenantId),
         };
         return JsonSerializer.Serialize(state);
     }

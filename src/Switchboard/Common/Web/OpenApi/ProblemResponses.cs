@@ -22,6 +22,8 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
     internal static readonly IReadOnlyDictionary<string, int[]> Raised = new Dictionary<string, int[]>(StringComparer.Ordinal)
     {
         ["AcceptInvite"] = [StatusCodes.Status404NotFound],
+        ["SuggestReplies"] = [StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable],
+        ["SummarizeConversation"] = [StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable],
         ["ChangeUserRole"] = [StatusCodes.Status409Conflict],
         ["DisableUser"] = [StatusCodes.Status409Conflict],
         ["InviteUser"] = [StatusCodes.Status409Conflict],

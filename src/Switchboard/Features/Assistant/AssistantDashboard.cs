@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Features.Audit;
+
+namespace Switchboard.Features.Assistant;
+
+/// <summary>What the conversation view and the composer show of the assistant: whether it is on, the newest summary, the trend, suggestions.</summary>
+internal sealed class AssistantDashboard(IDbContextFactory<SwitchboardDbContext> dbFactory, AssistantRunner assistant)
+{
+    public sealed record View(bool On, AssistantRunner.SummaryResponse? Summary, string? Sentiment, double Score);
+
+    public async Task<View> ViewAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var on = await db.AssistantSettings.AsNoTracking().AnyAsync(s => s.TenantId == tenantId && s.Enabled, ct);
+        var trend = await db.ConversationSentiments.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.ConversationId == conversationId, ct);
+        var summary = await assistant.LatestSummaryAsync(db, tenantId, conversationId, ct);
+        return new View(on, summary, trend is null ? null : AssistantApi.Name(trend.Label), trend?.Score ?? 0);
+    }
+
+    /// <summary>The conversation's trend per id, for the list.</summary>
+    public async Task<Dictionary<Guid, string>> SentimentsAsync(Guid tenantId, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = conversationIds.ToList();
+        var rows = await db.ConversationSentiments.AsNoTracking()
+            .Where(s => s.TenantId == tenantId && ids.Contains(s.ConversationId))
+            .Select(s => new { s.ConversationId, s.Label })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.ConversationId, r => AssistantApi.Name(r.Label));
+    }
+
+    /// <summary>Up to three suggestions for the signed-in agent, or the reason there are none; never sends anything.</summary>
+    public async Task<(IReadOnlyList<Suggestion> Items, string? Error)> SuggestAsync(ClaimsPrincipal user, Guid tenantId, Guid conversationId, CancellationToken ct)
+    {
+        if (!user.HasScope(Permissions.ConversationsWrite))
+        {
+            return ([], "You may not write in this conversation.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var outcome = await assistant.SuggestAsync(db, tenantId, conversationId, user.UserIdOf(), AuditActor.From(user, null), ct);
+        return outcome.Value is { } value ? (value.Items, value.Items.Count == 0 ? "No suggestion for this conversation." : null) : ([], outcome.Failure!.Title);
+    }
+}
