@@ -24,7 +24,7 @@ public abstract partial class RedactionEgressTests(AppFixture fixture)
 {
     private SwitchboardApp App => fixture.App;
 
-    [Fact(Skip = "Failing, a real leak: the contact's WhatsApp profile name reached the endpoint (the redaction reads only the agent-given name); fix in AssistantRunner.PrepareAsync, see docs/ai.md")]
+    [Fact]
     public async Task No_planted_personal_datum_reaches_the_endpoint_and_the_agent_sees_the_answer_restored()
     {
         await using var endpoint = await FakeChatEndpoint.StartAsync();
@@ -41,7 +41,7 @@ public abstract partial class RedactionEgressTests(AppFixture fixture)
         var contactId = (await App.ConversationsAsync(s.Tenant)).Single(c => c!["id"]!.GetValue<Guid>() == conversation)!["contact"]!["id"]!.GetValue<Guid>();
         (await s.Client.PatchAsJsonAsync($"{s.Base}/contacts/{contactId}", new { attributes = new Dictionary<string, object> { ["customer_code"] = "ZX-99812" } }))
             .StatusCode.Should().Be(HttpStatusCode.OK);
-        await s.CustomerWritesAsync("5511987654321", "Refund to GB82 WEST 1234 5698 7654 32 please, my code is ZX-99812.");
+        await s.CustomerWritesAsync("5511987654321", "Refund to GB82 WEST 1234 5698 7654 32 please, my code is ZX-99812.", name: "Mariana Oliveira");
 
         var suggest = await s.SuggestAsync(conversation);
         suggest.StatusCode.Should().Be(HttpStatusCode.OK, await suggest.Content.ReadAsStringAsync());

@@ -255,10 +255,10 @@ internal static partial class PiiDetector
     [GeneratedRegex(@"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")]
     private static partial Regex SsnPattern();
 
-    [GeneratedRegex(@"(?<![\d.-])(?:\d{3}\.\d{3}\.\d{3}-\d{2}|\d{11})(?![\d.-])")]
+    [GeneratedRegex(@"(?<![\d.-])(?:\d{3}\.\d{3}\.\d{3}-\d{2}|\d{11})(?![\d-]|\.\d)")]
     private static partial Regex CpfPattern();
 
-    [GeneratedRegex(@"(?<![\d.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d.-])")]
+    [GeneratedRegex(@"(?<![\d.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d-]|\.\d)")]
     private static partial Regex FormattedCpfPattern();
 
     [GeneratedRegex(@"(?<![\w-])\d{8}-?[A-Za-z](?![\w-])")]

@@ -39,7 +39,7 @@ internal sealed class SentimentStep(ContactKeys contactKeys) : IConversationStep
     {
         var conversation = change.Conversation;
         var messageId = change.MessageId!.Value;
-        var message = db.Messages.Local.FirstOrDefault(m => m.TenantId == conversation.TenantId && m.Id == messageId)
+        var message = change.Message ?? db.Messages.Local.FirstOrDefault(m => m.TenantId == conversation.TenantId && m.Id == messageId)
             ?? await db.Messages.FirstOrDefaultAsync(m => m.TenantId == conversation.TenantId && m.Id == messageId, ct);
         if (message is null || db.MessageSentiments.Local.Any(s => s.TenantId == message.TenantId && s.MessageId == message.Id))
         {

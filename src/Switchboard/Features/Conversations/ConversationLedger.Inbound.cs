@@ -125,7 +125,7 @@ internal sealed partial class ConversationLedger(
             : answer ? ConversationCause.SurveyAnswered
             : conversation.Status == ConversationStatus.Resolved ? ConversationCause.Reopened
             : ConversationCause.CustomerMessage;
-        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp) { MessageId = row.Id, ReplyId = replyId });
+        batch.Changes.Add(new ConversationChange(conversation, cause, timestamp) { MessageId = row.Id, Message = row, ReplyId = replyId });
         await IndexForSearchAsync(db, row, key, inbound.Text, ct);
         threads.RecordInbound(conversation, timestamp, countsAsUnread: !answer && inbound.Type is not ("reaction" or "system"), opensWindow: inbound.Type != "system", reopens: !answer);
         if (inbound.Reaction is { } reaction)

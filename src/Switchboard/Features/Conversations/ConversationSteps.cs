@@ -39,6 +39,9 @@ internal readonly record struct ConversationChange(Conversation Conversation, Co
     /// <summary>The customer's message behind an inbound change (opened, reopened or another message); null otherwise.</summary>
     public Guid? MessageId { get; init; }
 
+    /// <summary>That message itself where the writer holds it in memory: the inbound batch inserts its messages only after the steps plan.</summary>
+    public Message? Message { get; init; }
+
     /// <summary>The id of the reply button or list row a customer's message chose, when it chose one (ADR 0031).</summary>
     public string? ReplyId { get; init; }
 }
