@@ -24,6 +24,7 @@ using Switchboard.Features.Satisfaction;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Transcripts;
 using Switchboard.Features.Webhooks;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Workspace;
 
 namespace Switchboard.Hosting;
@@ -80,6 +81,7 @@ public static class SwitchboardHosting
         services.AddMail(builder.Configuration);
         services.AddConversationRouting();
         services.AddWorkspace();
+        services.AddKnowledge();
         services.AddAutomation();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
@@ -133,6 +135,7 @@ public static class SwitchboardHosting
         app.MapOutbound();
         app.MapConversationRouting();
         app.MapWorkspace();
+        app.MapKnowledge();
         app.MapAutomation();
         app.MapPrivacy();
         app.MapServiceLevels();
