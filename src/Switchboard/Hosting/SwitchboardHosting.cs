@@ -15,6 +15,7 @@ using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
@@ -24,7 +25,6 @@ using Switchboard.Features.Satisfaction;
 using Switchboard.Features.Tenants;
 using Switchboard.Features.Transcripts;
 using Switchboard.Features.Webhooks;
-using Switchboard.Features.Knowledge;
 using Switchboard.Features.Workspace;
 
 namespace Switchboard.Hosting;
