@@ -1,5 +1,6 @@
 using Switchboard.Features.Analytics;
 using Switchboard.Features.Assistant;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Privacy;
 using Switchboard.Hosting;
 using Switchboard.Hosting.Demo;
@@ -23,6 +24,11 @@ var app = builder.Build();
 if (args is [RebuildReportsCommand.Name, .. var options])
 {
     return await RebuildReportsCommand.RunAsync(app.Services, options, Console.Out, Console.Error);
+}
+
+if (args is [EvalKnowledgeCommand.Name, .. var evalOptions])
+{
+    return await EvalKnowledgeCommand.RunAsync(app.Services, evalOptions, Console.Out, Console.Error);
 }
 
 app.MapSwitchboard();

@@ -23,6 +23,7 @@ public static class DashboardPolicies
     public const string RoutingSupervise = Prefix + Permissions.RoutingSupervise;
     public const string ReportsRead = Prefix + Permissions.ReportsRead;
     public const string PrivacyManage = Prefix + Permissions.PrivacyManage;
+    public const string KbManage = Prefix + Permissions.KbManage;
 
     internal static IServiceCollection AddDashboardPolicies(this IServiceCollection services)
     {

@@ -17,6 +17,7 @@ using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Mail;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
@@ -82,6 +83,7 @@ public static class SwitchboardHosting
         services.AddMail(builder.Configuration);
         services.AddConversationRouting();
         services.AddWorkspace();
+        services.AddKnowledge();
         services.AddAutomation();
         services.AddPrivacy(builder.Configuration);
         services.AddServiceLevels();
@@ -137,6 +139,7 @@ public static class SwitchboardHosting
         app.MapOutbound();
         app.MapConversationRouting();
         app.MapWorkspace();
+        app.MapKnowledge();
         app.MapAutomation();
         app.MapPrivacy();
         app.MapServiceLevels();

@@ -108,6 +108,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // restricted processing or objected: bots, analytics and automation ask before acting (ADR 0032).
         ["Privacy"] = ["ExportLinks", "ContactRestrictions"],
 
+        // Published articles found for a question: suggested replies and the bot answer from them (ADR 0034).
+        ["Knowledge"] = ["KnowledgeSearch", "KnowledgeHit"],
+
         // Leaves: nobody uses satisfaction or transcripts (ADR 0031).
         ["Satisfaction"] = [],
         ["Transcripts"] = [],

@@ -194,6 +194,8 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var exportId = await Privacy.PrivacyScenario.RequestExportAsync(admin, a, null);
         var ruleId = await CreateAsync("automation/rules", new { name = "Contract rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Done" } } });
         var victimRuleId = await CreateAsync("automation/rules", new { name = "Contract victim", @event = "label_added", actions = new[] { new { type = "resolve" } } });
+        var articleId = await CreateAsync("kb/articles", new { title = "Contract article", body = "Returns within **30 days**.", published = true });
+        var victimArticleId = await CreateAsync("kb/articles", new { title = "Contract victim", body = "Draft", published = false });
         var flowId = await CreateAsync("flows", new { name = "Contract flow", trigger = new { type = "new_conversation" }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } });
 
         await using var db = App.NewDbContext();
@@ -217,6 +219,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["exportId"] = exportId.ToString(),
             ["ruleId"] = ruleId,
             ["flowId"] = flowId,
+            ["articleId"] = articleId,
             ["requestId"] = requestId,
         };
         var victims = new Dictionary<string, string>
@@ -227,6 +230,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["labelId"] = victimLabelId,
             ["cannedResponseId"] = victimCannedResponseId,
             ["ruleId"] = victimRuleId,
+            ["articleId"] = victimArticleId,
         };
         return (ids, victims);
     }

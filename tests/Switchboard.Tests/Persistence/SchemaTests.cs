@@ -28,6 +28,10 @@ public abstract class SchemaTests(DatabaseProvider provider)
         await using var modelDb = fromModel.NewDbContext();
         await modelDb.Database.EnsureCreatedAsync();
         await modelDb.Database.ExecuteSqlRawAsync(Switchboard.Common.Persistence.Migrations.ConversationActivityIndex.CreateSql);
+        foreach (var sql in Switchboard.Common.Persistence.Migrations.KnowledgeBase.SearchSql(modelDb.IsSqlite))
+        {
+            await modelDb.Database.ExecuteSqlRawAsync(sql);
+        }
 
         var expected = await SchemaReader.ReadAsync(modelDb);
         var actual = await SchemaReader.ReadAsync(migratedDb);

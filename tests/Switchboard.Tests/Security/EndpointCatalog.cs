@@ -66,7 +66,7 @@ internal static partial class EndpointCatalog
     /// </summary>
     private static readonly string[] AnonymousByDesign =
     [
-        "/health/", "/webhooks/whatsapp", "/openapi/", "/api/v1/invites/accept", "/account/logout",
+        "/health/", "/webhooks/whatsapp", "/openapi/", "/api/v1/invites/accept", "/account/logout", "/kb/",
     ];
 
     public static IReadOnlyList<ApiEndpoint> All(SwitchboardApp app) =>

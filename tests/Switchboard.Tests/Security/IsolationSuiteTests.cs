@@ -14,6 +14,7 @@ using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Flows;
 using Switchboard.Features.Identity;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
@@ -215,6 +216,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         var rule = await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/rules", new { name = "A's rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Resolved" } } });
         rule.StatusCode.Should().Be(HttpStatusCode.Created, await rule.Content.ReadAsStringAsync());
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/replies", new { greeting = "Hello from A" })).EnsureSuccessStatusCode();
+        var article = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/kb/articles", new { title = "A's returns policy", body = "Returns within 30 days.", published = true })).ReadJsonAsync();
         var flow = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/flows", new { name = "A's welcome", trigger = new { type = "keyword", keywords = new[] { "menu" } }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } })).ReadJsonAsync();
 
         await using var db = App.NewDbContext();
@@ -241,6 +243,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["calendarId"] = calendar["id"]!.GetValue<string>(),
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["flowId"] = flow["id"]!.GetValue<string>(),
+            ["articleId"] = article["id"]!.GetValue<string>(),
             ["key"] = "school",
             ["ruleId"] = (await rule.ReadJsonAsync())["id"]!.GetValue<string>(),
         };
@@ -296,6 +299,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             flowVersions = await db.FlowVersions.CountAsync(v => v.TenantId == tenantId),
             assistant = await db.Set<Switchboard.Features.Assistant.AssistantSettings>().Where(e => e.TenantId == tenantId).Select(e => new { e.Enabled, e.Provider, e.BaseUrl, e.UpdatedAt }).ToListAsync(),
             summaries = await db.Set<Switchboard.Features.Assistant.ConversationSummary>().CountAsync(e => e.TenantId == tenantId),
+            articles = await db.KnowledgeArticles.Where(k => k.TenantId == tenantId).OrderBy(k => k.Id).Select(k => new { k.Id, k.Title, k.Body, k.Published, k.UpdatedAt }).ToListAsync(),
         };
         return JsonSerializer.Serialize(state);
     }

@@ -39,7 +39,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
         endpoints.Where(e => e.NamesTenant && e.Kind == EndpointKind.Operator).Select(e => e.Name)
             .Should().Equal(["DELETE /api/v1/tenants/{tenantId}"], "erasing a tenant is the one operator-only route that names a tenant (a tenant key gets 403 there before any lookup)");
         endpoints.Where(e => e.NamesTenant && e.Kind == EndpointKind.Anonymous).Select(e => e.Route).Distinct()
-            .Should().Equal(["/webhooks/whatsapp/{tenantId}"], "only Meta's webhook (authenticated by its signature) names a tenant without a caller identity");
+            .Should().Equal(["/kb/{tenantId}/{articleId}", "/webhooks/whatsapp/{tenantId}"], "only Meta's webhook (authenticated by its signature) and a published article's public page (ADR 0034) name a tenant without a caller identity");
         endpoints.Where(e => e.Kind == EndpointKind.Tenant).Select(e => e.Permission)
             .Should().OnlyContain(p => Permissions.IsKnown(p), "a tenant policy names a known permission");
         EndpointCatalog.TenantScoped(App).Should().HaveCountGreaterThan(30, "the enumeration sees the tenant API");
@@ -93,6 +93,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["policyId"] = Guid.NewGuid().ToString(),
             ["ruleId"] = Guid.NewGuid().ToString(),
             ["flowId"] = Guid.NewGuid().ToString(),
+            ["articleId"] = Guid.NewGuid().ToString(),
             ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 

@@ -30,17 +30,19 @@ internal static class Permissions
     public const string ReportsRead = "reports:read";
     public const string QualityReview = "quality:review";
     public const string TranscriptsRead = "transcripts:read";
+    public const string KbManage = "kb:manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead, ChannelsAdmin,
         UsersRead, UsersAdmin, TokensAdmin, AuditRead, SettingsAdmin, RoutingAdmin, RoutingSupervise,
         CannedManage, LabelsManage, AutomationManage, FlowsManage, PrivacyExport, PrivacyErase, PrivacyManage, TenantDelete, ReportsRead, QualityReview, TranscriptsRead,
+        KbManage,
     ];
 
     private static readonly string[] AgentPermissions = [TenantRead, ConversationsRead, ConversationsWrite, MessagesSend, ChannelsRead];
 
-    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, FlowsManage, ReportsRead, QualityReview, TranscriptsRead];
+    private static readonly string[] ManagerPermissions = [.. AgentPermissions, UsersRead, AuditRead, RoutingSupervise, CannedManage, LabelsManage, AutomationManage, FlowsManage, ReportsRead, QualityReview, TranscriptsRead, KbManage];
 
     public static IReadOnlyList<string> Of(TenantRole role) => role switch
     {

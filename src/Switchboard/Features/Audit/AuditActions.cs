@@ -57,4 +57,9 @@ internal static class AuditActions
     public const string ContactAttributeCreated = "contact_attribute.created";
     public const string ContactAttributeUpdated = "contact_attribute.updated";
     public const string ContactAttributeDeleted = "contact_attribute.deleted";
+    public const string KnowledgeArticleCreated = "kb_article.created";
+    public const string KnowledgeArticleUpdated = "kb_article.updated";
+    public const string KnowledgeArticlePublished = "kb_article.published";
+    public const string KnowledgeArticleUnpublished = "kb_article.unpublished";
+    public const string KnowledgeArticleDeleted = "kb_article.deleted";
 }

@@ -38,6 +38,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["DownloadMedia"] = [StatusCodes.Status409Conflict, StatusCodes.Status410Gone],
         ["RetryMediaFetch"] = [StatusCodes.Status409Conflict],
         ["CreateTeam"] = [StatusCodes.Status409Conflict],
+        ["CreateKnowledgeArticle"] = [StatusCodes.Status409Conflict],
         ["UpdateTeam"] = [StatusCodes.Status409Conflict],
         ["DeleteTeam"] = [StatusCodes.Status409Conflict],
         ["TransferConversation"] = [StatusCodes.Status409Conflict],
