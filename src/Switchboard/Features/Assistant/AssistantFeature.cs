@@ -11,6 +11,7 @@ public static class AssistantFeature
     {
         services.AddSingleton<ISuggestionSource, CannedSuggestionSource>();
         services.AddSingleton<ISuggestionSource, PastAnswerSuggestionSource>();
+        services.AddSingleton<ISuggestionSource, ArticleSuggestionSource>();
         services.AddSingleton<AssistantRunner>();
         services.AddSingleton<AssistantDashboard>();
         services.AddSingleton<IConversationStep, SentimentStep>();

@@ -48,7 +48,7 @@ internal sealed class AssistantRunner(
 
         var (settings, conversation, transcript, redaction, contactName) = prepared.Value!;
         var query = string.Join(" ", transcript.Reverse().TakeWhile(l => l.Speaker == "Customer").Reverse().Select(l => l.Text).DefaultIfEmpty(transcript.LastOrDefault()?.Text ?? ""));
-        var context = new SuggestionContext(tenantId, conversationId, agentUserId, contactName);
+        var context = new SuggestionContext(tenantId, conversationId, agentUserId, contactName, query);
         var candidates = new List<SuggestionCandidate>();
         foreach (var source in sources)
         {

@@ -13,8 +13,8 @@ internal sealed record Suggestion(string Text, string Source);
 /// <summary>A reply a source offers, and the words it is found by (<see cref="Bm25Index"/>).</summary>
 internal sealed record SuggestionCandidate(string Text, string Source, string SearchText);
 
-/// <summary>What a source may look at: the conversation, the agent asking, the contact's name.</summary>
-internal sealed record SuggestionContext(Guid TenantId, Guid ConversationId, Guid? AgentUserId, string? ContactName);
+/// <summary>What a source may look at: the conversation, the agent asking, the contact's name, the customer's last words.</summary>
+internal sealed record SuggestionContext(Guid TenantId, Guid ConversationId, Guid? AgentUserId, string? ContactName, string Query = "");
 
 /// <summary>
 /// Where suggested replies come from (ADR 0035). Register more in DI (a knowledge base's articles, source
