@@ -9,6 +9,15 @@ if (args is [VerifyExportCommand.Name, .. var rest])
     return VerifyExportCommand.Run(rest, Console.Out, Console.Error);
 }
 
+// `-- backup --output PATH`, `-- restore --input PATH [--force]` (the server is stopped): ADR 0038.
+if (args is [BackupCommands.Backup or BackupCommands.Restore, .. var backupArgs])
+{
+    var configuration = WebApplication.CreateBuilder().Configuration;
+    return args[0] == BackupCommands.Backup
+        ? await BackupCommands.BackUpAsync(configuration, backupArgs, Console.Out, Console.Error)
+        : await BackupCommands.RestoreAsync(configuration, backupArgs, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDemoMode();
 builder.AddSwitchboard();

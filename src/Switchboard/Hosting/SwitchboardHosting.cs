@@ -98,6 +98,7 @@ public static class SwitchboardHosting
         app.Services.GetRequiredService<OperatorKey>();
 
         app.UseTrustedProxies();
+        app.UseStartupGate();
         app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
