@@ -10,8 +10,8 @@ using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Media;
 using Switchboard.Features.Privacy;
-using Switchboard.Tests.Security;
 using Switchboard.Tests.Infrastructure;
+using Switchboard.Tests.Security;
 
 namespace Switchboard.Tests.Privacy;
 

@@ -67,7 +67,9 @@ internal sealed class DatabaseBackup(DatabaseProvider provider, string connectio
             return 0;
         }
 
-        await using var connection = new NpgsqlConnection(connectionString);
+        // Generous time-outs: an operator command on a loaded host should wait rather than fail.
+        var patient = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 120, CommandTimeout = 120 };
+        await using var connection = new NpgsqlConnection(patient.ToString());
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'", connection);
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
