@@ -16,6 +16,15 @@ if (args is [EvalAiCommand.Name, .. var evalOptions])
     return EvalAiCommand.Run(evalOptions, Console.Out, Console.Error);
 }
 
+// `-- backup --output PATH`, `-- restore --input PATH [--force]` (the server is stopped): ADR 0038.
+if (args is [BackupCommands.Backup or BackupCommands.Restore, .. var backupArgs])
+{
+    var configuration = WebApplication.CreateBuilder().Configuration;
+    return args[0] == BackupCommands.Backup
+        ? await BackupCommands.BackUpAsync(configuration, backupArgs, Console.Out, Console.Error)
+        : await BackupCommands.RestoreAsync(configuration, backupArgs, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDemoMode();
 builder.AddSwitchboard();
@@ -26,9 +35,9 @@ if (args is [RebuildReportsCommand.Name, .. var options])
     return await RebuildReportsCommand.RunAsync(app.Services, options, Console.Out, Console.Error);
 }
 
-if (args is [EvalKnowledgeCommand.Name, .. var evalOptions])
+if (args is [EvalKnowledgeCommand.Name, .. var kbOptions])
 {
-    return await EvalKnowledgeCommand.RunAsync(app.Services, evalOptions, Console.Out, Console.Error);
+    return await EvalKnowledgeCommand.RunAsync(app.Services, kbOptions, Console.Out, Console.Error);
 }
 
 app.MapSwitchboard();

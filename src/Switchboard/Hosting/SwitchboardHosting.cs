@@ -104,6 +104,7 @@ public static class SwitchboardHosting
         app.Services.GetRequiredService<OperatorKey>();
 
         app.UseTrustedProxies();
+        app.UseStartupGate();
         app.UseSwitchboardSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -9,6 +9,9 @@ public sealed class SwitchboardOptions
 
     public DatabaseOptions Database { get; set; } = new();
 
+    /// <summary>The deletion ledger's file (ADR 0038); default <c>deletion-ledger.jsonl</c> in the data directory. Shared by every node.</summary>
+    public string? DeletionLedgerPath { get; set; }
+
     /// <summary>Base64 of 32 random bytes: the key-encryption key. Generated in embedded mode only.</summary>
     public string? MasterKey { get; set; }
 

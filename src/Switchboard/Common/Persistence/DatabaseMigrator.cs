@@ -10,6 +10,7 @@ namespace Switchboard.Common.Persistence;
 internal sealed partial class DatabaseMigrator(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     MigrationState state,
+    IEnumerable<IStartupRepair> repairs,
     ILogger<DatabaseMigrator> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
@@ -52,10 +53,16 @@ internal sealed partial class DatabaseMigrator(
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             }
 
+            // Before the node counts as current (workers and requests wait for it): the deletion ledger (ADR 0038).
+            foreach (var repair in repairs)
+            {
+                await repair.RunAsync(cancellationToken);
+            }
+
             state.MarkCurrent();
             return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not StartupRefusedException)
         {
             LogUnavailable(SafeError.Describe(ex));
             return false;

@@ -23,6 +23,9 @@ internal static class PersistenceSetup
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContext());
         services.AddSingleton<MigrationState>();
         services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<DeletionLedger>();
+        services.AddSingleton<IDeletionRecorder>(sp => sp.GetRequiredService<DeletionLedger>());
+        services.AddHostedService<ServerLock>();
         services.AddHostedService<DatabaseMigrator>();
         return services;
     }

@@ -12,7 +12,10 @@ namespace Switchboard.Features.Media;
 /// </summary>
 internal sealed class BlobStore(IOptions<SwitchboardOptions> options)
 {
-    private string Root => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "media");
+    private string Root => RootOf(options.Value);
+
+    /// <summary>The folder of every sealed file (media, exports), which backups copy.</summary>
+    public static string RootOf(SwitchboardOptions options) => Path.Combine(Path.GetFullPath(options.DataDirectory), "media");
 
     public async Task WriteAsync(Guid tenantId, Guid id, byte[] sealedBytes, CancellationToken ct)
     {

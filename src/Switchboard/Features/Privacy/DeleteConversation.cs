@@ -32,6 +32,7 @@ internal static class DeleteConversation
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var (messages, deleted) = await ConversationLedger.DeleteConversationAsync(db, erasure.Steps, conversation, now, ct);
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ConversationDeleted, $"conversation:{conversationId}", new { conversation.ContactId, messages }, now, ct);
+        await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.ConversationDeleted, tenantId, [conversationId], []), ct);
         await transaction.CommitAsync(ct);
         ErasureSteps.RunAfterCommit(deleted.AfterCommit);
         return null;

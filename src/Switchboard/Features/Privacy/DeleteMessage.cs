@@ -32,6 +32,7 @@ internal static class DeleteMessage
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var deleted = await ConversationLedger.DeleteMessageAsync(db, erasure.Steps, message, now, ct);
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.MessageDeleted, $"message:{messageId}", new { conversationId }, now, ct);
+        await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.MessagesDeleted, tenantId, [messageId], []), ct);
         await transaction.CommitAsync(ct);
         ErasureSteps.RunAfterCommit(deleted.AfterCommit);
         return null;

@@ -36,6 +36,7 @@ internal static class EraseContact
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var (counts, erased) = await ConversationLedger.EraseContactAsync(db, erasure.Directory, erasure.Steps, contact, ct);
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ContactErased, $"contact:{contactId}", counts, clock.GetUtcNow(), ct);
+        await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.ContactErased, tenantId, [contactId], [DeletionKeyIds.Contact(contactId)]), ct);
         await transaction.CommitAsync(ct);
         ErasureSteps.RunAfterCommit(erased.AfterCommit);
         return null;

@@ -12,4 +12,5 @@ internal static class PrivacyAudit
     public const string RequestUpdated = "privacy.request_updated";
     public const string RequestCompleted = "privacy.request_completed";
     public const string RequestDueSoon = "privacy.request_due_soon";
+    public const string DeletionReapplied = "privacy.deletion_reapplied";
 }

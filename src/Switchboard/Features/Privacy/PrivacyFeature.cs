@@ -1,4 +1,5 @@
 using Switchboard.Common.Jobs;
+using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
@@ -29,6 +30,9 @@ public static class PrivacyFeature
         services.AddJobRunner<RetentionRunner, RetentionJob>(sp => sp.GetRequiredService<RetentionSignal>().Signal);
         services.AddSingleton<RequestDeadlineSignal>();
         services.AddJobRunner<RequestDeadlineWarnings, DataRightsRequest>(sp => sp.GetRequiredService<RequestDeadlineSignal>().Signal);
+
+        // The deletion ledger is re-applied at start, before requests and workers (ADR 0038).
+        services.AddSingleton<IStartupRepair, DeletionReplay>();
         return services;
     }
 

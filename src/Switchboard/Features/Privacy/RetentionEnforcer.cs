@@ -79,7 +79,13 @@ internal sealed class RetentionEnforcer(
                 return total;
             }
 
-            total += await s.Db.MediaObjects.Where(o => o.TenantId == s.TenantId && EF.Parameter(ids).Contains(o.Id)).ExecuteDeleteAsync(ct);
+            await using (var transaction = await s.Db.Database.BeginTransactionAsync(ct))
+            {
+                total += await s.Db.MediaObjects.Where(o => o.TenantId == s.TenantId && EF.Parameter(ids).Contains(o.Id)).ExecuteDeleteAsync(ct);
+                await erasure.Ledger.RecordAsync(s.Db, new DeletionRecord(DeletionKinds.MediaPurged, s.TenantId, ids, []), ct);
+                await transaction.CommitAsync(ct);
+            }
+
             ids.ForEach(id => blobs.Delete(s.TenantId, id));
             if (ids.Count < s.Batch)
             {
@@ -109,6 +115,7 @@ internal sealed class RetentionEnforcer(
             {
                 var deleted = await ConversationLedger.DeleteExpiredMessagesAsync(s.Db, erasure.Steps, s.TenantId, ids, ct);
                 await s.Db.SaveChangesAsync(ct);
+                await erasure.Ledger.RecordAsync(s.Db, new DeletionRecord(DeletionKinds.MessagesDeleted, s.TenantId, deleted.MessageIds, []), ct);
                 await transaction.CommitAsync(ct);
                 ErasureSteps.RunAfterCommit(deleted.AfterCommit);
                 total += deleted.MessageIds.Count;

@@ -21,7 +21,7 @@ internal sealed class TenantDeletionSignal
 /// A deletion cancelled before its claim is never carried out.
 /// </summary>
 internal sealed class TenantDeletionRunner(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, TimeProvider clock) : IJobSource<TenantDeletion>
+    IDbContextFactory<SwitchboardDbContext> dbFactory, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, DeletionLedger ledger, TimeProvider clock) : IJobSource<TenantDeletion>
 {
     public JobSchedule Schedule { get; } = new("Tenant deletion runner", TimeSpan.FromSeconds(30));
 
@@ -51,7 +51,7 @@ internal sealed class TenantDeletionRunner(
     public async Task RunAsync(TenantDeletion job, int attempt, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await EraseTenant.EraseAsync(job.TenantId, new EraseTenant.Services(db, keyRing, channelChanges, blobs, clock), AuditActor.System, ct);
+        await EraseTenant.EraseAsync(job.TenantId, new EraseTenant.Services(db, keyRing, channelChanges, blobs, clock, ledger), AuditActor.System, ct);
     }
 
     public async Task CompleteAsync(TenantDeletion job, CancellationToken ct)

@@ -20,7 +20,7 @@ namespace Switchboard.Features.Tenants;
 internal static class EraseTenant
 {
     /// <summary>What erasing a tenant needs; the endpoint takes it with <c>[AsParameters]</c>.</summary>
-    public readonly record struct Services(SwitchboardDbContext Db, KeyRing KeyRing, ChannelChanges ChannelChanges, BlobStore Blobs, TimeProvider Clock);
+    public readonly record struct Services(SwitchboardDbContext Db, KeyRing KeyRing, ChannelChanges ChannelChanges, BlobStore Blobs, TimeProvider Clock, IDeletionRecorder Ledger);
 
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(Guid tenantId, [AsParameters] Services services, HttpContext http, CancellationToken ct) =>
         await EraseAsync(tenantId, services, AuditActor.From(http), ct) is { } failure ? failure.ToProblem() : TypedResults.NoContent();
@@ -28,7 +28,7 @@ internal static class EraseTenant
     /// <summary>Null when erased, otherwise why not (an erased or unknown tenant is not found).</summary>
     public static async Task<Failure?> EraseAsync(Guid tenantId, Services services, AuditActor actor, CancellationToken ct)
     {
-        var (db, keyRing, channelChanges, blobs, clock) = services;
+        var (db, keyRing, channelChanges, blobs, clock, ledger) = services;
         var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId && t.Status == TenantStatus.Active, ct);
         if (tenant is null)
         {
@@ -39,6 +39,8 @@ internal static class EraseTenant
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         tenant.Status = TenantStatus.Erased;
         tenant.ErasedAt = now;
+        var keys = await db.TenantKeys.IgnoreQueryFilters().Where(k => k.TenantId == tenantId && k.WrappedKey != null)
+            .OrderBy(k => k.Purpose).ThenBy(k => k.Version).Select(k => new { k.Purpose, k.Version }).ToListAsync(ct);
         await keyRing.DestroyTenantKeysAsync(db, tenantId, ct);
         await db.SaveChangesAsync(ct);
         var revokedTokens = await db.ApiTokens.Where(t => t.TenantId == tenantId && t.RevokedAt == null)
@@ -47,6 +49,7 @@ internal static class EraseTenant
         var deletedEvents = await db.WebhookEvents.Where(e => e.TenantId == tenantId).ExecuteDeleteAsync(ct);
         await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.TenantErased, $"tenant:{tenantId}",
             new { revokedTokens, deletedChannels, deletedEvents }, now, ct);
+        await ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.TenantErased, tenantId, [tenantId], [.. keys.Select(k => DeletionKeyIds.Tenant(tenantId, k.Purpose, k.Version))]), ct);
         await transaction.CommitAsync(ct);
         keyRing.Forget(tenantId);
         channelChanges.Notify(tenantId);
