@@ -24,6 +24,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["AcceptInvite"] = [StatusCodes.Status404NotFound],
         ["ChangeUserRole"] = [StatusCodes.Status409Conflict],
         ["DisableUser"] = [StatusCodes.Status409Conflict],
+        ["DeleteUser"] = [StatusCodes.Status409Conflict],
         ["InviteUser"] = [StatusCodes.Status409Conflict],
         ["CreateChannel"] = [StatusCodes.Status409Conflict],
         ["RotateChannelCredentials"] = [StatusCodes.Status409Conflict],
