@@ -37,14 +37,14 @@ internal static class DeleteUser
             return Failure.NotFound();
         }
 
-        if (Grants.Missing(caller, Permissions.Of(membership.Role)) is { Length: > 0 } missing)
-        {
-            return Grants.Beyond("You cannot delete someone whose role is above your own.", missing);
-        }
-
         if (caller.UserIdOf() == userId)
         {
             return Failure.Conflict("You cannot delete your own account here: ask another admin.");
+        }
+
+        if (Grants.Missing(caller, Permissions.Of(membership.Role)) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("You cannot delete someone whose role is above your own.", missing);
         }
 
         if (membership.Role == TenantRole.Admin && membership.Status == MembershipStatus.Active && await IsLastAdminAsync(db, tenantId, userId, ct))
