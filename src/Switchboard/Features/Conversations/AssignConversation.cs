@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
-using Switchboard.Features.Identity;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Conversations;
 

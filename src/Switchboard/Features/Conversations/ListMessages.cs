@@ -9,8 +9,8 @@ using Switchboard.Common.Graph;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
-using Switchboard.Features.Media;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Media;
 
 namespace Switchboard.Features.Conversations;
 

@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
-using Switchboard.Features.Conversations;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
 

@@ -6,10 +6,10 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Media;
-using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Outbound;
 

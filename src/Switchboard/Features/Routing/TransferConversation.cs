@@ -4,9 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
-using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Routing;
 
