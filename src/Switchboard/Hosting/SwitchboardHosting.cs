@@ -74,6 +74,7 @@ public static class SwitchboardHosting
         services.AddCrypto(options);
         services.AddRealtime();
         services.AddIdentityAccess(options, builder.Configuration, builder.Environment);
+        services.AddAudit(builder.Configuration);
         services.AddTenancy();
         services.AddChannels();
         services.AddConversations(builder.Configuration);

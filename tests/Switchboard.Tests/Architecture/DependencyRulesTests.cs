@@ -16,7 +16,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
     private static readonly Dictionary<string, string[]> EntryPoints = new()
     {
         // Recording an audited change.
-        ["Audit"] = ["AuditLog", "AuditActor"],
+        ["Audit"] = ["AuditLog", "AuditActor",
+
+            // Opening a conversation, contact or media is logged, coalesced per person and target (ADR 0039).
+            "AccessLog"],
 
         // The business numbers: read, routed to by Meta's phone_number_id, their credentials opened, caches told of changes.
         ["Channels"] = ["Channel", "ChannelStatus", "ChannelsTables", "ChannelDirectory", "ChannelSecrets", "ChannelChanges"],
@@ -63,7 +66,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Identity"] = ["Membership", "MembershipStatus", "ApiToken", "ApiTokenKind", "ApiTokenSecrets", "IdentityTables",
 
             // A person confirms an irreversible action (a tenant's deletion) with password and authenticator code.
-            "Reauthentication"],
+            "Reauthentication",
+
+            // Where privacy notices go: the tenant's admins, the member who asked for an export (ADR 0039).
+            "MemberEmails"],
 
         // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
         ["Media"] = ["MediaObject", "MediaState", "MediaTables", "MediaSignal", "BlobStore"],

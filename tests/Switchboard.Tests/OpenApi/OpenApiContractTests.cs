@@ -181,6 +181,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var (tokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var (victimTokenId, _) = await App.CreateTokenAsync(a, [Permissions.ConversationsRead]);
         var userId = await App.CreateUserAsync(a, "agent");
+        var victimUserId = await App.CreateUserAsync(a, "agent");
         var (inviteId, _) = await App.InviteAsync(a, "manager");
         var (victimInviteId, _) = await App.InviteAsync(a, "agent");
         var victimTenant = await App.CreateTenantAsync("Contract erased");
@@ -227,6 +228,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["tenantId"] = victimTenant.Id.ToString(),
             ["tokenId"] = victimTokenId.ToString(),
             ["inviteId"] = victimInviteId.ToString(),
+            ["userId"] = victimUserId.ToString(),
             ["labelId"] = victimLabelId,
             ["cannedResponseId"] = victimCannedResponseId,
             ["ruleId"] = victimRuleId,

@@ -46,10 +46,12 @@ internal sealed class KeyRing(
     public async ValueTask<DataKey> IndexKeyAsync(Guid tenantId, CancellationToken ct) =>
         await GetAsync(tenantId, TenantKey.IndexPurpose, 1, ct);
 
-    /// <summary>Adds a new data key version; new seals use it, older versions stay to open older data.</summary>
-    public async Task<int> RotateDataKeyAsync(Guid tenantId, CancellationToken ct)
+    /// <summary>
+    /// Adds a new data key version to the caller's unit of work (new seals use it once committed; older versions stay to
+    /// open older data), so the rotation and its audit entry commit together; call <see cref="VersionChanged"/> after the commit.
+    /// </summary>
+    public async Task<int> AddDataKeyVersionAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var latest = await db.TenantKeys
             .Where(k => k.TenantId == tenantId && k.Purpose == TenantKey.DataPurpose)
             .MaxAsync(k => (int?)k.Version, ct) ?? 0;
@@ -58,10 +60,11 @@ internal sealed class KeyRing(
         key.WrappedKey = masterKeys.Wrap(plain, key.WrapContext);
         CryptographicOperations.ZeroMemory(plain);
         db.TenantKeys.Add(key);
-        await db.SaveChangesAsync(ct);
-        currentVersions.TryRemove((tenantId, TenantKey.DataPurpose), out _);
         return key.Version;
     }
+
+    /// <summary>Drops this node's cached current version after a rotation committed.</summary>
+    public void VersionChanged(Guid tenantId) => currentVersions.TryRemove((tenantId, TenantKey.DataPurpose), out _);
 
     /// <summary>Crypto-erases a whole tenant: every key version is overwritten, so nothing it sealed can be opened.</summary>
     public async Task DestroyTenantKeysAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)

@@ -8,10 +8,17 @@ namespace Switchboard.Common.Crypto;
 /// every tenant key still wrapped by a retired key is re-wrapped under the current one, in small batches,
 /// while the node keeps serving. Tenant data itself is never re-encrypted: only the wrapping changes.
 /// </summary>
+/// <summary>Records a batch of the start-up re-wrap in its transaction (the audit feature implements it; Common knows no feature).</summary>
+internal interface IMasterKeyRewrapRecorder
+{
+    Task RecordBatchAsync(SwitchboardDbContext db, string masterKeyId, int rewrapped, CancellationToken ct);
+}
+
 internal sealed partial class MasterKeyRewrapper(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     MasterKeyRing masterKeys,
     MigrationState migrations,
+    IEnumerable<IMasterKeyRewrapRecorder> recorders,
     ILogger<MasterKeyRewrapper> logger) : BackgroundService
 {
     private const int BatchSize = 200;
@@ -25,7 +32,8 @@ internal sealed partial class MasterKeyRewrapper(
 
         try
         {
-            await RewrapAllAsync(stoppingToken);
+            var recorder = recorders.FirstOrDefault();
+            await RewrapAllAsync(stoppingToken, recorder is null ? null : recorder.RecordBatchAsync);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -33,8 +41,11 @@ internal sealed partial class MasterKeyRewrapper(
         }
     }
 
-    /// <summary>Re-wraps every tenant key not under the current master key; returns how many it changed.</summary>
-    public async Task<int> RewrapAllAsync(CancellationToken ct)
+    /// <summary>
+    /// Re-wraps every tenant key not under the current master key; returns how many it changed. Each batch commits with
+    /// what <paramref name="recordBatch"/> adds (its audit entry, which saves the batch), in one transaction.
+    /// </summary>
+    public async Task<int> RewrapAllAsync(CancellationToken ct, Func<SwitchboardDbContext, string, int, CancellationToken, Task>? recordBatch = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var current = masterKeys.CurrentId;
@@ -67,7 +78,18 @@ internal sealed partial class MasterKeyRewrapper(
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
             }
 
-            await db.SaveChangesAsync(ct);
+            if (recordBatch is null)
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            else
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await recordBatch(db, current, batch.Count, ct);
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+            }
+
             done += batch.Count;
             LogProgress(done, total);
         }

@@ -11,6 +11,7 @@ internal sealed partial class DatabaseMigrator(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
     MigrationState state,
     IEnumerable<IStartupRepair> repairs,
+    IEnumerable<IMigrationFollowUp> followUps,
     ILogger<DatabaseMigrator> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
@@ -47,6 +48,11 @@ internal sealed partial class DatabaseMigrator(
             }
 
             await db.Database.MigrateAsync(cancellationToken);
+            foreach (var followUp in followUps.Where(f => pending.Contains(f.Migration)))
+            {
+                await followUp.RunAsync(db, cancellationToken);
+            }
+
             if (db.IsSqlite)
             {
                 // WAL lets readers proceed while the webhook writer commits; the mode is stored in the file.

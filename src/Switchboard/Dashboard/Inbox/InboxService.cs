@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
@@ -27,6 +28,7 @@ internal sealed class InboxService(
     Switchboard.Features.Media.BlobStore blobs,
     TimeProvider clock,
     IConversationScope scope,
+    AccessLog access,
     Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider auth)
 {
     /// <summary>How many recent conversations a search looks through (names are encrypted, so search runs after decryption).</summary>
@@ -114,6 +116,7 @@ internal sealed class InboxService(
             return null;
         }
 
+        await access.OpenedAsync(db, tenantId, await ActorAsync(), AuditActions.ConversationOpened, $"conversation:{conversationId}", ct);
         var contact = await contactReader.SummaryAsync(found.Contact, ct);
         var messages = new List<MessageResponse>();
         string? cursor = null;
@@ -138,6 +141,9 @@ internal sealed class InboxService(
         return new ConversationDetail(HeaderOf(found.Conversation, contact) with { Labels = labels }, messages, [.. history.Select(h => HeaderOf(h, contact))], channel);
     }
 
+    /// <summary>The signed-in person as the audit log names them (the dashboard records no address).</summary>
+    private async Task<AuditActor> ActorAsync() => AuditActor.From((await auth.GetAuthenticationStateAsync()).User, null);
+
     /// <summary>Which conversations the signed-in person sees (ADR 0022, amendment: agents limited to their teams').</summary>
     private async Task<ConversationVisibility?> VisibilityAsync(Guid tenantId, CancellationToken ct) =>
         await scope.ForAsync((await auth.GetAuthenticationStateAsync()).User, tenantId, ct);
@@ -157,7 +163,14 @@ internal sealed class InboxService(
     public async Task<string?> SendAsync(Guid tenantId, Guid conversationId, SendRequest request, string idempotencyKey, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, ledger, contacts, contactKeys, outbox, blobs, clock, ct)).Failure?.Message;
+        var outcome = await SendMessage.SendAsync(tenantId, conversationId, request, idempotencyKey, db, ledger, contacts, contactKeys, outbox, blobs, clock, ct);
+        if (outcome.Value is { } sent)
+        {
+            await AuditLog.RecordAsync(db, tenantId, await ActorAsync(), AuditActions.MessageSent, $"conversation:{conversationId}",
+                new { messageId = sent.Id, type = request.Type }, clock.GetUtcNow(), ct);
+        }
+
+        return outcome.Failure?.Message;
     }
 
     public async Task<string?> ResendAsync(Guid tenantId, Guid conversationId, Guid messageId, CancellationToken ct)
@@ -169,14 +182,14 @@ internal sealed class InboxService(
     public async Task SetStatusAsync(Guid tenantId, Guid conversationId, ConversationStatus status, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, ledger, contactReader, clock, ct);
+        await SetConversationStatus.SetStatusAsync(tenantId, conversationId, status, db, ledger, contactReader, clock, await ActorAsync(), ct);
     }
 
     /// <summary>Assigns the conversation to a member of the tenant, or to nobody; the refusal's message, or null.</summary>
     public async Task<string?> AssignAsync(Guid tenantId, Guid conversationId, Guid? userId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, ct)).Failure?.Message;
+        return (await AssignConversation.AssignToAsync(tenantId, conversationId, userId, db, ledger, contactReader, clock, await ActorAsync(), ct)).Failure?.Message;
     }
 
     /// <summary>The tenant's labels, by name.</summary>

@@ -62,4 +62,17 @@ internal static class AuditActions
     public const string KnowledgeArticlePublished = "kb_article.published";
     public const string KnowledgeArticleUnpublished = "kb_article.unpublished";
     public const string KnowledgeArticleDeleted = "kb_article.deleted";
+
+    // The access log (ADR 0039): opening is coalesced per person and target; actions are written each time.
+    public const string ConversationOpened = "access.conversation_opened";
+    public const string ContactOpened = "access.contact_opened";
+    public const string MediaOpened = "access.media_opened";
+    public const string ConversationAssigned = "conversation.assigned";
+    public const string ConversationTransferred = "conversation.transferred";
+    public const string ConversationResolved = "conversation.resolved";
+    public const string ConversationStatusChanged = "conversation.status_changed";
+    public const string MessageSent = "message.sent";
+    public const string UserDeleted = "user.deleted";
+    public const string ExportReady = "privacy.export_ready";
+    public const string TenantDeletionCompleted = "tenant.deletion_completed";
 }

@@ -38,6 +38,12 @@ internal sealed class AuditEntry
 
     public string? IpAddress { get; set; }
 
+    /// <summary>Keyed digest of <see cref="ActorName"/>, hashed in its place, so the name can be removed and the chain still verifies (ADR 0039).</summary>
+    public byte[]? ActorNameDigest { get; set; }
+
+    /// <summary>Keyed digest of <see cref="IpAddress"/>, hashed in its place (ADR 0039).</summary>
+    public byte[]? IpAddressDigest { get; set; }
+
     public byte[] PreviousHash { get; set; } = [];
 
     public byte[] Hash { get; set; } = [];
@@ -58,6 +64,12 @@ internal sealed class AuditChain
 
     /// <summary>The hash of the last removed entry, which the first kept entry links to.</summary>
     public byte[]? PrunedThroughHash { get; set; }
+
+    /// <summary>HMAC over this head's state with a key from the master key, outside the database (ADR 0039).</summary>
+    public byte[]? Anchor { get; set; }
+
+    /// <summary>The master key the anchor's key comes from.</summary>
+    public string? AnchorKeyId { get; set; }
 }
 
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
@@ -84,5 +96,6 @@ internal sealed class AuditChainConfiguration : IEntityTypeConfiguration<AuditCh
         builder.ToTable("AuditChains");
         builder.HasKey(c => c.TenantId);
         builder.Property(c => c.PrunedThroughSequence).HasDefaultValue(0L);
+        builder.Property(c => c.AnchorKeyId).HasMaxLength(32);
     }
 }

@@ -5,6 +5,16 @@ namespace Switchboard.Features.Audit;
 
 public static class AuditFeature
 {
+    public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<AuditKeys>();
+        services.AddSingleton<Common.Persistence.IMigrationFollowUp, AnchorExistingChains>();
+        services.Configure<AccessLogOptions>(configuration.GetSection("Switchboard:Audit"));
+        services.AddSingleton<AccessLog>();
+        services.AddSingleton<Common.Crypto.IMasterKeyRewrapRecorder, AuditedRewrap>();
+        return services;
+    }
+
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
         var tenant = routes.MapGroup("/api/v1/tenants/{tenantId:guid}/audit")

@@ -48,9 +48,11 @@ internal static class AuditLog
     private static async Task AppendAsync(
         SwitchboardDbContext db, Guid tenantId, AuditActor actor, string action, string? target, object? detail, DateTimeOffset now, CancellationToken ct)
     {
+        var keys = AuditKeys.Of(db);
         // Create the head on first use; then take its row lock with an update before reading it.
+        var emptyAnchor = keys.Anchor(keys.CurrentId, tenantId, 0, Genesis, 0, null);
         await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO \"AuditChains\" (\"TenantId\", \"LastSequence\", \"LastHash\") VALUES ({Key(db, tenantId)}, {0L}, {Genesis}) ON CONFLICT DO NOTHING", ct);
+            $"INSERT INTO \"AuditChains\" (\"TenantId\", \"LastSequence\", \"LastHash\", \"Anchor\", \"AnchorKeyId\") VALUES ({Key(db, tenantId)}, {0L}, {Genesis}, {emptyAnchor}, {keys.CurrentId}) ON CONFLICT DO NOTHING", ct);
         var chains = db.Set<AuditChain>().IgnoreQueryFilters();
         await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), ct);
         var head = await chains.AsNoTracking().SingleAsync(c => c.TenantId == tenantId, ct);
@@ -69,10 +71,47 @@ internal static class AuditLog
             IpAddress = Truncate(actor.IpAddress, 64),
             PreviousHash = head.LastHash,
         };
+        entry.ActorNameDigest = entry.ActorName is null ? null : keys.Digest(tenantId, "name", entry.ActorName);
+        entry.IpAddressDigest = entry.IpAddress is null ? null : keys.Digest(tenantId, "ip", entry.IpAddress);
         entry.Hash = HashOf(entry);
         db.Set<AuditEntry>().Add(entry);
-        await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash), ct);
+
+        // The anchor moves on only from a head that was anchored: a head rewritten without the key stays detectable (ADR 0039).
+        if (keys.IsAnchored(tenantId, head.LastSequence - 1, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash, head.AnchorKeyId, head.Anchor))
+        {
+            var anchor = keys.Anchor(keys.CurrentId, tenantId, head.LastSequence, entry.Hash, head.PrunedThroughSequence, head.PrunedThroughHash);
+            await chains.Where(c => c.TenantId == tenantId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash).SetProperty(c => c.Anchor, anchor).SetProperty(c => c.AnchorKeyId, keys.CurrentId), ct);
+        }
+        else
+        {
+            await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash), ct);
+        }
     }
+
+    /// <summary>
+    /// Anchors every head as it stands (ADR 0039), once, when the anchor column is added: chains written before then are
+    /// vouched for as they were at the upgrade.
+    /// </summary>
+    public static async Task AnchorExistingAsync(SwitchboardDbContext db, AuditKeys keys, CancellationToken ct)
+    {
+        foreach (var head in await db.Set<AuditChain>().IgnoreQueryFilters().Where(c => c.Anchor == null).ToListAsync(ct))
+        {
+            head.Anchor = keys.Anchor(keys.CurrentId, head.TenantId, head.LastSequence, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash);
+            head.AnchorKeyId = keys.CurrentId;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Removes the names and addresses of a person from a chain's entries (every chain when <paramref name="tenantId"/> is null; an account deleted): the entries keep their
+    /// keyed digests, which the hash covers, so the chain still verifies (ADR 0039). Entries written before digests existed keep theirs.
+    /// </summary>
+    public static Task<int> PseudonymiseAsync(SwitchboardDbContext db, Guid? tenantId, string actorId, CancellationToken ct) =>
+        db.Set<AuditEntry>().IgnoreQueryFilters()
+            .Where(e => (tenantId == null || e.TenantId == tenantId) && e.Actor == actorId && (e.ActorNameDigest != null || e.ActorName == null) && (e.IpAddressDigest != null || e.IpAddress == null))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ActorName, (string?)null).SetProperty(e => e.IpAddress, (string?)null), ct);
 
     /// <summary>
     /// Walks the chain in order and returns the first entry whose sequence, link or hash does not
@@ -117,6 +156,17 @@ internal static class AuditLog
             return new AuditVerification(false, null, checkedCount, $"The chain records {head.LastSequence - pruned} entries but {checkedCount} verify: entries were removed from its end.");
         }
 
+        if (head is null && checkedCount > 0)
+        {
+            return new AuditVerification(false, null, checkedCount, "The chain has entries but no head: its head was removed.");
+        }
+
+        if (head is not null && !AuditKeys.Of(db).IsAnchored(tenantId, head.LastSequence, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash, head.AnchorKeyId, head.Anchor))
+        {
+            return new AuditVerification(false, null, checkedCount,
+                "The chain's keyed anchor does not match its head: the chain was rewritten, cut or pruned by someone without the key.");
+        }
+
         return new AuditVerification(true, null, checkedCount, null);
     }
 
@@ -144,9 +194,18 @@ internal static class AuditLog
         }
 
         var last = old[^1];
+        var keys = AuditKeys.Of(db);
+        var head = await chains.AsNoTracking().SingleAsync(c => c.TenantId == tenantId, ct);
         var removed = await entries.Where(e => e.TenantId == tenantId && e.Sequence <= last.Sequence).ExecuteDeleteAsync(ct);
         await chains.Where(c => c.TenantId == tenantId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.PrunedThroughSequence, last.Sequence).SetProperty(c => c.PrunedThroughHash, last.Hash), ct);
+        if (keys.IsAnchored(tenantId, head.LastSequence, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash, head.AnchorKeyId, head.Anchor))
+        {
+            var anchor = keys.Anchor(keys.CurrentId, tenantId, head.LastSequence, head.LastHash, last.Sequence, last.Hash);
+            await chains.Where(c => c.TenantId == tenantId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Anchor, anchor).SetProperty(c => c.AnchorKeyId, keys.CurrentId), ct);
+        }
+
         return removed;
     }
 
@@ -156,7 +215,8 @@ internal static class AuditLog
         [
             e.TenantId.ToString("D"), e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Id.ToString("D"),
             e.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            e.Actor, e.ActorName, e.Action, e.Target, e.Detail, e.IpAddress,
+            e.Actor, e.ActorNameDigest is { } name ? "hmac:" + Convert.ToHexStringLower(name) : e.ActorName, e.Action, e.Target, e.Detail,
+            e.IpAddressDigest is { } ip ? "hmac:" + Convert.ToHexStringLower(ip) : e.IpAddress,
         ];
         var canonical = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(fields));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

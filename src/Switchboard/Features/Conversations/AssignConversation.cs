@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Identity;
 
 namespace Switchboard.Features.Conversations;
@@ -11,9 +12,9 @@ internal static class AssignConversation
 {
     /// <summary>Assigns the conversation to an active member of the tenant, or (null) leaves it unassigned.</summary>
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult, ValidationProblem>> HandleAsync(
-        Guid tenantId, Guid conversationId, ConversationActions.AssignRequest request, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid conversationId, ConversationActions.AssignRequest request, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var outcome = await AssignToAsync(tenantId, conversationId, request.UserId, db, ledger, contacts, clock, ct);
+        var outcome = await AssignToAsync(tenantId, conversationId, request.UserId, db, ledger, contacts, clock, AuditActor.From(http), ct);
         return outcome switch
         {
             { Value: { } conversation } => TypedResults.Ok(conversation),
@@ -24,7 +25,7 @@ internal static class AssignConversation
 
     /// <summary>The assignment itself, for the API and for the dashboard.</summary>
     public static async Task<Outcome<ConversationResponse>> AssignToAsync(
-        Guid tenantId, Guid conversationId, Guid? assigneeId, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid conversationId, Guid? assigneeId, SwitchboardDbContext db, ConversationLedger ledger, ContactReader contacts, TimeProvider clock, AuditActor actor, CancellationToken ct)
     {
         var row = await ConversationActions.LoadAsync(db, tenantId, conversationId, ct);
         if (row is not { } found)
@@ -41,7 +42,9 @@ internal static class AssignConversation
         var conversation = found.Conversation;
         if (conversation.AssignedUserId != assigneeId)
         {
-            await ledger.AssignAsync(db, conversation, assigneeId, clock.GetUtcNow(), ct);
+            var now = clock.GetUtcNow();
+            await ledger.AssignAsync(db, conversation, assigneeId, now, ct);
+            await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ConversationAssigned, $"conversation:{conversationId}", new { userId = assigneeId }, now, ct);
         }
 
         return await LabelsApi.WithLabelsAsync(db, tenantId, ContactReader.ToResponse(conversation, await contacts.SummaryAsync(found.Contact, ct)), ct);

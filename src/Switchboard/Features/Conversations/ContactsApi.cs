@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 
 namespace Switchboard.Features.Conversations;
 
@@ -14,10 +15,17 @@ internal static class ContactsApi
         IReadOnlyList<ConversationResponse> Conversations);
 
     public static async Task<Results<Ok<ContactResponse>, ProblemHttpResult>> GetAsync(
-        Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, IConversationScope scope, HttpContext http, CancellationToken ct)
+        Guid tenantId, Guid contactId, SwitchboardDbContext db, ContactDirectory directory, IConversationScope scope, AccessLog access, HttpContext http, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == contactId, ct);
-        return contact is null ? Problems.NotFound() : TypedResults.Ok(await ToResponseAsync(db, directory, contact, await scope.ForAsync(http.User, tenantId, ct), ct));
+        if (contact is null)
+        {
+            return Problems.NotFound();
+        }
+
+        var response = await ToResponseAsync(db, directory, contact, await scope.ForAsync(http.User, tenantId, ct), ct);
+        await access.OpenedAsync(db, tenantId, AuditActor.From(http), AuditActions.ContactOpened, $"contact:{contactId}", ct);
+        return TypedResults.Ok(response);
     }
 
     /// <summary><c>?phone=+1 650 555 1234</c> (any formatting) or <c>?userId=US.123…</c>.</summary>

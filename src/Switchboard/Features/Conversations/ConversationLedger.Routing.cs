@@ -77,6 +77,32 @@ internal sealed partial class ConversationLedger
         NotifyCommitted(Steps, changes);
     }
 
+    /// <summary>
+    /// In the caller's transaction: a deleted member's conversations that are not resolved go back to their team's queue
+    /// (waiting from now), or stay unassigned without a team; returns how many were released.
+    /// </summary>
+    public static async Task<int> ReleaseAssignmentsAsync(SwitchboardDbContext db, Guid tenantId, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        var released = await db.Conversations
+            .Where(c => c.TenantId == tenantId && c.AssignedUserId == userId && c.Status != ConversationStatus.Resolved)
+            .Select(c => c.Id).ToListAsync(ct);
+        await db.Conversations.Where(c => c.TenantId == tenantId && c.AssignedUserId == userId && c.TeamId != null && c.Status != ConversationStatus.Resolved)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(c => c.AssignedUserId, (Guid?)null).SetProperty(c => c.AssignedAt, (DateTimeOffset?)null)
+                    .SetProperty(c => c.WaitingSince, now).SetProperty(c => c.UpdatedAt, now),
+                ct);
+        await db.Conversations.Where(c => c.TenantId == tenantId && c.AssignedUserId == userId)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(c => c.AssignedUserId, (Guid?)null).SetProperty(c => c.AssignedAt, (DateTimeOffset?)null).SetProperty(c => c.UpdatedAt, now),
+                ct);
+        foreach (var id in released)
+        {
+            RealtimeLog.Append(db, tenantId, RealtimeEventTypes.ConversationChanged, id, null, "released", now);
+        }
+
+        return released.Count;
+    }
+
     /// <summary>In the caller's transaction: a deleted team's (resolved) conversations keep no team.</summary>
     public static Task LeaveTeamAsync(SwitchboardDbContext db, Guid tenantId, Guid teamId, CancellationToken ct) =>
         db.Conversations.Where(c => c.TenantId == tenantId && c.TeamId == teamId)

@@ -9,6 +9,7 @@ using Switchboard.Common.Graph;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Serialization;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Media;
 
 namespace Switchboard.Features.Conversations;
@@ -17,9 +18,14 @@ namespace Switchboard.Features.Conversations;
 internal static class ListMessages
 {
     public static async Task<Results<Ok<Page<MessageResponse>>, ValidationProblem, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactKeys contactKeys, string? cursor, int? limit, CancellationToken ct)
+        Guid tenantId, Guid conversationId, SwitchboardDbContext db, ContactKeys contactKeys, AccessLog access, HttpContext http, string? cursor, int? limit, CancellationToken ct)
     {
         var outcome = await ReadAsync(tenantId, conversationId, db, contactKeys, cursor, limit, ct);
+        if (outcome.Value is not null)
+        {
+            await access.OpenedAsync(db, tenantId, AuditActor.From(http), AuditActions.ConversationOpened, $"conversation:{conversationId}", ct);
+        }
+
         return outcome switch
         {
             { Value: { } page } => TypedResults.Ok(page),

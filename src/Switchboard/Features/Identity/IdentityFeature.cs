@@ -159,6 +159,7 @@ public static class IdentityFeature
         tenant.MapPut("/users/{userId:guid}/role", ChangeRole.HandleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
         tenant.MapPost("/users/{userId:guid}/disable", SetUserStatus.DisableAsync).WithName("DisableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
         tenant.MapPost("/users/{userId:guid}/enable", SetUserStatus.EnableAsync).WithName("EnableUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
+        tenant.MapDelete("/users/{userId:guid}", DeleteUser.HandleAsync).WithName("DeleteUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
         tenant.MapPost("/invites", InviteUser.HandleAsync).WithName("InviteUser").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
         tenant.MapGet("/invites", ListInvites.HandleAsync).WithName("ListInvites").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));
         tenant.MapDelete("/invites/{inviteId:guid}", RevokeInvite.HandleAsync).WithName("RevokeInvite").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Media;
@@ -15,7 +16,7 @@ internal static class MediaApi
     /// else as a download. The route is marked as untrusted content, so every answer is sandboxed (SecurityHeaders).
     /// </summary>
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, IConversationScope scope, HttpContext http, CancellationToken ct)
+        Guid tenantId, Guid mediaId, SwitchboardDbContext db, BlobStore blobs, ContactKeys contactKeys, IConversationScope scope, AccessLog access, HttpContext http, CancellationToken ct)
     {
         var media = await db.MediaObjects.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Id == mediaId, ct);
         if (media is null || !await ShownAsync(db, tenantId, media, scope, http, ct))
@@ -30,6 +31,7 @@ internal static class MediaApi
 
         var contact = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == tenantId && c.Id == media.ContactId, ct);
         var bytes = Sealer.Open(await contactKeys.KeyOfAsync(contact, ct), FetchMedia.BlobContext(media), sealedBytes);
+        await access.OpenedAsync(db, tenantId, AuditActor.From(http), AuditActions.MediaOpened, $"media:{mediaId}", ct);
         var served = MediaServing.For(bytes, media.MimeType);
         http.Response.Headers.ContentDisposition = served.Inline ? "inline" : "attachment";
         return TypedResults.File(bytes, served.ContentType);

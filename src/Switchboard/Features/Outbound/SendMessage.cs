@@ -7,6 +7,7 @@ using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Telemetry;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Media;
@@ -42,6 +43,13 @@ internal static class SendMessage
         var userId = http.HttpContext.User.UserIdOf();
         var author = userId is null ? MessageAuthor.Api : MessageAuthor.Agent;
         var outcome = await SendAsync(tenantId, conversationId, request, http.Headers[IdempotencyHeader], db, ledger, contacts, contactKeys, signal, blobs, clock, ct, author, userId);
+        if (outcome.Value is { } sent)
+        {
+            // Ids and the type only (ADR 0039); a retry with the same key is recorded again, naming the same message.
+            await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http.HttpContext), AuditActions.MessageSent, $"conversation:{conversationId}",
+                new { messageId = sent.Id, type = request.Type }, clock.GetUtcNow(), ct);
+        }
+
         return ToHttp(tenantId, conversationId, outcome);
     }
 

@@ -22,7 +22,7 @@ internal static class DeleteTenant
 {
     public static async Task<Results<Accepted<TenantDeletionResponse>, ValidationProblem, ProblemHttpResult>> ScheduleAsync(
         Guid tenantId, TenantDeletionRequest request, SwitchboardDbContext db, Reauthentication reauthentication, IOptions<PrivacyOptions> options,
-        TenantDeletionSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct)
+        TenantDeletionSignal signal, PrivacyNotices notices, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         if (http.User.UserIdOf() is not { } userId)
         {
@@ -48,8 +48,14 @@ internal static class DeleteTenant
         deletion.DueAt = now + options.Value.TenantDeletionDelay;
         deletion.Attempts = 0;
         deletion.CancelledAt = null;
-        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantDeletionScheduled, $"tenant:{tenantId}", new { deletion.DueAt }, now, ct);
+        var mailed = await notices.TenantDeletionAsync(db, tenantId, scheduled: true, deletion.DueAt, ct);
+        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantDeletionScheduled, $"tenant:{tenantId}", new { deletion.DueAt, noticesMailed = mailed }, now, ct);
         signal.Signal.Notify();
+        if (mailed > 0)
+        {
+            notices.Wake();
+        }
+
         return TypedResults.Accepted($"/api/v1/tenants/{tenantId}/deletion", ToResponse(deletion));
     }
 
@@ -58,7 +64,8 @@ internal static class DeleteTenant
             ? TypedResults.Ok(ToResponse(deletion))
             : Problems.NotFound();
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(Guid tenantId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(
+        Guid tenantId, SwitchboardDbContext db, PrivacyNotices notices, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var deletion = await db.TenantDeletions.FirstOrDefaultAsync(d => d.TenantId == tenantId && d.State == TenantDeletionState.Scheduled, ct);
         if (deletion is null)
@@ -69,7 +76,13 @@ internal static class DeleteTenant
         var now = clock.GetUtcNow();
         deletion.State = TenantDeletionState.Cancelled;
         deletion.CancelledAt = now;
-        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantDeletionCancelled, $"tenant:{tenantId}", null, now, ct);
+        var mailed = await notices.TenantDeletionAsync(db, tenantId, scheduled: false, deletion.DueAt, ct);
+        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), AuditActions.TenantDeletionCancelled, $"tenant:{tenantId}", new { noticesMailed = mailed }, now, ct);
+        if (mailed > 0)
+        {
+            notices.Wake();
+        }
+
         return TypedResults.NoContent();
     }
 

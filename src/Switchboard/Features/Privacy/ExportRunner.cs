@@ -24,6 +24,7 @@ internal sealed partial class ExportRunner(
     BlobStore blobs,
     KeyRing keyRing,
     TimeProvider clock,
+    PrivacyNotices notices,
     ILogger<ExportRunner> logger) : IJobSource<ExportJob>
 {
     public JobSchedule Schedule { get; } = new("Export runner", TimeSpan.FromSeconds(10));
@@ -68,7 +69,10 @@ internal sealed partial class ExportRunner(
     {
         var export = job.Export;
         var now = clock.GetUtcNow();
-        var updated = await job.Db!.Exports.IgnoreQueryFilters()
+        var db = job.Db!;
+        // Ready and its notice (ADR 0039) commit together.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var updated = await db.Exports.IgnoreQueryFilters()
             .Where(e => e.TenantId == export.TenantId && e.Id == export.Id && e.State == ExportState.Running)
             .ExecuteUpdateAsync(
                 s => s.SetProperty(e => e.State, ExportState.Ready).SetProperty(e => e.Progress, 100).SetProperty(e => e.Attempts, export.Attempts)
@@ -76,7 +80,17 @@ internal sealed partial class ExportRunner(
                 ct);
         if (updated == 0)
         {
+            await transaction.RollbackAsync(ct);
             blobs.Delete(export.TenantId, export.Id);
+            return;
+        }
+
+        var notified = await notices.ExportReadyAsync(db, export, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        if (notified)
+        {
+            notices.Wake();
         }
     }
 

@@ -16,6 +16,7 @@ public static class PrivacyFeature
         services.AddJobRunner<TenantDeletionRunner, TenantDeletion>(sp => sp.GetRequiredService<TenantDeletionSignal>().Signal);
         services.AddSingleton<ExportSignal>();
         services.AddSingleton<ExportLinks>();
+        services.AddSingleton<PrivacyNotices>();
         services.AddSingleton<ExportSigningKeys>();
         services.AddSingleton<BuildExport>();
         services.AddSingleton<ErasureSteps>();

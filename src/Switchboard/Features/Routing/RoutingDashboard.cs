@@ -80,7 +80,7 @@ internal sealed class RoutingDashboard(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var outcome = await TransferConversation.TransferAsync(
-            tenantId, conversationId, new TransferConversation.TransferRequest(teamId, userId, note), db, ledger, keys, contacts, signal, clock, user.UserIdOf(), ct);
+            tenantId, conversationId, new TransferConversation.TransferRequest(teamId, userId, note), db, ledger, keys, contacts, signal, clock, user.UserIdOf(), ct, AuditActor.From(user, null));
         return outcome.Failure?.Message;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Identity;
 
@@ -25,7 +26,7 @@ internal static class TransferConversation
     public static async Task<Results<Ok<ConversationResponse>, ValidationProblem, ProblemHttpResult>> HandleAsync(
         Guid tenantId, Guid conversationId, TransferRequest request, SwitchboardDbContext db, ConversationLedger ledger, ContactKeys keys, ContactReader contacts,
         RoutingSignal signal, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await TransferAsync(tenantId, conversationId, request, db, ledger, keys, contacts, signal, clock, http.User.UserIdOf(), ct) switch
+        await TransferAsync(tenantId, conversationId, request, db, ledger, keys, contacts, signal, clock, http.User.UserIdOf(), ct, AuditActor.From(http)) switch
         {
             { Value: { } conversation } => TypedResults.Ok(conversation),
             { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
@@ -34,7 +35,7 @@ internal static class TransferConversation
 
     public static async Task<Outcome<ConversationResponse>> TransferAsync(
         Guid tenantId, Guid conversationId, TransferRequest request, SwitchboardDbContext db, ConversationLedger ledger, ContactKeys keys, ContactReader contacts,
-        RoutingSignal signal, TimeProvider clock, Guid? byUserId, CancellationToken ct)
+        RoutingSignal signal, TimeProvider clock, Guid? byUserId, CancellationToken ct, AuditActor? actor = null)
     {
         var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.TenantId == tenantId && c.Id == conversationId, ct);
         if (conversation is null)
@@ -97,6 +98,12 @@ internal static class TransferConversation
             NoteMessageId = noteMessage?.Id,
         };
         await ledger.TransferAsync(db, conversation, request.UserId, request.TeamId, noteMessage, [entry], now, ct);
+        if (actor is not null)
+        {
+            await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ConversationTransferred, $"conversation:{conversationId}",
+                new { toUserId = request.UserId, toTeamId = request.TeamId, fromUserId = entry.FromUserId, fromTeamId = entry.FromTeamId }, now, ct);
+        }
+
         signal.Signal.Notify();
         return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(contact, ct));
     }

@@ -24,10 +24,17 @@ internal static class MasterKeyStatus
     public static async Task<Response> RewrapAsync(
         SwitchboardDbContext db, MasterKeyRing masterKeys, MasterKeyRewrapper rewrapper, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        // The rewrapper commits in batches of its own; the entry records what this request did once it is done.
-        var rewrapped = await rewrapper.RewrapAllAsync(ct);
-        await AuditLog.RecordAsync(db, AuditLog.PlatformChain, AuditActor.From(http), AuditActions.MasterKeyRewrap, null,
-            new { masterKeyId = masterKeys.CurrentId, rewrapped }, clock.GetUtcNow(), ct);
+        // Each batch commits with its own entry (ADR 0039).
+        var actor = AuditActor.From(http);
+        var done = await rewrapper.RewrapAllAsync(ct, (batchDb, masterKeyId, rewrapped, batchCt) => AuditLog.RecordAsync(
+            batchDb, AuditLog.PlatformChain, actor, AuditActions.MasterKeyRewrap, null, new { masterKeyId, rewrapped }, clock.GetUtcNow(), batchCt));
+        if (done == 0)
+        {
+            // Nothing was left to re-wrap: the request is still on record.
+            await AuditLog.RecordAsync(db, AuditLog.PlatformChain, actor, AuditActions.MasterKeyRewrap, null,
+                new { masterKeyId = masterKeys.CurrentId, rewrapped = 0 }, clock.GetUtcNow(), ct);
+        }
+
         return await HandleAsync(db, masterKeys, ct);
     }
 }

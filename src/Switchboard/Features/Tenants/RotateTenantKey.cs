@@ -33,17 +33,19 @@ internal static class RotateTenantKey
         int version;
         try
         {
-            version = await keyRing.RotateDataKeyAsync(tenantId, ct);
+            // The new version and its entry commit together (ADR 0039).
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            version = await keyRing.AddDataKeyVersionAsync(db, tenantId, ct);
+            await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.TenantKeyRotated, $"tenant:{tenantId}",
+                new { dataKeyVersion = version }, clock.GetUtcNow(), ct);
+            await transaction.CommitAsync(ct);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return Failure.Conflict("Another rotation of this tenant's key is in progress.");
         }
 
-        // The key ring commits the new version on its own context, so this entry follows it rather than
-        // sharing its transaction: a crash in between leaves a rotation without its entry, never the reverse.
-        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.TenantKeyRotated, $"tenant:{tenantId}",
-            new { dataKeyVersion = version }, clock.GetUtcNow(), ct);
+        keyRing.VersionChanged(tenantId);
         return new Response(version);
     }
 }

@@ -26,6 +26,7 @@ internal sealed class ProblemResponses : IOpenApiDocumentTransformer
         ["SummarizeConversation"] = [StatusCodes.Status409Conflict, StatusCodes.Status503ServiceUnavailable],
         ["ChangeUserRole"] = [StatusCodes.Status409Conflict],
         ["DisableUser"] = [StatusCodes.Status409Conflict],
+        ["DeleteUser"] = [StatusCodes.Status409Conflict],
         ["InviteUser"] = [StatusCodes.Status409Conflict],
         ["CreateChannel"] = [StatusCodes.Status409Conflict],
         ["RotateChannelCredentials"] = [StatusCodes.Status409Conflict],

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Common.Web;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Routing;
+using static Switchboard.Features.Identity.UsersApi;
+
+namespace Switchboard.Features.Identity;
+
+/// <summary>
+/// A tenant admin deletes a member's account (issue 20, ADR 0039): their membership, personal tokens, team places and
+/// availability go, their open conversations return to the queue, and when no other tenant holds them the account itself
+/// (password, authenticator, recovery codes) is deleted. Their audit entries keep the user id, which nothing maps to a person
+/// any more, and lose their name and address (the hash covers keyed digests of them, so the chain still verifies).
+/// </summary>
+internal static class DeleteUser
+{
+    public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await DeleteAsync(tenantId, userId, db, sessions, clock, http.User, AuditActor.From(http), ct);
+        return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.NoContent();
+    }
+
+    public sealed record Result(int ReleasedConversations, bool AccountDeleted);
+
+    public static async Task<Outcome<Result>> DeleteAsync(
+        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, ClaimsPrincipal caller, AuditActor actor, CancellationToken ct)
+    {
+        var (membership, user) = await FindAsync(db, tenantId, userId, ct);
+        if (membership is null || user is null)
+        {
+            return Failure.NotFound();
+        }
+
+        if (caller.UserIdOf() == userId)
+        {
+            return Failure.Conflict("You cannot delete your own account here: ask another admin.");
+        }
+
+        if (Grants.Missing(caller, Permissions.Of(membership.Role)) is { Length: > 0 } missing)
+        {
+            return Grants.Beyond("You cannot delete someone whose role is above your own.", missing);
+        }
+
+        if (membership.Role == TenantRole.Admin && membership.Status == MembershipStatus.Active && await IsLastAdminAsync(db, tenantId, userId, ct))
+        {
+            return Failure.Conflict("A tenant needs at least one active admin: this one cannot be deleted.");
+        }
+
+        var now = clock.GetUtcNow();
+        var elsewhere = await db.Memberships.AnyAsync(m => m.UserId == userId && m.TenantId != tenantId, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var released = await ConversationLedger.ReleaseAssignmentsAsync(db, tenantId, userId, now, ct);
+        await db.TeamMembers.Where(m => m.TenantId == tenantId && m.UserId == userId).ExecuteDeleteAsync(ct);
+        await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId).ExecuteDeleteAsync(ct);
+        await db.ApiTokens.IgnoreQueryFilters().Where(t => t.TenantId == tenantId && t.UserId == userId).ExecuteDeleteAsync(ct);
+        await db.Memberships.Where(m => m.TenantId == tenantId && m.UserId == userId).ExecuteDeleteAsync(ct);
+        if (!elsewhere)
+        {
+            // Claims, logins and authenticator tokens (the MFA secret, recovery codes) go with the row (cascade).
+            await db.Users.Where(u => u.Id == userId).ExecuteDeleteAsync(ct);
+        }
+
+        await AuditLog.PseudonymiseAsync(db, elsewhere ? tenantId : null, $"user:{userId}", ct);
+        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.UserDeleted, $"user:{userId}",
+            new { releasedConversations = released, accountDeleted = !elsewhere }, now, ct);
+        await transaction.CommitAsync(ct);
+        sessions.Forget(userId, tenantId);
+        return new Result(released, !elsewhere);
+    }
+}
