@@ -23,6 +23,8 @@ public static class DashboardPolicies
     public const string RoutingSupervise = Prefix + Permissions.RoutingSupervise;
     public const string ReportsRead = Prefix + Permissions.ReportsRead;
     public const string PrivacyManage = Prefix + Permissions.PrivacyManage;
+    public const string FlowsManage = Prefix + Permissions.FlowsManage;
+    public const string AutomationManage = Prefix + Permissions.AutomationManage;
 
     internal static IServiceCollection AddDashboardPolicies(this IServiceCollection services)
     {

@@ -195,6 +195,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var ruleId = await CreateAsync("automation/rules", new { name = "Contract rule", @event = "conversation_resolved", actions = new[] { new { type = "add_note", text = "Done" } } });
         var victimRuleId = await CreateAsync("automation/rules", new { name = "Contract victim", @event = "label_added", actions = new[] { new { type = "resolve" } } });
         var flowId = await CreateAsync("flows", new { name = "Contract flow", trigger = new { type = "new_conversation" }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } });
+        (await admin.PostAsync($"/api/v1/tenants/{a.Id}/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -217,6 +218,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["exportId"] = exportId.ToString(),
             ["ruleId"] = ruleId,
             ["flowId"] = flowId,
+            ["version"] = "1",
             ["requestId"] = requestId,
         };
         var victims = new Dictionary<string, string>

@@ -93,6 +93,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["policyId"] = Guid.NewGuid().ToString(),
             ["ruleId"] = Guid.NewGuid().ToString(),
             ["flowId"] = Guid.NewGuid().ToString(),
+            ["version"] = "1",
             ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 
