@@ -1,9 +1,12 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.Tests.Browser;
 
-/// <summary>The flow editor and its test console in real Chromium (issue 18 items 5, 6, 8; ADR 0041).</summary>
+/// <summary>The flow editor, its test console and the automation page in real Chromium (issue 18 items 5, 6; ADR 0041).</summary>
 [Collection(BrowserSuite.Name)]
 public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
 {
@@ -43,10 +46,37 @@ public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task The_test_console_walks_the_demo_welcome_flow_and_shows_the_list_menu_and_the_route()
+    public async Task The_test_console_walks_a_department_menu_and_shows_the_list_menu_and_the_route()
     {
+        var suffix = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var admin = fixture.ApiClient(fixture.DemoTenantKey);
+        var tenant = $"/api/v1/tenants/{BrowserFixture.DemoTenantId}";
+        using var team = await admin.PostAsJsonAsync($"{tenant}/teams", new { name = $"Plant care {suffix}", memberIds = Array.Empty<Guid>(), assignment = "manual", capacity = 3 });
+        team.StatusCode.Should().Be(HttpStatusCode.Created, await team.Content.ReadAsStringAsync());
+        var teamId = (await team.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        // A keyword flow, published: the demo's other tests never write its keyword.
+        using var created = await admin.PostAsJsonAsync($"{tenant}/flows", new
+        {
+            name = $"Menu {suffix}",
+            trigger = new { type = "keyword", keywords = new[] { $"menu{suffix}" } },
+            start = "menu",
+            nodes = new object[]
+            {
+                new { id = "menu", type = "list", text = "What can we help you with?", button = "Departments", rows = new object[]
+                {
+                    new { id = "orders", title = "Orders", next = "bye" },
+                    new { id = "care", title = "Plant care", next = "to-care" },
+                } },
+                new { id = "to-care", type = "route", teamId },
+                new { id = "bye", type = "end" },
+            },
+        });
+        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var flowId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        (await admin.PostAsync($"{tenant}/flows/{flowId}/publish", null)).StatusCode.Should().Be(HttpStatusCode.OK);
+
         var page = await FlowsPageAsync();
-        await page.Locator("[data-testid=flow-row] a", new() { HasText = "Welcome" }).First.ClickAsync();
+        await page.Locator("[data-testid=flow-row] a", new() { HasText = $"Menu {suffix}" }).ClickAsync();
         await Expect(page.Locator("[data-testid=node-card][data-node-id=menu]")).ToBeVisibleAsync();
 
         await ChangeAsync(page.GetByTestId("test-inputs"), "#care");
@@ -57,9 +87,9 @@ public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
         await Expect(result.GetByTestId("bubble-row")).ToHaveCountAsync(2);
         await Expect(result.GetByTestId("bubble-list-button")).ToContainTextAsync("Departments");
         await Expect(result.GetByTestId("test-input")).ToHaveTextAsync("#care");
-        await Expect(result.GetByTestId("test-event")).ToHaveTextAsync("Queued for Plant care");
+        await Expect(result.GetByTestId("test-event")).ToHaveTextAsync($"Queued for Plant care {suffix}");
         await Expect(page.GetByTestId("test-path")).ToHaveTextAsync("Path: menu → to-care");
-        await Expect(page.GetByTestId("node-stats").First).ToContainTextAsync("Reached");
+        await Expect(page.GetByTestId("node-stats").First).ToContainTextAsync("Reached 0");
         await BrowserFixture.ScreenshotAsync(page, "flow-test-console");
     }
 
