@@ -24,6 +24,8 @@ public static class DashboardPolicies
     public const string ReportsRead = Prefix + Permissions.ReportsRead;
     public const string PrivacyManage = Prefix + Permissions.PrivacyManage;
     public const string KbManage = Prefix + Permissions.KbManage;
+    public const string FlowsManage = Prefix + Permissions.FlowsManage;
+    public const string AutomationManage = Prefix + Permissions.AutomationManage;
 
     internal static IServiceCollection AddDashboardPolicies(this IServiceCollection services)
     {

@@ -198,6 +198,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
         var articleId = await CreateAsync("kb/articles", new { title = "Contract article", body = "Returns within **30 days**.", published = true });
         var victimArticleId = await CreateAsync("kb/articles", new { title = "Contract victim", body = "Draft", published = false });
         var flowId = await CreateAsync("flows", new { name = "Contract flow", trigger = new { type = "new_conversation" }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } });
+        (await admin.PostAsync($"/api/v1/tenants/{a.Id}/flows/{flowId}/publish", null)).EnsureSuccessStatusCode();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -221,6 +222,7 @@ public abstract class OpenApiContractTests(ContractAppFixture fixture, ITestOutp
             ["ruleId"] = ruleId,
             ["flowId"] = flowId,
             ["articleId"] = articleId,
+            ["version"] = "1",
             ["requestId"] = requestId,
         };
         var victims = new Dictionary<string, string>

@@ -218,6 +218,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{a.Id}/automation/replies", new { greeting = "Hello from A" })).EnsureSuccessStatusCode();
         var article = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/kb/articles", new { title = "A's returns policy", body = "Returns within 30 days.", published = true })).ReadJsonAsync();
         var flow = await (await admin.PostAsJsonAsync($"/api/v1/tenants/{a.Id}/flows", new { name = "A's welcome", trigger = new { type = "keyword", keywords = new[] { "menu" } }, nodes = new[] { new { id = "hi", type = "text", text = "Hello" } } })).ReadJsonAsync();
+        (await admin.PostAsync($"/api/v1/tenants/{a.Id}/flows/{flow["id"]}/publish", null)).EnsureSuccessStatusCode();
 
         await using var db = App.NewDbContext();
         var conversation = await db.Conversations.SingleAsync(c => c.TenantId == a.Id);
@@ -244,6 +245,7 @@ public abstract class IsolationSuiteTests(AppFixture fixture)
             ["policyId"] = policy["id"]!.GetValue<string>(),
             ["flowId"] = flow["id"]!.GetValue<string>(),
             ["articleId"] = article["id"]!.GetValue<string>(),
+            ["version"] = "1",
             ["key"] = "school",
             ["ruleId"] = (await rule.ReadJsonAsync())["id"]!.GetValue<string>(),
         };

@@ -94,6 +94,7 @@ public abstract class PermissionMatrixTests(AppFixture fixture)
             ["ruleId"] = Guid.NewGuid().ToString(),
             ["flowId"] = Guid.NewGuid().ToString(),
             ["articleId"] = Guid.NewGuid().ToString(),
+            ["version"] = "1",
             ["key"] = "k" + Guid.NewGuid().ToString("N")[..8],
         };
 

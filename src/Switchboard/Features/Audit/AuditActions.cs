@@ -54,6 +54,7 @@ internal static class AuditActions
     public const string FlowCreated = "flow.created";
     public const string FlowUpdated = "flow.updated";
     public const string FlowPublished = "flow.published";
+    public const string FlowRestored = "flow.restored";
     public const string ContactAttributeCreated = "contact_attribute.created";
     public const string ContactAttributeUpdated = "contact_attribute.updated";
     public const string ContactAttributeDeleted = "contact_attribute.deleted";

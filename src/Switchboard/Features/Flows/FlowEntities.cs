@@ -85,6 +85,9 @@ internal sealed class FlowSession
 
     public string? EndReason { get; set; }
 
+    /// <summary>The node ids this session has stood on, space-separated, each once: what node analytics counted (ADR 0041).</summary>
+    public string? Visited { get; set; }
+
     public DateTimeOffset? DueAt { get; set; }
 
     public int Attempts { get; set; }
@@ -152,6 +155,8 @@ internal static class FlowsTables
         public DbSet<FlowVersion> FlowVersions => db.Set<FlowVersion>();
 
         public DbSet<FlowSession> FlowSessions => db.Set<FlowSession>();
+
+        public DbSet<FlowNodeStat> FlowNodeStats => db.Set<FlowNodeStat>();
     }
 }
 

@@ -30,9 +30,6 @@ internal sealed partial class FlowRunner(
     TimeProvider clock,
     ILogger<FlowRunner> logger)
 {
-    public const int MaxInvalidAnswers = 3;
-    private const int MaxStepsPerRun = 50;
-
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory = dbFactory;
     private readonly ConversationLedger ledger = ledger;
     private readonly ContactDirectory contacts = contacts;
@@ -45,36 +42,41 @@ internal sealed partial class FlowRunner(
     public async Task RunAsync(FlowSession found, Guid owner, DateTimeOffset leaseUntil, CancellationToken ct)
     {
         var s = Copy(found);
+        IReadOnlyList<string> path = [];
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == s.TenantId && c.Id == s.ConversationId, ct);
             var contact = conversation is null ? null : await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == s.TenantId && c.Id == conversation.ContactId, ct);
             if (conversation is null || contact?.DataKey is null)
             {
-                End(s, "gone");
+                FlowWalk.End(s, "gone");
             }
             else
             {
-                await new Run(this, s, conversation, contact, await contactKeys.KeyOfAsync(contact, ct), ct).ExecuteAsync();
+                var run = new Run(this, s, conversation, contact, await contactKeys.KeyOfAsync(contact, ct), ct);
+                await run.ExecuteAsync();
+                path = run.Path;
             }
         }
 
-        await WriteAsync(s, owner, leaseUntil, ct);
+        await WriteAsync(found, s, path, owner, leaseUntil, ct);
     }
 
     /// <summary>Writes the session's new state while the lease holds; a message that came meanwhile makes it due again.</summary>
-    private async Task WriteAsync(FlowSession s, Guid owner, DateTimeOffset leaseUntil, CancellationToken ct)
+    private async Task WriteAsync(FlowSession found, FlowSession s, IReadOnlyList<string> path, Guid owner, DateTimeOffset leaseUntil, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var dueAt = s.State == FlowSessionState.Active ? s.WaitUntil : null;
+        var reached = FlowStats.Visit(s, path);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var written = await db.FlowSessions
             .Where(r => r.TenantId == s.TenantId && r.ConversationId == s.ConversationId && r.LeaseOwner == owner && r.DueAt == leaseUntil)
             .ExecuteUpdateAsync(
                 u => u.SetProperty(r => r.State, s.State).SetProperty(r => r.FlowId, s.FlowId).SetProperty(r => r.Version, s.Version)
                     .SetProperty(r => r.NodeId, s.NodeId).SetProperty(r => r.InputAfter, s.InputAfter).SetProperty(r => r.WaitUntil, s.WaitUntil)
                     .SetProperty(r => r.InvalidAnswers, s.InvalidAnswers).SetProperty(r => r.Sends, s.Sends).SetProperty(r => r.EndReason, s.EndReason)
-                    .SetProperty(r => r.DueAt, dueAt).SetProperty(r => r.LeaseOwner, (Guid?)null).SetProperty(r => r.Attempts, 0)
+                    .SetProperty(r => r.Visited, s.Visited).SetProperty(r => r.DueAt, dueAt).SetProperty(r => r.LeaseOwner, (Guid?)null).SetProperty(r => r.Attempts, 0)
                     .SetProperty(r => r.LastError, (string?)null).SetProperty(r => r.UpdatedAt, now),
                 ct);
         if (written == 0)
@@ -83,6 +85,14 @@ internal sealed partial class FlowRunner(
             LogRunAgain();
             return;
         }
+
+        if (s.FlowId is { } flowId && s.Version is { } version)
+        {
+            var ended = found.State != FlowSessionState.Ended && s.State == FlowSessionState.Ended;
+            await FlowStats.CountAsync(db, s.TenantId, flowId, version, reached, ended ? s.NodeId : null, ended ? s.EndReason : null, ct);
+        }
+
+        await transaction.CommitAsync(ct);
 
         if (s.State == FlowSessionState.Active && await db.Messages.AnyAsync(
             m => m.TenantId == s.TenantId && m.ConversationId == s.ConversationId && m.Direction == MessageDirection.Inbound && m.CreatedAt > s.InputAfter, ct))
@@ -107,15 +117,9 @@ internal sealed partial class FlowRunner(
         Sends = s.Sends,
         NewConversation = s.NewConversation,
         EndReason = s.EndReason,
+        Visited = s.Visited,
         StartedAt = s.StartedAt,
     };
-
-    private static void End(FlowSession s, string reason)
-    {
-        s.State = FlowSessionState.Ended;
-        s.EndReason = reason;
-        s.WaitUntil = null;
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A bot session changed while it ran; it runs again.")]
     private partial void LogRunAgain();
@@ -125,40 +129,37 @@ internal sealed partial class FlowRunner(
 
     /// <summary>One run over one session, with the conversation and contact as they were when it began.</summary>
     private sealed class Run(FlowRunner r, FlowSession s, Conversation conversation, Contact contact, DataKey key, CancellationToken ct)
+        : FlowWalk(s, r.clock.GetUtcNow())
     {
-        private readonly DateTimeOffset now = r.clock.GetUtcNow();
-        private FlowDocument doc = null!;
-        private int steps;
-
         public async Task ExecuteAsync()
         {
             var inputs = await InputsAsync();
             if (inputs.Count > 0)
             {
-                s.InputAfter = inputs[^1].CreatedAt;
+                Session.InputAfter = inputs[^1].CreatedAt;
             }
 
-            if (s.State == FlowSessionState.Pending)
+            if (Session.State == FlowSessionState.Pending)
             {
                 await StartAsync(inputs.LastOrDefault());
                 return;
             }
 
-            if (s.State != FlowSessionState.Active)
+            if (Session.State != FlowSessionState.Active)
             {
                 return;
             }
 
-            if (await DocumentAsync(s.FlowId!.Value, s.Version!.Value) is not { } document)
+            if (await DocumentAsync(Session.FlowId!.Value, Session.Version!.Value) is not { } document)
             {
-                End(s, "flow_gone");
+                End(Session, "flow_gone");
                 return;
             }
 
-            doc = document;
+            Doc = document;
             foreach (var input in inputs)
             {
-                if (s.State != FlowSessionState.Active)
+                if (Session.State != FlowSessionState.Active)
                 {
                     break;
                 }
@@ -166,7 +167,7 @@ internal sealed partial class FlowRunner(
                 await AnswerAsync(input);
             }
 
-            if (s.State == FlowSessionState.Active && inputs.Count == 0 && s.WaitUntil <= now)
+            if (Session.State == FlowSessionState.Active && inputs.Count == 0 && Session.WaitUntil <= Now)
             {
                 await TimeoutAsync();
             }
@@ -174,14 +175,14 @@ internal sealed partial class FlowRunner(
 
         private async Task StartAsync(FlowInput? last)
         {
-            if (conversation.AssignedUserId is not null || conversation.Status != ConversationStatus.Open || !(conversation.WindowExpiresAt > now))
+            if (conversation.AssignedUserId is not null || conversation.Status != ConversationStatus.Open || !(conversation.WindowExpiresAt > Now))
             {
-                End(s, "not_started");
+                End(Session, "not_started");
                 return;
             }
 
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var published = await db.Flows.AsNoTracking().Where(f => f.TenantId == s.TenantId && f.PublishedVersion != null)
+            var published = await db.Flows.AsNoTracking().Where(f => f.TenantId == Session.TenantId && f.PublishedVersion != null)
                 .Join(db.Set<FlowVersion>(), f => new { f.TenantId, f.Id, Version = f.PublishedVersion!.Value }, v => new { v.TenantId, Id = v.FlowId, v.Version }, (f, v) => new { f.Id, f.CreatedAt, v.Version, v.Document })
                 .ToListAsync(ct);
             var candidates = published.OrderBy(f => f.CreatedAt).ThenBy(f => f.Id)
@@ -195,15 +196,15 @@ internal sealed partial class FlowRunner(
                 chosen = f;
             }
 
-            if (chosen is null && s.NewConversation)
+            if (chosen is null && Session.NewConversation)
             {
                 foreach (var f in candidates)
                 {
                     var trigger = f.Doc.Trigger!;
                     var matches = trigger.Type switch
                     {
-                        "outside_hours" => trigger.CalendarId is { } calendar && !await RoutingLookups.IsOpenAsync(db, s.TenantId, calendar, now, ct),
-                        "no_agent" => !await RoutingLookups.AnyAgentOnlineAsync(db, s.TenantId, trigger.TeamId, ct),
+                        "outside_hours" => trigger.CalendarId is { } calendar && !await RoutingLookups.IsOpenAsync(db, Session.TenantId, calendar, Now, ct),
+                        "no_agent" => !await RoutingLookups.AnyAgentOnlineAsync(db, Session.TenantId, trigger.TeamId, ct),
                         _ => false,
                     };
                     if (matches)
@@ -221,164 +222,19 @@ internal sealed partial class FlowRunner(
 
             if (chosen is not { } flow)
             {
-                End(s, "no_trigger");
+                End(Session, "no_trigger");
                 return;
             }
 
-            s.State = FlowSessionState.Active;
-            s.FlowId = flow.Id;
-            s.Version = flow.Version;
-            doc = flow.Doc;
-            await RunFromAsync(doc.StartNode);
-        }
-
-        private async Task AnswerAsync(FlowInput input)
-        {
-            if (input.Says(doc.Handoff))
-            {
-                await HandOffAsync("keyword", transcript: false);
-                return;
-            }
-
-            var node = doc.Node(s.NodeId);
-            switch (node?.Type)
-            {
-                case "buttons" or "list":
-                    if (input.Picks((node.Type == "buttons" ? node.Buttons : node.Rows) ?? []) is { } choice)
-                    {
-                        await ContinueAsync(choice.Next);
-                    }
-                    else
-                    {
-                        await InvalidAsync(node, "Please choose one of the options.");
-                    }
-
-                    break;
-                case "ask":
-                    if (input.Answer(node.Validation, node.Pattern) is { } answer && (node.Attribute is null || await SetAttributeAsync(node.Attribute, answer)))
-                    {
-                        await ContinueAsync(node.Next);
-                    }
-                    else
-                    {
-                        await InvalidAsync(node, "Sorry, that answer does not fit. Please try again.");
-                    }
-
-                    break;
-            }
-        }
-
-        private Task ContinueAsync(string? next)
-        {
-            s.InvalidAnswers = 0;
-            s.WaitUntil = null;
-            return RunFromAsync(next);
-        }
-
-        private async Task InvalidAsync(FlowNode node, string fallback)
-        {
-            if (++s.InvalidAnswers >= MaxInvalidAnswers)
-            {
-                await HandOffAsync("invalid_answers", transcript: true);
-                return;
-            }
-
-            if (await SendAsync(Text(node.Error ?? fallback)))
-            {
-                await SendAsync(Prompt(node));
-            }
-        }
-
-        private async Task TimeoutAsync()
-        {
-            var node = doc.Node(s.NodeId);
-            s.WaitUntil = null;
-            if (node?.Type == "wait")
-            {
-                await RunFromAsync(node.Next);
-            }
-            else if (node?.Timeout is { } target)
-            {
-                await RunFromAsync(target);
-            }
-            else
-            {
-                End(s, "timeout");
-            }
-        }
-
-        private async Task RunFromAsync(string? id)
-        {
-            while (true)
-            {
-                if (++steps > MaxStepsPerRun)
-                {
-                    await HandOffAsync("loop", transcript: false);
-                    return;
-                }
-
-                if (doc.Node(id) is not { } node)
-                {
-                    End(s, "completed");
-                    return;
-                }
-
-                s.NodeId = node.Id;
-                switch (node.Type)
-                {
-                    case "text" or "media":
-                        if (!await SendAsync(Prompt(node)))
-                        {
-                            return;
-                        }
-
-                        id = node.Next;
-                        break;
-                    case "buttons" or "list" or "ask":
-                        if (await SendAsync(Prompt(node)) && node.TimeoutSeconds is { } timeout)
-                        {
-                            s.WaitUntil = now.AddSeconds(timeout);
-                        }
-
-                        return;
-                    case "condition":
-                        id = await HoldsAsync(node.Condition!) ? node.Then : node.Else;
-                        break;
-                    case "set_attribute":
-                        await SetAttributeAsync(node.Attribute!, node.Value);
-                        id = node.Next;
-                        break;
-                    case "add_label":
-                        await AddLabelAsync(node.Label!);
-                        id = node.Next;
-                        break;
-                    case "route":
-                        if (node.Text is null || await SendAsync(Text(node.Text)))
-                        {
-                            await TransferAsync(node.TeamId!.Value);
-                            End(s, "routed");
-                        }
-
-                        return;
-                    case "handoff":
-                        if (node.Text is null || await SendAsync(Text(node.Text)))
-                        {
-                            await HandOffAsync("handoff", transcript: false);
-                        }
-
-                        return;
-                    case "wait":
-                        s.WaitUntil = now.AddSeconds(node.Seconds ?? 1);
-                        return;
-                    default:
-                        End(s, "completed");
-                        return;
-                }
-            }
+            Session.State = FlowSessionState.Active;
+            Session.FlowId = flow.Id;
+            Session.Version = flow.Version;
+            Doc = flow.Doc;
+            await RunFromAsync(Doc.StartNode);
         }
 
         /// <summary>To a person: the number's default team when the conversation has none yet, with the transcript as a note when asked.</summary>
-        private async Task HandOffAsync(string reason, bool transcript)
+        protected override async Task HandOverAsync(bool transcript)
         {
             if (transcript)
             {
@@ -388,24 +244,19 @@ internal sealed partial class FlowRunner(
             if (conversation.TeamId is null)
             {
                 await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-                if (await RoutingLookups.DefaultTeamAsync(db, s.TenantId, conversation.ChannelId, ct) is { } team)
+                if (await RoutingLookups.DefaultTeamAsync(db, Session.TenantId, conversation.ChannelId, ct) is { } team)
                 {
                     await TransferAsync(team);
                 }
             }
-
-            if (s.State != FlowSessionState.Ended)
-            {
-                End(s, reason);
-            }
         }
 
         /// <summary>Sends as the bot; false (and the session ends) when the send is refused, for example outside the 24-hour window.</summary>
-        private async Task<bool> SendAsync(SendRequest request, bool stopOnRefusal = true)
+        protected override async Task<bool> SendAsync(SendRequest request, bool stopOnRefusal = true)
         {
-            var idempotencyKey = $"flow:{s.ConversationId:N}:{s.StartedAt.UtcTicks}:{s.Sends++}";
+            var idempotencyKey = $"flow:{Session.ConversationId:N}:{Session.StartedAt.UtcTicks}:{Session.Sends++}";
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var outcome = await SendMessage.SendAsync(s.TenantId, s.ConversationId, request, idempotencyKey, db, r.ledger, r.contacts, r.contactKeys, r.outbox, r.blobs, r.clock, ct, MessageAuthor.Bot);
+            var outcome = await SendMessage.SendAsync(Session.TenantId, Session.ConversationId, request, idempotencyKey, db, r.ledger, r.contacts, r.contactKeys, r.outbox, r.blobs, r.clock, ct, MessageAuthor.Bot);
             if (outcome.Failure is not { } failure)
             {
                 return true;
@@ -419,16 +270,16 @@ internal sealed partial class FlowRunner(
                     r.LogSendRefused(failure.Title);
                 }
 
-                End(s, failure.ProblemType == Problems.WindowClosedType ? "window_closed" : "send_refused");
+                End(Session, failure.ProblemType == Problems.WindowClosedType ? "window_closed" : "send_refused");
             }
 
             return false;
         }
 
-        private async Task TransferAsync(Guid teamId)
+        protected override async Task TransferAsync(Guid teamId)
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var tracked = await db.Conversations.FirstAsync(c => c.TenantId == s.TenantId && c.Id == s.ConversationId, ct);
+            var tracked = await db.Conversations.FirstAsync(c => c.TenantId == Session.TenantId && c.Id == Session.ConversationId, ct);
             if (tracked.TeamId == teamId && tracked.WaitingSince is not null)
             {
                 return;
@@ -438,12 +289,12 @@ internal sealed partial class FlowRunner(
             conversation.TeamId = teamId;
         }
 
-        private async Task<bool> SetAttributeAsync(string attribute, string? value)
+        protected override async Task<bool> SetAttributeAsync(string attribute, string? value)
         {
             foreach (var element in Candidates(value))
             {
                 await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-                var outcome = await UpdateContact.UpdateAsync(s.TenantId, contact.Id, new UpdateContact.Request(null, new() { [attribute] = element }), db, r.contacts, r.clock, null, ct);
+                var outcome = await UpdateContact.UpdateAsync(Session.TenantId, contact.Id, new UpdateContact.Request(null, new() { [attribute] = element }), db, r.contacts, r.clock, null, ct);
                 if (outcome.Failure is null)
                 {
                     return true;
@@ -462,21 +313,21 @@ internal sealed partial class FlowRunner(
             }
         }
 
-        private async Task AddLabelAsync(string name)
+        protected override async Task AddLabelAsync(string name)
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var label = await db.Labels.AsNoTracking().FirstOrDefaultAsync(l => l.TenantId == s.TenantId && l.Name == name, ct);
+            var label = await db.Labels.AsNoTracking().FirstOrDefaultAsync(l => l.TenantId == Session.TenantId && l.Name == name, ct);
             if (label is null)
             {
                 return;
             }
 
-            var current = await db.ConversationLabels.AsNoTracking().Where(l => l.TenantId == s.TenantId && l.ConversationId == s.ConversationId).Select(l => l.LabelId).ToListAsync(ct);
-            var tracked = await db.Conversations.FirstAsync(c => c.TenantId == s.TenantId && c.Id == s.ConversationId, ct);
+            var current = await db.ConversationLabels.AsNoTracking().Where(l => l.TenantId == Session.TenantId && l.ConversationId == Session.ConversationId).Select(l => l.LabelId).ToListAsync(ct);
+            var tracked = await db.Conversations.FirstAsync(c => c.TenantId == Session.TenantId && c.Id == Session.ConversationId, ct);
             await ConversationLedger.SetLabelsAsync(db, tracked, [.. current, label.Id], r.clock.GetUtcNow(), ct);
         }
 
-        private async Task<bool> HoldsAsync(FlowCondition condition)
+        protected override async Task<bool> HoldsAsync(FlowCondition condition)
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
             switch (condition.Kind)
@@ -487,12 +338,12 @@ internal sealed partial class FlowRunner(
                     var value = values?[condition.Attribute!]?.ToString();
                     return condition.Value is null ? value is not null : string.Equals(value, condition.Value, StringComparison.OrdinalIgnoreCase);
                 case "label":
-                    var names = await LabelsApi.NamesOfAsync(db, s.TenantId, [s.ConversationId], ct);
-                    return names.TryGetValue(s.ConversationId, out var labels) && labels.Contains(condition.Label!, StringComparer.Ordinal);
+                    var names = await LabelsApi.NamesOfAsync(db, Session.TenantId, [Session.ConversationId], ct);
+                    return names.TryGetValue(Session.ConversationId, out var labels) && labels.Contains(condition.Label!, StringComparer.Ordinal);
                 case "business_hours":
-                    return await RoutingLookups.IsOpenAsync(db, s.TenantId, condition.CalendarId!.Value, now, ct);
+                    return await RoutingLookups.IsOpenAsync(db, Session.TenantId, condition.CalendarId!.Value, Now, ct);
                 case "time_of_day":
-                    return FlowClock.Within(now, condition.From!, condition.To!, condition.TimeZone);
+                    return FlowClock.Within(Now, condition.From!, condition.To!, condition.TimeZone);
                 case "channel":
                     return conversation.ChannelId == condition.ChannelId;
                 default:
@@ -504,7 +355,7 @@ internal sealed partial class FlowRunner(
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
             var rows = await db.Messages.AsNoTracking()
-                .Where(m => m.TenantId == s.TenantId && m.ConversationId == s.ConversationId && m.Direction == MessageDirection.Inbound && m.CreatedAt > s.InputAfter)
+                .Where(m => m.TenantId == Session.TenantId && m.ConversationId == Session.ConversationId && m.Direction == MessageDirection.Inbound && m.CreatedAt > Session.InputAfter)
                 .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(20).ToListAsync(ct);
             return [.. rows.Select(m => FlowInput.Parse(m.Id, m.CreatedAt, m.Type, Sealer.OpenString(key, m.SealContext(nameof(Message.Content)), m.Content)))];
         }
@@ -512,9 +363,9 @@ internal sealed partial class FlowRunner(
         private async Task<string> TranscriptAsync()
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var since = s.StartedAt.AddMinutes(-1);
+            var since = Session.StartedAt.AddMinutes(-1);
             var rows = await db.Messages.AsNoTracking()
-                .Where(m => m.TenantId == s.TenantId && m.ConversationId == s.ConversationId && m.Direction != MessageDirection.Note && m.CreatedAt >= since)
+                .Where(m => m.TenantId == Session.TenantId && m.ConversationId == Session.ConversationId && m.Direction != MessageDirection.Note && m.CreatedAt >= since)
                 .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(60).ToListAsync(ct);
             var text = new StringBuilder("The bot handed this conversation over after answers it could not use. Transcript:");
             foreach (var m in rows)
@@ -530,19 +381,8 @@ internal sealed partial class FlowRunner(
         private async Task<FlowDocument?> DocumentAsync(Guid flowId, int version)
         {
             await using var db = await r.dbFactory.CreateDbContextAsync(ct);
-            var stored = await db.FlowVersions.AsNoTracking().Where(v => v.TenantId == s.TenantId && v.FlowId == flowId && v.Version == version).Select(v => v.Document).FirstOrDefaultAsync(ct);
+            var stored = await db.FlowVersions.AsNoTracking().Where(v => v.TenantId == Session.TenantId && v.FlowId == flowId && v.Version == version).Select(v => v.Document).FirstOrDefaultAsync(ct);
             return stored is null ? null : FlowDocument.Parse(stored);
         }
-
-        private static SendRequest Text(string text) => new("text", text, null, null, null, null, null, null, null, null);
-
-        private static SendRequest Prompt(FlowNode node) => node.Type switch
-        {
-            "buttons" => new("buttons", node.Text, null, null, null, null, node.Header, node.Footer, [.. node.Buttons!.Select(b => new SendButton(b.Id, b.Title))], null),
-            "list" => new("list", node.Text, null, null, null, null, node.Header, node.Footer, null,
-                new SendList(node.Button, [new SendListSection(null, [.. node.Rows!.Select(row => new SendListRow(row.Id, row.Title, row.Description))])])),
-            "media" => new(node.MediaType, string.IsNullOrEmpty(node.Text) ? null : node.Text, null, null, new SendMedia(node.Media!.Data, node.Media.MimeType, node.Media.FileName), null, null, null, null, null),
-            _ => Text(node.Text!),
-        };
     }
 }

@@ -37,7 +37,13 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
                 case ConversationCause.Replied or ConversationCause.Resolved:
                     if (running)
                     {
-                        End(session!, cause == ConversationCause.Replied ? "agent_replied" : "resolved", now);
+                        var reason = cause == ConversationCause.Replied ? "agent_replied" : "resolved";
+                        if (session!.State == FlowSessionState.Active && session.FlowId is { } flowId && session.Version is { } version)
+                        {
+                            await FlowStats.CountAsync(db, session.TenantId, flowId, version, [], session.NodeId, reason, ct);
+                        }
+
+                        End(session, reason, now);
                     }
 
                     break;
@@ -88,6 +94,7 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
         session.Sends = 0;
         session.NewConversation = newConversation;
         session.EndReason = null;
+        session.Visited = null;
         session.DueAt = now;
         session.Attempts = 0;
         session.LastError = null;

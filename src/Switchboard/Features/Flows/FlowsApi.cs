@@ -121,6 +121,7 @@ internal static class FlowsApi
         flow.PublishedVersion = flow.LatestVersion;
         flow.UpdatedAt = now;
         db.FlowVersions.Add(new FlowVersion { TenantId = tenantId, FlowId = flow.Id, Version = flow.LatestVersion, Document = flow.Draft, PublishedAt = now });
+        FlowStats.AddRows(db, tenantId, flow.Id, flow.LatestVersion, FlowDocument.Parse(flow.Draft));
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.FlowPublished, $"flow:{flow.Id}", new { name = flow.Name, version = flow.LatestVersion }, now, ct);
         return ToResponse(flow);
     }

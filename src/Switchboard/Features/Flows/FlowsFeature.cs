@@ -28,6 +28,11 @@ public static class FlowsFeature
         flows.MapGet("/{flowId:guid}", FlowsApi.GetAsync).WithName("GetFlow").RequireAuthorization(manage);
         flows.MapPut("/{flowId:guid}", FlowsApi.UpdateAsync).WithName("UpdateFlow").RequireAuthorization(manage);
         flows.MapPost("/{flowId:guid}/publish", FlowsApi.PublishAsync).WithName("PublishFlow").RequireAuthorization(manage);
+        flows.MapGet("/{flowId:guid}/versions", FlowVersionsApi.ListAsync).WithName("ListFlowVersions").RequireAuthorization(manage);
+        flows.MapGet("/{flowId:guid}/versions/{version:int}", FlowVersionsApi.GetAsync).WithName("GetFlowVersion").RequireAuthorization(manage);
+        flows.MapPost("/{flowId:guid}/versions/{version:int}/restore", FlowVersionsApi.RestoreAsync).WithName("RestoreFlowVersion").RequireAuthorization(manage);
+        flows.MapGet("/{flowId:guid}/stats", FlowVersionsApi.StatsAsync).WithName("GetFlowStats").RequireAuthorization(manage);
+        flows.MapPost("/{flowId:guid}/test", FlowTestRun.TestAsync).WithName("TestFlow").RequireAuthorization(manage);
         return routes;
     }
 }

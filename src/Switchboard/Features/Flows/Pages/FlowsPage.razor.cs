@@ -1,0 +1,297 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Persistence;
+using Switchboard.Common.Security;
+using Switchboard.Common.Web;
+using Switchboard.Dashboard;
+using Switchboard.Features.Audit;
+using Switchboard.Features.Routing;
+
+namespace Switchboard.Features.Flows.Pages;
+
+/// <summary>The editor's state and actions; every change goes through the flows use cases (validation, audit) as the API does.</summary>
+public sealed partial class FlowsPage
+{
+    [Parameter]
+    public Guid? FlowId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private ClaimsPrincipal user = new();
+    private Guid tenantId;
+    private List<FlowsApi.FlowResponse> flows = [];
+    private IReadOnlyList<(Guid Id, string Name)> teams = [];
+    private bool editing;
+    private string name = "";
+    private string triggerType = "new_conversation";
+    private string? keywords;
+    private string? triggerCalendar;
+    private string? triggerTeam;
+    private string? handoff;
+    private IReadOnlyList<Guid>? channelIds;
+    private string? start;
+    private string? selected;
+    private List<NodeDraft> nodes = [];
+    private string addKind = "text";
+    private Dictionary<string, string[]> errors = [];
+    private IReadOnlyList<FlowVersionsApi.VersionResponse> versions = [];
+    private FlowStats.StatsResponse? stats;
+    private Dictionary<string, NodeCount> statsByNode = [];
+    private int? publishedVersion;
+    private string? message;
+    private string? error;
+
+    private IReadOnlyList<string> NodeIds => [.. nodes.Select(n => n.Id)];
+
+    private string StatusText => publishedVersion is { } v ? $"version {v} running" : "draft";
+
+    private IEnumerable<(string Field, string[] Messages)> GeneralErrors => errors.Where(e => !e.Key.StartsWith("nodes[", StringComparison.Ordinal)).Select(e => (e.Key, e.Value));
+
+    private List<(string Field, string[] Messages)> ErrorsOf(int index) =>
+        [.. errors.Where(e => e.Key == $"nodes[{index}]" || e.Key.StartsWith($"nodes[{index}].", StringComparison.Ordinal)).Select(e => (e.Key, e.Value))];
+
+    protected override async Task OnParametersSetAsync()
+    {
+        user = (await AuthenticationState).User;
+        if (user.TenantIdOf() is not { } tenant)
+        {
+            return;
+        }
+
+        tenantId = tenant;
+        await using var db = await DbFactory.CreateDbContextAsync();
+        teams = [.. (await db.Teams.AsNoTracking().Where(t => t.TenantId == tenantId).OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync()).Select(t => (t.Id, t.Name))];
+        flows = [.. (await FlowsApi.ListAsync(tenantId, db, CancellationToken.None)).Value!.Items];
+        if (FlowId is { } id && flows.FirstOrDefault(f => f.Id == id) is { } flow)
+        {
+            Load(flow);
+            await LoadVersionsAsync(db);
+        }
+    }
+
+    private void Load(FlowsApi.FlowResponse flow)
+    {
+        editing = true;
+        name = flow.Name;
+        triggerType = flow.Trigger?.Type ?? "new_conversation";
+        keywords = flow.Trigger?.Keywords is { } k ? string.Join(", ", k) : null;
+        triggerCalendar = flow.Trigger?.CalendarId?.ToString();
+        triggerTeam = flow.Trigger?.TeamId?.ToString();
+        handoff = string.Join(", ", flow.HandoffKeywords);
+        channelIds = flow.ChannelIds;
+        start = flow.Start ?? (flow.Nodes.Count > 0 ? flow.Nodes[0].Id : null);
+        nodes = [.. flow.Nodes.Select(NodeDraft.From)];
+        publishedVersion = flow.PublishedVersion;
+        errors = [];
+    }
+
+    private async Task LoadVersionsAsync(SwitchboardDbContext db)
+    {
+        versions = await FlowVersionsApi.VersionsAsync(db, tenantId, FlowId!.Value, CancellationToken.None) ?? [];
+        stats = await FlowStats.ReadAsync(db, tenantId, FlowId!.Value, null, CancellationToken.None);
+        statsByNode = stats?.Items.ToDictionary(s => s.NodeId, s => new NodeCount(s.Reached, s.Dropped, s.HandedOff)) ?? [];
+    }
+
+    private void NewFlow()
+    {
+        Navigation.NavigateTo("/admin/flows");
+        FlowId = null;
+        editing = true;
+        name = "New flow";
+        triggerType = "new_conversation";
+        keywords = triggerCalendar = triggerTeam = null;
+        handoff = string.Join(", ", FlowDocument.DefaultHandoffKeywords);
+        channelIds = null;
+        nodes = [new NodeDraft { Id = "welcome", Type = "text", Text = "Hello! How can we help?" }];
+        start = "welcome";
+        publishedVersion = null;
+        versions = [];
+        stats = null;
+        statsByNode = [];
+        errors = [];
+        message = error = null;
+    }
+
+    private void Add()
+    {
+        var n = nodes.Count + 1;
+        while (nodes.Any(x => x.Id == $"{addKind}{n}"))
+        {
+            n++;
+        }
+
+        var node = new NodeDraft { Id = $"{addKind}{n}", Type = addKind };
+        if (addKind is "buttons" or "list")
+        {
+            node.Choices.Add(new ChoiceDraft { Id = "option1", Title = "Option 1" });
+            node.Button = addKind == "list" ? "Options" : null;
+        }
+
+        nodes.Add(node);
+        start ??= node.Id;
+        selected = node.Id;
+    }
+
+    private void Remove(NodeDraft node)
+    {
+        nodes.Remove(node);
+        if (start == node.Id)
+        {
+            start = nodes.Count > 0 ? nodes[0].Id : null;
+        }
+    }
+
+    /// <summary>Renames a node and every branch that led to it.</summary>
+    private void Rename((string From, string To) change)
+    {
+        foreach (var n in nodes)
+        {
+            n.Id = n.Id == change.From ? change.To : n.Id;
+            n.Next = n.Next == change.From ? change.To : n.Next;
+            n.Then = n.Then == change.From ? change.To : n.Then;
+            n.Else = n.Else == change.From ? change.To : n.Else;
+            n.Timeout = n.Timeout == change.From ? change.To : n.Timeout;
+            foreach (var c in n.Choices.Where(c => c.Next == change.From))
+            {
+                c.Next = change.To;
+            }
+        }
+
+        start = start == change.From ? change.To : start;
+    }
+
+    private FlowDocument Document()
+    {
+        static List<string>? Words(string? text) => string.IsNullOrWhiteSpace(text) ? null : [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        var trigger = new FlowTrigger(
+            triggerType,
+            triggerType == "keyword" ? Words(keywords) ?? [] : null,
+            triggerType == "outside_hours" && Guid.TryParse(triggerCalendar, out var calendar) ? calendar : null,
+            triggerType == "no_agent" && Guid.TryParse(triggerTeam, out var team) ? team : null);
+        return new FlowDocument(name, trigger, channelIds is { Count: > 0 } ? channelIds : null, start, Words(handoff), [.. nodes.Select(n => n.ToNode())]);
+    }
+
+    private bool Allowed()
+    {
+        if (user.HasScope(Permissions.FlowsManage))
+        {
+            return true;
+        }
+
+        error = PageResults.NotAllowed;
+        return false;
+    }
+
+    private async Task ValidateAsync()
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        errors = FlowValidation.Validate(Document(), await FlowsApi.ReferencesAsync(db, tenantId, CancellationToken.None));
+        message = errors.Count == 0 ? "The flow is valid." : null;
+        error = errors.Count == 0 ? null : "The flow has errors; they are shown at their nodes.";
+    }
+
+    private async Task<FlowsApi.FlowResponse?> SaveDraftAsync(SwitchboardDbContext db)
+    {
+        if (!Allowed())
+        {
+            return null;
+        }
+
+        var outcome = await FlowsApi.SaveAsync(tenantId, FlowId, Document(), db, Clock, AuditActor.From(user, null), CancellationToken.None);
+        return Show(outcome);
+    }
+
+    private FlowsApi.FlowResponse? Show(Outcome<FlowsApi.FlowResponse> outcome)
+    {
+        if (outcome.Failure is { } failure)
+        {
+            errors = failure.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
+            (message, error) = (null, failure.IsInvalid ? "The flow has errors; they are shown at their nodes." : failure.FullMessage);
+            return null;
+        }
+
+        errors = [];
+        error = null;
+        return outcome.Value;
+    }
+
+    private async Task SaveAsync()
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        if (await SaveDraftAsync(db) is { } saved)
+        {
+            message = "Draft saved. Conversations keep running the published version until you publish.";
+            await OpenAsync(saved.Id);
+        }
+    }
+
+    private async Task PublishAsync()
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        if (await SaveDraftAsync(db) is not { } saved)
+        {
+            return;
+        }
+
+        if (Show(await FlowsApi.PublishDraftAsync(tenantId, saved.Id, db, Clock, AuditActor.From(user, null), CancellationToken.None)) is { } published)
+        {
+            message = $"Published as version {published.PublishedVersion}: new conversations start on it.";
+            await OpenAsync(published.Id);
+        }
+    }
+
+    private async Task RestoreAsync(int version)
+    {
+        if (!Allowed() || FlowId is not { } id)
+        {
+            return;
+        }
+
+        await using var db = await DbFactory.CreateDbContextAsync();
+        if (Show(await FlowVersionsApi.RestoreVersionAsync(tenantId, id, version, db, Clock, AuditActor.From(user, null), CancellationToken.None)) is { } restored)
+        {
+            message = $"Version {version} is running again, published as version {restored.PublishedVersion}.";
+            await OpenAsync(id);
+        }
+    }
+
+    private async Task<TestView> TestAsync(IReadOnlyList<TestLine> lines)
+    {
+        var request = new FlowTestRun.TestRequest(null, null, [.. lines.Select(l => new FlowTestRun.TestInput(l.Text, l.ReplyId, l.Media, l.Timeout))], null, null);
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var outcome = await FlowTestRun.RunDocumentAsync(tenantId, FlowId ?? Guid.Empty, null, Document(), request, db, Clock, CancellationToken.None);
+        errors = outcome.Failure?.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
+        StateHasChanged();
+        if (outcome.Failure is { } failure)
+        {
+            return new TestView(failure.IsInvalid ? "Fix the flow's errors first; they are shown at their nodes." : failure.FullMessage, "", null, null, 0, [], []);
+        }
+
+        var r = outcome.Value!;
+        var team = teams.ToDictionary(t => t.Id, t => t.Name);
+        return new TestView(null, r.State, r.EndReason, r.NodeId, r.InputsUsed, r.Path, [.. r.Messages.Select(m => new TestStep(
+            m.AfterInput,
+            m.Message is { } sent ? Bubble.Of(sent) : null,
+            m.Kind == "routed" ? $"Queued for {(m.TeamId is { } t && team.TryGetValue(t, out var n) ? n : "a team")}" : m.Message is null ? "Handed to a person" : null))]);
+    }
+
+    private async Task OpenAsync(Guid id)
+    {
+        if (FlowId != id)
+        {
+            Navigation.NavigateTo($"/admin/flows/{id}");
+            return;
+        }
+
+        await using var db = await DbFactory.CreateDbContextAsync();
+        flows = [.. (await FlowsApi.ListAsync(tenantId, db, CancellationToken.None)).Value!.Items];
+        if (flows.FirstOrDefault(f => f.Id == id) is { } flow)
+        {
+            Load(flow);
+            await LoadVersionsAsync(db);
+        }
+    }
+}
