@@ -69,7 +69,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             "Reauthentication",
 
             // Where privacy notices go: the tenant's admins, the member who asked for an export (ADR 0039).
-            "MemberEmails"],
+            "MemberEmails",
+
+            // An account's deletion is re-applied from the deletion ledger after a restore (ADR 0038).
+            "DeleteUser"],
 
         // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
         ["Media"] = ["MediaObject", "MediaState", "MediaTables", "MediaSignal", "BlobStore"],

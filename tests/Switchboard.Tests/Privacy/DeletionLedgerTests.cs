@@ -8,8 +8,10 @@ using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Privacy;
+using Switchboard.Tests.Identity;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Security;
 
@@ -105,6 +107,39 @@ public abstract class DeletionLedgerTests(DatabaseProvider provider) : IAsyncLif
         }
 
         (await File.ReadAllTextAsync(Ledger)).Should().Be(ledger);
+    }
+
+    [Fact]
+    public async Task An_agent_account_deleted_after_the_backup_is_gone_again_once_the_backup_is_restored()
+    {
+        PrivacyScenario s;
+        TestUser agent;
+        await using (var before = Start())
+        {
+            s = await PrivacyScenario.CreateAsync(before);
+            agent = await IdentityTestHelpers.CreateUserAsync(before, s.Tenant, "agent");
+            await BackUpAsync(before, "old");
+            using var admin = before.ClientWithKey(s.Tenant.ApiKey);
+            (await admin.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/users/{agent.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        }
+
+        var ledger = await File.ReadAllTextAsync(Ledger);
+        ledger.Should().Contain(DeletionKinds.UserDeleted).And.Contain(agent.Id.ToString()).And.NotContain(agent.Email, "ids only");
+
+        await RestoreAsync("old");
+        await using (var restored = database.NewDbContext())
+        {
+            (await restored.Users.AnyAsync(u => u.Id == agent.Id)).Should().BeTrue("the control: the old backup holds the account");
+        }
+
+        await using var after = Start();
+        _ = after.Server;
+        using var client = after.ClientWithKey(s.Tenant.ApiKey);
+        (await client.GetStringAsync($"/api/v1/tenants/{s.Tenant.Id}/users")).Should().NotContain(agent.Id.ToString()).And.NotContain(agent.Email);
+        await using var db = after.NewDbContext();
+        (await db.Users.AnyAsync(u => u.Id == agent.Id)).Should().BeFalse("the account, its password and authenticator are deleted again");
+        (await db.Memberships.AnyAsync(m => m.UserId == agent.Id)).Should().BeFalse();
+        (await db.AuditEntries.AnyAsync(e => e.ActorName == agent.Email)).Should().BeFalse("its audit entries keep only the pseudonym");
     }
 
     [Fact]

@@ -8,6 +8,7 @@ internal static class DeletionKinds
     public const string MessagesDeleted = "messages_deleted";
     public const string MediaPurged = "media_purged";
     public const string TenantErased = "tenant_erased";
+    public const string UserDeleted = "user_deleted";
 }
 
 /// <summary>How the ledger names a destroyed key: a contact's data key, or a tenant key by purpose and version.</summary>

@@ -20,16 +20,16 @@ namespace Switchboard.Features.Identity;
 internal static class DeleteUser
 {
     public static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, HttpContext http, CancellationToken ct)
+        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, DeletionLedger ledger, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        var outcome = await DeleteAsync(tenantId, userId, db, sessions, clock, http.User, AuditActor.From(http), ct);
+        var outcome = await DeleteAsync(tenantId, userId, db, sessions, ledger, clock, http.User, AuditActor.From(http), ct);
         return outcome.Failure is { } failure ? failure.ToProblem() : TypedResults.NoContent();
     }
 
     public sealed record Result(int ReleasedConversations, bool AccountDeleted);
 
     public static async Task<Outcome<Result>> DeleteAsync(
-        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, TimeProvider clock, ClaimsPrincipal caller, AuditActor actor, CancellationToken ct)
+        Guid tenantId, Guid userId, SwitchboardDbContext db, SessionValidator sessions, IDeletionRecorder ledger, TimeProvider clock, ClaimsPrincipal caller, AuditActor actor, CancellationToken ct)
     {
         var (membership, user) = await FindAsync(db, tenantId, userId, ct);
         if (membership is null || user is null)
@@ -53,8 +53,30 @@ internal static class DeleteUser
         }
 
         var now = clock.GetUtcNow();
-        var elsewhere = await db.Memberships.AnyAsync(m => m.UserId == userId && m.TenantId != tenantId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var (released, elsewhere) = await RemoveAsync(db, tenantId, userId, now, ct);
+
+        // Recorded in the deletion ledger, so that a restored backup loses the account again (ADR 0038).
+        await ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.UserDeleted, tenantId, [userId], []), ct);
+        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.UserDeleted, $"user:{userId}",
+            new { releasedConversations = released, accountDeleted = !elsewhere }, now, ct);
+        await transaction.CommitAsync(ct);
+        sessions.Forget(userId, tenantId);
+        return new Result(released, !elsewhere);
+    }
+
+    /// <summary>Whether the database still holds the person in this tenant, or their account while no other tenant does (re-applying the ledger).</summary>
+    public static async Task<bool> HoldsAsync(SwitchboardDbContext db, Guid tenantId, Guid userId, CancellationToken ct) =>
+        await db.Memberships.AnyAsync(m => m.TenantId == tenantId && m.UserId == userId, ct)
+        || (!await db.Memberships.AnyAsync(m => m.UserId == userId && m.TenantId != tenantId, ct) && await db.Users.AnyAsync(u => u.Id == userId, ct));
+
+    /// <summary>
+    /// The removal itself, in the caller's transaction, for the API and for re-applying the ledger after a restore:
+    /// the conversations released to the queue, and whether another tenant still holds the person (then the account stays).
+    /// </summary>
+    public static async Task<(int Released, bool Elsewhere)> RemoveAsync(SwitchboardDbContext db, Guid tenantId, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        var elsewhere = await db.Memberships.AnyAsync(m => m.UserId == userId && m.TenantId != tenantId, ct);
         var released = await ConversationLedger.ReleaseAssignmentsAsync(db, tenantId, userId, now, ct);
         await db.TeamMembers.Where(m => m.TenantId == tenantId && m.UserId == userId).ExecuteDeleteAsync(ct);
         await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId).ExecuteDeleteAsync(ct);
@@ -67,10 +89,6 @@ internal static class DeleteUser
         }
 
         await AuditLog.PseudonymiseAsync(db, elsewhere ? tenantId : null, $"user:{userId}", ct);
-        await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.UserDeleted, $"user:{userId}",
-            new { releasedConversations = released, accountDeleted = !elsewhere }, now, ct);
-        await transaction.CommitAsync(ct);
-        sessions.Forget(userId, tenantId);
-        return new Result(released, !elsewhere);
+        return (released, elsewhere);
     }
 }

@@ -4,6 +4,7 @@ using Switchboard.Common.Persistence;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Tenants;
 
@@ -119,6 +120,17 @@ internal sealed partial class DeletionReplay(
             case DeletionKinds.MediaPurged:
                 changed = await db.MediaObjects.IgnoreQueryFilters().Where(o => o.TenantId == tenantId && subjects.Contains(o.Id)).ExecuteDeleteAsync(ct) > 0;
                 afterCommit.Add(() => subjects.ForEach(id => blobs.Delete(tenantId, id)));
+                break;
+            case DeletionKinds.UserDeleted:
+                foreach (var userId in subjects)
+                {
+                    if (await DeleteUser.HoldsAsync(db, tenantId, userId, ct))
+                    {
+                        await DeleteUser.RemoveAsync(db, tenantId, userId, now, ct);
+                        changed = true;
+                    }
+                }
+
                 break;
             default:
                 throw new StartupRefusedException($"The deletion ledger {ledger.Path} holds entry {entry.Sequence} of a kind this version does not know ({kind}): run the version that wrote it.");
