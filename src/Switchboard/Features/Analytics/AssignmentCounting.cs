@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Routing;
@@ -11,37 +10,10 @@ namespace Switchboard.Features.Analytics;
 /// no conversation step, so its history row is what says a conversation was given to an agent after
 /// waiting. The increments join the dispatcher's save; a save tried again counts afresh.
 /// </summary>
-internal sealed class AssignmentCounting : SaveChangesInterceptor
+internal sealed class AssignmentCounting : ReportCounting<AssignmentCounting>
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    protected override async Task CountAsync(SwitchboardDbContext db, List<ReportDelta> added, CancellationToken ct)
     {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            await CountAsync(db, cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            db.UnitOfWork<Pending>().Deltas.Clear();
-        }
-
-        return ValueTask.FromResult(result);
-    }
-
-    private static async Task CountAsync(SwitchboardDbContext db, CancellationToken ct)
-    {
-        var pending = db.UnitOfWork<Pending>();
-        foreach (var stale in pending.Deltas.Where(d => db.Entry(d).State == EntityState.Added))
-        {
-            db.Entry(stale).State = EntityState.Detached;
-        }
-
-        pending.Deltas.Clear();
         var automatic = db.ChangeTracker.Entries<AssignmentEntry>()
             .Where(e => e.State == EntityState.Added && e.Entity.Kind == AssignmentEntry.Auto && e.Entity.ToUserId != null)
             .Select(e => e.Entity).ToList();
@@ -67,25 +39,20 @@ internal sealed class AssignmentCounting : SaveChangesInterceptor
                     if (since > began)
                     {
                         // Its wait was counted into the queue before the restriction: counted out of it (QueueCounting).
-                        ReportFacts.Count(db, new ReportGroups(tenant.Key, c.ChannelId, assignment.FromTeamId, null, []), at, ReportMetric.Queue, -1, added: pending.Deltas);
+                        ReportFacts.Count(db, new ReportGroups(tenant.Key, c.ChannelId, assignment.FromTeamId, null, []), at, ReportMetric.Queue, -1, added: added);
                     }
 
                     continue;
                 }
 
-                ReportFacts.Count(db, new ReportGroups(tenant.Key, c.ChannelId, assignment.FromTeamId, null, []), at, ReportMetric.Queue, -1, added: pending.Deltas);
+                ReportFacts.Count(db, new ReportGroups(tenant.Key, c.ChannelId, assignment.FromTeamId, null, []), at, ReportMetric.Queue, -1, added: added);
                 var groups = new ReportGroups(tenant.Key, c.ChannelId, assignment.ToTeamId, assignment.ToUserId, [.. labels[c.Id]]);
-                ReportFacts.Count(db, groups, at, ReportMetric.Assigned, added: pending.Deltas);
+                ReportFacts.Count(db, groups, at, ReportMetric.Assigned, added: added);
                 if (assignment.WaitedMs is { } waited)
                 {
-                    ReportFacts.Duration(db, groups, at, ReportMetric.QueueWait, waited / 1000, pending.Deltas);
+                    ReportFacts.Duration(db, groups, at, ReportMetric.QueueWait, waited / 1000, added);
                 }
             }
         }
-    }
-
-    private sealed class Pending
-    {
-        public List<ReportDelta> Deltas { get; } = [];
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Routing;
 
@@ -11,38 +9,12 @@ namespace Switchboard.Features.Analytics;
 /// online seconds of any range follow from the level before it and the hours' counts and sums
 /// (<see cref="ReportRows.OnlineSecondsAsync"/>). Times are whole seconds.
 /// </summary>
-internal sealed class AvailabilityCounting : SaveChangesInterceptor
+internal sealed class AvailabilityCounting : ReportCounting<AvailabilityCounting>
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    protected override void Saved(SwitchboardDbContext db) => db.UnitOfWork<AgentStatusChanges>().Items.Clear();
+
+    protected override async Task CountAsync(SwitchboardDbContext db, List<ReportDelta> added, CancellationToken ct)
     {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            await CountAsync(db, cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            db.UnitOfWork<Pending>().Deltas.Clear();
-            db.UnitOfWork<AgentStatusChanges>().Items.Clear();
-        }
-
-        return ValueTask.FromResult(result);
-    }
-
-    private static async Task CountAsync(SwitchboardDbContext db, CancellationToken ct)
-    {
-        var pending = db.UnitOfWork<Pending>();
-        foreach (var stale in pending.Deltas.Where(d => db.Entry(d).State == EntityState.Added))
-        {
-            db.Entry(stale).State = EntityState.Detached;
-        }
-
-        pending.Deltas.Clear();
         var changes = db.UnitOfWork<AgentStatusChanges>().Items;
         var levels = new Dictionary<(Guid, Guid), long>();
         foreach (var (tenantId, userId, status, changedAt) in changes)
@@ -77,13 +49,8 @@ internal sealed class AvailabilityCounting : SaveChangesInterceptor
                     Sum = step * left,
                 };
                 db.ReportDeltas.Add(delta);
-                pending.Deltas.Add(delta);
+                added.Add(delta);
             }
         }
-    }
-
-    private sealed class Pending
-    {
-        public List<ReportDelta> Deltas { get; } = [];
     }
 }

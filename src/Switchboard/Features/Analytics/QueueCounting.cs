@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
 
@@ -11,37 +10,11 @@ namespace Switchboard.Features.Analytics;
 /// is the sum of everything before it. Kept for the tenant, the channel and the queue's team. Routing's
 /// automatic assignments leave the queue with a conditional update; <see cref="AssignmentCounting"/> counts those.
 /// </summary>
-internal sealed class QueueCounting(TimeProvider clock) : SaveChangesInterceptor
+internal sealed class QueueCounting(TimeProvider clock) : ReportCounting<QueueCounting>
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    protected override async Task CountAsync(SwitchboardDbContext db, List<ReportDelta> added, CancellationToken ct)
     {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            await CountAsync(db, clock.GetUtcNow(), cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is SwitchboardDbContext db)
-        {
-            db.UnitOfWork<Pending>().Deltas.Clear();
-        }
-
-        return ValueTask.FromResult(result);
-    }
-
-    private static async Task CountAsync(SwitchboardDbContext db, DateTimeOffset now, CancellationToken ct)
-    {
-        var pending = db.UnitOfWork<Pending>();
-        foreach (var stale in pending.Deltas.Where(d => db.Entry(d).State == EntityState.Added))
-        {
-            db.Entry(stale).State = EntityState.Detached;
-        }
-
-        pending.Deltas.Clear();
+        var now = clock.GetUtcNow();
         var moves = new List<(Conversation Conversation, DateTimeOffset? WasWaiting, Guid? OldTeam, bool IsWaiting)>();
         foreach (var entry in db.ChangeTracker.Entries<Conversation>().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
         {
@@ -70,18 +43,13 @@ internal sealed class QueueCounting(TimeProvider clock) : SaveChangesInterceptor
             // Left out from the restriction on; a wait that began before it was counted in, so it is counted out.
             if (wasWaiting is { } began && (since is null || since > began))
             {
-                ReportFacts.Count(db, new ReportGroups(c.TenantId, c.ChannelId, oldTeam, null, []), ReportFacts.Stored(now), ReportMetric.Queue, -1, added: pending.Deltas);
+                ReportFacts.Count(db, new ReportGroups(c.TenantId, c.ChannelId, oldTeam, null, []), ReportFacts.Stored(now), ReportMetric.Queue, -1, added: added);
             }
 
             if (isWaiting && since is null)
             {
-                ReportFacts.Count(db, new ReportGroups(c.TenantId, c.ChannelId, c.TeamId, null, []), ReportFacts.Stored(c.WaitingSince!.Value), ReportMetric.Queue, 1, added: pending.Deltas);
+                ReportFacts.Count(db, new ReportGroups(c.TenantId, c.ChannelId, c.TeamId, null, []), ReportFacts.Stored(c.WaitingSince!.Value), ReportMetric.Queue, 1, added: added);
             }
         }
-    }
-
-    private sealed class Pending
-    {
-        public List<ReportDelta> Deltas { get; } = [];
     }
 }
