@@ -93,7 +93,7 @@ internal sealed class AgentPresenceTracker(IDbContextFactory<SwitchboardDbContex
         await db.AgentStates.Where(a => a.TenantId == tenantId && a.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastActivityAt, now), ct);
         if (await ChangeAsync(db, tenantId, userId, AgentState.Online, now, q => q.Where(a => a.Status == AgentState.Away && a.Source == AgentState.FromPresence), ct))
         {
-            signal.Signal.Notify();
+            signal.NotifyUser(tenantId, userId);
         }
     }
 

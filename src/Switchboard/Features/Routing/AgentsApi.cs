@@ -89,7 +89,7 @@ internal static class AgentsApi
 
             if (status == AgentState.Online)
             {
-                signal.Signal.Notify();
+                signal.NotifyUser(tenantId, userId);
             }
         }
         else if (activity is not null)

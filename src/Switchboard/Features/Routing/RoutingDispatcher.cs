@@ -9,9 +9,10 @@ using Switchboard.Features.Identity;
 namespace Switchboard.Features.Routing;
 
 /// <summary>
-/// Assigns waiting conversations to online team members with free capacity (ADR 0022). Every round looks
-/// at every queue that has a waiting conversation (the partial queue index), so a lost wake-up or a change
-/// made on another node costs at most one poll. One team is dispatched per transaction, holding the team's
+/// Assigns waiting conversations to online team members with free capacity (ADR 0022). A round looks at the
+/// queues its hints name (ADR 0048), and at least every <see cref="SweepInterval"/> at every queue that has a
+/// waiting conversation (the partial queue index), so a lost wake-up or a change made on another node costs
+/// at most one poll. One team is dispatched per transaction, holding the team's
 /// row lock (PostgreSQL; SQLite's single writer otherwise), each pick also locks the agent's row and counts
 /// the agent's load again, and the assignment itself is a conditional UPDATE: so no node assigns a
 /// conversation twice and no agent goes over capacity, across teams and nodes.
@@ -19,15 +20,21 @@ namespace Switchboard.Features.Routing;
 internal sealed partial class RoutingDispatcher : JobLoop
 {
     private const int MaxReasonEntries = 50;
+
+    /// <summary>Every queue is looked at this often at least, whatever the hints: changes made on another node have no hint here.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly SqliteWriteGate gate;
     private readonly TimeProvider clock;
     private readonly ILogger<RoutingDispatcher> logger;
+    private readonly RoutingSignal signal;
+    private DateTimeOffset lastSweep = DateTimeOffset.MinValue;
 
     public RoutingDispatcher(
         IDbContextFactory<SwitchboardDbContext> dbFactory, SqliteWriteGate gate, RoutingSignal signal, MigrationState migrations, TimeProvider clock, ILogger<RoutingDispatcher> logger)
-        : base(new JobSchedule("Routing dispatcher", TimeSpan.FromSeconds(5)), signal.Signal, migrations, clock, logger)
+        : base(new JobSchedule("Routing dispatcher", SweepInterval), signal.Wake, migrations, clock, logger)
     {
+        this.signal = signal;
         this.dbFactory = dbFactory;
         this.gate = gate;
         this.clock = clock;
@@ -36,13 +43,26 @@ internal sealed partial class RoutingDispatcher : JobLoop
 
     protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
     {
+        var hints = signal.Take();
+        var now = clock.GetUtcNow();
+        var sweep = hints.Everything || now - lastSweep >= SweepInterval;
+        if (!sweep && hints.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (sweep)
+        {
+            lastSweep = now;
+        }
+
         List<(Guid TenantId, Guid TeamId)> queues;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            queues = [.. (await db.Conversations.AsNoTracking().Where(c => c.WaitingSince != null && c.TeamId != null)
-                .Select(c => new { c.TenantId, TeamId = c.TeamId!.Value }).Distinct().ToListAsync(ct)).Select(q => (q.TenantId, q.TeamId))];
+            queues = sweep ? await AllQueuesAsync(db, ct) : await HintedQueuesAsync(db, hints, ct);
         }
 
+        var started = clock.GetTimestamp();
         var assigned = 0;
         foreach (var (tenantId, teamId) in queues)
         {
@@ -57,7 +77,39 @@ internal sealed partial class RoutingDispatcher : JobLoop
             }
         }
 
+        LogRound(sweep, queues.Count, assigned, clock.GetElapsedTime(started).TotalMilliseconds);
         return assigned;
+    }
+
+    /// <summary>Every team with a waiting conversation (the partial queue index).</summary>
+    private static async Task<List<(Guid TenantId, Guid TeamId)>> AllQueuesAsync(SwitchboardDbContext db, CancellationToken ct) =>
+        [.. (await db.Conversations.AsNoTracking().Where(c => c.WaitingSince != null && c.TeamId != null)
+            .Select(c => new { c.TenantId, TeamId = c.TeamId!.Value }).Distinct().ToListAsync(ct)).Select(q => (q.TenantId, q.TeamId))];
+
+    /// <summary>The hinted teams, and every team of the hinted agents, that have a waiting conversation.</summary>
+    private static async Task<List<(Guid TenantId, Guid TeamId)>> HintedQueuesAsync(SwitchboardDbContext db, RoutingHints hints, CancellationToken ct)
+    {
+        var teams = hints.Teams.ToHashSet();
+        if (hints.Users.Count > 0)
+        {
+            var tenants = hints.Users.Select(u => u.TenantId).Distinct().ToList();
+            var users = hints.Users.Select(u => u.UserId).Distinct().ToList();
+            var memberships = await db.TeamMembers.AsNoTracking().Where(m => tenants.Contains(m.TenantId) && users.Contains(m.UserId))
+                .Select(m => new { m.TenantId, m.UserId, m.TeamId }).ToListAsync(ct);
+            teams.UnionWith(memberships.Where(m => hints.Users.Contains((m.TenantId, m.UserId))).Select(m => (m.TenantId, m.TeamId)));
+        }
+
+        if (teams.Count == 0)
+        {
+            return [];
+        }
+
+        var tenantIds = teams.Select(t => t.TenantId).Distinct().ToList();
+        var teamIds = teams.Select(t => t.TeamId).Distinct().ToList();
+        var waiting = await db.Conversations.AsNoTracking()
+            .Where(c => c.WaitingSince != null && c.TeamId != null && tenantIds.Contains(c.TenantId) && teamIds.Contains(c.TeamId!.Value))
+            .Select(c => new { c.TenantId, TeamId = c.TeamId!.Value }).Distinct().ToListAsync(ct);
+        return [.. waiting.Select(q => (q.TenantId, q.TeamId)).Where(teams.Contains)];
     }
 
     /// <summary>Assigns as many of the team's waiting conversations, oldest first, as its online members have room for; returns how many.</summary>
@@ -201,6 +253,9 @@ internal sealed partial class RoutingDispatcher : JobLoop
 
         return loads[userId] < capacity;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Routing round (sweep: {Sweep}): {Queues} queues, {Assigned} assigned in {Milliseconds:F1} ms")]
+    private partial void LogRound(bool sweep, int queues, int assigned, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Routing dispatch of a team failed ({Error}); retried next round")]
     private partial void LogDispatchFailed(string error);

@@ -1,15 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
 
 namespace Switchboard.Features.Routing;
-
-/// <summary>Wakes the <see cref="RoutingDispatcher"/> when a queue may move (a conversation entered one, capacity freed, an agent came online).</summary>
-internal sealed class RoutingSignal
-{
-    public WorkSignal Signal { get; } = new();
-}
 
 /// <summary>
 /// Routing's part in a conversation's changes (ADR 0020, 0022): a conversation a number opens enters the
@@ -34,9 +27,25 @@ internal sealed class RoutingStep(RoutingSignal signal) : IConversationStep
 
     public void Committed(IReadOnlyList<ConversationChange> changes)
     {
-        if (changes.Any(c => c.Cause is not (ConversationCause.CustomerMessage or ConversationCause.Replied or ConversationCause.AutoReplied)))
+        foreach (var (conversation, cause, _) in changes)
         {
-            signal.Signal.Notify();
+            switch (cause)
+            {
+                case ConversationCause.CustomerMessage or ConversationCause.Replied or ConversationCause.AutoReplied or ConversationCause.SurveyAnswered:
+                    break;
+                case ConversationCause.Opened or ConversationCause.Reopened when conversation.WaitingSince is not null && conversation.TeamId is { } team:
+                    signal.NotifyTeam(conversation.TenantId, team);
+                    break;
+                case ConversationCause.Opened or ConversationCause.Reopened:
+                    break;
+                case ConversationCause.Resolved or ConversationCause.Pending when conversation.AssignedUserId is { } assignee:
+                    signal.NotifyUser(conversation.TenantId, assignee);
+                    break;
+                default:
+                    // A change by hand: whoever had the conversation before is not known here.
+                    signal.Notify();
+                    break;
+            }
         }
     }
 

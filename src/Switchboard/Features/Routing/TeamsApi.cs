@@ -186,7 +186,7 @@ internal static class TeamsApi
         await AuditLog.RecordAsync(db, tenantId, actor, created ? RoutingAudit.TeamCreated : RoutingAudit.TeamUpdated, $"team:{team.Id}",
             new { name = team.Name, assignment = strategy, capacity, members = memberIds.Length, channels = channelIds.Length }, now, ct);
         await transaction.CommitAsync(ct);
-        signal.Signal.Notify();
+        signal.Notify();
         return new TeamResponse(team.Id, team.Name, [.. memberIds.Order()], team.Strategy, team.Capacity, [.. channelIds.Order()], team.CreatedAt, team.UpdatedAt);
     }
 

@@ -104,7 +104,7 @@ internal static class TransferConversation
                 new { toUserId = request.UserId, toTeamId = request.TeamId, fromUserId = entry.FromUserId, fromTeamId = entry.FromTeamId }, now, ct);
         }
 
-        signal.Signal.Notify();
+        signal.Notify();
         return ContactReader.ToResponse(conversation, await contacts.SummaryAsync(contact, ct));
     }
 
