@@ -77,7 +77,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         // Media rows and the encrypted blob store (a contact's or tenant's files are erased with it).
         ["Media"] = ["MediaObject", "MediaState", "MediaTables", "MediaSignal", "BlobStore"],
         // The sealed mail queue other features write into, in their own unit of work.
-        ["Mail"] = ["MailQueue"],
+        ["Mail"] = ["MailQueue", "MailSeals"],
 
         // Outbox rows: re-sealed when a contact's key changes, held when a number's credentials change, purged by age.
         // The send use case with its request, through which automatic replies and rule actions send (ADR 0028).
@@ -115,7 +115,10 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
 
         // Archives of transcripts are downloaded through the exports' short-lived links (ADR 0031); whether a contact
         // restricted processing or objected: bots, analytics and automation ask before acting (ADR 0032).
-        ["Privacy"] = ["ExportLinks", "ContactRestrictions"],
+        ["Privacy"] = ["ExportLinks", "ContactRestrictions",
+
+            // Exports and transcript archives share the page, the link and the audited download of a sealed ZIP.
+            "SealedZipDownloads", "SealedZipDownloads/Kind", "ISealedZip"],
 
         // Published articles found for a question: suggested replies and the bot answer from them (ADR 0034).
         ["Knowledge"] = ["KnowledgeSearch", "KnowledgeHit"],

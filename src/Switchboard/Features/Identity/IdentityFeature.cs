@@ -29,6 +29,7 @@ public static class IdentityFeature
         services.AddScoped<Mfa>();
         services.AddScoped<Reauthentication>();
         services.AddScoped<InviteAcceptance>();
+        services.AddScoped<PasswordChange>();
         services.AddSingleton<AccessRevalidator>();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingAuthenticationStateProvider>();
 
@@ -154,6 +155,7 @@ public static class IdentityFeature
         tenant.MapPost("/me/tokens", CreatePersonalToken.HandleAsync).WithName("CreatePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapGet("/me/tokens", ListPersonalTokens.HandleAsync).WithName("ListPersonalTokens").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
         tenant.MapDelete("/me/tokens/{tokenId:guid}", RevokePersonalToken.HandleAsync).WithName("RevokePersonalToken").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
+        tenant.MapPost("/me/password", PasswordChange.HandleAsync).WithName("ChangePassword").RequireAuthorization(TenantPolicies.Member(Permissions.TenantRead));
 
         tenant.MapGet("/users", ListUsers.HandleAsync).WithName("ListUsers").RequireAuthorization(TenantPolicies.Member(Permissions.UsersRead));
         tenant.MapPut("/users/{userId:guid}/role", ChangeRole.HandleAsync).WithName("ChangeUserRole").RequireAuthorization(TenantPolicies.Member(Permissions.UsersAdmin));

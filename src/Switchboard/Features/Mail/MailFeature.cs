@@ -10,6 +10,7 @@ public static class MailFeature
     {
         services.Configure<MailOptions>(configuration.GetSection(MailOptions.Section));
         services.AddSingleton<MailSignal>();
+        services.AddSingleton<MailSeals>();
         services.AddSingleton<MailQueue>();
         services.AddSingleton<IBookkeepingPurge, MailPurge>();
         services.AddJobRunner<MailSender, MailJob>(sp => sp.GetRequiredService<MailSignal>().Signal);

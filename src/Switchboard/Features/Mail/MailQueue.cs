@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 
@@ -16,7 +15,7 @@ internal sealed class MailSignal
 /// what it announces is committed (an invite and its mail together, or neither), and a relay that is
 /// down only delays it. Without a relay configured, nothing is queued and the caller shows its link instead.
 /// </summary>
-internal sealed class MailQueue(Sealer sealer, MailSignal signal, IOptions<MailOptions> options, TimeProvider clock)
+internal sealed class MailQueue(MailSeals sealer, MailSignal signal, IOptions<MailOptions> options, TimeProvider clock)
 {
     public bool Enabled => options.Value.Enabled;
 
@@ -30,9 +29,9 @@ internal sealed class MailQueue(Sealer sealer, MailSignal signal, IOptions<MailO
 
         var now = clock.GetUtcNow();
         var mail = new OutgoingMail { TenantId = tenantId, Id = Guid.CreateVersion7(now), Kind = kind, CreatedAt = now, NextAttemptAt = now };
-        mail.Recipient = await sealer.SealAsync(mail.SealContext(nameof(OutgoingMail.Recipient)), to, ct);
-        mail.Subject = await sealer.SealAsync(mail.SealContext(nameof(OutgoingMail.Subject)), subject, ct);
-        mail.Body = await sealer.SealAsync(mail.SealContext(nameof(OutgoingMail.Body)), body, ct);
+        mail.Recipient = await sealer.SealAsync(mail, nameof(OutgoingMail.Recipient), to, ct);
+        mail.Subject = await sealer.SealAsync(mail, nameof(OutgoingMail.Subject), subject, ct);
+        mail.Body = await sealer.SealAsync(mail, nameof(OutgoingMail.Body), body, ct);
         db.Add(mail);
         return true;
     }

@@ -20,7 +20,7 @@ namespace Switchboard.Features.Mail;
 /// </summary>
 internal sealed partial class MailSender(
     IDbContextFactory<SwitchboardDbContext> dbFactory,
-    Sealer sealer,
+    MailSeals sealer,
     IOptions<MailOptions> options,
     ILogger<MailSender> logger) : IJobSource<MailJob>
 {
@@ -68,9 +68,9 @@ internal sealed partial class MailSender(
         var settings = options.Value;
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(settings.From));
-        message.To.Add(MailboxAddress.Parse(await sealer.OpenAsync(mail.SealContext(nameof(OutgoingMail.Recipient)), mail.Recipient, ct)));
-        message.Subject = await sealer.OpenAsync(mail.SealContext(nameof(OutgoingMail.Subject)), mail.Subject, ct);
-        message.Body = new TextPart("plain") { Text = await sealer.OpenAsync(mail.SealContext(nameof(OutgoingMail.Body)), mail.Body, ct) };
+        message.To.Add(MailboxAddress.Parse(await sealer.OpenAsync(mail, nameof(OutgoingMail.Recipient), mail.Recipient, ct)));
+        message.Subject = await sealer.OpenAsync(mail, nameof(OutgoingMail.Subject), mail.Subject, ct);
+        message.Body = new TextPart("plain") { Text = await sealer.OpenAsync(mail, nameof(OutgoingMail.Body), mail.Body, ct) };
         message.MessageId = $"{mail.Id:N}@switchboard";
 
         using var smtp = new SmtpClient { Timeout = 30_000 };

@@ -9,7 +9,7 @@ namespace Switchboard.Features.Privacy;
 /// A requested export of one contact (<see cref="ContactId"/>) or of the whole tenant (null), built in the
 /// background (<see cref="ExportRunner"/>) into a ZIP sealed with the tenant key in the blob store (ADR 0026).
 /// </summary>
-internal sealed class Export
+internal sealed class Export : ISealedZip
 {
     public const string Table = "Exports";
 
@@ -41,6 +41,8 @@ internal sealed class Export
     public DateTimeOffset? CompletedAt { get; set; }
 
     public SealContext FileContext => new(TenantId, Table, Id, "File");
+
+    public bool IsReady => State == ExportState.Ready;
 }
 
 internal enum ExportState
@@ -61,5 +63,6 @@ internal sealed class ExportConfiguration : IEntityTypeConfiguration<Export>
         builder.Property(e => e.LastError).HasMaxLength(200);
         builder.HasIndex(e => new { e.State, e.NextAttemptAt });
         builder.Ignore(e => e.FileContext);
+        builder.Ignore(e => e.IsReady);
     }
 }

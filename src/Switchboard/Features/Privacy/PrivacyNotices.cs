@@ -8,11 +8,13 @@ namespace Switchboard.Features.Privacy;
 
 /// <summary>
 /// Notices by e-mail (ADR 0039): an export is ready (to the person who asked), a tenant's deletion is scheduled or cancelled
-/// (to its admins). Each joins the caller's unit of work through the mail queue (ADR 0027); without a relay nothing is queued
+/// (to its admins), and its deletion is complete (ADR 0047). Each joins the caller's unit of work through the mail queue (ADR 0027); without a relay nothing is queued
 /// and the dashboard shows the state as before. Ids, dates and links only, never content.
 /// </summary>
 internal sealed class PrivacyNotices(MailQueue mail, IOptions<SwitchboardOptions> options)
 {
+    public const string TenantDeletedKind = MailSeals.PlatformKindPrefix + "tenant_deleted";
+
     public bool Enabled => mail.Enabled;
 
     public async Task<bool> ExportReadyAsync(SwitchboardDbContext db, Export export, CancellationToken ct)
@@ -57,6 +59,26 @@ internal sealed class PrivacyNotices(MailQueue mail, IOptions<SwitchboardOptions
         foreach (var to in await MemberEmails.AdminsAsync(db, tenantId, ct))
         {
             sent += await mail.EnqueueAsync(db, tenantId, kind, to, subject, body, ct) ? 1 : 0;
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// "Deletion completed", to the admins (addresses read before the erase): queued in the erase's own transaction as a platform
+    /// mail, since the tenant key it would otherwise be sealed with is destroyed by that very transaction (ADR 0047).
+    /// </summary>
+    public async Task<int> TenantDeletedAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<string> admins, DateTimeOffset erasedAt, CancellationToken ct)
+    {
+        var body = $"""
+            The deletion of tenant {tenantId} is complete: on {erasedAt:yyyy-MM-dd HH:mm} UTC every key of the tenant was destroyed.
+            Its conversations, contacts, media and exports can no longer be read by anyone, in this database or in its backups,
+            and its API keys no longer work. This is the last message about this tenant.
+            """;
+        var sent = 0;
+        foreach (var to in admins)
+        {
+            sent += await mail.EnqueueAsync(db, tenantId, TenantDeletedKind, to, "Your Switchboard tenant has been deleted", body, ct) ? 1 : 0;
         }
 
         return sent;

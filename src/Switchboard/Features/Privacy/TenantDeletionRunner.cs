@@ -4,6 +4,7 @@ using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Identity;
 using Switchboard.Features.Media;
 using Switchboard.Features.Tenants;
 
@@ -18,10 +19,10 @@ internal sealed class TenantDeletionSignal
 /// <summary>
 /// Carries out tenant deletions whose waiting period is over (job runner, ADR 0021): the operator's crypto-erase
 /// (<see cref="EraseTenant"/>) runs on the tenant, audited on the platform chain as done by the system.
-/// A deletion cancelled before its claim is never carried out.
+/// A deletion cancelled before its claim is never carried out. The admins are then told by a platform mail (ADR 0047).
 /// </summary>
 internal sealed class TenantDeletionRunner(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, DeletionLedger ledger, TimeProvider clock) : IJobSource<TenantDeletion>
+    IDbContextFactory<SwitchboardDbContext> dbFactory, KeyRing keyRing, ChannelChanges channelChanges, BlobStore blobs, DeletionLedger ledger, PrivacyNotices notices, TimeProvider clock) : IJobSource<TenantDeletion>
 {
     public JobSchedule Schedule { get; } = new("Tenant deletion runner", TimeSpan.FromSeconds(30));
 
@@ -51,7 +52,15 @@ internal sealed class TenantDeletionRunner(
     public async Task RunAsync(TenantDeletion job, int attempt, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await EraseTenant.EraseAsync(job.TenantId, new EraseTenant.Services(db, keyRing, channelChanges, blobs, clock, ledger), AuditActor.System, ct);
+
+        // The "deletion completed" mails join the erase's unit of work (EraseTenant saves it in its transaction): sent if and only if
+        // the keys are gone; an erase that finds the tenant already erased saves nothing, so a retry mails nobody twice.
+        var admins = notices.Enabled ? await MemberEmails.AdminsAsync(db, job.TenantId, ct) : [];
+        var queued = await notices.TenantDeletedAsync(db, job.TenantId, admins, clock.GetUtcNow(), ct);
+        if (await EraseTenant.EraseAsync(job.TenantId, new EraseTenant.Services(db, keyRing, channelChanges, blobs, clock, ledger), AuditActor.System, ct) is null && queued > 0)
+        {
+            notices.Wake();
+        }
     }
 
     public async Task CompleteAsync(TenantDeletion job, CancellationToken ct)

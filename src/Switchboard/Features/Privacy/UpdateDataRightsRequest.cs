@@ -164,6 +164,12 @@ internal static class UpdateDataRightsRequest
     private static string Body(DataRightsRequest r)
     {
         var received = r.ReceivedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (r.Status == DataRightsRequests.Completed && r.Type == "erasure")
+        {
+            return $"Your erasure request received on {received} was completed on {r.CompletedAt:yyyy-MM-dd}: the data held about you was "
+                + $"deleted and its key destroyed, so no copy of it, backups included, can be read any more.\n\nReference: {r.Id}\n";
+        }
+
         return r.Status == DataRightsRequests.Completed
             ? $"Your {r.Type} request received on {received} was completed on {r.CompletedAt:yyyy-MM-dd}.\n\nReference: {r.Id}\n"
             : $"Your {r.Type} request received on {received} was declined on {r.CompletedAt:yyyy-MM-dd} ({r.Reason?.Replace('_', ' ')}).\n\nReference: {r.Id}\n";

@@ -17,6 +17,8 @@ internal static class ArchivesApi
 {
     private static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);
 
+    private static readonly SealedZipDownloads.Kind Kind = new("archives", "archive", "read the archive again to get a new one.", TranscriptsAudit.ArchiveDownloaded, "switchboard-transcripts");
+
     public sealed record ArchiveRequest(string? From, string? To);
 
     public sealed record ArchiveResponse(
@@ -68,56 +70,18 @@ internal static class ArchivesApi
     public static async Task<Ok<Page<ArchiveResponse>>> ListAsync(
         Guid tenantId, int? limit, string? cursor, SwitchboardDbContext db, ExportLinks links, IOptions<SwitchboardOptions> options, HttpRequest request, CancellationToken ct)
     {
-        var take = Paging.Limit(limit);
-        var query = db.TranscriptArchives.AsNoTracking().Where(a => a.TenantId == tenantId);
-        if (Paging.DecodeGuid(cursor) is { } before)
-        {
-            query = query.Where(a => a.Id.CompareTo(before) < 0);
-        }
-
-        var archives = await query.OrderByDescending(a => a.Id).Take(take + 1).ToListAsync(ct);
         var baseUrl = PublicUrls.BaseOf(options.Value, request);
-        var page = Paging.PageOf(archives, take, a => a.Id);
-        return TypedResults.Ok(new Page<ArchiveResponse>([.. page.Items.Select(a => ToResponse(a, links, baseUrl))], page.NextCursor));
+        return TypedResults.Ok(await SealedZipDownloads.PageAsync(db.TranscriptArchives.Where(a => a.TenantId == tenantId), limit, cursor, a => ToResponse(a, links, baseUrl), ct));
     }
 
     /// <summary>The ZIP, decrypted, for a caller allowed to read transcripts holding an unexpired link; every download is audited.</summary>
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid tenantId, Guid archiveId, string? token, SwitchboardDbContext db, ExportLinks links, BlobStore blobs, KeyRing keyRing, TimeProvider clock, HttpContext http, CancellationToken ct)
-    {
-        var archive = await db.TranscriptArchives.AsNoTracking().FirstOrDefaultAsync(a => a.TenantId == tenantId && a.Id == archiveId, ct);
-        if (archive is null)
-        {
-            return Problems.NotFound();
-        }
-
-        if (!links.IsValid(tenantId, archiveId, token))
-        {
-            return TypedResults.Problem(title: "The download link has expired or is not valid: read the archive again to get a new one.", statusCode: StatusCodes.Status403Forbidden, type: Problems.ForbiddenType);
-        }
-
-        if (archive.State != ArchiveState.Ready || await blobs.ReadAsync(tenantId, archiveId, ct) is not { } sealedZip)
-        {
-            return Problems.Conflict("This archive is not ready.");
-        }
-
-        var key = await keyRing.DataKeyAsync(tenantId, SealedBox.KeyVersionOf(sealedZip), ct);
-        var zip = Sealer.Open(key, archive.FileContext, sealedZip);
-        await AuditLog.RecordAsync(db, tenantId, AuditActor.From(http), TranscriptsAudit.ArchiveDownloaded, $"archive:{archiveId}", new { size = zip.Length }, clock.GetUtcNow(), ct);
-        return TypedResults.File(zip, "application/zip", $"switchboard-transcripts-{archiveId}.zip");
-    }
+    public static Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
+        Guid tenantId, Guid archiveId, string? token, SwitchboardDbContext db, ExportLinks links, BlobStore blobs, KeyRing keyRing, TimeProvider clock, HttpContext http, CancellationToken ct) =>
+        SealedZipDownloads.DownloadAsync(Kind, db.TranscriptArchives.Where(a => a.TenantId == tenantId), archiveId, token, (_, size) => new { size }, db, links, blobs, keyRing, clock, http, ct);
 
     private static ArchiveResponse ToResponse(TranscriptArchive archive, ExportLinks links, string baseUrl)
     {
-        string? url = null;
-        DateTimeOffset? expires = null;
-        if (archive.State == ArchiveState.Ready)
-        {
-            var (token, expiresAt) = links.Issue(archive.TenantId, archive.Id);
-            url = $"{baseUrl}/api/v1/tenants/{archive.TenantId}/archives/{archive.Id}/download?token={token}";
-            expires = expiresAt;
-        }
-
+        var (url, expires) = SealedZipDownloads.LinkOf(Kind, archive, links, baseUrl);
         return new ArchiveResponse(
             archive.Id, archive.From, archive.To, archive.State.ToString().ToLowerInvariant(), archive.Processed, archive.Total, url, expires, archive.FileSize,
             archive.State == ArchiveState.Failed ? archive.LastError : null, archive.CreatedAt, archive.CompletedAt);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Privacy;
 
 namespace Switchboard.Features.Transcripts;
 
@@ -11,7 +12,7 @@ namespace Switchboard.Features.Transcripts;
 /// (<see cref="ArchiveRunner"/>) into one ZIP of JSON and HTML transcripts, sealed with the tenant key in the
 /// blob store like an export (ADR 0026, 0031).
 /// </summary>
-internal sealed class TranscriptArchive
+internal sealed class TranscriptArchive : ISealedZip
 {
     public const string Table = "TranscriptArchives";
 
@@ -47,6 +48,8 @@ internal sealed class TranscriptArchive
     public DateTimeOffset? CompletedAt { get; set; }
 
     public SealContext FileContext => new(TenantId, Table, Id, "File");
+
+    public bool IsReady => State == ArchiveState.Ready;
 }
 
 internal enum ArchiveState
@@ -67,6 +70,7 @@ internal sealed class TranscriptArchiveConfiguration : IEntityTypeConfiguration<
         builder.Property(a => a.LastError).HasMaxLength(200);
         builder.HasIndex(a => new { a.State, a.NextAttemptAt });
         builder.Ignore(a => a.FileContext);
+        builder.Ignore(a => a.IsReady);
     }
 }
 
