@@ -1,5 +1,6 @@
 using Switchboard.Features.Analytics;
 using Switchboard.Features.Assistant;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Knowledge;
 using Switchboard.Features.Privacy;
 using Switchboard.Hosting;
@@ -38,6 +39,11 @@ if (args is [RebuildReportsCommand.Name, .. var options])
 if (args is [EvalKnowledgeCommand.Name, .. var kbOptions])
 {
     return await EvalKnowledgeCommand.RunAsync(app.Services, kbOptions, Console.Out, Console.Error);
+}
+
+if (args is [SearchBackfillCommand.Name, .. var backfillOptions])
+{
+    return await SearchBackfillCommand.RunAsync(app.Services, backfillOptions, Console.Out, Console.Error);
 }
 
 app.MapSwitchboard();

@@ -17,6 +17,7 @@ public static class ConversationsFeature
         services.AddSingleton<ConversationThreads>();
         services.AddSingleton<ConversationLedger>();
         services.AddSingleton<MessageSearchIndex>();
+        services.AddSingleton<SearchBackfill>();
         services.AddSingleton<IInterceptor, SearchIndexInterceptor>();
         services.AddSingleton<IContactMergeStep, ContactProfileMerge>();
         services.TryAddSingleton<IConversationScope, EveryConversation>();

@@ -1,0 +1,304 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using Switchboard.Common.Realtime;
+using Switchboard.Common.Security;
+using Switchboard.Features.Conversations;
+
+namespace Switchboard.Dashboard.Inbox;
+
+/// <summary>The inbox's state: the list, the open conversation, live refresh and presence.</summary>
+public sealed partial class InboxPage
+{
+    // However far the list is scrolled, it holds at most this many conversations (search narrows beyond that).
+    private const int MaxListed = 1200;
+
+    [Parameter]
+    public Guid? ConversationId { get; set; }
+
+    /// <summary>A message to open the conversation at (a search result) instead of the newest.</summary>
+    [SupplyParameterFromQuery(Name = "message")]
+    public Guid? Message { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    /// <summary>Present while prerendering only: its cookie names the viewer's time zone.</summary>
+    [CascadingParameter]
+    private HttpContext? HttpContext { get; set; }
+
+    /// <summary>The zone the prerender found, carried into the circuit so the first interactive render shows the same times.</summary>
+    [PersistentState]
+    public string? TimeZoneId { get; set; }
+
+    private ViewerTime time = ViewerTime.Utc;
+    private Guid tenantId;
+    private Guid? userId;
+    private bool canSend;
+    private InboxFilter filter = new(AssigneeFilter.All, StatusFilter.Open, false, null);
+    private bool notify;
+    private List<InboxItem> items = [];
+    private IReadOnlyList<Member> members = [];
+    private IReadOnlyList<LabelView> labels = [];
+    private IReadOnlyList<CannedView> canned = [];
+    private ConversationDetail? detail;
+    private bool notFound;
+    private MessageResponse? replyTo;
+    private string? error;
+    private DateTimeOffset newestSeen;
+    private RealtimeHub.Subscription? subscription;
+    private readonly CancellationTokenSource life = new();
+    private Timer? clockTimer;
+    private Timer? presenceTimer;
+    private (Guid?, int) lastShown;
+    private IReadOnlyList<string> viewers = [];
+    private Guid? viewing;
+    private int listLimit = InboxService.PageSize;
+
+    // Loads overlap (a navigation, a realtime refresh, a shortcut's own change): only the latest started shows (ADR 0044).
+    private int detailLoads;
+    private int listLoads;
+
+    // The realtime sequence already accounted for: events after it say which conversations changed.
+    private long seenSequence;
+
+    protected override async Task OnInitializedAsync()
+    {
+        TimeZoneId ??= ViewerTime.FromRequest(HttpContext).Id;
+        time = ViewerTime.FromId(TimeZoneId);
+        var user = (await AuthenticationState).User;
+        tenantId = user.TenantIdOf() ?? Guid.Empty;
+        userId = user.UserIdOf();
+        canSend = user.HasScope(Permissions.MessagesSend);
+        members = await Inbox.MembersAsync(tenantId, life.Token);
+        labels = await Inbox.LabelsAsync(tenantId, life.Token);
+        canned = await Inbox.CannedAsync(tenantId, user, life.Token);
+        seenSequence = await Inbox.LatestSequenceAsync(tenantId, life.Token);
+        await ReloadListAsync();
+        newestSeen = items.Select(i => i.LastMessageAt ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        if (RendererInfo.IsInteractive)
+        {
+            subscription = Hub.Subscribe(tenantId);
+            _ = ListenAsync(subscription, life.Token);
+            clockTimer = new Timer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
+            presenceTimer = new Timer(_ => InvokeAsync(RefreshViewersAsync), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        replyTo = null;
+        error = null;
+        focused = ConversationId ?? focused;
+        await LoadDetailAsync(markRead: true);
+        if (RendererInfo.IsInteractive && viewing != ConversationId)
+        {
+            viewing = ConversationId;
+            await Presence.ViewAsync(ConversationId, life.Token);
+            await RefreshViewersAsync();
+        }
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            // The browser is the authority on its own zone (the cookie may be missing or stale).
+            self = DotNetObjectReference.Create(this);
+            await JS.InvokeVoidAsync("switchboard.watchShortcuts", self);
+            await JS.InvokeVoidAsync("switchboard.watchListEnd", self);
+            shortcutsReady = true;
+            StateHasChanged();
+            var browserZone = ViewerTime.FromId(await JS.InvokeAsync<string?>("switchboard.timeZone"));
+            var alerts = await JS.InvokeAsync<bool>("switchboard.alertsRemembered");
+            if (browserZone.Id != time.Id || alerts != notify)
+            {
+                time = browserZone;
+                notify = alerts;
+                StateHasChanged();
+            }
+        }
+
+        // Follow new messages, but leave the scroll position alone while nothing new arrived.
+        var shown = (detail?.Conversation.Id, detail?.Messages.Count ?? 0);
+        if (detail is not null && RendererInfo.IsInteractive && shown != lastShown)
+        {
+            lastShown = shown;
+            if (Message is not { } target || !await JS.InvokeAsync<bool>("switchboard.scrollToMessage", target))
+            {
+                await JS.InvokeVoidAsync("switchboard.scrollToNewest", "messages");
+            }
+        }
+
+        // Once the conversation Enter opened is on screen (navigation focuses its heading), the list takes the keyboard back.
+        if (refocusListAfter is { } opened && detail?.Conversation.Id == opened && RendererInfo.IsInteractive)
+        {
+            refocusListAfter = null;
+            await JS.InvokeVoidAsync("switchboard.focusList");
+        }
+    }
+
+    /// <summary>The list was scrolled near its end: the next page of older conversations joins it.</summary>
+    [JSInvokable]
+    public async Task MoreAsync()
+    {
+        if (items.Count < listLimit || listLimit >= MaxListed)
+        {
+            return;
+        }
+
+        listLimit += InboxService.PageSize;
+        await ReloadListAsync();
+        StateHasChanged();
+    }
+
+    private async Task ListenAsync(RealtimeHub.Subscription sub, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await sub.WaitAsync(Timeout.InfiniteTimeSpan, ct);
+                await InvokeAsync(RefreshAsync);
+
+                // Coalesce bursts: at most a few refreshes a second, however fast events arrive.
+                await Task.Delay(200, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    // A change made from this page shows at once, whether or not its realtime event has come back yet.
+    private async Task ShowOwnChangeAsync()
+    {
+        await LoadDetailAsync(markRead: true);
+        await RefreshAsync();
+    }
+
+    private async Task RefreshAsync()
+    {
+        var (last, changed, overflow) = await Inbox.ChangesSinceAsync(tenantId, seenSequence, life.Token);
+        seenSequence = Math.Max(seenSequence, last);
+        await ReloadListAsync();
+        if (overflow || (ConversationId is { } open && changed.Contains(open)))
+        {
+            await LoadDetailAsync(markRead: true);
+        }
+
+        var newest = items.Where(i => !i.PreviewOutbound).Select(i => i.LastMessageAt ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        if (newest > newestSeen)
+        {
+            newestSeen = newest;
+            if (notify && items.FirstOrDefault(i => i.LastMessageAt == newest) is { } latest)
+            {
+                await JS.InvokeVoidAsync("switchboard.alert", latest.Name ?? latest.WaId ?? "New message", latest.Preview ?? "");
+            }
+        }
+
+        StateHasChanged();
+    }
+
+    // Who else has the open conversation on screen (presence rows of every node, ADR 0033).
+    private async Task RefreshViewersAsync()
+    {
+        try
+        {
+            var ids = viewing is { } open ? await Presence.OthersViewingAsync(open, life.Token) : [];
+            var names = ids.Select(id => members.FirstOrDefault(m => m.Id == id)?.Name ?? "Someone").Order(StringComparer.CurrentCulture).ToList();
+            if (!names.SequenceEqual(viewers))
+            {
+                viewers = names;
+                StateHasChanged();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ReloadListAsync()
+    {
+        var ticket = ++listLoads;
+        var loaded = await Inbox.ListAsync(tenantId, userId, filter, listLimit, life.Token);
+        if (ticket == listLoads)
+        {
+            items = [.. loaded];
+        }
+    }
+
+    /// <summary>
+    /// Reads the open conversation. A load that a later one overtook, or that was for the conversation shown before a
+    /// navigation, is dropped: otherwise its older state would land last and stay on screen (ADR 0044).
+    /// </summary>
+    private async Task LoadDetailAsync(bool markRead)
+    {
+        var ticket = ++detailLoads;
+        if (ConversationId is not { } id)
+        {
+            detail = null;
+            notFound = false;
+            return;
+        }
+
+        var loaded = await Inbox.DetailAsync(tenantId, id, life.Token);
+        if (ticket != detailLoads || ConversationId != id)
+        {
+            return;
+        }
+
+        detail = loaded;
+        notFound = loaded is null;
+        if (markRead && loaded is { Conversation.UnreadCount: > 0 } && RendererInfo.IsInteractive)
+        {
+            await Inbox.MarkReadAsync(tenantId, id, life.Token);
+        }
+    }
+
+    private Task SetFilterAsync(InboxFilter value)
+    {
+        filter = value;
+        listLimit = InboxService.PageSize;
+        return ReloadListAsync();
+    }
+
+    // Conversations in the list with unread messages, first in the tab's title: "(3) Inbox · Switchboard".
+    private string UnreadPrefix => items.Count(i => i.Unread > 0) is > 0 and var n ? $"({n}) " : "";
+
+    public async ValueTask DisposeAsync()
+    {
+        await life.CancelAsync();
+        subscription?.Dispose();
+        self?.Dispose();
+        if (clockTimer is not null)
+        {
+            await clockTimer.DisposeAsync();
+        }
+
+        if (presenceTimer is not null)
+        {
+            await presenceTimer.DisposeAsync();
+        }
+
+        if (viewing is not null)
+        {
+            try
+            {
+                await Presence.ViewAsync(null, CancellationToken.None);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The circuit's services went first.
+            }
+        }
+
+        life.Dispose();
+    }
+}
