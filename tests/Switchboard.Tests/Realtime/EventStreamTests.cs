@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Conversations;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Realtime;
@@ -42,6 +44,50 @@ public abstract class EventStreamTests(AppFixture fixture)
         missed.Select(e => e.Id).Should().Equal(live.Single().Id + 1, live.Single().Id + 2, live.Single().Id + 3);
         missed.Select(e => e.Type).Should().Equal("conversation.changed", "message.queued", "message.received");
         missed[0].Data["detail"]!.GetValue<string>().Should().Be("resolved");
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_of_one_tenant_commit_their_events_in_sequence_order_without_gaps()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, WebhookPayloads.Text("hello")));
+        await App.WaitForWebhooksAsync();
+        var conversationId = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/conversations?limit=1"))!["items"]![0]!["id"]!.GetValue<Guid>();
+        long first;
+        await using (var db = App.NewDbContext())
+        {
+            first = await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id).MaxAsync(e => e.Sequence);
+        }
+
+        // A reader polls the log while 40 notes commit at once: every read must continue the sequence it saw,
+        // which fails if an event could commit after one with a higher number.
+        const int writers = 40;
+        var seen = new List<long>();
+        var reader = Task.Run(async () =>
+        {
+            var last = first;
+            while (last < first + writers)
+            {
+                await using var db = App.NewDbContext();
+                var next = await db.RealtimeEvents.Where(e => e.TenantId == tenant.Id && e.Sequence > last).OrderBy(e => e.Sequence).Select(e => e.Sequence).ToListAsync();
+                foreach (var sequence in next)
+                {
+                    sequence.Should().Be(last + 1, "a reader never sees a later event before an earlier one");
+                    seen.Add(sequence);
+                    last = sequence;
+                }
+
+                await Task.Delay(5);
+            }
+        });
+        var notes = Enumerable.Range(0, writers).Select(i => client.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/conversations/{conversationId}/messages", new { type = "note", text = $"note {i}" }));
+        (await Task.WhenAll(notes)).Should().AllSatisfy(r => r.StatusCode.Should().Be(HttpStatusCode.Accepted));
+        await reader.WaitAsync(TimeSpan.FromSeconds(30));
+
+        seen.Should().Equal(Enumerable.Range(1, writers).Select(i => first + i));
     }
 
     [Fact]

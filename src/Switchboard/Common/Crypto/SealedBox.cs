@@ -16,6 +16,10 @@ internal static class SealedBox
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private const int HeaderSize = 1 + 4 + NonceSize + TagSize;
+    private const int CachedCiphers = 4;
+
+    [ThreadStatic]
+    private static CachedCipher?[]? ciphers;
 
     public static byte[] Seal(ReadOnlySpan<byte> key, int keyVersion, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
@@ -24,8 +28,7 @@ internal static class SealedBox
         BinaryPrimitives.WriteInt32BigEndian(output.AsSpan(1, 4), keyVersion);
         var nonce = output.AsSpan(5, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagSize);
-        aes.Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(5 + NonceSize, TagSize), associatedData);
+        CipherFor(key).Encrypt(nonce, plaintext, output.AsSpan(HeaderSize), output.AsSpan(5 + NonceSize, TagSize), associatedData);
         return output;
     }
 
@@ -37,8 +40,7 @@ internal static class SealedBox
         }
 
         var plaintext = new byte[sealedValue.Length - HeaderSize];
-        using var aes = new AesGcm(key, TagSize);
-        aes.Decrypt(sealedValue.Slice(5, NonceSize), sealedValue[HeaderSize..], sealedValue.Slice(5 + NonceSize, TagSize), plaintext, associatedData);
+        CipherFor(key).Decrypt(sealedValue.Slice(5, NonceSize), sealedValue[HeaderSize..], sealedValue.Slice(5 + NonceSize, TagSize), plaintext, associatedData);
         return plaintext;
     }
 
@@ -53,4 +55,28 @@ internal static class SealedBox
     }
 
     public static byte[] NewKey() => RandomNumberGenerator.GetBytes(KeySize);
+
+    /// <summary>
+    /// This thread's cipher for <paramref name="key"/>: setting one up costs more than sealing a webhook, and the
+    /// hot paths seal and open with a handful of keys (ADR 0040). A few per thread, the oldest dropped first.
+    /// </summary>
+    private static AesGcm CipherFor(ReadOnlySpan<byte> key)
+    {
+        var cache = ciphers ??= new CachedCipher?[CachedCiphers];
+        for (var i = 0; i < cache.Length; i++)
+        {
+            if (cache[i] is { } hit && CryptographicOperations.FixedTimeEquals(hit.Key, key))
+            {
+                return hit.Cipher;
+            }
+        }
+
+        cache[^1]?.Cipher.Dispose();
+        Array.Copy(cache, 0, cache, 1, cache.Length - 1);
+        var added = new CachedCipher(key.ToArray(), new AesGcm(key, TagSize));
+        cache[0] = added;
+        return added.Cipher;
+    }
+
+    private sealed record CachedCipher(byte[] Key, AesGcm Cipher);
 }

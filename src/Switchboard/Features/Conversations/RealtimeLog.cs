@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
 
@@ -18,8 +20,9 @@ internal static class RealtimeEventTypes
 
 /// <summary>
 /// Appends realtime events inside the caller's transaction. The per-tenant sequence comes from the
-/// tenant row (UPDATE … then read), whose lock is held until commit, so sequence order is commit order.
-/// On PostgreSQL a NOTIFY in the same transaction tells every node once it commits. Events can be
+/// tenant row (UPDATE … then read), whose lock is held until commit, so sequence order is commit order;
+/// on PostgreSQL the update, the rows and the NOTIFY go in one round trip, taken last (ADR 0040).
+/// A NOTIFY in the same transaction tells every node once it commits. Events can be
 /// collected with <see cref="Append"/> and written together by <see cref="FlushAsync"/> (one counter
 /// update per tenant for a whole batch of webhooks).
 /// </summary>
@@ -56,9 +59,11 @@ internal static class RealtimeLog
         // Tenants in a fixed order, so that two batches touching the same tenants never wait on each other crosswise.
         foreach (var tenantId in events.Select(g => g.Key).Union(opened.Select(g => g.Key)).Order())
         {
-            var eventCount = events[tenantId].Count();
+            var tenantEvents = events[tenantId].ToList();
             var conversationCount = opened[tenantId].Count();
-            var counters = await TakeAsync(db, tenantId, eventCount, conversationCount, ct);
+            var counters = !db.IsSqlite && db.Database.CurrentTransaction is not null
+                ? await TakeAndInsertAsync(db, tenantId, tenantEvents, conversationCount, ct)
+                : await TakeAsync(db, tenantId, tenantEvents.Count, conversationCount, ct);
             var number = counters.ConversationCounter - conversationCount;
             foreach (var conversation in opened[tenantId])
             {
@@ -66,30 +71,25 @@ internal static class RealtimeLog
                 db.Conversations.Add(conversation);
             }
 
-            if (eventCount == 0)
+            if (tenantEvents.Count == 0)
             {
                 continue;
             }
 
-            var sequence = counters.EventCounter - eventCount;
-            foreach (var e in events[tenantId])
+            var sequence = counters.EventCounter - tenantEvents.Count;
+            foreach (var e in tenantEvents)
             {
                 e.Sequence = ++sequence;
             }
 
+            db.RealtimeTenants.Add(tenantId);
             if (db.Database.CurrentTransaction is null)
             {
-                db.RealtimeEvents.AddRange(events[tenantId]);
+                db.RealtimeEvents.AddRange(tenantEvents);
             }
-            else
+            else if (db.IsSqlite)
             {
-                await BulkInsert.InsertAsync(db, events[tenantId].ToList(), ct);
-            }
-
-            db.RealtimeTenants.Add(tenantId);
-            if (!db.IsSqlite)
-            {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({RealtimeHub.NotifyChannel}, {tenantId.ToString()})", ct);
+                await BulkInsert.InsertAsync(db, tenantEvents, ct);
             }
         }
 
@@ -106,6 +106,49 @@ internal static class RealtimeLog
         var taken = await db.Database.SqlQuery<TenantCounters>(
             $"UPDATE \"Tenants\" SET \"EventCounter\" = \"EventCounter\" + {(long)eventCount}, \"ConversationCounter\" = \"ConversationCounter\" + {(long)conversationCount} WHERE \"Id\" = {tenantId} RETURNING \"EventCounter\", \"ConversationCounter\"")
             .ToListAsync(ct);
+        return taken.Single();
+    }
+
+    /// <summary>
+    /// PostgreSQL, inside a transaction: moves both counters, inserts the numbered events and queues the NOTIFY in one
+    /// statement, so the tenant row's lock is held from this round trip to the commit and no longer (ADR 0040).
+    /// </summary>
+    private static async Task<TenantCounters> TakeAndInsertAsync(
+        SwitchboardDbContext db, Guid tenantId, List<RealtimeEvent> tenantEvents, int conversationCount, CancellationToken ct)
+    {
+        var types = new string[tenantEvents.Count];
+        var conversations = new Guid?[tenantEvents.Count];
+        var messages = new Guid?[tenantEvents.Count];
+        var details = new string?[tenantEvents.Count];
+        var times = new DateTimeOffset[tenantEvents.Count];
+        for (var i = 0; i < tenantEvents.Count; i++)
+        {
+            var e = tenantEvents[i];
+            (types[i], conversations[i], messages[i], details[i], times[i]) = (e.Type, e.ConversationId, e.MessageId, e.Detail, e.CreatedAt.ToUniversalTime());
+        }
+
+        var taken = await db.Database.SqlQueryRaw<TenantCounters>(
+            """
+            WITH counters AS (
+                UPDATE "Tenants" SET "EventCounter" = "EventCounter" + @events, "ConversationCounter" = "ConversationCounter" + @conversations
+                WHERE "Id" = @tenant RETURNING "EventCounter", "ConversationCounter"),
+            appended AS (
+                INSERT INTO "RealtimeEvents" ("TenantId", "Sequence", "Type", "ConversationId", "MessageId", "Detail", "CreatedAt")
+                SELECT @tenant, c."EventCounter" - @events + e.n, e.type, e.conversation, e.message, e.detail, e.at
+                FROM counters c, unnest(@types, @conversationIds, @messageIds, @details, @times) WITH ORDINALITY AS e(type, conversation, message, detail, at, n))
+            SELECT c."EventCounter", c."ConversationCounter" FROM counters c;
+            SELECT pg_notify(@channel, @tenantText) WHERE @events > 0
+            """,
+            new NpgsqlParameter<Guid>("tenant", tenantId),
+            new NpgsqlParameter<long>("events", tenantEvents.Count),
+            new NpgsqlParameter<long>("conversations", conversationCount),
+            new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
+            new NpgsqlParameter("conversationIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = conversations },
+            new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages },
+            new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = details },
+            new NpgsqlParameter("times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = times },
+            new NpgsqlParameter<string>("channel", RealtimeHub.NotifyChannel),
+            new NpgsqlParameter<string>("tenantText", tenantId.ToString())).ToListAsync(ct);
         return taken.Single();
     }
 

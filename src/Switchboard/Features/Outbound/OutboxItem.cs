@@ -89,5 +89,9 @@ internal sealed class OutboxItemConfiguration : IEntityTypeConfiguration<OutboxI
         builder.Property(o => o.LastError).HasMaxLength(300);
         builder.Property(o => o.TraceParent).HasMaxLength(64);
         builder.HasIndex(o => new { o.State, o.NextAttemptAt });
+
+        // A sender round reads only these (ADR 0040): without them, a young table (no statistics yet) was scanned whole.
+        builder.HasIndex(o => new { o.ChannelId, o.CreatedAt }, "IX_OutboxItems_Pending").HasFilter("\"State\" = 'pending'");
+        builder.HasIndex(o => o.LeaseUntil, "IX_OutboxItems_Sending").HasFilter("\"State\" = 'sending'");
     }
 }

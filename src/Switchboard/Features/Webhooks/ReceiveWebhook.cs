@@ -136,10 +136,24 @@ internal static class ReceiveWebhook
             return null;
         }
 
+        if (request.ContentLength is { } length)
+        {
+            // Meta always sends a length: read straight into an array of that size, one copy in all.
+            var exact = new byte[length];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await request.Body.ReadAsync(exact.AsMemory(filled), ct)) > 0)
+            {
+                filled += got;
+            }
+
+            return filled < exact.Length ? exact[..filled] : exact;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            using var body = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+            using var body = new MemoryStream(4096);
             int read;
             while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
             {
