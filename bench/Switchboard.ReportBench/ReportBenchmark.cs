@@ -89,9 +89,14 @@ internal static class ReportBenchmark
         var live = seed.LiveCounters();
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            foreach (var chunk in live.Chunk(100_000))
+            await using (var transaction = await db.Database.BeginTransactionAsync())
             {
-                await BulkInsert.InsertAsync(db, chunk.ToList(), default);
+                foreach (var chunk in live.Chunk(100_000))
+                {
+                    await BulkInsert.InsertAsync(db, chunk.ToList(), default);
+                }
+
+                await transaction.CommitAsync();
             }
 
             await db.Database.ExecuteSqlRawAsync("ANALYZE \"Messages\"; ANALYZE \"Conversations\"; ANALYZE \"ReportRollups\"; ANALYZE \"ConversationLabels\";");
