@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Features.Assistant;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Conversations;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Assistant;
