@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Analytics;
+using Switchboard.Features.Assistant;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Routing;
 using Switchboard.Tests.Infrastructure;
@@ -40,6 +41,7 @@ public abstract class ReportsTests(OutboundFixture fixture)
         await AssertSummaryAsync(client, data, range, expected, "live, from the deltas");
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
+        await AssertSentimentAsync(client, data, range);
 
         await using (var db = App.NewDbContext())
         {
@@ -59,6 +61,40 @@ public abstract class ReportsTests(OutboundFixture fixture)
         await AssertSummaryAsync(client, data, range, expected, "rebuilt from source");
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
+        await AssertSentimentAsync(client, data, range);
+    }
+
+    /// <summary>
+    /// Conversations by trend and negative customer messages per day, against a recount from what the customers wrote:
+    /// each message scored again, each conversation's trend folded again in Meta's order (ADR 0046).
+    /// </summary>
+    private async Task AssertSentimentAsync(HttpClient client, DataSet data, string range)
+    {
+        List<Message> inbound;
+        await using (var db = App.NewDbContext())
+        {
+            inbound = await db.Messages.AsNoTracking().Where(m => m.TenantId == data.Tenant.Id && m.Direction == MessageDirection.Inbound).ToListAsync();
+        }
+
+        inbound.Should().HaveCount(data.Written.Count);
+        var scored = inbound.Select(m => (m.ConversationId, m.Timestamp, Score: SentimentModel.Score(data.Written[m.Wamid!]))).ToList();
+        var trends = scored.GroupBy(m => m.ConversationId).Select(g => g.OrderBy(m => m.Timestamp).Select(m => m.Score.Score).Aggregate((trend, score) => Math.Round((trend + score) / 2, 3)))
+            .Select(Sentiment.LabelOf).ToList();
+        trends.Should().Contain(SentimentLabel.Negative).And.Contain(SentimentLabel.Positive).And.Contain(SentimentLabel.Neutral);
+
+        // Days step from the range's start as the reports read it (whole hours).
+        var report = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{data.Tenant.Id}/reports/sentiment?{range}"))!;
+        var from = report["from"]!.GetValue<DateTimeOffset>();
+        var to = report["to"]!.GetValue<DateTimeOffset>();
+        var negativeDays = scored.Where(m => m.Score.Label == SentimentLabel.Negative).GroupBy(m => (int)Math.Floor((m.Timestamp - from).TotalDays)).ToDictionary(g => g.Key, g => (long)g.Count());
+        var conversations = report["conversations"]!;
+        conversations["negative"]!.GetValue<long>().Should().Be(trends.Count(t => t == SentimentLabel.Negative));
+        conversations["neutral"]!.GetValue<long>().Should().Be(trends.Count(t => t == SentimentLabel.Neutral));
+        conversations["positive"]!.GetValue<long>().Should().Be(trends.Count(t => t == SentimentLabel.Positive));
+        var days = report["negativeMessagesPerDay"]!.AsArray();
+        days.Should().HaveCount((int)Math.Ceiling((to - from).TotalDays));
+        days.Select((d, i) => d!["value"]!.GetValue<long>() == negativeDays.GetValueOrDefault(i)).Should().AllSatisfy(equal => equal.Should().BeTrue(days.ToJsonString()));
+        days.Sum(d => d!["value"]!.GetValue<long>()).Should().Be(negativeDays.Values.Sum()).And.BeGreaterThan(0);
     }
 
     [Fact]
@@ -75,6 +111,7 @@ public abstract class ReportsTests(OutboundFixture fixture)
             $"agents?{range}", $"agents?{range}&format=csv",
             $"timeseries?metric=queueWaiting&interval=week&{range}", $"timeseries?metric=firstResponseBusinessSeconds&interval=week&{range}",
             $"timeseries?metric=resolutionBusinessSeconds&interval=hour&{range}&channelId={data.ChannelId}&format=csv",
+            $"sentiment?{range}",
         })
         {
             var response = await client.GetAsync($"/api/v1/tenants/{data.Tenant.Id}/reports/{path}");
@@ -480,6 +517,9 @@ public abstract class ReportsTests(OutboundFixture fixture)
             var policy = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/sla-policies", new { name = "Standard", firstResponseMinutes = 60, resolutionMinutes = 600, businessHours = true, calendarId });
             policy.StatusCode.Should().Be(HttpStatusCode.Created, await policy.Content.ReadAsStringAsync());
             (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/labels", new { name = "priority", color = "#1f883d" })).StatusCode.Should().Be(HttpStatusCode.Created);
+
+            // The assistant on, so that customer messages are scored for the sentiment report.
+            (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/ai", new { enabled = true })).StatusCode.Should().Be(HttpStatusCode.OK);
         }
 
         var previous = fixture.Graph.Answer;
@@ -494,15 +534,20 @@ public abstract class ReportsTests(OutboundFixture fixture)
         {
             var number = $"1650555{Random.Shared.Next(1000, 9999)}{i}";
             var name = $"Reportcustomer{Guid.NewGuid():N}"[..24];
-            var text = $"question-{Guid.NewGuid():N}";
+            var text = $"question-{Guid.NewGuid():N}" + (i % 3) switch { 0 => " terrible service, I am really angry", 1 => " thank you, great service!", _ => "" };
             var on = i < Customers ? phone : smallPhone;
             var wroteAt = now.AddMinutes(-(7 * i * i) - 3).ToUnixTimeSeconds();
             var messages = new List<WebhookPayloads.Inbound> { new("wamid.in-" + Guid.NewGuid().ToString("N"), number, text, wroteAt, name) };
             if (i % 2 == 0)
             {
-                var followUp = $"followup-{Guid.NewGuid():N}";
+                var followUp = $"followup-{Guid.NewGuid():N}" + (i % 4 == 0 ? " still nothing, awful" : "");
                 messages.Add(new("wamid.in-" + Guid.NewGuid().ToString("N"), number, followUp, wroteAt + 40, name));
                 data.Texts.Add(followUp);
+            }
+
+            foreach (var m in messages)
+            {
+                data.Written[m.Wamid] = m.Body;
             }
 
             (await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(on, [.. messages]))).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -575,6 +620,9 @@ public abstract class ReportsTests(OutboundFixture fixture)
         public List<string> Names { get; } = [];
 
         public List<string> Texts { get; } = [];
+
+        /// <summary>What each customer message said, by its wamid (the sentiment recount scores these).</summary>
+        public Dictionary<string, string> Written { get; } = [];
     }
 
     private sealed record Expected(

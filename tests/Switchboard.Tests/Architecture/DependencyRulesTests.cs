@@ -127,8 +127,9 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
         ["Satisfaction"] = [],
         ["Transcripts"] = [],
 
-        // Leaf: nobody uses the assistant yet; a knowledge base plugs in through ISuggestionSource (ADR 0035).
-        ["Assistant"] = [],
+        // A knowledge base plugs in through ISuggestionSource (ADR 0035); automation's conditions and analytics read
+        // sentiment through one entry point (ADR 0046).
+        ["Assistant"] = ["SentimentReadings", "ScoredMessage"],
     };
 
     private static readonly Lazy<IReadOnlyList<(string From, string To)>> CrossFeature = new(() =>

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Features.Assistant;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Conversations;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Assistant;
@@ -131,6 +133,16 @@ public abstract class AssistantApiTests(AppFixture fixture)
 
         var happy = await s.CustomerWritesAsync("16505550405", "Muito obrigada, adorei o atendimento!");
         (await s.Client.GetFromJsonAsync<JsonObject>($"{s.Base}/conversations/{happy}/sentiment"))!["label"]!.GetValue<string>().Should().Be("positive");
+
+        // What the inbox shows: the trend per conversation in the list, the label per customer message in the conversation.
+        var dashboard = App.Services.GetRequiredService<AssistantDashboard>();
+        (await dashboard.SentimentsAsync(s.Tenant.Id, [conversation, happy, Guid.NewGuid()], CancellationToken.None))
+            .Should().BeEquivalentTo(new Dictionary<Guid, string> { [conversation] = "negative", [happy] = "positive" });
+        var view = await dashboard.ViewAsync(s.Tenant.Id, conversation, CancellationToken.None);
+        view.Sentiment.Should().Be("negative");
+        await using var db = App.NewDbContext();
+        var inbound = await db.Messages.Where(m => m.TenantId == s.Tenant.Id && m.ConversationId == conversation).Select(m => m.Id).ToListAsync();
+        view.Messages.Should().HaveCount(2).And.OnlyContain(m => inbound.Contains(m.Key) && m.Value == "negative");
     }
 
     [Fact]

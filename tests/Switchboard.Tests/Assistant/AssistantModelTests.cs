@@ -1,3 +1,4 @@
+using Switchboard.Common.Configuration;
 using Switchboard.Features.Assistant;
 
 namespace Switchboard.Tests.Assistant;
@@ -59,6 +60,29 @@ public sealed class AssistantModelTests
         text.Should().Contain("redaction recall:").And.Contain("precision:");
         text.Should().MatchRegex(@"local suggestions: p50 [\d.]+ ms, p99 [\d.]+ ms");
         EvalAiCommand.Run(["--nonsense"], output, error).Should().Be(2);
+    }
+
+    [Fact]
+    public void The_default_sets_are_found_from_the_project_folder_that_dotnet_run_starts_in()
+    {
+        var repository = Path.GetDirectoryName(Path.GetDirectoryName(EvalDirectory))!;
+        var project = Path.Combine(repository, "src", "Switchboard");
+        Directory.Exists(project).Should().BeTrue("the test runs inside the repository");
+
+        RepositoryFolder.Resolve(Path.Combine("eval", "assistant"), project).Should().Be(EvalDirectory);
+        RepositoryFolder.Resolve(Path.Combine("eval", "knowledge"), project).Should().Be(Path.Combine(repository, "eval", "knowledge"));
+        RepositoryFolder.Resolve(Path.Combine("eval", "no-such-set"), project).Should().Be(Path.Combine("eval", "no-such-set"));
+    }
+
+    [Fact]
+    public void The_eval_command_without_a_folder_finds_the_repository_set()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        EvalAiCommand.Run([], output, error).Should().Be(0, error.ToString());
+
+        output.ToString().Should().Contain("sentiment accuracy:");
     }
 
     [Theory]

@@ -137,6 +137,45 @@ public abstract class AutomationRulesTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_negative_message_or_a_falling_trend_escalates_to_a_team_with_a_label_and_urgent_priority()
+    {
+        using var s = await AutomationScenario.StartAsync(App);
+        var team = await s.CreateAsync("teams", new { name = "Escalations", memberIds = Array.Empty<Guid>(), assignment = "manual", capacity = 5 });
+        var unhappy = await s.CreateAsync("labels", new { name = "unhappy", color = "#b42318" });
+        var falling = await s.CreateAsync("labels", new { name = "falling", color = "#b54708" });
+        var escalate = await s.RuleAsync(
+            "Escalate negative",
+            "message_received",
+            [new { type = "assign_team", teamId = team }, new { type = "add_label", labelId = unhappy }, new { type = "set_priority", priority = "urgent" }],
+            [new { type = "sentiment", value = "negative" }]);
+        var trend = await s.RuleAsync("Trend below", "message_received", [new { type = "add_label", labelId = falling }], [new { type = "sentiment_trend", below = -0.3 }]);
+        (await s.Admin.GetJsonAsync(s.Url($"automation/rules/{trend}")))["conditions"]!.AsArray().Single()!["below"]!.GetValue<double>().Should().Be(-0.3);
+
+        // While the assistant is off nothing is scored, so no sentiment condition holds.
+        var before = await s.WriteAsync(AutomationScenario.NewCustomer(), "This is the worst service ever, I am really angry 😡");
+        (await LabelsAsync(s, before)).Should().BeEmpty();
+
+        (await s.Admin.PutAsJsonAsync(s.Url("ai"), new { enabled = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var angry = await s.WriteAsync(AutomationScenario.NewCustomer(), "This is the worst service ever, I am really angry 😡");
+        (await LabelsAsync(s, angry)).Should().Equal("falling", "unhappy");
+        var conversation = await s.ConversationAsync(angry);
+        conversation["priority"]!.GetValue<string>().Should().Be("urgent");
+        conversation["teamId"]!.GetValue<Guid>().Should().Be(team);
+
+        var calm = AutomationScenario.NewCustomer();
+        var pleased = await s.WriteAsync(calm, "Thank you so much, great service!");
+        (await LabelsAsync(s, pleased)).Should().BeEmpty();
+        (await s.ConversationAsync(pleased))["priority"]!.GetValue<string>().Should().Be("normal");
+
+        // A neutral message after a very negative one: the message is not negative, the trend still is.
+        var sliding = AutomationScenario.NewCustomer();
+        await s.WriteAsync(sliding, "Terrible, awful, the worst 😡😡");
+        var again = await s.WriteAsync(sliding, "Where is my order?");
+        (await s.RunsAsync(escalate)).Where(r => r.ConversationId == again).Should().ContainSingle("only the first, negative message escalated");
+        (await s.RunsAsync(trend)).Where(r => r.ConversationId == again).Should().HaveCount(2, "the trend stayed below -0.3");
+    }
+
+    [Fact]
     public async Task Rules_are_validated_with_field_errors_audited_and_kept_to_their_tenant()
     {
         using var s = await AutomationScenario.StartAsync(App);
@@ -163,6 +202,15 @@ public abstract class AutomationRulesTests(AppFixture fixture)
         (await s.Admin.PostAsJsonAsync(s.Url("automation/rules"), new { name = "No actions", @event = "label_added", actions = Array.Empty<object>() })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var textOnResolve = await s.Admin.PostAsJsonAsync(s.Url("automation/rules"), new { name = "Text", @event = "conversation_resolved", conditions = new[] { new { type = "text_contains", value = "x" } }, actions = new[] { new { type = "resolve" } } });
         (await textOnResolve.ReadJsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().Equal("conditions[0].type");
+        var badSentiment = await s.Admin.PostAsJsonAsync(s.Url("automation/rules"), new
+        {
+            name = "Sentiment",
+            @event = "conversation_resolved",
+            conditions = new object[] { new { type = "sentiment", value = "angry" }, new { type = "sentiment_trend" }, new { type = "sentiment_trend", below = 1.5 }, new { type = "sentiment_trend", below = -0.5 } },
+            actions = new[] { new { type = "resolve" } },
+        });
+        badSentiment.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await badSentiment.ReadJsonAsync())["errors"]!.AsObject().Select(e => e.Key).Should().BeEquivalentTo(["conditions[0].value", "conditions[0].type", "conditions[1].below", "conditions[2].below"]);
         (await s.Admin.GetJsonAsync(s.Url("automation/rules")))["items"]!.AsArray().Should().BeEmpty("nothing invalid was stored");
 
         var id = await s.RuleAsync("Close", "message_received", [new { type = "resolve" }]);

@@ -38,6 +38,7 @@ public sealed partial class InboxPage
     private InboxFilter filter = new(AssigneeFilter.All, StatusFilter.Open, false, null);
     private bool notify;
     private List<InboxItem> items = [];
+    private Dictionary<Guid, string> sentiments = [];
     private IReadOnlyList<Member> members = [];
     private IReadOnlyList<LabelView> labels = [];
     private IReadOnlyList<CannedView> canned = [];
@@ -228,9 +229,11 @@ public sealed partial class InboxPage
     {
         var ticket = ++listLoads;
         var loaded = await Inbox.ListAsync(tenantId, userId, filter, listLimit, life.Token);
+        var moods = await Assistant.SentimentsAsync(tenantId, [.. loaded.Select(i => i.Id)], life.Token);
         if (ticket == listLoads)
         {
             items = [.. loaded];
+            sentiments = moods;
         }
     }
 

@@ -27,6 +27,7 @@ public static class AnalyticsFeature
         reports.MapGet("/summary", ReportsApi.SummaryAsync).WithName("GetReportSummary");
         reports.MapGet("/timeseries", ReportsApi.TimeseriesAsync).WithName("GetReportTimeseries");
         reports.MapGet("/agents", ReportsApi.AgentsAsync).WithName("GetReportAgents");
+        reports.MapGet("/sentiment", ReportsApi.SentimentAsync).WithName("GetReportSentiment");
 
         // The operator sees counts summed over every tenant, never one tenant's figures or any content.
         routes.MapGet("/api/v1/operator/reports", ReportsApi.PlatformAsync).WithName("GetPlatformReport").WithTags("Reports")

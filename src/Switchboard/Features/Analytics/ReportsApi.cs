@@ -48,6 +48,14 @@ internal static class ReportsApi
         return query.Csv ? TypedResults.Text(ReportCsv.Agents(agents), "text/csv", Encoding.UTF8) : TypedResults.Ok(new AgentsReport(query.Range.From, query.Range.To, agents, null));
     }
 
+    /// <summary>Conversations by sentiment trend and negative customer messages per day (ADR 0046).</summary>
+    public static async Task<Results<Ok<SentimentReportResult>, ValidationProblem>> SentimentAsync(
+        Guid tenantId, string? from, string? to, SwitchboardDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var parsed = ReportQuery.Parse(from, to, null, null, null, null, null, clock.GetUtcNow());
+        return parsed.Value is { } query ? TypedResults.Ok(await SentimentReport.ReadAsync(db, tenantId, query.Range, ct)) : parsed.Failure!.ToValidationProblem();
+    }
+
     public static async Task<Results<Ok<PlatformTotals>, ValidationProblem>> PlatformAsync(string? from, string? to, SwitchboardDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var parsed = ReportQuery.Parse(from, to, null, null, null, null, null, clock.GetUtcNow());

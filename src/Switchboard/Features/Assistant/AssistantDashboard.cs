@@ -9,7 +9,7 @@ namespace Switchboard.Features.Assistant;
 /// <summary>What the conversation view and the composer show of the assistant: whether it is on, the newest summary, the trend, suggestions.</summary>
 internal sealed class AssistantDashboard(IDbContextFactory<SwitchboardDbContext> dbFactory, AssistantRunner assistant)
 {
-    public sealed record View(bool On, AssistantRunner.SummaryResponse? Summary, string? Sentiment, double Score);
+    public sealed record View(bool On, AssistantRunner.SummaryResponse? Summary, string? Sentiment, double Score, IReadOnlyDictionary<Guid, string> Messages);
 
     public async Task<View> ViewAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
     {
@@ -17,19 +17,16 @@ internal sealed class AssistantDashboard(IDbContextFactory<SwitchboardDbContext>
         var on = await db.AssistantSettings.AsNoTracking().AnyAsync(s => s.TenantId == tenantId && s.Enabled, ct);
         var trend = await db.ConversationSentiments.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.ConversationId == conversationId, ct);
         var summary = await assistant.LatestSummaryAsync(db, tenantId, conversationId, ct);
-        return new View(on, summary, trend is null ? null : AssistantApi.Name(trend.Label), trend?.Score ?? 0);
+        var messages = (await db.MessageSentiments.AsNoTracking().Where(s => s.TenantId == tenantId && s.ConversationId == conversationId)
+            .Select(s => new { s.MessageId, s.Label }).ToListAsync(ct)).ToDictionary(s => s.MessageId, s => AssistantApi.Name(s.Label));
+        return new View(on, summary, trend is null ? null : AssistantApi.Name(trend.Label), trend?.Score ?? 0, messages);
     }
 
     /// <summary>The conversation's trend per id, for the list.</summary>
     public async Task<Dictionary<Guid, string>> SentimentsAsync(Guid tenantId, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = conversationIds.ToList();
-        var rows = await db.ConversationSentiments.AsNoTracking()
-            .Where(s => s.TenantId == tenantId && ids.Contains(s.ConversationId))
-            .Select(s => new { s.ConversationId, s.Label })
-            .ToListAsync(ct);
-        return rows.ToDictionary(r => r.ConversationId, r => AssistantApi.Name(r.Label));
+        return await SentimentReadings.TrendLabelsAsync(db, tenantId, conversationIds, ct);
     }
 
     /// <summary>Up to three suggestions for the signed-in agent, or the reason there are none; never sends anything.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Crypto;
 
 namespace Switchboard.Features.Assistant;
@@ -195,6 +196,7 @@ public static class EvalAiCommand
             }
         }
 
+        dir = RepositoryFolder.Resolve(dir);
         var (sentimentPath, piiPath) = (Path.Combine(dir, "sentiment.tsv"), Path.Combine(dir, "pii.tsv"));
         if (!File.Exists(sentimentPath) || !File.Exists(piiPath))
         {

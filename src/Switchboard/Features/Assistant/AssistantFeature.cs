@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
@@ -12,6 +13,8 @@ public static class AssistantFeature
         services.AddSingleton<ISuggestionSource, CannedSuggestionSource>();
         services.AddSingleton<ISuggestionSource, PastAnswerSuggestionSource>();
         services.AddSingleton<ISuggestionSource, ArticleSuggestionSource>();
+        // Retrieval's embedding is the built-in one whatever the tenant's provider: candidates are never sent out (ADR 0046).
+        services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>, HashedNgramEmbeddingGenerator>(AssistantRunner.LocalKey);
         services.AddSingleton<AssistantRunner>();
         services.AddSingleton<AssistantDashboard>();
         services.AddSingleton<IConversationStep, SentimentStep>();

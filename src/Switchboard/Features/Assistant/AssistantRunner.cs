@@ -27,8 +27,16 @@ internal static class AssistantAudit
 /// provider and the SHA-256 of the prompt and of the answer, never their text.
 /// </summary>
 internal sealed class AssistantRunner(
-    IEnumerable<ISuggestionSource> sources, ContactKeys contactKeys, ContactDirectory contacts, Sealer sealer, TimeProvider clock)
+    IEnumerable<ISuggestionSource> sources,
+    [FromKeyedServices(AssistantRunner.LocalKey)] IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    ContactKeys contactKeys,
+    ContactDirectory contacts,
+    Sealer sealer,
+    TimeProvider clock)
 {
+    /// <summary>The service key of the built-in models.</summary>
+    public const string LocalKey = "local";
+
     public const int TranscriptLines = 30;
     private static readonly TimeSpan RemoteTimeout = TimeSpan.FromSeconds(30);
     private readonly IReadOnlyList<ISuggestionSource> sources = [.. sources];
@@ -56,6 +64,11 @@ internal sealed class AssistantRunner(
         }
 
         var ranked = SuggestionRanking.Rank(query, candidates);
+        if (ranked.Count == 0)
+        {
+            ranked = await SuggestionRanking.NearestAsync(embeddings, query, candidates, ct);
+        }
+
         var run = await RunAsync(settings, p => p.SuggestAsync(new AssistantInput(transcript, query, ranked, redaction), ct), ct);
         if (run.Failure is { } refused)
         {
@@ -159,11 +172,12 @@ internal sealed class AssistantRunner(
         return new Prepared(settings, conversation, transcript, new Redaction(names, AttributeValues(profile.AttributesJson)), profile.ShownName);
     }
 
-    private async Task<Outcome<Ran<T>>> RunAsync<T>(AssistantSettings settings, Func<IAssistantProvider, Task<ProviderRun<T>>> use, CancellationToken ct)
+    private async Task<Outcome<Ran<T>>> RunAsync<T>(AssistantSettings settings, Func<AssistantProvider, Task<ProviderRun<T>>> use, CancellationToken ct)
     {
         if (settings.Provider == AssistantProviderKind.Local)
         {
-            return new Ran<T>(LocalAssistantProvider.Instance.Name, await use(LocalAssistantProvider.Instance));
+            var local = new AssistantProvider(LocalChatClient.Instance, "local", LocalChatClient.ModelId, remote: false);
+            return new Ran<T>(local.Name, await use(local));
         }
 
         var apiKey = settings.ApiKey is { } sealedKey ? await sealer.OpenAsync(settings.ApiKeyContext, sealedKey, ct) : "none";
@@ -171,7 +185,7 @@ internal sealed class AssistantRunner(
         timeout.CancelAfter(RemoteTimeout);
         using var client = new OpenAIClient(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(settings.BaseUrl!) })
             .GetChatClient(settings.Model).AsIChatClient();
-        var provider = new ChatClientAssistantProvider(client, settings.Model);
+        var provider = new AssistantProvider(client, "openai", settings.Model, remote: true);
         try
         {
             return new Ran<T>(provider.Name, await use(provider));

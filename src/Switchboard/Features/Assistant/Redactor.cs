@@ -284,7 +284,7 @@ internal sealed class Redaction(IReadOnlyCollection<string> names, IReadOnlyColl
     private readonly Dictionary<string, string> valueOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> counters = new(StringComparer.Ordinal);
 
-    public static Redaction None { get; } = new([], []);
+    public static Redaction None => new([], []);
 
     public int Count => valueOf.Count;
 

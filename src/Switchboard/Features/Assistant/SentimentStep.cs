@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
+using Switchboard.Features.Privacy;
 
 namespace Switchboard.Features.Assistant;
 
@@ -25,9 +26,14 @@ internal sealed class SentimentStep(ContactKeys contactKeys) : IConversationStep
 
         var tenants = inbound.Select(c => c.Conversation.TenantId).Distinct().ToList();
         var enabled = await db.AssistantSettings.AsNoTracking().Where(s => tenants.Contains(s.TenantId) && s.Enabled).Select(s => s.TenantId).ToListAsync(ct);
-        foreach (var change in inbound.Where(c => enabled.Contains(c.Conversation.TenantId)))
+        foreach (var tenant in inbound.Where(c => enabled.Contains(c.Conversation.TenantId)).GroupBy(c => c.Conversation.TenantId))
         {
-            await ScoreAsync(db, change, ct);
+            // A contact who restricted processing or objected is not scored (ADR 0032, 0046).
+            var restricted = await ContactRestrictions.RestrictedSinceAsync(db, tenant.Key, [.. tenant.Select(c => c.Conversation.ContactId).Distinct()], ct);
+            foreach (var change in tenant.Where(c => !restricted.ContainsKey(c.Conversation.ContactId)))
+            {
+                await ScoreAsync(db, change, ct);
+            }
         }
     }
 

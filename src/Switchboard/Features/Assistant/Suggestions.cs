@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
@@ -120,6 +121,45 @@ internal static class SuggestionRanking
         var chosen = new List<Suggestion>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => scores[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => i))
+        {
+            if (chosen.Count >= max)
+            {
+                break;
+            }
+
+            if (seen.Add(candidates[i].Text.Trim()))
+            {
+                chosen.Add(new Suggestion(candidates[i].Text, candidates[i].Source));
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>Below this cosine similarity a candidate is not offered by <see cref="NearestAsync"/>.</summary>
+    public const float MinSimilarity = 0.2f;
+
+    /// <summary>
+    /// For a question that shares no search word with any candidate (a misspelling, another form of the word): the
+    /// candidates most similar by the embedding, at least <see cref="MinSimilarity"/>, up to three, no repeats (ADR 0046).
+    /// </summary>
+    public static async Task<IReadOnlyList<Suggestion>> NearestAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embeddings, string query, IReadOnlyList<SuggestionCandidate> candidates, CancellationToken ct, int max = Max)
+    {
+        if (candidates.Count == 0 || string.IsNullOrWhiteSpace(query))
+        {
+            return [];
+        }
+
+        var vectors = await embeddings.GenerateAsync([query, .. candidates.Select(c => c.SearchText)], cancellationToken: ct);
+        var question = vectors[0].Vector.ToArray();
+        var similar = Enumerable.Range(0, candidates.Count)
+            .Select(i => (Index: i, Similarity: HashedNgramEmbeddingGenerator.Similarity(question, vectors[i + 1].Vector.Span)))
+            .Where(c => c.Similarity >= MinSimilarity)
+            .OrderByDescending(c => c.Similarity).ThenBy(c => c.Index);
+        var chosen = new List<Suggestion>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (i, _) in similar)
         {
             if (chosen.Count >= max)
             {

@@ -29,9 +29,12 @@ internal static class RuleEvents
 /// One condition; all of a rule's must hold. <c>text_contains</c> (<c>value</c>, case-insensitive, on the customer's
 /// message), <c>attribute</c> (<c>key</c> equals <c>value</c>), <c>team</c> (<c>teamId</c>), <c>channel</c>
 /// (<c>channelId</c>), <c>label</c> (<c>labelId</c>: the conversation has it, or for label_added: the label added),
-/// <c>business_hours</c> (<c>calendarId</c>; <c>open</c> true: inside the hours, false: outside).
+/// <c>business_hours</c> (<c>calendarId</c>; <c>open</c> true: inside the hours, false: outside), <c>sentiment</c>
+/// (<c>value</c>: negative, neutral or positive, the customer's message), <c>sentiment_trend</c> (<c>below</c>: the
+/// conversation's trend score is under it, -1 to 1). Sentiment is there only while the assistant is on (ADR 0046).
 /// </summary>
-internal sealed record RuleCondition(string? Type, string? Value = null, string? Key = null, Guid? TeamId = null, Guid? ChannelId = null, Guid? LabelId = null, Guid? CalendarId = null, bool? Open = null);
+internal sealed record RuleCondition(
+    string? Type, string? Value = null, string? Key = null, Guid? TeamId = null, Guid? ChannelId = null, Guid? LabelId = null, Guid? CalendarId = null, bool? Open = null, double? Below = null);
 
 /// <summary>
 /// One action, run in order: <c>assign_team</c> (<c>teamId</c>), <c>add_label</c> (<c>labelId</c>), <c>set_priority</c>
@@ -48,8 +51,12 @@ internal static class RuleConditionTypes
     public const string Channel = "channel";
     public const string Label = "label";
     public const string BusinessHours = "business_hours";
+    public const string Sentiment = "sentiment";
+    public const string SentimentTrend = "sentiment_trend";
 
-    public static readonly IReadOnlyList<string> All = [TextContains, Attribute, Team, Channel, Label, BusinessHours];
+    public static readonly IReadOnlyList<string> All = [TextContains, Attribute, Team, Channel, Label, BusinessHours, Sentiment, SentimentTrend];
+
+    public static readonly IReadOnlyList<string> SentimentValues = ["negative", "neutral", "positive"];
 }
 
 internal static class RuleActionTypes

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Features.Assistant;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Routing;
 using Switchboard.Features.Workspace;
@@ -91,6 +92,10 @@ internal sealed class RuleRun(AutomationRunner runner, AutomationJob job)
                     : await db.ConversationLabels.AnyAsync(l => l.TenantId == conversation.TenantId && l.ConversationId == conversation.Id && l.LabelId == condition.LabelId, ct),
                 RuleConditionTypes.BusinessHours => await BusinessHours.ScheduleAsync(db, conversation.TenantId, condition.CalendarId!.Value, ct) is { } schedule
                     && BusinessClock.IsOpen(job.At, schedule) == (condition.Open ?? true),
+                RuleConditionTypes.Sentiment => job.MessageId is { } messageId
+                    && await SentimentReadings.MessageLabelAsync(db, job.TenantId, messageId, ct) == condition.Value,
+                RuleConditionTypes.SentimentTrend => await SentimentReadings.TrendScoreAsync(db, job.TenantId, conversation.Id, ct) is { } trend
+                    && trend < condition.Below,
                 _ => false,
             };
             if (!holds)

@@ -122,6 +122,25 @@ internal static class RuleValidation
                 }
 
                 break;
+            case RuleConditionTypes.Sentiment:
+                if (c.Value is null || !RuleConditionTypes.SentimentValues.Contains(c.Value))
+                {
+                    errors[$"{at}.value"] = [$"Must be one of: {string.Join(", ", RuleConditionTypes.SentimentValues)}."];
+                }
+
+                if (ruleEvent is not (RuleEvents.MessageReceived or RuleEvents.ConversationCreated))
+                {
+                    errors[$"{at}.type"] = ["sentiment is a message's: only for message_received and conversation_created (sentiment_trend for any event)."];
+                }
+
+                break;
+            case RuleConditionTypes.SentimentTrend:
+                if (c.Below is not { } below || double.IsNaN(below) || below is < -1 or > 1)
+                {
+                    errors[$"{at}.below"] = ["Required, a score from -1 to 1."];
+                }
+
+                break;
             default:
                 errors[$"{at}.type"] = [$"Must be one of: {string.Join(", ", RuleConditionTypes.All)}."];
                 break;

@@ -75,12 +75,10 @@ internal static class KnowledgeArticles
 
     public static async Task<Results<Created<ArticleItem>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         Guid tenantId, ArticleRequest request, SwitchboardDbContext db, TimeProvider clock, IOptions<SwitchboardOptions> options, HttpContext http, CancellationToken ct) =>
-        await CreateOfAsync(db, tenantId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) switch
-        {
-            { Value: { } created } => TypedResults.Created($"/api/v1/tenants/{tenantId}/kb/articles/{created.Id}", ToItem(created, KnowledgeSearch.BaseUrl(options.Value))),
-            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
-            var outcome => outcome.Failure!.ToProblem(),
-        };
+        OutcomeResults.Created(
+            await CreateOfAsync(db, tenantId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct),
+            created => $"/api/v1/tenants/{tenantId}/kb/articles/{created.Id}",
+            created => ToItem(created, KnowledgeSearch.BaseUrl(options.Value)));
 
     public static async Task<Outcome<KnowledgeArticle>> CreateOfAsync(
         SwitchboardDbContext db, Guid tenantId, ArticleRequest request, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
@@ -121,26 +119,18 @@ internal static class KnowledgeArticles
 
     public static async Task<Results<Ok<ArticleItem>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid tenantId, Guid articleId, ArticleRequest request, SwitchboardDbContext db, TimeProvider clock, IOptions<SwitchboardOptions> options, HttpContext http, CancellationToken ct) =>
-        await UpdateOfAsync(db, tenantId, articleId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) switch
-        {
-            { Value: { } updated } => TypedResults.Ok(ToItem(updated, KnowledgeSearch.BaseUrl(options.Value))),
-            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
-            var outcome => outcome.Failure!.ToProblem(),
-        };
+        OutcomeResults.Ok(
+            await UpdateOfAsync(db, tenantId, articleId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct),
+            updated => ToItem(updated, KnowledgeSearch.BaseUrl(options.Value)));
 
     /// <summary>Replaces title, body, category and published state.</summary>
     public static async Task<Outcome<KnowledgeArticle>> UpdateOfAsync(
         SwitchboardDbContext db, Guid tenantId, Guid id, ArticleRequest request, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
-        var article = await VisibleTo(db, tenantId, caller).FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (article is null)
+        var found = await VisibleTo(db, tenantId, caller).FindChangeableAsync(a => a.Id == id, _ => MayChange(caller), ct);
+        if (found.Value is not { } article)
         {
-            return Failure.NotFound();
-        }
-
-        if (MayChange(caller) is { } forbidden)
-        {
-            return forbidden;
+            return found;
         }
 
         if (Check(request, out var title, out var body, out var category) is { } invalid)
@@ -167,19 +157,14 @@ internal static class KnowledgeArticles
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid tenantId, Guid articleId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await DeleteOfAsync(db, tenantId, articleId, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) is { } failure ? failure.ToProblem() : TypedResults.NoContent();
+        OutcomeResults.NoContent(await DeleteOfAsync(db, tenantId, articleId, http.User, AuditActor.From(http), clock.GetUtcNow(), ct));
 
     public static async Task<Failure?> DeleteOfAsync(SwitchboardDbContext db, Guid tenantId, Guid id, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
-        var article = await VisibleTo(db, tenantId, caller).FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (article is null)
+        var found = await VisibleTo(db, tenantId, caller).FindChangeableAsync(a => a.Id == id, _ => MayChange(caller), ct);
+        if (found.Value is not { } article)
         {
-            return Failure.NotFound();
-        }
-
-        if (MayChange(caller) is { } forbidden)
-        {
-            return forbidden;
+            return found.Failure;
         }
 
         db.KnowledgeArticles.Remove(article);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Tenancy;
 
@@ -115,13 +116,13 @@ public static class EvalKnowledgeCommand
     {
         var folder = args switch
         {
-            [] => Path.Combine("eval", "knowledge"),
-            ["--set", var path] => path,
+            [] => RepositoryFolder.Resolve(Path.Combine("eval", "knowledge")),
+            ["--set", var path] => RepositoryFolder.Resolve(path),
             _ => null,
         };
         if (folder is null || !File.Exists(Path.Combine(folder, "questions.jsonl")))
         {
-            await error.WriteLineAsync(folder is null ? "usage: eval-kb [--set FOLDER]" : $"eval-kb: {folder}: no questions.jsonl (run from the repository root or pass --set)");
+            await error.WriteLineAsync(folder is null ? "usage: eval-kb [--set FOLDER]" : $"eval-kb: {folder}: no questions.jsonl (pass --set FOLDER)");
             return 2;
         }
 

@@ -25,12 +25,10 @@ internal static class CannedResponses
 
     public static async Task<Results<Created<Item>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         Guid tenantId, CannedRequest request, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await CreateOfAsync(db, tenantId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) switch
-        {
-            { Value: { } created } => TypedResults.Created($"/api/v1/tenants/{tenantId}/canned-responses/{created.Id}", created),
-            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
-            var outcome => outcome.Failure!.ToProblem(),
-        };
+        OutcomeResults.Created(
+            await CreateOfAsync(db, tenantId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct),
+            created => $"/api/v1/tenants/{tenantId}/canned-responses/{created.Id}",
+            created => created);
 
     public static async Task<Outcome<Item>> CreateOfAsync(
         SwitchboardDbContext db, Guid tenantId, CannedRequest request, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
@@ -77,26 +75,16 @@ internal static class CannedResponses
 
     public static async Task<Results<Ok<Item>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid tenantId, Guid cannedResponseId, CannedRequest request, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await UpdateOfAsync(db, tenantId, cannedResponseId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) switch
-        {
-            { Value: { } updated } => TypedResults.Ok(updated),
-            { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
-            var outcome => outcome.Failure!.ToProblem(),
-        };
+        OutcomeResults.Ok(await UpdateOfAsync(db, tenantId, cannedResponseId, request, http.User, AuditActor.From(http), clock.GetUtcNow(), ct), updated => updated);
 
     /// <summary>Changes shortcut and text; whether it is personal stays as it was.</summary>
     public static async Task<Outcome<Item>> UpdateOfAsync(
         SwitchboardDbContext db, Guid tenantId, Guid id, CannedRequest request, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
-        var canned = await VisibleTo(db, tenantId, caller).FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (canned is null)
+        var found = await VisibleTo(db, tenantId, caller).FindChangeableAsync(c => c.Id == id, c => MayChange(caller, c.OwnerUserId is not null), ct);
+        if (found.Value is not { } canned)
         {
-            return Failure.NotFound();
-        }
-
-        if (MayChange(caller, canned.OwnerUserId is not null) is { } forbidden)
-        {
-            return forbidden;
+            return found.Failure!;
         }
 
         if (Check(request, out var shortcut, out var text) is { } invalid)
@@ -117,19 +105,14 @@ internal static class CannedResponses
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid tenantId, Guid cannedResponseId, SwitchboardDbContext db, TimeProvider clock, HttpContext http, CancellationToken ct) =>
-        await DeleteOfAsync(db, tenantId, cannedResponseId, http.User, AuditActor.From(http), clock.GetUtcNow(), ct) is { } failure ? failure.ToProblem() : TypedResults.NoContent();
+        OutcomeResults.NoContent(await DeleteOfAsync(db, tenantId, cannedResponseId, http.User, AuditActor.From(http), clock.GetUtcNow(), ct));
 
     public static async Task<Failure?> DeleteOfAsync(SwitchboardDbContext db, Guid tenantId, Guid id, ClaimsPrincipal caller, AuditActor actor, DateTimeOffset now, CancellationToken ct)
     {
-        var canned = await VisibleTo(db, tenantId, caller).FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (canned is null)
+        var found = await VisibleTo(db, tenantId, caller).FindChangeableAsync(c => c.Id == id, c => MayChange(caller, c.OwnerUserId is not null), ct);
+        if (found.Value is not { } canned)
         {
-            return Failure.NotFound();
-        }
-
-        if (MayChange(caller, canned.OwnerUserId is not null) is { } forbidden)
-        {
-            return forbidden;
+            return found.Failure;
         }
 
         db.CannedResponses.Remove(canned);
