@@ -66,6 +66,9 @@ public sealed partial class BrowserFixture : IAsyncLifetime
                 ["Switchboard:DataDirectory"] = dataDirectory,
                 ["Switchboard:Database:Provider"] = "sqlite",
 
+                // These tests open conversations and expect them to wait for a person: no welcome flow (ADR 0045).
+                ["Switchboard:Demo:WelcomeFlow"] = "false",
+
                 // Every browser test signs in from 127.0.0.1: keep the per-address sign-in limit out of their way.
                 ["Switchboard:RateLimits:Login:PermitLimit"] = "100000",
 
@@ -116,11 +119,11 @@ public sealed partial class BrowserFixture : IAsyncLifetime
     /// A fresh browser context (a separate cookie jar: one person) with the server as base URL, in the
     /// IANA time zone <paramref name="timeZoneId"/> (the machine's when null), with the given window size and preferred colour scheme.
     /// </summary>
-    public async Task<IBrowserContext> NewContextAsync(string? timeZoneId = null, int width = 1280, int height = 800, ColorScheme colorScheme = ColorScheme.Light)
+    public async Task<IBrowserContext> NewContextAsync(string? timeZoneId = null, int width = 1280, int height = 800, ColorScheme colorScheme = ColorScheme.Light, Uri? baseAddress = null)
     {
         var context = await browser!.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseAddress.ToString(),
+            BaseURL = (baseAddress ?? BaseAddress).ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = timeZoneId,
             ColorScheme = colorScheme,

@@ -136,6 +136,30 @@ public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "automation");
     }
 
+    [Fact]
+    public async Task A_knowledge_node_from_the_palette_needs_its_no_answer_branch_and_draws_it()
+    {
+        var page = await FlowsPageAsync();
+        await page.GetByTestId("new-flow").ClickAsync();
+        await page.GetByTestId("add-node-kind").SelectOptionAsync("handoff");
+        await page.GetByTestId("add-node").ClickAsync();
+        await page.GetByTestId("add-node-kind").SelectOptionAsync("knowledge");
+        await page.GetByTestId("add-node").ClickAsync();
+        var knowledge = page.Locator("[data-testid=node-card][data-kind=knowledge]");
+        var knowledgeId = await knowledge.GetAttributeAsync("data-node-id");
+        var handoffId = await page.Locator("[data-testid=node-card][data-kind=handoff]").GetAttributeAsync("data-node-id");
+        await page.Locator("[data-testid=node-card][data-node-id=welcome]").GetByTestId("node-next").SelectOptionAsync(knowledgeId!);
+
+        await page.GetByTestId("validate-flow").ClickAsync();
+        await Expect(knowledge.Locator("[data-testid=node-errors] [data-field$=noAnswer]")).ToHaveCountAsync(1);
+
+        await knowledge.GetByTestId("node-no-answer").SelectOptionAsync(handoffId!);
+        await ChangeAsync(knowledge.GetByTestId("node-min-match"), "0.6");
+        await page.GetByTestId("validate-flow").ClickAsync();
+        await Expect(page.GetByTestId("flows-notice")).ToHaveTextAsync("The flow is valid.");
+        await Expect(page.Locator($"[data-testid=graph-edge][data-from='{knowledgeId}'][data-to='{handoffId}']")).ToHaveCountAsync(1);
+    }
+
     private async Task<IPage> FlowsPageAsync()
     {
         var context = await fixture.NewContextAsync();

@@ -36,7 +36,7 @@ internal sealed record FlowTrigger(string? Type, IReadOnlyList<string>? Keywords
 
 /// <summary>
 /// One step. <c>type</c>: <c>text</c>, <c>media</c>, <c>buttons</c>, <c>list</c>, <c>ask</c>, <c>condition</c>,
-/// <c>set_attribute</c>, <c>add_label</c>, <c>route</c>, <c>handoff</c>, <c>wait</c>, <c>end</c>.
+/// <c>set_attribute</c>, <c>add_label</c>, <c>route</c>, <c>handoff</c>, <c>wait</c>, <c>knowledge</c>, <c>end</c>.
 /// </summary>
 internal sealed record FlowNode(
     string? Id,
@@ -62,7 +62,9 @@ internal sealed record FlowNode(
     Guid? TeamId = null,
     int? Seconds = null,
     int? TimeoutSeconds = null,
-    string? Timeout = null);
+    string? Timeout = null,
+    double? MinMatch = null,
+    string? NoAnswer = null);
 
 /// <summary>A reply button or list row with the node its answer leads to.</summary>
 internal sealed record FlowChoice(string? Id, string? Title, string? Description, string? Next);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Web;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Outbound;
 using Switchboard.Features.Routing;
 
@@ -29,8 +30,8 @@ internal static class FlowTestRun
     public const int MaxInputs = 50;
 
     public static async Task<Results<Ok<TestResponse>, ValidationProblem, ProblemHttpResult>> TestAsync(
-        Guid tenantId, Guid flowId, TestRequest request, SwitchboardDbContext db, TimeProvider clock, CancellationToken ct) =>
-        await RunAsync(tenantId, flowId, request, db, clock, ct) switch
+        Guid tenantId, Guid flowId, TestRequest request, SwitchboardDbContext db, KnowledgeSearch knowledge, TimeProvider clock, CancellationToken ct) =>
+        await RunAsync(tenantId, flowId, request, db, knowledge, clock, ct) switch
         {
             { Value: { } result } => TypedResults.Ok(result),
             { Failure: { IsInvalid: true } invalid } => invalid.ToValidationProblem(),
@@ -38,7 +39,7 @@ internal static class FlowTestRun
         };
 
     /// <summary>Tests the flow's draft, or <see cref="TestRequest.Version"/> when given.</summary>
-    public static async Task<Outcome<TestResponse>> RunAsync(Guid tenantId, Guid flowId, TestRequest request, SwitchboardDbContext db, TimeProvider clock, CancellationToken ct)
+    public static async Task<Outcome<TestResponse>> RunAsync(Guid tenantId, Guid flowId, TestRequest request, SwitchboardDbContext db, KnowledgeSearch knowledge, TimeProvider clock, CancellationToken ct)
     {
         var flow = await db.Flows.AsNoTracking().FirstOrDefaultAsync(f => f.TenantId == tenantId && f.Id == flowId, ct);
         if (flow is null)
@@ -61,12 +62,12 @@ internal static class FlowTestRun
             json = flow.Draft;
         }
 
-        return await RunDocumentAsync(tenantId, flowId, request.Version, FlowDocument.Parse(json), request, db, clock, ct);
+        return await RunDocumentAsync(tenantId, flowId, request.Version, FlowDocument.Parse(json), request, db, knowledge, clock, ct);
     }
 
     /// <summary>Tests any document of the tenant (the editor's unsaved one too); it must be valid first.</summary>
     public static async Task<Outcome<TestResponse>> RunDocumentAsync(
-        Guid tenantId, Guid flowId, int? version, FlowDocument document, TestRequest request, SwitchboardDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid tenantId, Guid flowId, int? version, FlowDocument document, TestRequest request, SwitchboardDbContext db, KnowledgeSearch knowledge, TimeProvider clock, CancellationToken ct)
     {
         if ((request.Inputs?.Count ?? 0) > MaxInputs)
         {
@@ -81,7 +82,7 @@ internal static class FlowTestRun
 
         var now = clock.GetUtcNow();
         var session = new FlowSession { TenantId = tenantId, State = FlowSessionState.Active, FlowId = flowId, Version = version, StartedAt = now, InputAfter = now };
-        var walk = new DryRun(session, now, document, request, db, ct);
+        var walk = new DryRun(session, now, document, request, db, knowledge, ct);
         await walk.RunFromAsync(document.StartNode);
         var used = 0;
         foreach (var input in request.Inputs ?? [])
@@ -114,14 +115,16 @@ internal static class FlowTestRun
     {
         private readonly TestRequest request;
         private readonly SwitchboardDbContext db;
+        private readonly KnowledgeSearch knowledge;
         private readonly CancellationToken ct;
 
-        public DryRun(FlowSession s, DateTimeOffset now, FlowDocument document, TestRequest request, SwitchboardDbContext db, CancellationToken ct)
+        public DryRun(FlowSession s, DateTimeOffset now, FlowDocument document, TestRequest request, SwitchboardDbContext db, KnowledgeSearch knowledge, CancellationToken ct)
             : base(s, now)
         {
             Doc = document;
             this.request = request;
             this.db = db;
+            this.knowledge = knowledge;
             this.ct = ct;
             foreach (var (key, value) in request.Attributes ?? [])
             {
@@ -173,6 +176,10 @@ internal static class FlowTestRun
             "channel" => request.ChannelId == condition.ChannelId,
             _ => false,
         };
+
+        /// <summary>Reads the tenant's published articles (nothing is written), with the inputs' last typed text.</summary>
+        protected override async Task<(KnowledgeHit Hit, double Match)?> SearchKnowledgeAsync(string? question) =>
+            string.IsNullOrWhiteSpace(question) ? null : await knowledge.BestAnswerAsync(db, Session.TenantId, question, ct);
 
         protected override Task HandOverAsync(bool transcript)
         {

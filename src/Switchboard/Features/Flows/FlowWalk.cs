@@ -1,3 +1,4 @@
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Outbound;
 
 namespace Switchboard.Features.Flows;
@@ -35,11 +36,22 @@ internal abstract class FlowWalk(FlowSession s, DateTimeOffset now)
 
     protected abstract Task<bool> HoldsAsync(FlowCondition condition);
 
+    /// <summary>The published article that best answers the question, with the share of its terms the article holds (ADR 0045).</summary>
+    protected abstract Task<(KnowledgeHit Hit, double Match)?> SearchKnowledgeAsync(string? question);
+
+    /// <summary>The customer's last typed text this run read (a knowledge node searches with it).</summary>
+    protected string? LastText { get; set; }
+
     /// <summary>Gives the conversation to people (a note with the transcript when asked, the number's default team).</summary>
     protected abstract Task HandOverAsync(bool transcript);
 
     public async Task AnswerAsync(FlowInput input)
     {
+        if (input.ReplyId is null && !string.IsNullOrWhiteSpace(input.Text))
+        {
+            LastText = input.Text;
+        }
+
         if (input.Says(Doc.Handoff))
         {
             await HandOffAsync("keyword", transcript: false);
@@ -153,6 +165,22 @@ internal abstract class FlowWalk(FlowSession s, DateTimeOffset now)
                     }
 
                     return;
+                case "knowledge":
+                    if (await SearchKnowledgeAsync(LastText) is { } found && found.Match >= (node.MinMatch ?? FlowValidation.DefaultMinMatch))
+                    {
+                        if (!await SendAsync(Text(Answer(found.Hit))))
+                        {
+                            return;
+                        }
+
+                        id = node.Next;
+                    }
+                    else
+                    {
+                        id = node.NoAnswer;
+                    }
+
+                    break;
                 case "wait":
                     s.WaitUntil = now.AddSeconds(node.Seconds ?? 1);
                     return;
@@ -199,6 +227,9 @@ internal abstract class FlowWalk(FlowSession s, DateTimeOffset now)
         s.EndReason = reason;
         s.WaitUntil = null;
     }
+
+    /// <summary>A knowledge node's answer: the article's title, the passage that matched and the link to its public page.</summary>
+    public static string Answer(KnowledgeHit hit) => $"{hit.Title}\n\n{hit.Snippet}\n\n{hit.Url}";
 
     public static SendRequest Text(string text) => new("text", text, null, null, null, null, null, null, null, null);
 

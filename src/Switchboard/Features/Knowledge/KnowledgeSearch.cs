@@ -22,6 +22,37 @@ internal sealed class KnowledgeSearch(IDbContextFactory<SwitchboardDbContext> fa
         return await SearchAsync(db, tenantId, text, limit, BaseUrl(options.Value), ct);
     }
 
+    /// <summary>
+    /// The article that best answers a customer's question for the bot (ADR 0045): of the top three hits, the one
+    /// holding the largest share of the question's terms (0–1, the same on both databases, unlike the engines'
+    /// ranks); null when nothing matches.
+    /// </summary>
+    public async Task<(KnowledgeHit Hit, double Match)?> BestAnswerAsync(SwitchboardDbContext db, Guid tenantId, string question, CancellationToken ct)
+    {
+        var terms = KnowledgeText.QueryTerms(question ?? "");
+        var hits = await SearchAsync(db, tenantId, question ?? "", 3, BaseUrl(options.Value), ct);
+        if (hits.Count == 0 || terms.Count == 0)
+        {
+            return null;
+        }
+
+        var ids = hits.Select(h => h.Id).ToList();
+        var indexed = await db.KnowledgeArticles.AsNoTracking().Where(a => a.TenantId == tenantId && ids.Contains(a.Id))
+            .Select(a => new { a.Id, a.SearchTitle, a.SearchBody }).ToDictionaryAsync(a => a.Id, ct);
+        (KnowledgeHit Hit, double Match)? best = null;
+        foreach (var hit in hits.Where(h => indexed.ContainsKey(h.Id)))
+        {
+            var words = $"{indexed[hit.Id].SearchTitle} {indexed[hit.Id].SearchBody}".Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            var match = Math.Round(terms.Count(words.Contains) / (double)terms.Count, 4);
+            if (best is null || match > best.Value.Match)
+            {
+                best = (hit, match);
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>The public base URL links start with ("" for links relative to the server).</summary>
     public static string BaseUrl(SwitchboardOptions options) => string.IsNullOrWhiteSpace(options.PublicBaseUrl) ? "" : options.PublicBaseUrl.Trim().TrimEnd('/');
 

@@ -56,7 +56,7 @@ public static class DemoMode
 }
 
 /// <summary>The demo's fixed names, and the parts CONTRACT.md lets scripts choose.</summary>
-public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string AppSecret, string SelfUrl, string Password)
+public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string AppSecret, string SelfUrl, string Password, bool WelcomeFlow = true)
 {
     public const string AdminEmail = "admin@demo.test";
     public const string AgentEmail = "agent@demo.test";
@@ -78,7 +78,10 @@ public sealed record DemoSettings(Guid TenantId, string PhoneNumberId, string Ap
             configuration["Switchboard:Demo:PhoneNumberId"] ?? "100000000000001",
             configuration["Switchboard:Demo:AppSecret"] ?? "demo-app-secret",
             SelfUrlFrom(configuration),
-            string.IsNullOrEmpty(configuration["Switchboard:Demo:Password"]) ? DefaultPassword : configuration["Switchboard:Demo:Password"]!);
+            string.IsNullOrEmpty(configuration["Switchboard:Demo:Password"]) ? DefaultPassword : configuration["Switchboard:Demo:Password"]!,
+
+            // false: no welcome flow, so customers' first messages wait for a person (ADR 0045).
+            !bool.TryParse(configuration["Switchboard:Demo:WelcomeFlow"], out var welcome) || welcome);
     }
 
     /// <summary>A random id the first time, kept in the data directory so a restart finds the same tenant.</summary>

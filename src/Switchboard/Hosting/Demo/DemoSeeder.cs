@@ -30,6 +30,8 @@ internal sealed partial class DemoSeeder(
 {
     private const string KeyFileName = "demo-tenant.key";
 
+    private static readonly string[] SeededCustomers = ["16505551234", "447700900123", "5511987654321"];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WhenStartedAsync(stoppingToken);
@@ -47,6 +49,11 @@ internal sealed partial class DemoSeeder(
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             await EnsureChannelAsync(api, stoppingToken);
             await SeedConversationsAsync(api, stoppingToken);
+            if (settings.WelcomeFlow)
+            {
+                await EnsureWelcomeFlowAsync(api, stoppingToken);
+            }
+
             PrintWelcome(apiKey);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -160,6 +167,59 @@ internal sealed partial class DemoSeeder(
             reply.Headers.Add("Idempotency-Key", "demo-seed-reply");
             (await api.SendAsync(reply, ct)).EnsureSuccessStatusCode();
         }
+    }
+
+    /// <summary>
+    /// The welcome flow with a department menu routing to two teams (ADR 0045). Published only once the seeded
+    /// customers' conversations exist, so the bot greets new conversations and leaves those as they are;
+    /// <c>Switchboard:Demo:WelcomeFlow=false</c> leaves it out.
+    /// </summary>
+    private async Task EnsureWelcomeFlowAsync(HttpClient api, CancellationToken ct)
+    {
+        var flows = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/flows", ct);
+        if (flows!["items"]!.AsArray().Count > 0)
+        {
+            return;
+        }
+
+        foreach (var waId in SeededCustomers)
+        {
+            await WaitForConversationAsync(api, waId, ct);
+        }
+
+        async Task<Guid> TeamAsync(string name)
+        {
+            var created = await api.PostAsJsonAsync($"/api/v1/tenants/{settings.TenantId}/teams", new { name, memberIds = Array.Empty<Guid>(), assignment = "manual", capacity = 5 }, ct);
+            created.EnsureSuccessStatusCode();
+            return (await created.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
+        }
+
+        var orders = await TeamAsync("Orders");
+        var care = await TeamAsync("Plant care");
+        var flow = await api.PostAsJsonAsync($"/api/v1/tenants/{settings.TenantId}/flows", new
+        {
+            name = "Welcome",
+            trigger = new { type = "new_conversation" },
+            start = "menu",
+            nodes = new object[]
+            {
+                new
+                {
+                    id = "menu", type = "list", header = "Green Corner", text = "Hi! 🌿 Thanks for writing to Green Corner. What can we help you with?",
+                    footer = "Type \"agent\" at any time to talk to a person", button = "Departments",
+                    rows = new object[]
+                    {
+                        new { id = "orders", title = "Orders and delivery", description = "Buy, track or change an order", next = "to-orders" },
+                        new { id = "care", title = "Plant care", description = "Watering, light, pests", next = "to-care" },
+                    },
+                },
+                new { id = "to-orders", type = "route", teamId = orders, text = "Thanks! Someone from Orders will answer you here shortly." },
+                new { id = "to-care", type = "route", teamId = care, text = "Thanks! A plant-care expert will answer you here shortly." },
+            },
+        }, ct);
+        flow.EnsureSuccessStatusCode();
+        var id = (await flow.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
+        (await api.PostAsync($"/api/v1/tenants/{settings.TenantId}/flows/{id}/publish", null, ct)).EnsureSuccessStatusCode();
     }
 
     private async Task CustomerWritesAsync(HttpClient api, string waId, string name, object message, CancellationToken ct)

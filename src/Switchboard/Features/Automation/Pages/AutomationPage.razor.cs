@@ -29,7 +29,6 @@ public sealed partial class AutomationPage
     private bool enabled = true;
     private List<Row> conditions = [];
     private List<Row> actions = [];
-    private Dictionary<string, string[]> errors = [];
     private IReadOnlyList<(Guid Id, string Name)> teams = [];
     private IReadOnlyList<(Guid Id, string Name)> labels = [];
     private IReadOnlyList<(Guid Id, string Name)> channels = [];
@@ -41,8 +40,7 @@ public sealed partial class AutomationPage
     private string? outOfHours;
     private string? calendarId;
     private int? periodMinutes;
-    private string? message;
-    private string? error;
+    private readonly PageFeedback feedback = new();
 
     /// <summary>A condition or action being edited: its type and the one value that type takes.</summary>
     private sealed class Row
@@ -122,7 +120,7 @@ public sealed partial class AutomationPage
         (editingId, name, eventName, enabled) = (rule.Id, rule.Name, rule.Event, rule.Enabled);
         conditions = [.. rule.Conditions.Select(RowOf)];
         actions = [.. rule.Actions.Select(RowOf)];
-        errors = [];
+        feedback.Errors = [];
     }
 
     private void Reset()
@@ -130,33 +128,13 @@ public sealed partial class AutomationPage
         (editingId, name, eventName, enabled) = (null, "", RuleEvents.MessageReceived, true);
         conditions = [];
         actions = [];
-        errors = [];
+        feedback.Errors = [];
     }
 
-    private bool Allowed()
-    {
-        if (user.HasScope(Permissions.AutomationManage))
-        {
-            return true;
-        }
-
-        error = PageResults.NotAllowed;
-        return false;
-    }
+    private bool Allowed() => feedback.Allow(user, Permissions.AutomationManage);
 
     private bool Show<T>(Outcome<T> outcome, string done)
-        where T : class
-    {
-        if (outcome.Failure is { } failure)
-        {
-            errors = failure.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
-            (message, error) = (null, failure.FullMessage);
-            return false;
-        }
-
-        (message, error, errors) = (done, null, []);
-        return true;
-    }
+        where T : class => feedback.Show(outcome, done) is not null;
 
     private async Task SaveAsync()
     {
@@ -227,8 +205,8 @@ public sealed partial class AutomationPage
 
         await using var db = await DbFactory.CreateDbContextAsync();
         var failure = await AutomationRules.DeleteOfAsync(db, tenantId, rule.Id, AuditActor.From(user, null), Clock.GetUtcNow(), CancellationToken.None);
-        message = failure is null ? $"{rule.Name} deleted." : null;
-        error = failure?.FullMessage;
+        feedback.Message = failure is null ? $"{rule.Name} deleted." : null;
+        feedback.Error = failure?.FullMessage;
         await LoadAsync(db);
     }
 

@@ -21,6 +21,8 @@ public enum NodeField
     TeamId,
     Seconds,
     Timeout,
+    MinMatch,
+    NoAnswer,
 }
 
 /// <summary>
@@ -42,6 +44,7 @@ public sealed record NodeKind(string Type, string Title, string Help, IReadOnlyL
         new("route", "Route to team", "Sends the optional text and queues the conversation for the team.", [NodeField.Text, NodeField.TeamId], Sends: true),
         new("handoff", "Hand off", "Sends the optional text and gives the conversation to a person.", [NodeField.Text], Sends: true),
         new("wait", "Wait", "Pauses, then goes on.", [NodeField.Seconds, NodeField.Next]),
+        new("knowledge", "Knowledge answer", "Answers the customer's last text from a published article (excerpt and link), or follows \"no answer\".", [NodeField.MinMatch, NodeField.Next, NodeField.NoAnswer], Sends: true),
         new("end", "End", "Ends the flow.", []),
     ];
 
@@ -121,6 +124,10 @@ public sealed class NodeDraft
 
     public string? Timeout { get; set; }
 
+    public double? MinMatch { get; set; }
+
+    public string? NoAnswer { get; set; }
+
     internal FlowNode? Original { get; set; }
 
     public NodeKind Kind => NodeKind.Of(Type);
@@ -158,6 +165,11 @@ public sealed class NodeDraft
         {
             yield return ("timeout", Timeout);
         }
+
+        if (Kind.Has(NodeField.NoAnswer) && !string.IsNullOrEmpty(NoAnswer))
+        {
+            yield return ("no answer", NoAnswer);
+        }
     }
 
     internal static NodeDraft From(FlowNode n) => new()
@@ -190,6 +202,8 @@ public sealed class NodeDraft
         Seconds = n.Seconds,
         TimeoutSeconds = n.TimeoutSeconds,
         Timeout = n.Timeout,
+        MinMatch = n.MinMatch,
+        NoAnswer = n.NoAnswer,
         Original = n,
     };
 
@@ -234,7 +248,9 @@ public sealed class NodeDraft
             TeamId: k.Has(NodeField.TeamId) ? GuidOf(TeamId) : null,
             Seconds: k.Has(NodeField.Seconds) ? Seconds : null,
             TimeoutSeconds: k.Has(NodeField.Timeout) ? TimeoutSeconds : null,
-            Timeout: k.Has(NodeField.Timeout) ? Blank(Timeout) : null);
+            Timeout: k.Has(NodeField.Timeout) ? Blank(Timeout) : null,
+            MinMatch: k.Has(NodeField.MinMatch) ? MinMatch : null,
+            NoAnswer: k.Has(NodeField.NoAnswer) ? Blank(NoAnswer) : null);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

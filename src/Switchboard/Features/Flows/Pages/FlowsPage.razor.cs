@@ -7,6 +7,7 @@ using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Dashboard;
 using Switchboard.Features.Audit;
+using Switchboard.Features.Knowledge;
 using Switchboard.Features.Routing;
 
 namespace Switchboard.Features.Flows.Pages;
@@ -14,11 +15,16 @@ namespace Switchboard.Features.Flows.Pages;
 /// <summary>The editor's state and actions; every change goes through the flows use cases (validation, audit) as the API does.</summary>
 public sealed partial class FlowsPage
 {
+    private const string InvalidFlow = "The flow has errors; they are shown at their nodes.";
+
     [Parameter]
     public Guid? FlowId { get; set; }
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject]
+    private KnowledgeSearch Knowledge { get; set; } = default!;
 
     private ClaimsPrincipal user = new();
     private Guid tenantId;
@@ -36,22 +42,20 @@ public sealed partial class FlowsPage
     private string? selected;
     private List<NodeDraft> nodes = [];
     private string addKind = "text";
-    private Dictionary<string, string[]> errors = [];
     private IReadOnlyList<FlowVersionsApi.VersionResponse> versions = [];
     private FlowStats.StatsResponse? stats;
     private Dictionary<string, NodeCount> statsByNode = [];
     private int? publishedVersion;
-    private string? message;
-    private string? error;
+    private readonly PageFeedback feedback = new();
 
     private IReadOnlyList<string> NodeIds => [.. nodes.Select(n => n.Id)];
 
     private string StatusText => publishedVersion is { } v ? $"version {v} running" : "draft";
 
-    private IEnumerable<(string Field, string[] Messages)> GeneralErrors => errors.Where(e => !e.Key.StartsWith("nodes[", StringComparison.Ordinal)).Select(e => (e.Key, e.Value));
+    private IEnumerable<(string Field, string[] Messages)> GeneralErrors => feedback.Errors.Where(e => !e.Key.StartsWith("nodes[", StringComparison.Ordinal)).Select(e => (e.Key, e.Value));
 
     private List<(string Field, string[] Messages)> ErrorsOf(int index) =>
-        [.. errors.Where(e => e.Key == $"nodes[{index}]" || e.Key.StartsWith($"nodes[{index}].", StringComparison.Ordinal)).Select(e => (e.Key, e.Value))];
+        [.. feedback.Errors.Where(e => e.Key == $"nodes[{index}]" || e.Key.StartsWith($"nodes[{index}].", StringComparison.Ordinal)).Select(e => (e.Key, e.Value))];
 
     protected override async Task OnParametersSetAsync()
     {
@@ -85,7 +89,7 @@ public sealed partial class FlowsPage
         start = flow.Start ?? (flow.Nodes.Count > 0 ? flow.Nodes[0].Id : null);
         nodes = [.. flow.Nodes.Select(NodeDraft.From)];
         publishedVersion = flow.PublishedVersion;
-        errors = [];
+        feedback.Errors = [];
     }
 
     private async Task LoadVersionsAsync(SwitchboardDbContext db)
@@ -111,8 +115,7 @@ public sealed partial class FlowsPage
         versions = [];
         stats = null;
         statsByNode = [];
-        errors = [];
-        message = error = null;
+        feedback.Clear();
     }
 
     private void Add()
@@ -154,6 +157,7 @@ public sealed partial class FlowsPage
             n.Then = n.Then == change.From ? change.To : n.Then;
             n.Else = n.Else == change.From ? change.To : n.Else;
             n.Timeout = n.Timeout == change.From ? change.To : n.Timeout;
+            n.NoAnswer = n.NoAnswer == change.From ? change.To : n.NoAnswer;
             foreach (var c in n.Choices.Where(c => c.Next == change.From))
             {
                 c.Next = change.To;
@@ -174,23 +178,14 @@ public sealed partial class FlowsPage
         return new FlowDocument(name, trigger, channelIds is { Count: > 0 } ? channelIds : null, start, Words(handoff), [.. nodes.Select(n => n.ToNode())]);
     }
 
-    private bool Allowed()
-    {
-        if (user.HasScope(Permissions.FlowsManage))
-        {
-            return true;
-        }
-
-        error = PageResults.NotAllowed;
-        return false;
-    }
+    private bool Allowed() => feedback.Allow(user, Permissions.FlowsManage);
 
     private async Task ValidateAsync()
     {
         await using var db = await DbFactory.CreateDbContextAsync();
-        errors = FlowValidation.Validate(Document(), await FlowsApi.ReferencesAsync(db, tenantId, CancellationToken.None));
-        message = errors.Count == 0 ? "The flow is valid." : null;
-        error = errors.Count == 0 ? null : "The flow has errors; they are shown at their nodes.";
+        feedback.Errors = FlowValidation.Validate(Document(), await FlowsApi.ReferencesAsync(db, tenantId, CancellationToken.None));
+        feedback.Message = feedback.Errors.Count == 0 ? "The flow is valid." : null;
+        feedback.Error = feedback.Errors.Count == 0 ? null : InvalidFlow;
     }
 
     private async Task<FlowsApi.FlowResponse?> SaveDraftAsync(SwitchboardDbContext db)
@@ -204,26 +199,14 @@ public sealed partial class FlowsPage
         return Show(outcome);
     }
 
-    private FlowsApi.FlowResponse? Show(Outcome<FlowsApi.FlowResponse> outcome)
-    {
-        if (outcome.Failure is { } failure)
-        {
-            errors = failure.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
-            (message, error) = (null, failure.IsInvalid ? "The flow has errors; they are shown at their nodes." : failure.FullMessage);
-            return null;
-        }
-
-        errors = [];
-        error = null;
-        return outcome.Value;
-    }
+    private FlowsApi.FlowResponse? Show(Outcome<FlowsApi.FlowResponse> outcome) => feedback.Show(outcome, null, InvalidFlow);
 
     private async Task SaveAsync()
     {
         await using var db = await DbFactory.CreateDbContextAsync();
         if (await SaveDraftAsync(db) is { } saved)
         {
-            message = "Draft saved. Conversations keep running the published version until you publish.";
+            feedback.Message = "Draft saved. Conversations keep running the published version until you publish.";
             await OpenAsync(saved.Id);
         }
     }
@@ -238,7 +221,7 @@ public sealed partial class FlowsPage
 
         if (Show(await FlowsApi.PublishDraftAsync(tenantId, saved.Id, db, Clock, AuditActor.From(user, null), CancellationToken.None)) is { } published)
         {
-            message = $"Published as version {published.PublishedVersion}: new conversations start on it.";
+            feedback.Message = $"Published as version {published.PublishedVersion}: new conversations start on it.";
             await OpenAsync(published.Id);
         }
     }
@@ -253,7 +236,7 @@ public sealed partial class FlowsPage
         await using var db = await DbFactory.CreateDbContextAsync();
         if (Show(await FlowVersionsApi.RestoreVersionAsync(tenantId, id, version, db, Clock, AuditActor.From(user, null), CancellationToken.None)) is { } restored)
         {
-            message = $"Version {version} is running again, published as version {restored.PublishedVersion}.";
+            feedback.Message = $"Version {version} is running again, published as version {restored.PublishedVersion}.";
             await OpenAsync(id);
         }
     }
@@ -262,8 +245,8 @@ public sealed partial class FlowsPage
     {
         var request = new FlowTestRun.TestRequest(null, null, [.. lines.Select(l => new FlowTestRun.TestInput(l.Text, l.ReplyId, l.Media, l.Timeout))], null, null);
         await using var db = await DbFactory.CreateDbContextAsync();
-        var outcome = await FlowTestRun.RunDocumentAsync(tenantId, FlowId ?? Guid.Empty, null, Document(), request, db, Clock, CancellationToken.None);
-        errors = outcome.Failure?.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
+        var outcome = await FlowTestRun.RunDocumentAsync(tenantId, FlowId ?? Guid.Empty, null, Document(), request, db, Knowledge, Clock, CancellationToken.None);
+        feedback.Errors = outcome.Failure?.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
         StateHasChanged();
         if (outcome.Failure is { } failure)
         {
