@@ -1,8 +1,8 @@
+using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Assistant;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Privacy;
-using Microsoft.EntityFrameworkCore;
 
 namespace Switchboard.Features.Analytics;
 
