@@ -175,10 +175,10 @@ internal static class ReportBenchmark
     /// </summary>
     private sealed class Seed(Guid tenantId, long messageTarget)
     {
+        private readonly ReportCounters live = new(tenantId);
         private static readonly byte[] Opaque = new byte[80];
         private readonly Random random = new(19);
         private readonly DateTimeOffset start = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-365);
-        private readonly Dictionary<(string, Guid, DateTimeOffset, string, int), (long Count, long Sum)> live = [];
         private readonly Guid[] channels = [.. Enumerable.Range(0, 5).Select(_ => Guid.CreateVersion7())];
         private readonly Guid[] contacts = [.. Enumerable.Range(0, (int)Math.Max(10, messageTarget / 20)).Select(_ => Guid.CreateVersion7())];
         private readonly Dictionary<(Guid, Guid), int> sequences = [];
@@ -221,8 +221,8 @@ internal static class ReportBenchmark
                 var groups = new ReportGroups(tenantId, conversation.ChannelId, conversation.TeamId, agent, labelIds);
                 var waited = (long)Exponential(60);
                 conversation.AssignedAt = opened.AddSeconds(waited);
-                Add(groups, conversation.AssignedAt.Value, ReportMetric.Assigned);
-                Add(groups, conversation.AssignedAt.Value, ReportMetric.QueueWait, DurationBuckets.Of(waited), waited);
+                live.Add(groups, conversation.AssignedAt.Value, ReportMetric.Assigned);
+                live.Add(groups, conversation.AssignedAt.Value, ReportMetric.QueueWait, DurationBuckets.Of(waited), waited);
 
                 var count = (int)Math.Min(messageTarget - made, random.Next(2, 19));
                 var at = opened;
@@ -272,9 +272,9 @@ internal static class ReportBenchmark
                     conversation.Status = ConversationStatus.Resolved;
                     conversation.UpdatedAt = resolved;
                     var seconds = (long)(resolved - opened).TotalSeconds;
-                    Add(groups, resolved, ReportMetric.Resolved);
-                    Add(groups, resolved, ReportMetric.Handled);
-                    Add(groups, resolved, ReportMetric.Resolution, DurationBuckets.Of(seconds), seconds);
+                    live.Add(groups, resolved, ReportMetric.Resolved);
+                    live.Add(groups, resolved, ReportMetric.Handled);
+                    live.Add(groups, resolved, ReportMetric.Resolution, DurationBuckets.Of(seconds), seconds);
                 }
 
                 conversations.Add(conversation);
@@ -284,28 +284,7 @@ internal static class ReportBenchmark
         }
 
         /// <summary>The counters only the live path writes, as rollup rows.</summary>
-        public List<ReportRollup> LiveCounters() => [.. live.Select(c => new ReportRollup
-        {
-            TenantId = tenantId,
-            Dimension = c.Key.Item1,
-            DimensionId = c.Key.Item2,
-            Hour = c.Key.Item3,
-            Metric = c.Key.Item4,
-            Bucket = c.Key.Item5,
-            Count = c.Value.Count,
-            Sum = c.Value.Sum,
-        })];
-
-        private void Add(ReportGroups groups, DateTimeOffset at, string metric, int bucket = 0, long sum = 0)
-        {
-            var hour = DurationBuckets.HourOf(at);
-            foreach (var (dimension, id) in groups.All())
-            {
-                var key = (dimension, id, hour, metric, bucket);
-                var (count, total) = live.GetValueOrDefault(key);
-                live[key] = (count + 1, total + sum);
-            }
-        }
+        public List<ReportRollup> LiveCounters() => live.Rows();
 
         private double Exponential(double mean) => -Math.Log(1 - random.NextDouble()) * mean;
     }

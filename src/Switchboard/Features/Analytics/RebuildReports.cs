@@ -1,6 +1,7 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
 using Switchboard.Features.Privacy;
 using Switchboard.Features.Routing;
@@ -37,7 +38,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         // The groups each reply was written in: its delivery counts there (they are not recounted from the conversation's groups now).
         var replyGroups = (await db.Set<ReportReplyGroup>().AsNoTracking().Where(g => g.TenantId == tenantId).ToListAsync(ct)).ToLookup(g => g.MessageId);
         var restricted = await ContactRestrictions.RestrictedSinceAsync(db, tenantId, null, ct);
-        var counters = new Counters(tenantId);
+        var counters = new ReportCounters(tenantId);
         var messages = db.Set<Message>().AsNoTracking()
             .Where(m => m.TenantId == tenantId && m.Direction != MessageDirection.Note)
             .OrderBy(m => m.ConversationId).ThenBy(m => m.Timestamp).ThenBy(m => m.Id)
@@ -152,34 +153,6 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
 
         public DateTimeOffset? AwaitingSince { get; set; }
     }
-
-    private sealed class Counters(Guid tenantId)
-    {
-        private readonly Dictionary<(string, Guid, DateTimeOffset, string, int), (long Count, long Sum)> counts = [];
-
-        public void Add(ReportGroups groups, DateTimeOffset at, string metric, int bucket = 0, long sum = 0)
-        {
-            var hour = DurationBuckets.HourOf(at);
-            foreach (var (dimension, id) in groups.All())
-            {
-                var key = (dimension, id, hour, metric, bucket);
-                var (count, total) = counts.GetValueOrDefault(key);
-                counts[key] = (count + 1, total + sum);
-            }
-        }
-
-        public List<ReportRollup> Rows() => [.. counts.Select(c => new ReportRollup
-        {
-            TenantId = tenantId,
-            Dimension = c.Key.Item1,
-            DimensionId = c.Key.Item2,
-            Hour = c.Key.Item3,
-            Metric = c.Key.Item4,
-            Bucket = c.Key.Item5,
-            Count = c.Value.Count,
-            Sum = c.Value.Sum,
-        })];
-    }
 }
 
 /// <summary><c>switchboard rebuild-reports [--tenant ID]</c>: recounts the report rollups of one tenant or of all, printing progress.</summary>
@@ -189,23 +162,10 @@ public static class RebuildReportsCommand
 
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        Guid? only = null;
-        if (args is ["--tenant", var id] && Guid.TryParse(id, out var parsed))
+        var (tenants, exitCode) = await TenantArguments.ResolveAsync(services, args, Name, mustExist: false, error);
+        if (tenants is null)
         {
-            only = parsed;
-        }
-        else if (args.Count > 0)
-        {
-            await error.WriteLineAsync("usage: rebuild-reports [--tenant TENANT_ID]");
-            return 2;
-        }
-
-        var factory = services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>();
-        List<Guid> tenants;
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            await db.Database.MigrateAsync();
-            tenants = only is { } one ? [one] : await db.Tenants.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+            return exitCode;
         }
 
         var rebuild = services.GetRequiredService<RebuildReports>();

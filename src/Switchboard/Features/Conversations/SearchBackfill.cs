@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Tenancy;
 
 namespace Switchboard.Features.Conversations;
 
@@ -164,28 +165,10 @@ public static class SearchBackfillCommand
 
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        Guid? only = null;
-        if (args is ["--tenant", var id] && Guid.TryParse(id, out var parsed))
+        var (tenants, exitCode) = await TenantArguments.ResolveAsync(services, args, Name, mustExist: true, error);
+        if (tenants is null)
         {
-            only = parsed;
-        }
-        else if (args.Count > 0)
-        {
-            await error.WriteLineAsync("usage: search-backfill [--tenant TENANT_ID]");
-            return 2;
-        }
-
-        var factory = services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>();
-        List<Guid> tenants;
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            await db.Database.MigrateAsync();
-            tenants = only is { } one ? [one] : await db.Tenants.AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
-            if (only is { } wanted && !await db.Tenants.AnyAsync(t => t.Id == wanted))
-            {
-                await error.WriteLineAsync($"search-backfill: no tenant {wanted}");
-                return 1;
-            }
+            return exitCode;
         }
 
         var backfill = services.GetRequiredService<SearchBackfill>();
