@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Webhooks;
@@ -274,6 +275,58 @@ public abstract class AuditLogTests(AppFixture fixture)
         entries.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, 21).Select(i => (long)i));
         entries.Select(e => e.Id).Should().OnlyHaveUniqueItems();
         (await VerifyAsync(client, tenant)).ToJsonString().Should().Be("""{"valid":true,"checkedEntries":21}""");
+    }
+
+    [Fact]
+    public async Task Standalone_entries_are_group_committed_into_one_valid_chain()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var batcher = App.Services.GetRequiredService<AuditBatcher>();
+        var before = batcher.Written;
+
+        // Entries with no change beside them and no transaction of their own (an access opened) go through the batcher.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            await using var db = App.NewDbContext();
+            await AuditLog.RecordAsync(db, tenant.Id, new AuditActor($"user:{i}", $"agent{i}@example.com", "10.0.0.1"),
+                AuditActions.ConversationOpened, $"conversation:{i}", null, DateTimeOffset.UtcNow, CancellationToken.None);
+        }));
+
+        var entries = await EntriesAsync(tenant.Id);
+        entries.Where(e => e.Action == AuditActions.ConversationOpened).Select(e => e.Target).Should()
+            .BeEquivalentTo(Enumerable.Range(0, 40).Select(i => $"conversation:{i}"));
+        entries.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i));
+        var after = batcher.Written;
+        (after.Entries - before.Entries).Should().BeGreaterThanOrEqualTo(40);
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        (await VerifyAsync(client, tenant))["valid"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Many_entries_appended_in_one_step_link_in_order_and_keep_the_anchor()
+    {
+        var tenant = await App.CreateTenantAsync();
+        await using (var db = App.NewDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var now = DateTimeOffset.UtcNow;
+            await AuditLog.AppendAsync(db, tenant.Id,
+                [.. Enumerable.Range(0, 10).Select(i => AuditLog.Draft(AuditActor.System, AuditActions.ConversationOpened, $"conversation:{i}", new { i }, now.AddMilliseconds(i)))],
+                CancellationToken.None);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        var entries = await EntriesAsync(tenant.Id);
+        var batch = entries.Where(e => e.Action == AuditActions.ConversationOpened).ToList();
+        batch.Select(e => e.Target).Should().Equal(Enumerable.Range(0, 10).Select(i => $"conversation:{i}"));
+        entries.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i));
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        (await VerifyAsync(client, tenant)).ToJsonString().Should().Be($$"""{"valid":true,"checkedEntries":{{entries.Count}}}""");
+
+        // The head moved on by the whole batch with its anchor: a later single entry still verifies.
+        await CreateTokenAsync(client, tenant, "After the batch");
+        (await VerifyAsync(client, tenant))["valid"]!.GetValue<bool>().Should().BeTrue();
     }
 
     private sealed record CreatedToken(Guid Id, string Token);

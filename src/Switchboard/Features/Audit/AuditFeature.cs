@@ -8,6 +8,7 @@ public static class AuditFeature
     public static IServiceCollection AddAudit(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<AuditKeys>();
+        services.AddSingleton<AuditBatcher>();
         services.AddSingleton<Common.Persistence.IMigrationFollowUp, AnchorExistingChains>();
         services.Configure<AccessLogOptions>(configuration.GetSection("Switchboard:Audit"));
         services.AddSingleton<AccessLog>();

@@ -31,13 +31,29 @@ internal static class AuditLog
 
     private static readonly byte[] Genesis = new byte[32];
 
-    /// <summary>Saves the context's pending changes together with one audit entry, in one transaction.</summary>
+    /// <summary>
+    /// Saves the context's pending changes together with one audit entry, in one transaction. The changes are written
+    /// first and the chain's head is locked last, so the lock is held only until the commit; an entry with no
+    /// changes beside it and no caller transaction is group-committed with others of its tenant (ADR 0052).
+    /// </summary>
     public static async Task RecordAsync(
         SwitchboardDbContext db, Guid tenantId, AuditActor actor, string action, string? target, object? detail, DateTimeOffset now, CancellationToken ct)
     {
+        var draft = Draft(actor, action, target, detail, now);
         var owned = db.Database.CurrentTransaction is null;
+        if (owned && !db.ChangeTracker.HasChanges() && AuditBatcher.Of(db) is { } batcher)
+        {
+            await batcher.AppendAsync(tenantId, draft, ct);
+            return;
+        }
+
         await using var transaction = owned ? await db.Database.BeginTransactionAsync(ct) : null;
-        await AppendAsync(db, tenantId, actor, action, target, detail, now, ct);
+        if (owned)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
+        await AppendAsync(db, tenantId, [draft], ct);
         await db.SaveChangesAsync(ct);
         if (transaction is not null)
         {
@@ -45,8 +61,11 @@ internal static class AuditLog
         }
     }
 
-    private static async Task AppendAsync(
-        SwitchboardDbContext db, Guid tenantId, AuditActor actor, string action, string? target, object? detail, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Adds the entries to the context, linked in order after the head, and moves the head on by all of them in
+    /// one step; the caller saves and commits. The head row is updated before it is read, which locks it until commit.
+    /// </summary>
+    internal static async Task AppendAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<AuditDraft> drafts, CancellationToken ct)
     {
         var keys = AuditKeys.Of(db);
         // Create the head on first use; then take its row lock with an update before reading it.
@@ -54,38 +73,47 @@ internal static class AuditLog
         await db.Database.ExecuteSqlAsync(
             $"INSERT INTO \"AuditChains\" (\"TenantId\", \"LastSequence\", \"LastHash\", \"Anchor\", \"AnchorKeyId\") VALUES ({Key(db, tenantId)}, {0L}, {Genesis}, {emptyAnchor}, {keys.CurrentId}) ON CONFLICT DO NOTHING", ct);
         var chains = db.Set<AuditChain>().IgnoreQueryFilters();
-        await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), ct);
+        long count = drafts.Count;
+        await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + count), ct);
         var head = await chains.AsNoTracking().SingleAsync(c => c.TenantId == tenantId, ct);
 
-        var entry = new AuditEntry
+        var before = head.LastSequence - count;
+        var previous = head.LastHash;
+        for (var i = 0; i < drafts.Count; i++)
         {
-            TenantId = tenantId,
-            Sequence = head.LastSequence,
-            Id = Guid.CreateVersion7(now),
-            At = TruncateToMicroseconds(now),
-            Actor = Truncate(actor.Id, 100)!,
-            ActorName = Truncate(actor.Name, 256),
-            Action = action,
-            Target = Truncate(target, 200),
-            Detail = detail is null ? null : Truncate(JsonSerializer.Serialize(detail, JsonOptions), 2000),
-            IpAddress = Truncate(actor.IpAddress, 64),
-            PreviousHash = head.LastHash,
-        };
-        entry.ActorNameDigest = entry.ActorName is null ? null : keys.Digest(tenantId, "name", entry.ActorName);
-        entry.IpAddressDigest = entry.IpAddress is null ? null : keys.Digest(tenantId, "ip", entry.IpAddress);
-        entry.Hash = HashOf(entry);
-        db.Set<AuditEntry>().Add(entry);
+            var draft = drafts[i];
+            var entry = new AuditEntry
+            {
+                TenantId = tenantId,
+                Sequence = before + 1 + i,
+                Id = Guid.CreateVersion7(draft.At),
+                At = TruncateToMicroseconds(draft.At),
+                Actor = draft.Actor,
+                ActorName = draft.ActorName,
+                Action = draft.Action,
+                Target = draft.Target,
+                Detail = draft.Detail,
+                IpAddress = draft.IpAddress,
+                PreviousHash = previous,
+            };
+            entry.ActorNameDigest = entry.ActorName is null ? null : keys.Digest(tenantId, "name", entry.ActorName);
+            entry.IpAddressDigest = entry.IpAddress is null ? null : keys.Digest(tenantId, "ip", entry.IpAddress);
+            entry.Hash = HashOf(entry);
+            db.Set<AuditEntry>().Add(entry);
+            previous = entry.Hash;
+        }
 
         // The anchor moves on only from a head that was anchored: a head rewritten without the key stays detectable (ADR 0039).
-        if (keys.IsAnchored(tenantId, head.LastSequence - 1, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash, head.AnchorKeyId, head.Anchor))
+        var last = previous;
+        if (keys.IsAnchored(tenantId, before, head.LastHash, head.PrunedThroughSequence, head.PrunedThroughHash, head.AnchorKeyId, head.Anchor))
         {
-            var anchor = keys.Anchor(keys.CurrentId, tenantId, head.LastSequence, entry.Hash, head.PrunedThroughSequence, head.PrunedThroughHash);
+            var anchor = keys.Anchor(keys.CurrentId, tenantId, head.LastSequence, last, head.PrunedThroughSequence, head.PrunedThroughHash);
             await chains.Where(c => c.TenantId == tenantId)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash).SetProperty(c => c.Anchor, anchor).SetProperty(c => c.AnchorKeyId, keys.CurrentId), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, last).SetProperty(c => c.Anchor, anchor).SetProperty(c => c.AnchorKeyId, keys.CurrentId), ct);
         }
         else
         {
-            await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, entry.Hash), ct);
+            await chains.Where(c => c.TenantId == tenantId).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastHash, last), ct);
         }
     }
 
@@ -233,6 +261,14 @@ internal static class AuditLog
         new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+
+    /// <summary>The entry as asked for, cut to the columns' lengths.</summary>
+    internal static AuditDraft Draft(AuditActor actor, string action, string? target, object? detail, DateTimeOffset now) => new(
+        Truncate(actor.Id, 100)!, Truncate(actor.Name, 256), action, Truncate(target, 200),
+        detail is null ? null : Truncate(JsonSerializer.Serialize(detail, JsonOptions), 2000), Truncate(actor.IpAddress, 64), now);
 }
+
+/// <summary>An audit entry as its writer asks for it, before it has a place in the chain; the detail is already serialised.</summary>
+internal sealed record AuditDraft(string Actor, string? ActorName, string Action, string? Target, string? Detail, string? IpAddress, DateTimeOffset At);
 
 internal sealed record AuditVerification(bool Valid, Guid? FirstBrokenEntryId, long CheckedEntries, string? Reason);
