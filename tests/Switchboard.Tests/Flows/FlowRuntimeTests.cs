@@ -5,6 +5,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Flows;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Outbound;
+using Switchboard.Tests.Security;
 
 namespace Switchboard.Tests.Flows;
 
@@ -151,6 +152,96 @@ public abstract class FlowRuntimeTests(OutboundFixture fixture)
         var contact = (await flows.ConversationAsync(customer))["contact"]!["id"]!.GetValue<Guid>();
         var profile = await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/tenants/{flows.Tenant.Id}/contacts/{contact}");
         profile!["attributes"]!["email"]!.GetValue<string>().Should().Be("parent@example.test");
+    }
+
+    [Fact]
+    public async Task Out_of_hours_and_no_agent_flows_start_only_while_their_condition_holds()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        using var admin = App.ClientWithKey(flows.Tenant.ApiKey);
+        async Task<Guid> CalendarAsync(bool open)
+        {
+            var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/calendars", new
+            {
+                name = open ? "Always open" : "Never open",
+                timeZone = "Europe/Madrid",
+                hours = open ? new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }.Select(d => new { day = d, from = "00:00", to = "24:00" }).ToArray() : [],
+            });
+            response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            return (await response.ReadJsonAsync())["id"]!.GetValue<Guid>();
+        }
+
+        static object Say(string name, object trigger, string text) => new { name, trigger, nodes = new object[] { new { id = "say", type = "text", text } } };
+        async Task<string> FirstReplyToANewCustomerAsync()
+        {
+            var customer = FlowScenario.NewCustomer();
+            await flows.WritesAsync(customer, "Hello?");
+            var sent = await flows.WaitForSendsAsync(customer, 1);
+            sent.Should().ContainSingle("one flow starts per conversation");
+            return sent[0]["text"]!["body"]!.GetValue<string>();
+        }
+
+        var open = await CalendarAsync(open: true);
+        var closed = await CalendarAsync(open: false);
+        await flows.PublishAsync(Say("Daytime", new { type = "outside_hours", calendarId = open }, "Not sent: this calendar is open."));
+        await flows.PublishAsync(Say("Nobody here", new { type = "no_agent" }, "Nobody is free right now; you are first in line."));
+        await flows.PublishAsync(Say("Welcome", new { type = "new_conversation" }, "Hello! How can we help?"));
+
+        (await FirstReplyToANewCustomerAsync()).Should().Be("Nobody is free right now; you are first in line.", "no agent of the tenant is online");
+
+        var agent = await App.CreateUserAsync(flows.Tenant);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/agents/{agent}/availability", new { status = "online" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await FirstReplyToANewCustomerAsync()).Should().Be("Hello! How can we help?", "an agent is online and the calendar is open");
+
+        await flows.PublishAsync(Say("Night", new { type = "outside_hours", calendarId = closed }, "We are closed; we answer from 8:00."));
+        (await FirstReplyToANewCustomerAsync()).Should().Be("We are closed; we answer from 8:00.");
+    }
+
+    [Fact]
+    public async Task Two_apps_on_one_database_end_each_wait_once()
+    {
+        await using var database = TestDatabase.For(fixture.Database.Provider);
+        await database.CreateAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Switchboard:WhatsApp:GraphApiBaseUrl"] = fixture.Graph.GraphApiBaseUrl,
+            ["Switchboard:Outbound:RetryBaseDelay"] = "00:00:00.050",
+        };
+        await using var a = new SwitchboardApp(database, settings);
+        _ = a.Server;
+        await using var b = new SwitchboardApp(database, new Dictionary<string, string?>(settings) { ["Switchboard:MasterKey"] = a.MasterKey, ["Switchboard:OperatorApiKey"] = a.OperatorKey });
+        _ = b.Server;
+        var flows = await FlowScenario.StartAsync(a, fixture.Graph);
+        await flows.PublishAsync(new
+        {
+            name = "Opening hours",
+            trigger = new { type = "keyword", keywords = new[] { "hours" } },
+            nodes = new object[]
+            {
+                new { id = "hold", type = "text", text = "Let me look that up.", next = "pause" },
+                new { id = "pause", type = "wait", seconds = 2, next = "answer" },
+                new { id = "answer", type = "text", text = "We open at 8 and close at 18." },
+            },
+        });
+
+        // Customers write to either node; both nodes run the flows' timers.
+        var customers = Enumerable.Range(0, 4).Select(_ => FlowScenario.NewCustomer()).ToList();
+        for (var i = 0; i < customers.Count; i++)
+        {
+            flows.App = i % 2 == 0 ? a : b;
+            await flows.WritesAsync(customers[i], "Hours?");
+        }
+
+        foreach (var customer in customers)
+        {
+            (await flows.WaitForSendsAsync(customer, 2))[1]["text"]!["body"]!.GetValue<string>().Should().Be("We open at 8 and close at 18.");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var customer in customers)
+        {
+            flows.SentTo(customer).Should().HaveCount(2, "each wait ended on one node only");
+        }
     }
 
     [Fact]
