@@ -198,6 +198,81 @@ public abstract class FlowRuntimeTests(OutboundFixture fixture)
     }
 
     [Fact]
+    public async Task Every_kind_of_node_condition_and_answer_check_does_its_part_through_webhooks()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        using var admin = App.ClientWithKey(flows.Tenant.ApiKey);
+        async Task<Guid> CreateAsync(string path, object body)
+        {
+            var response = await admin.PostAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/{path}", body);
+            response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            return (await response.ReadJsonAsync())["id"]?.GetValue<Guid>() ?? Guid.Empty;
+        }
+
+        await CreateAsync("contact-attributes", new { key = "children", label = "Children", type = "number" });
+        await CreateAsync("contact-attributes", new { key = "start_date", label = "Start date", type = "date" });
+        await CreateAsync("contact-attributes", new { key = "stage", label = "Stage", type = "text" });
+        await CreateAsync("labels", new { name = "admissions", color = "#1f883d" });
+        var closed = await CreateAsync("calendars", new { name = "Never open", timeZone = "UTC", hours = Array.Empty<object>() });
+        var now = DateTimeOffset.UtcNow;
+        var png = Convert.ToBase64String(Convert.FromHexString("89504E470D0A1A0A0000000D4948445200000001000000010806000000"));
+        await flows.PublishAsync(new
+        {
+            name = "Intake",
+            trigger = new { type = "keyword", keywords = new[] { "start" } },
+            nodes = new object[]
+            {
+                new { id = "children", type = "ask", text = "How many children?", validation = "number", attribute = "children", error = "A number, please.", next = "date" },
+                new { id = "date", type = "ask", text = "From when?", validation = "date", attribute = "start_date", next = "code" },
+                new { id = "code", type = "ask", text = "Your reference?", validation = "regex", pattern = "^[A-Z]{3}-[0-9]{3}$", error = "Like ABC-123.", next = "stage" },
+                new { id = "stage", type = "set_attribute", attribute = "stage", value = "intake", next = "label" },
+                new { id = "label", type = "add_label", label = "admissions", next = "has-label" },
+                new { id = "has-label", type = "condition", condition = new { kind = "label", label = "admissions" }, then = "has-stage", @else = "wrong" },
+                new { id = "has-stage", type = "condition", condition = new { kind = "attribute", attribute = "stage", value = "intake" }, then = "on-number", @else = "wrong" },
+                new { id = "on-number", type = "condition", condition = new { kind = "channel", channelId = flows.ChannelId }, then = "now", @else = "wrong" },
+                new { id = "now", type = "condition", condition = new { kind = "time_of_day", from = now.AddHours(-2).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), to = now.AddHours(2).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture) }, then = "hours", @else = "wrong" },
+                new { id = "hours", type = "condition", condition = new { kind = "business_hours", calendarId = closed }, then = "wrong", @else = "brochure" },
+                new { id = "brochure", type = "media", mediaType = "image", media = new { data = png, mimeType = "image/png", fileName = "brochure.png" }, text = "Our brochure", next = "person" },
+                new { id = "person", type = "handoff", text = "A person will take it from here." },
+                new { id = "wrong", type = "text", text = "Wrong branch." },
+            },
+        });
+        var customer = FlowScenario.NewCustomer();
+
+        await flows.WritesAsync(customer, "start");
+        await flows.WaitForSendsAsync(customer, 1);
+        foreach (var (answer, sends) in new[] { ("two", 3), ("2", 4), ("1 September 2027", 6), ("2027-09-01", 7), ("abc", 9), ("ABC-123", 11) })
+        {
+            await flows.WritesAsync(customer, answer);
+            try
+            {
+                await flows.WaitForSendsAsync(customer, sends);
+            }
+            catch (TimeoutException)
+            {
+                throw new InvalidOperationException($"After \"{answer}\" the bot sent: " + string.Join(" | ", flows.SentTo(customer).Select(b => b.ToJsonString())) + " session " + System.Text.Json.JsonSerializer.Serialize(await flows.SessionAsync(customer)));
+            }
+        }
+
+        var sent = flows.SentTo(customer);
+        sent.Select(b => b["type"]!.GetValue<string>() == "image" ? "image: " + b["image"]!["caption"]!.GetValue<string>() : b["text"]!["body"]!.GetValue<string>()).Should().Equal(
+            "How many children?", "A number, please.", "How many children?", "From when?", "Sorry, that answer does not fit. Please try again.", "From when?",
+            "Your reference?", "Like ABC-123.", "Your reference?", "image: Our brochure", "A person will take it from here.");
+        sent[9]["image"]!["id"].Should().NotBeNull("the image was uploaded to Meta and sent by its media id");
+        var session = await flows.WaitForSessionAsync(customer, s => s.State == FlowSessionState.Ended);
+        session.EndReason.Should().Be("handoff");
+        session.InvalidAnswers.Should().Be(0, "a fitting answer clears the count of answers that did not fit");
+
+        var conversation = await flows.ConversationAsync(customer);
+        conversation["labels"]!.AsArray().Select(l => l!.GetValue<string>()).Should().Equal("admissions");
+        var profile = await admin.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/tenants/{flows.Tenant.Id}/contacts/{conversation["contact"]!["id"]!.GetValue<Guid>()}");
+        profile!["attributes"]!["children"]!.ToString().Should().Be("2");
+        profile["attributes"]!["start_date"]!.GetValue<string>().Should().Be("2027-09-01");
+        profile["attributes"]!["stage"]!.GetValue<string>().Should().Be("intake");
+        (await flows.MessagesAsync(customer)).Where(m => m["direction"]!.GetValue<string>() == "outbound").Should().OnlyContain(m => m["author"]!.GetValue<string>() == "bot");
+    }
+
+    [Fact]
     public async Task Two_apps_on_one_database_end_each_wait_once()
     {
         await using var database = TestDatabase.For(fixture.Database.Provider);

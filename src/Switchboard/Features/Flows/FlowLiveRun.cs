@@ -184,7 +184,9 @@ internal sealed partial class FlowRunner
             switch (condition.Kind)
             {
                 case "attribute":
-                    var profile = await r.contacts.ReadAsync(contact, ct);
+                    // As stored now: a set_attribute or a question earlier in this run has changed it since the run began.
+                    var current = await db.Contacts.AsNoTracking().FirstAsync(c => c.TenantId == Session.TenantId && c.Id == contact.Id, ct);
+                    var profile = await r.contacts.ReadAsync(current, ct);
                     var values = profile.AttributesJson is { Length: > 0 } stored ? JsonNode.Parse(stored) as JsonObject : null;
                     var value = values?[condition.Attribute!]?.ToString();
                     return condition.Value is null ? value is not null : string.Equals(value, condition.Value, StringComparison.OrdinalIgnoreCase);
