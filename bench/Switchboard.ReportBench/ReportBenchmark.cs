@@ -87,6 +87,7 @@ internal static class ReportBenchmark
         Console.Error.WriteLine();
         var rebuilt = rebuildClock.Elapsed;
         var live = seed.LiveCounters();
+        var liveDays = seed.LiveDayCounters();
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             await using (var transaction = await db.Database.BeginTransactionAsync())
@@ -96,23 +97,29 @@ internal static class ReportBenchmark
                     await BulkInsert.InsertAsync(db, chunk.ToList(), default);
                 }
 
+                foreach (var chunk in liveDays.Chunk(100_000))
+                {
+                    await BulkInsert.InsertAsync(db, chunk.ToList(), default);
+                }
+
                 await transaction.CommitAsync();
             }
 
-            await db.Database.ExecuteSqlRawAsync("ANALYZE \"Messages\"; ANALYZE \"Conversations\"; ANALYZE \"ReportRollups\"; ANALYZE \"ConversationLabels\";");
+            await db.Database.ExecuteSqlRawAsync("ANALYZE \"Messages\"; ANALYZE \"Conversations\"; ANALYZE \"ReportRollups\"; ANALYZE \"ReportDayRollups\"; ANALYZE \"ConversationLabels\";");
         }
 
-        long rollups;
+        long rollups, dayRollups;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             rollups = await db.ReportRollups.LongCountAsync(r => r.TenantId == tenantId);
+            dayRollups = await db.ReportDayRollups.LongCountAsync(r => r.TenantId == tenantId);
         }
 
         Console.WriteLine($"### Reports — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, PostgreSQL");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {LoadAverage()}.");
         Console.WriteLine($"Tenant: {messages:N0} messages in {conversations:N0} conversations over 365 days; 5 numbers, 5 teams, 50 agents, 8 labels; seeded with COPY in {seeded.TotalSeconds:F0} s; "
-            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} rollup rows in all.");
+            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour rollup rows and {dayRollups:N0} day rollup rows in all.");
         Console.WriteLine();
         Console.WriteLine("| report | range | group | runs | p50 ms | p95 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -285,6 +292,9 @@ internal static class ReportBenchmark
 
         /// <summary>The counters only the live path writes, as rollup rows.</summary>
         public List<ReportRollup> LiveCounters() => live.Rows();
+
+        /// <summary>The same per UTC day, as the fold writes them beside the hours (ADR 0049).</summary>
+        public List<ReportDayRollup> LiveDayCounters() => live.DayRows();
 
         private double Exponential(double mean) => -Math.Log(1 - random.NextDouble()) * mean;
     }

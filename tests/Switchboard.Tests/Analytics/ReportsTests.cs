@@ -34,11 +34,16 @@ public abstract class ReportsTests(OutboundFixture fixture)
         using var client = App.ClientWithKey(data.Tenant.ApiKey);
         var range = $"from={data.From:yyyy-MM-ddTHH:mm:ssZ}&to={data.To:yyyy-MM-ddTHH:mm:ssZ}";
 
+        // The same data through whole days only (day rows, ADR 0049), and through days with hours at both edges.
+        var days = $"from={data.From.AddDays(-2):yyyy-MM-dd}&to={data.To.AddDays(1):yyyy-MM-dd}";
+        var edges = $"from={data.From.AddDays(-2):yyyy-MM-ddTHH:mm:ssZ}&to={data.To.AddDays(1):yyyy-MM-ddTHH:mm:ssZ}";
+
         var expected = await RecountAsync(data);
         expected.MessagesIn.Should().BeGreaterThan(Customers, "the data set has follow-up messages");
         expected.Failures.Should().HaveCount(2, "one reply failed by webhook, one by the Graph API");
 
         await AssertSummaryAsync(client, data, range, expected, "live, from the deltas");
+        await AssertSummaryAsync(client, data, days, expected, "live, whole days");
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
         await AssertSentimentAsync(client, data, range);
@@ -54,14 +59,134 @@ public abstract class ReportsTests(OutboundFixture fixture)
         }
 
         await AssertSummaryAsync(client, data, range, expected, "folded into rollups");
+        await AssertSummaryAsync(client, data, days, expected, "folded into day rollups");
+        await AssertRepliesByLabelAsync(client, data, days);
+        await AssertSameAgentsAsync(client, data, range, edges);
+        await AssertSummaryAsync(client, data, edges, expected, "folded, days and edge hours");
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
 
         await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(data.Tenant.Id, _ => { }, CancellationToken.None);
         await AssertSummaryAsync(client, data, range, expected, "rebuilt from source");
+        await AssertSummaryAsync(client, data, days, expected, "rebuilt, whole days");
+        await AssertRepliesByLabelAsync(client, data, days);
+        await AssertSameAgentsAsync(client, data, range, edges);
+        await AssertSummaryAsync(client, data, edges, expected, "rebuilt, days and edge hours");
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
         await AssertSentimentAsync(client, data, range);
+    }
+
+    /// <summary>
+    /// Customer messages around UTC midnights over nine days, read over ranges of whole days, of days with partial-day
+    /// edges, and across one midnight without a whole day: every count, every point of the hour, day and week series,
+    /// the heat map and the operator's totals equal a recount of the messages, live, folded into hour and day rows, and
+    /// rebuilt (ADR 0049).
+    /// </summary>
+    [Fact]
+    public async Task Multi_day_ranges_across_midnights_equal_a_recount_live_folded_and_rebuilt()
+    {
+        var tenant = await App.CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        await App.CreateChannelAsync(tenant, Builders.ChannelRequest(phone));
+        var today = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero);
+        var offsets = new[] { TimeSpan.FromMinutes(-20), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(90), TimeSpan.FromHours(13), TimeSpan.FromSeconds((24 * 3600) - 30) };
+        var sent = 0;
+        for (var day = 9; day >= 1; day--)
+        {
+            foreach (var offset in offsets)
+            {
+                var at = today.AddDays(-day) + offset;
+                var number = $"1650444{(sent % 6) + 1000}";
+                var message = new WebhookPayloads.Inbound("wamid.days-" + Guid.NewGuid().ToString("N"), number, $"day {day}", at.ToUnixTimeSeconds(), $"Daycustomer{sent % 6}");
+                (await App.PostSignedAsync(tenant.Id, WebhookPayloads.Messages(phone, message))).StatusCode.Should().Be(HttpStatusCode.OK);
+                sent++;
+            }
+        }
+
+        await App.WaitForWebhooksAsync();
+        List<DateTimeOffset> inbound;
+        await using (var db = App.NewDbContext())
+        {
+            inbound = await db.Messages.AsNoTracking().Where(m => m.TenantId == tenant.Id && m.Direction == MessageDirection.Inbound).Select(m => m.Timestamp).ToListAsync();
+        }
+
+        inbound.Should().HaveCount(sent);
+        var ranges = new (string From, string To)[]
+        {
+            ($"{today.AddDays(-8):yyyy-MM-dd}", $"{today.AddDays(-2):yyyy-MM-dd}"),
+            ($"{today.AddDays(-8).AddHours(13):yyyy-MM-ddTHH:mm:ssZ}", $"{today.AddDays(-2).AddMinutes(30):yyyy-MM-ddTHH:mm:ssZ}"),
+            ($"{today.AddDays(-9).AddMinutes(-30):yyyy-MM-ddTHH:mm:ssZ}", $"{today.AddDays(-1).AddHours(23):yyyy-MM-ddTHH:mm:ssZ}"),
+            ($"{today.AddDays(-5).AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}", $"{today.AddDays(-5).AddHours(2):yyyy-MM-ddTHH:mm:ssZ}"),
+            ($"{today.AddDays(-20):yyyy-MM-dd}", $"{today:yyyy-MM-dd}"),
+        };
+        using var client = App.ClientWithKey(tenant.ApiKey);
+        foreach (var phase in new[] { "live", "folded", "rebuilt" })
+        {
+            if (phase == "folded")
+            {
+                await using var db = App.NewDbContext();
+                while (await RollupCompactor.FoldAsync(db, App.Services.GetRequiredService<SqliteWriteGate>(), CancellationToken.None) > 0)
+                {
+                }
+
+                (await db.ReportDayRollups.CountAsync(r => r.TenantId == tenant.Id && r.Metric == ReportMetric.MessagesIn && r.Dimension == ReportDimension.All)).Should().Be(9 + 1);
+            }
+            else if (phase == "rebuilt")
+            {
+                await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(tenant.Id, _ => { }, CancellationToken.None);
+            }
+
+            foreach (var (from, to) in ranges)
+            {
+                var query = ReportQuery.Parse(from, to, null, null, null, null, null, DateTimeOffset.UtcNow).Value!;
+                var (start, end) = (query.Range.From, query.Range.To);
+                var because = $"{phase}, {from} to {to}";
+                var inRange = inbound.Where(t => t >= start && t < end).ToList();
+                var summary = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?from={from}&to={to}"))!;
+                summary["messagesIn"]!.GetValue<long>().Should().Be(inRange.Count, because);
+
+                foreach (var (interval, step) in new[] { ("hour", TimeSpan.FromHours(1)), ("day", TimeSpan.FromDays(1)), ("week", TimeSpan.FromDays(7)) })
+                {
+                    var series = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/timeseries?metric=messagesIn&interval={interval}&from={from}&to={to}"))!;
+                    var origin = interval == "week" ? Reports.IsoWeekStart(start) : start;
+                    var points = series["items"]!.AsArray().ToDictionary(p => p!["at"]!.GetValue<DateTimeOffset>(), p => p!["value"]!.GetValue<long>());
+                    points.Keys.Should().OnlyContain(at => (at - origin).Ticks % step.Ticks == 0, because);
+                    foreach (var (at, value) in points)
+                    {
+                        value.Should().Be(inRange.Count(t => t >= at && t < at + step), $"{because}, {interval} at {at:O}");
+                    }
+
+                    points.Values.Sum().Should().Be(inRange.Count, $"{because}, {interval}");
+                }
+
+                await using var read = App.NewDbContext();
+                var heat = await Reports.HeatMapAsync(read, tenant.Id, query, CancellationToken.None);
+                for (var weekday = 0; weekday < 7; weekday++)
+                {
+                    for (var hour = 0; hour < 24; hour++)
+                    {
+                        heat[weekday, hour].Should().Be(inRange.Count(t => (int)t.DayOfWeek == weekday && t.Hour == hour), $"{because}, heat map {weekday} {hour}");
+                    }
+                }
+
+                // The operator's totals over every tenant of this database equal the sum of each tenant's own summary, and count the tenants with any counter in the range.
+                var platform = await Reports.PlatformAsync(read, query.Range, CancellationToken.None);
+                var tenantIds = await read.Tenants.Select(t => t.Id).ToListAsync();
+                long messagesIn = 0;
+                var active = 0;
+                foreach (var id in tenantIds)
+                {
+                    messagesIn += (await Reports.SummaryAsync(read, id, query, CancellationToken.None)).MessagesIn ?? 0;
+                    var any = await read.ReportRollups.AnyAsync(r => r.TenantId == id && r.Dimension == ReportDimension.All && r.Hour >= start && r.Hour < end)
+                        || await read.ReportDeltas.AnyAsync(r => r.TenantId == id && r.Dimension == ReportDimension.All && r.Hour >= start && r.Hour < end);
+                    active += any ? 1 : 0;
+                }
+
+                platform.MessagesIn.Should().Be(messagesIn, because);
+                platform.Tenants.Should().Be(active, because);
+            }
+        }
     }
 
     /// <summary>
@@ -342,6 +467,41 @@ public abstract class ReportsTests(OutboundFixture fixture)
 
         var csv = await client.GetStringAsync($"/api/v1/tenants/{data.Tenant.Id}/reports/summary?{range}&format=csv");
         csv.Should().Contain($"messagesIn,{expected.MessagesIn}\r\n").And.Contain($"replies.read,{expected.Read}\r\n");
+    }
+
+    /// <summary>The agents report over two ranges that both hold all the data: the same figures, whichever rows serve them (online time aside).</summary>
+    private static async Task AssertSameAgentsAsync(HttpClient client, DataSet data, string range, string wider)
+    {
+        static string Figures(JsonNode node)
+        {
+            Strip(node);
+            return node.ToJsonString();
+        }
+
+        static void Strip(JsonNode? node)
+        {
+            if (node is JsonObject o)
+            {
+                o.Remove("onlineSeconds");
+                o.Remove("from");
+                o.Remove("to");
+                foreach (var child in o.Select(p => p.Value).ToList())
+                {
+                    Strip(child);
+                }
+            }
+            else if (node is JsonArray array)
+            {
+                foreach (var item in array)
+                {
+                    Strip(item);
+                }
+            }
+        }
+
+        var narrow = (await client.GetFromJsonAsync<JsonNode>($"/api/v1/tenants/{data.Tenant.Id}/reports/agents?{range}"))!;
+        var wide = (await client.GetFromJsonAsync<JsonNode>($"/api/v1/tenants/{data.Tenant.Id}/reports/agents?{wider}"))!;
+        Figures(wide).Should().Be(Figures(narrow));
     }
 
     /// <summary>Replies' states and failures filtered by the label their conversation had when they were written, against a recount.</summary>

@@ -25,6 +25,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         var recountable = ReportMetric.Recountable.ToList();
         await db.ReportDeltas.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
+        await db.ReportDayRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
 
         var conversations = await db.Set<Conversation>().AsNoTracking().Where(c => c.TenantId == tenantId)
             .Select(c => new { c.Id, c.ChannelId, c.TeamId, c.AssignedUserId, c.SlaPolicyId })
@@ -132,12 +133,16 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
             counters.Add(new ReportGroups(tenantId, s.ChannelId, null, null, []), s.Timestamp, ReportMetric.Pricing, PricingCategories.Of(s.PricingCategory!));
         }
 
+        // The recounted metrics' rows were deleted above, so plain inserts (COPY on PostgreSQL) add them afresh, hours and days.
         var rows = counters.Rows();
-        foreach (var chunk in rows.Chunk(5000))
+        foreach (var chunk in rows.Chunk(50_000))
         {
-            db.ReportRollups.AddRange(chunk);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            await BulkInsert.InsertAsync(db, chunk, ct);
+        }
+
+        foreach (var chunk in counters.DayRows().Chunk(50_000))
+        {
+            await BulkInsert.InsertAsync(db, chunk, ct);
         }
 
         await transaction.CommitAsync(ct);

@@ -1,6 +1,6 @@
 namespace Switchboard.Features.Analytics;
 
-/// <summary>Rollup counters gathered in memory, one per group, hour, metric and bucket, then written as rows (<c>rebuild-reports</c>).</summary>
+/// <summary>Rollup counters gathered in memory, one per group, hour, metric and bucket, then written as hour and day rows (<c>rebuild-reports</c>, ADR 0049).</summary>
 internal sealed class ReportCounters(Guid tenantId)
 {
     private readonly Dictionary<(string, Guid, DateTimeOffset, string, int), (long Count, long Sum)> counts = [];
@@ -27,4 +27,19 @@ internal sealed class ReportCounters(Guid tenantId)
         Count = c.Value.Count,
         Sum = c.Value.Sum,
     })];
+
+    /// <summary>The same counters summed per UTC day.</summary>
+    public List<ReportDayRollup> DayRows() => [.. counts
+        .GroupBy(c => (c.Key.Item1, c.Key.Item2, ReportDays.DayOf(c.Key.Item3), c.Key.Item4, c.Key.Item5))
+        .Select(g => new ReportDayRollup
+        {
+            TenantId = tenantId,
+            Dimension = g.Key.Item1,
+            DimensionId = g.Key.Item2,
+            Day = g.Key.Item3,
+            Metric = g.Key.Item4,
+            Bucket = g.Key.Item5,
+            Count = g.Sum(c => c.Value.Count),
+            Sum = g.Sum(c => c.Value.Sum),
+        })];
 }

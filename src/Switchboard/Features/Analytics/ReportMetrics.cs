@@ -58,6 +58,14 @@ internal static class ReportMetric
     /// <summary>Resolved by a bot without an agent. Nothing resolves as a bot yet: automation will write it.</summary>
     public const string BotContained = "bot_contained";
 
+    /// <summary>Every metric: what a read that needs them all asks for (the rollups' keys lead with the metric, ADR 0049).</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        Opened, Reopened, Resolved, MessagesIn, MessagesOut, FirstResponse, Response, Resolution, QueueWait, FirstResponseBusiness, ResponseBusiness, ResolutionBusiness,
+        Queue, Online, Assigned, Handled, SlaFirstResponseMet, SlaFirstResponseMissed, SlaResolutionMet, SlaResolutionMissed, RepliesSent, RepliesDelivered, RepliesRead,
+        RepliesFailed, Pricing, BotContained,
+    ];
+
     /// <summary>The metrics the rebuild recounts from messages and statuses; the others are lifecycle facts only the rollups keep.</summary>
     public static readonly IReadOnlySet<string> Recountable = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -32,6 +32,32 @@ internal sealed class ReportRollup
 }
 
 /// <summary>
+/// The same counters per whole UTC day (ADR 0049): folded from the same deltas in the same statement as the
+/// hours, so a day row always equals the sum of its 24 hour rows. Long ranges read days, their partial-day
+/// edges hours.
+/// </summary>
+internal sealed class ReportDayRollup
+{
+    public const string Table = "ReportDayRollups";
+
+    public Guid TenantId { get; set; }
+
+    public string Dimension { get; set; } = ReportDimension.All;
+
+    public Guid DimensionId { get; set; }
+
+    public DateTimeOffset Day { get; set; }
+
+    public string Metric { get; set; } = "";
+
+    public int Bucket { get; set; }
+
+    public long Count { get; set; }
+
+    public long Sum { get; set; }
+}
+
+/// <summary>
 /// An increment of a <see cref="ReportRollup"/>, written in the same unit of work as the event it counts;
 /// <see cref="RollupCompactor"/> folds these into the rollups, and reports add the ones not folded yet.
 /// </summary>
@@ -63,7 +89,19 @@ internal sealed class ReportRollupConfiguration : IEntityTypeConfiguration<Repor
     public void Configure(EntityTypeBuilder<ReportRollup> builder)
     {
         builder.ToTable(ReportRollup.Table);
-        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Hour, r.Metric, r.Bucket });
+        // Metric before Hour: a series, the heat map or a level reads one metric's rows only (ADR 0049).
+        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Metric, r.Hour, r.Bucket });
+        builder.Property(r => r.Dimension).HasMaxLength(8);
+        builder.Property(r => r.Metric).HasMaxLength(32);
+    }
+}
+
+internal sealed class ReportDayRollupConfiguration : IEntityTypeConfiguration<ReportDayRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportDayRollup> builder)
+    {
+        builder.ToTable(ReportDayRollup.Table);
+        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Metric, r.Day, r.Bucket });
         builder.Property(r => r.Dimension).HasMaxLength(8);
         builder.Property(r => r.Metric).HasMaxLength(32);
     }
@@ -87,6 +125,8 @@ internal static class AnalyticsTables
     extension(SwitchboardDbContext db)
     {
         public DbSet<ReportRollup> ReportRollups => db.Set<ReportRollup>();
+
+        public DbSet<ReportDayRollup> ReportDayRollups => db.Set<ReportDayRollup>();
 
         public DbSet<ReportDelta> ReportDeltas => db.Set<ReportDelta>();
     }

@@ -20,71 +20,113 @@ internal readonly record struct ReportGroup(string Dimension, Guid Id)
 /// <summary>Summed counters of a report: per metric and bucket, and per hour when asked.</summary>
 internal sealed record RollupRow(DateTimeOffset Hour, string Dimension, Guid DimensionId, string Metric, int Bucket, long Count, long Sum);
 
+/// <summary>Whole UTC days (ADR 0049).</summary>
+internal static class ReportDays
+{
+    public static DateTimeOffset DayOf(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerDay), TimeSpan.Zero);
+
+    public static bool IsMidnight(DateTimeOffset at) => at.UtcTicks % TimeSpan.TicksPerDay == 0;
+
+    /// <summary>The whole days inside <paramref name="range"/> (null: none) and the hours before and after them.</summary>
+    public static (ReportRange? Days, List<ReportRange> Hours) Split(ReportRange range)
+    {
+        var first = IsMidnight(range.From) ? range.From : DayOf(range.From).AddDays(1);
+        var last = DayOf(range.To);
+        if (first >= last)
+        {
+            return (null, [range]);
+        }
+
+        var hours = new List<ReportRange>();
+        if (range.From < first)
+        {
+            hours.Add(new ReportRange(range.From, first));
+        }
+
+        if (last < range.To)
+        {
+            hours.Add(new ReportRange(last, range.To));
+        }
+
+        return (new ReportRange(first, last), hours);
+    }
+}
+
+/// <summary>Which rollup rows a read takes: one tenant (or several, for the operator), one dimension, one or several groups of it, some metrics.</summary>
+internal sealed record RollupFilter(IReadOnlyCollection<Guid> TenantIds, string Dimension, IReadOnlyCollection<Guid>? DimensionIds, IReadOnlyCollection<string> Metrics)
+{
+    public static RollupFilter Of(Guid tenantId, ReportGroup group, IReadOnlyCollection<string> metrics) => new([tenantId], group.Dimension, [group.Id], metrics);
+}
+
+/// <summary>A rollup row in a read, whatever its grain.</summary>
+internal sealed class RollupCell
+{
+    public Guid TenantId { get; init; }
+
+    public Guid DimensionId { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    public string Metric { get; init; } = "";
+
+    public int Bucket { get; init; }
+
+    public long Count { get; init; }
+
+    public long Sum { get; init; }
+}
+
 /// <summary>
-/// Reads rollups (ADR 0030): the folded counters plus the deltas not folded yet, so a report is exact the
-/// moment the event's transaction commits. One indexed range per table, never a scan of messages.
+/// Reads rollups (ADR 0030, 0049): the folded counters plus the deltas not folded yet, so a report is exact the
+/// moment the event's transaction commits. Whole days come from day rows, the edges from hour rows; one
+/// indexed range per table and metric, never a scan of messages.
 /// </summary>
 internal static class ReportRows
 {
     /// <summary>Counters of one group of one tenant, summed per (hour when <paramref name="byHour"/>, metric, bucket).</summary>
-    public static async Task<List<RollupRow>> ReadAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, ReportRange range, bool byHour, CancellationToken ct)
-    {
-        var rollups = db.ReportRollups.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.Hour, r.Metric, r.Bucket, r.Count, r.Sum });
-        var deltas = db.ReportDeltas.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.Hour, r.Metric, r.Bucket, r.Count, r.Sum });
-        var rows = new List<RollupRow>();
-        foreach (var source in new[] { rollups, deltas })
-        {
-            if (byHour)
-            {
-                rows.AddRange((await source.GroupBy(r => new { r.Hour, r.Metric, r.Bucket })
-                        .Select(g => new { g.Key.Hour, g.Key.Metric, g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) })
-                        .ToListAsync(ct))
-                    .Select(r => new RollupRow(r.Hour, group.Dimension, group.Id, r.Metric, r.Bucket, r.Count, r.Sum)));
-            }
-            else
-            {
-                rows.AddRange((await source.GroupBy(r => new { r.Metric, r.Bucket })
-                        .Select(g => new { g.Key.Metric, g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) })
-                        .ToListAsync(ct))
-                    .Select(r => new RollupRow(range.From, group.Dimension, group.Id, r.Metric, r.Bucket, r.Count, r.Sum)));
-            }
-        }
+    public static Task<List<RollupRow>> ReadAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, ReportRange range, bool byHour, CancellationToken ct) =>
+        ReadAsync(db, tenantId, group, ReportMetric.All, range, byHour ? ReportGrain.Hour : ReportGrain.None, ct);
 
-        return rows;
-    }
+    /// <summary>
+    /// Counters of one group of one tenant, summed per metric and bucket, and per row start when <paramref name="grain"/> asks:
+    /// <see cref="ReportGrain.Hour"/> gives hour rows only, <see cref="ReportGrain.Day"/> day rows for whole days and hours at the edges.
+    /// </summary>
+    public static async Task<List<RollupRow>> ReadAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, IReadOnlyCollection<string> metrics, ReportRange range, ReportGrain grain, CancellationToken ct) =>
+        [.. (await CellsAsync(db, RollupFilter.Of(tenantId, group, metrics), range, grain, byId: false, ct))
+            .Select(r => new RollupRow(grain == ReportGrain.None ? range.From : r.At, group.Dimension, group.Id, r.Metric, r.Bucket, r.Count, r.Sum))];
 
     /// <summary>The sum of a level metric's counts (+1 in, -1 out) of one group before <paramref name="before"/>: the level at that instant.</summary>
     public static async Task<long> LevelAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, string metric, DateTimeOffset? before, CancellationToken ct)
     {
-        var rollups = db.ReportRollups.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric);
+        var end = before ?? DateTimeOffset.MaxValue;
+        var days = db.ReportDayRollups.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric && r.Day < ReportDays.DayOf(end));
+        var hours = db.ReportRollups.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric && r.Hour >= ReportDays.DayOf(end) && r.Hour < end);
         var deltas = db.ReportDeltas.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric);
-        if (before is { } end)
-        {
-            rollups = rollups.Where(r => r.Hour < end);
-            deltas = deltas.Where(r => r.Hour < end);
-        }
-
-        return await rollups.SumAsync(r => r.Count, ct) + await deltas.SumAsync(r => r.Count, ct);
+            .Where(r => r.TenantId == tenantId && r.Dimension == group.Dimension && r.DimensionId == group.Id && r.Metric == metric && r.Hour < end);
+        return await days.SumAsync(r => r.Count, ct) + await hours.SumAsync(r => r.Count, ct) + await deltas.SumAsync(r => r.Count, ct);
     }
 
     /// <summary>
     /// Each agent's seconds online in <c>[From, min(To, now))</c>: the level before the range times the
     /// time until the first change, then each hour's changes (count and signed seconds left in the hour,
-    /// less what falls after <paramref name="now"/>), and so on (ADR 0030).
+    /// less what falls after <paramref name="now"/>), and so on (ADR 0030). The level before the range's day comes from day rows.
     /// </summary>
-    public static async Task<Dictionary<Guid, long>> OnlineSecondsAsync(SwitchboardDbContext db, Guid tenantId, ReportRange range, DateTimeOffset now, CancellationToken ct)
+    public static async Task<Dictionary<Guid, long>> OnlineSecondsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, DateTimeOffset now, CancellationToken ct)
     {
         var end = range.To < now ? range.To : new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var day = ReportDays.DayOf(range.From);
         var rows = new List<(Guid Agent, DateTimeOffset Hour, long Count, long Sum)>();
+        var before = db.ReportDayRollups.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && agents.Contains(r.DimensionId) && r.Metric == ReportMetric.Online && r.Day < day)
+            .GroupBy(r => r.DimensionId)
+            .Select(g => new { DimensionId = g.Key, Count = g.Sum(r => r.Count) });
+        rows.AddRange((await before.ToListAsync(ct)).Select(r => (r.DimensionId, DateTimeOffset.MinValue, r.Count, 0L)));
         foreach (var source in new[]
         {
-            db.ReportRollups.AsNoTracking().Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Metric == ReportMetric.Online && r.Hour < range.To)
+            db.ReportRollups.AsNoTracking().Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && agents.Contains(r.DimensionId) && r.Metric == ReportMetric.Online
+                    && r.Hour >= day && r.Hour < range.To)
                 .Select(r => new { r.DimensionId, r.Hour, r.Count, r.Sum }),
             db.ReportDeltas.AsNoTracking().Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Metric == ReportMetric.Online && r.Hour < range.To)
                 .Select(r => new { r.DimensionId, r.Hour, r.Count, r.Sum }),
@@ -124,47 +166,141 @@ internal static class ReportRows
         return seconds;
     }
 
+    /// <summary>
+    /// The agents with any counter of the tenant: one index probe per agent (the next agent id after the last one), since
+    /// PostgreSQL 15 has no skip scan; the deltas not folded yet are few.
+    /// </summary>
+    public static async Task<List<Guid>> AgentsAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
+    {
+        var agents = new List<Guid>();
+        foreach (var table in new[] { ReportRollup.Table, ReportDelta.Table })
+        {
+            var sql = $"WITH RECURSIVE agents(id) AS (SELECT (SELECT \"DimensionId\" FROM \"{table}\" WHERE \"TenantId\" = {{0}} AND \"Dimension\" = 'agent' ORDER BY \"DimensionId\" LIMIT 1) "
+                + $"UNION ALL SELECT (SELECT r.\"DimensionId\" FROM \"{table}\" r WHERE r.\"TenantId\" = {{0}} AND r.\"Dimension\" = 'agent' AND r.\"DimensionId\" > agents.id ORDER BY r.\"DimensionId\" LIMIT 1) "
+                + "FROM agents WHERE agents.id IS NOT NULL) SELECT id AS \"Value\" FROM agents WHERE id IS NOT NULL";
+            agents.AddRange(await db.Database.SqlQueryRaw<Guid>(sql, tenantId).ToListAsync(ct));
+        }
+
+        return [.. agents.Distinct()];
+    }
+
     /// <summary>Counters of every agent of one tenant, summed per (agent, metric, bucket).</summary>
-    public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, ReportRange range, CancellationToken ct)
+    public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct) =>
+        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, ReportMetric.All), range, ReportGrain.None, byId: true, ct))
+            .Select(r => new RollupRow(range.From, ReportDimension.Agent, r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum))];
+
+    /// <summary>Every tenant's whole-tenant counters of <paramref name="metrics"/>, summed per metric and bucket, and how many tenants have any counter in the range: the operator's platform totals.</summary>
+    public static async Task<(List<RollupRow> Rows, int Tenants)> ReadPlatformAsync(SwitchboardDbContext db, IReadOnlyCollection<string> metrics, ReportRange range, CancellationToken ct)
     {
-        var rollups = db.ReportRollups.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum });
-        var deltas = db.ReportDeltas.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Agent && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum });
-        var rows = new List<RollupRow>();
-        foreach (var source in new[] { rollups, deltas })
+        var tenantIds = await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
+        var rows = (await CellsAsync(db, new RollupFilter(tenantIds, ReportDimension.All, [Guid.Empty], metrics), range, ReportGrain.None, byId: false, ct))
+            .Select(r => new RollupRow(range.From, ReportDimension.All, Guid.Empty, r.Metric, r.Bucket, r.Count, r.Sum)).ToList();
+
+        // A tenant counts when it has any whole-tenant counter in the range: one probe per tenant, table and metric, each stopping at its first row.
+        var (days, hours) = ReportDays.Split(range);
+        var all = ReportMetric.All;
+        var active = new HashSet<Guid>();
+        foreach (var tenant in tenantIds)
         {
-            rows.AddRange((await source.GroupBy(r => new { r.DimensionId, r.Metric, r.Bucket })
-                    .Select(g => new { g.Key.DimensionId, g.Key.Metric, g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) })
-                    .ToListAsync(ct))
-                .Select(r => new RollupRow(range.From, ReportDimension.Agent, r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum)));
+            var found = days is { } d && await db.ReportDayRollups.AnyAsync(r => r.TenantId == tenant && r.Dimension == ReportDimension.All && r.DimensionId == Guid.Empty && all.Contains(r.Metric) && r.Day >= d.From && r.Day < d.To, ct);
+            foreach (var h in hours)
+            {
+                found = found || await db.ReportRollups.AnyAsync(r => r.TenantId == tenant && r.Dimension == ReportDimension.All && r.DimensionId == Guid.Empty && all.Contains(r.Metric) && r.Hour >= h.From && r.Hour < h.To, ct);
+            }
+
+            found = found || await db.ReportDeltas.AnyAsync(r => r.TenantId == tenant && r.Dimension == ReportDimension.All && r.Hour >= range.From && r.Hour < range.To, ct);
+            if (found)
+            {
+                active.Add(tenant);
+            }
         }
 
-        return rows;
+        return (rows, active.Count);
     }
 
-    /// <summary>Every tenant's whole-tenant counters, summed per metric and bucket: the operator's platform totals.</summary>
-    public static async Task<(List<RollupRow> Rows, int Tenants)> ReadPlatformAsync(SwitchboardDbContext db, ReportRange range, CancellationToken ct)
+    /// <summary>The rows of <paramref name="filter"/> in <paramref name="range"/>, summed in the database per (tenant when several, group when <paramref name="byId"/>, start at <paramref name="grain"/>, metric, bucket).</summary>
+    private static async Task<List<RollupCell>> CellsAsync(SwitchboardDbContext db, RollupFilter filter, ReportRange range, ReportGrain grain, bool byId, CancellationToken ct)
     {
-        var rollups = db.ReportRollups.AsNoTracking().Where(r => r.Dimension == ReportDimension.All && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.TenantId, r.Metric, r.Bucket, r.Count, r.Sum });
-        var deltas = db.ReportDeltas.AsNoTracking().Where(r => r.Dimension == ReportDimension.All && r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new { r.TenantId, r.Metric, r.Bucket, r.Count, r.Sum });
-        var rows = new List<RollupRow>();
-        var tenants = new HashSet<Guid>();
-        foreach (var source in new[] { rollups, deltas })
+        var (days, hours) = grain == ReportGrain.Hour ? (null, [range]) : ReportDays.Split(range);
+        var sources = new List<IQueryable<RollupCell>>();
+        if (days is { } d)
         {
-            tenants.UnionWith(await source.Select(r => r.TenantId).Distinct().ToListAsync(ct));
-            rows.AddRange((await source.GroupBy(r => new { r.Metric, r.Bucket })
-                    .Select(g => new { g.Key.Metric, g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) })
-                    .ToListAsync(ct))
-                .Select(r => new RollupRow(range.From, ReportDimension.All, Guid.Empty, r.Metric, r.Bucket, r.Count, r.Sum)));
+            sources.Add(Filter(db.ReportDayRollups.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+                .Where(r => r.Day >= d.From && r.Day < d.To)
+                .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
         }
 
-        return (rows, tenants.Count);
+        foreach (var h in hours)
+        {
+            sources.Add(Filter(db.ReportRollups.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+                .Where(r => r.Hour >= h.From && r.Hour < h.To)
+                .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
+        }
+
+        sources.Add(Filter(db.ReportDeltas.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+            .Where(r => r.Hour >= range.From && r.Hour < range.To)
+            .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
+
+        var cells = new List<RollupCell>();
+        foreach (var source in sources)
+        {
+            var grouped = (grain, byId) switch
+            {
+                (ReportGrain.None, false) => source.GroupBy(r => new { r.Metric, r.Bucket })
+                    .Select(g => new RollupCell { Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+                (ReportGrain.None, true) => source.GroupBy(r => new { r.DimensionId, r.Metric, r.Bucket })
+                    .Select(g => new RollupCell { DimensionId = g.Key.DimensionId, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+                _ => source.GroupBy(r => new { r.At, r.Metric, r.Bucket })
+                    .Select(g => new RollupCell { At = g.Key.At, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+            };
+            cells.AddRange(await grouped.ToListAsync(ct));
+        }
+
+        return cells;
     }
+
+    private static IQueryable<T> Filter<T>(
+        IQueryable<T> rows,
+        RollupFilter filter,
+        System.Linq.Expressions.Expression<Func<T, Guid>> tenant,
+        System.Linq.Expressions.Expression<Func<T, string>> dimension,
+        System.Linq.Expressions.Expression<Func<T, Guid>> dimensionId,
+        System.Linq.Expressions.Expression<Func<T, string>> metric)
+    {
+        rows = filter.TenantIds.Count == 1
+            ? rows.Where(Equal(tenant, filter.TenantIds.First()))
+            : rows.Where(In(tenant, filter.TenantIds));
+        rows = rows.Where(Equal(dimension, filter.Dimension));
+        if (filter.DimensionIds is { } ids)
+        {
+            rows = ids.Count == 1 ? rows.Where(Equal(dimensionId, ids.First())) : rows.Where(In(dimensionId, ids));
+        }
+
+        return rows.Where(In(metric, filter.Metrics));
+    }
+
+    private static System.Linq.Expressions.Expression<Func<T, bool>> Equal<T, TValue>(System.Linq.Expressions.Expression<Func<T, TValue>> column, TValue value)
+    {
+        var holder = new { Value = value };
+        var body = System.Linq.Expressions.Expression.Equal(column.Body, System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Constant(holder), "Value"));
+        return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, column.Parameters);
+    }
+
+    private static System.Linq.Expressions.Expression<Func<T, bool>> In<T, TValue>(System.Linq.Expressions.Expression<Func<T, TValue>> column, IReadOnlyCollection<TValue> values)
+    {
+        var holder = new { Values = values.ToList() };
+        var contains = typeof(List<TValue>).GetMethod(nameof(List<TValue>.Contains))!;
+        var body = System.Linq.Expressions.Expression.Call(System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Constant(holder), "Values"), contains, column.Body);
+        return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, column.Parameters);
+    }
+}
+
+/// <summary>How finely a read keeps the rows' starts apart: not at all, per hour, or per day for whole days and per hour at the edges.</summary>
+internal enum ReportGrain
+{
+    None,
+    Hour,
+    Day,
 }
 
 /// <summary>Counters and histograms of a set of rollup rows.</summary>

@@ -141,7 +141,9 @@ internal static class Reports
             return new ReportSeriesResult(query.Metric!, query.Interval, true, [.. points.Select(p => new SeriesPoint(p, null))]);
         }
 
-        var rows = (await ReportRows.ReadAsync(db, tenantId, query.Group, query.Range, byHour: true, ct)).Where(r => r.Metric == metric).ToList();
+        // Whole UTC days serve a point of a day or week when points start at midnight; otherwise hours (ADR 0049).
+        var grain = query.Interval != "hour" && ReportDays.IsMidnight(origin) ? ReportGrain.Day : ReportGrain.Hour;
+        var rows = await ReportRows.ReadAsync(db, tenantId, query.Group, [metric], query.Range, grain, ct);
         var byPoint = rows.ToLookup(r => origin + (step * Math.Floor((r.Hour - origin) / step)));
         if (metric == ReportMetric.Queue)
         {
@@ -171,7 +173,8 @@ internal static class Reports
     public static async Task<long[,]> HeatMapAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, CancellationToken ct)
     {
         var cells = new long[7, 24];
-        foreach (var row in (await ReportRows.ReadAsync(db, tenantId, query.Group, query.Range, byHour: true, ct)).Where(r => r.Metric == ReportMetric.MessagesIn))
+        // Hours of the day are only in hour rows: the heat map reads them, one metric's rows only.
+        foreach (var row in await ReportRows.ReadAsync(db, tenantId, query.Group, [ReportMetric.MessagesIn], query.Range, ReportGrain.Hour, ct))
         {
             cells[(int)row.Hour.DayOfWeek, row.Hour.Hour] += row.Count;
         }
@@ -182,17 +185,18 @@ internal static class Reports
     public static async Task<IReadOnlyList<AgentRow>> AgentsAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, DateTimeOffset now, CancellationToken ct)
     {
         var range = query.Range;
-        var rows = await ReportRows.ReadAgentsAsync(db, tenantId, range, ct);
-        var online = await ReportRows.OnlineSecondsAsync(db, tenantId, range, now, ct);
+        var ids = await ReportRows.AgentsAsync(db, tenantId, ct);
+        var rows = await ReportRows.ReadAgentsAsync(db, tenantId, ids, range, ct);
+        var online = await ReportRows.OnlineSecondsAsync(db, tenantId, ids, range, now, ct);
+
+        // An agent online through the whole range has no rows in it, and is listed too.
+        var byAgent = rows.ToLookup(r => r.DimensionId);
+        var agents = byAgent.Select(g => g.Key).Union(online.Where(o => o.Value > 0).Select(o => o.Key)).Order().ToList();
         var customers = await ActiveConversations(db, tenantId, range)
             .Where(c => c.AssignedUserId != null)
             .GroupBy(c => c.AssignedUserId!.Value)
             .Select(g => new { Agent = g.Key, Customers = g.Select(c => c.ContactId).Distinct().Count() })
             .ToDictionaryAsync(x => x.Agent, x => x.Customers, ct);
-
-        // An agent online through the whole range has no rows in it, and is listed too.
-        var byAgent = rows.ToLookup(r => r.DimensionId);
-        var agents = byAgent.Select(g => g.Key).Union(online.Where(o => o.Value > 0).Select(o => o.Key)).Order();
         return [.. agents.Select(id => (Key: id, Rows: byAgent[id])).Select(g =>
         {
             if (customers.GetValueOrDefault(g.Key) < MinimumCustomers)
@@ -211,11 +215,17 @@ internal static class Reports
 
     public static async Task<PlatformTotals> PlatformAsync(SwitchboardDbContext db, ReportRange range, CancellationToken ct)
     {
-        var (rows, tenants) = await ReportRows.ReadPlatformAsync(db, range, ct);
+        var (rows, tenants) = await ReportRows.ReadPlatformAsync(db, PlatformMetrics, range, ct);
         var t = new Tally(rows);
         return new PlatformTotals(range.From, range.To, tenants, t.Count(ReportMetric.Opened), t.Count(ReportMetric.Resolved), t.Count(ReportMetric.MessagesIn), t.Count(ReportMetric.MessagesOut),
             new ReplyCounts(t.Count(ReportMetric.RepliesSent), t.Count(ReportMetric.RepliesDelivered), t.Count(ReportMetric.RepliesRead), t.Count(ReportMetric.RepliesFailed)));
     }
+
+    private static readonly string[] PlatformMetrics =
+    [
+        ReportMetric.Opened, ReportMetric.Resolved, ReportMetric.MessagesIn, ReportMetric.MessagesOut,
+        ReportMetric.RepliesSent, ReportMetric.RepliesDelivered, ReportMetric.RepliesRead, ReportMetric.RepliesFailed,
+    ];
 
     /// <summary>Whether a group narrower than the tenant had fewer than <see cref="MinimumCustomers"/> customers in the range.</summary>
     public static async Task<bool> SuppressedAsync(SwitchboardDbContext db, Guid tenantId, ReportGroup group, ReportRange range, CancellationToken ct)
@@ -233,7 +243,24 @@ internal static class Reports
             ReportDimension.Agent => conversations.Where(c => c.AssignedUserId == group.Id),
             _ => conversations.Where(c => db.Set<ConversationLabel>().Any(l => l.TenantId == tenantId && l.ConversationId == c.Id && l.LabelId == group.Id)),
         };
-        return await conversations.Select(c => c.ContactId).Distinct().CountAsync(ct) < MinimumCustomers;
+        return !await EnoughCustomersAsync(conversations, ct);
+    }
+
+    /// <summary>
+    /// Whether the conversations name at least <see cref="MinimumCustomers"/> distinct customers: the first few rows the
+    /// index gives usually do (then nothing more is read); otherwise all are counted.
+    /// </summary>
+    private static async Task<bool> EnoughCustomersAsync(IQueryable<Conversation> conversations, CancellationToken ct)
+    {
+        const int Sample = 10 * MinimumCustomers;
+        // Ordered by the tenant (one value): a stable query shape, and no sort in the plan.
+        var sample = await conversations.OrderBy(c => c.TenantId).Select(c => c.ContactId).Take(Sample).ToListAsync(ct);
+        if (sample.Distinct().Count() >= MinimumCustomers)
+        {
+            return true;
+        }
+
+        return sample.Count == Sample && await conversations.Select(c => c.ContactId).Distinct().CountAsync(ct) >= MinimumCustomers;
     }
 
     /// <summary>The tenant's conversations with a message in the range (their first message may be older).</summary>
@@ -249,7 +276,7 @@ internal static class ReportCharts
     /// <summary>The histogram of a duration metric: (bucket lower bound in seconds, count), ascending.</summary>
     public static async Task<IReadOnlyList<(long Seconds, long Count)>> DistributionAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, string metric, CancellationToken ct)
     {
-        var tally = new Tally(await ReportRows.ReadAsync(db, tenantId, query.Group, query.Range, byHour: false, ct));
+        var tally = new Tally(await ReportRows.ReadAsync(db, tenantId, query.Group, [metric], query.Range, ReportGrain.None, ct));
         return [.. tally.Histogram(metric).Where(h => h.Value > 0).OrderBy(h => h.Key).Select(h => (DurationBuckets.LowerBound(h.Key), h.Value))];
     }
 }
