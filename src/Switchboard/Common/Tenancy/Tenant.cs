@@ -26,6 +26,9 @@ internal sealed class Tenant
     /// <summary>Every user of this tenant must use an authenticator app (enrolment at next sign-in).</summary>
     public bool MfaRequired { get; set; }
 
+    /// <summary>Keep only the minimum of WhatsApp's message objects and drop raw events once processed (ADR 0047).</summary>
+    public bool MinimalMessages { get; set; }
+
     public List<TenantKey> Keys { get; } = [];
 }
 
@@ -45,6 +48,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.ConversationCounter).HasDefaultValue(0L);
         builder.Property(t => t.EventCounter).HasDefaultValue(0L);
         builder.Property(t => t.MfaRequired).HasDefaultValue(false);
+        builder.Property(t => t.MinimalMessages).HasDefaultValue(false);
         builder.Property(t => t.Status).HasConversion<LowercaseEnumConverter<TenantStatus>>().HasMaxLength(16);
         builder.HasMany(t => t.Keys).WithOne().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
     }

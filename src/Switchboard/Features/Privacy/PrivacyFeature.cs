@@ -65,6 +65,8 @@ public static class PrivacyFeature
         manage.MapGet("/privacy/retention", RetentionApi.GetAsync).WithName("GetRetention");
         manage.MapPut("/privacy/retention", RetentionApi.UpdateAsync).WithName("SetRetention");
         manage.MapGet("/privacy/retention/runs", RetentionApi.RunsAsync).WithName("ListRetentionRuns");
+        manage.MapGet("/privacy/minimisation", MinimisationApi.GetAsync).WithName("GetMinimisation");
+        manage.MapPut("/privacy/minimisation", MinimisationApi.UpdateAsync).WithName("SetMinimisation");
         manage.MapPost("/privacy/requests", DataRightsRequests.CreateAsync).WithName("CreateDataRightsRequest");
         manage.MapGet("/privacy/requests", DataRightsRequests.ListAsync).WithName("ListDataRightsRequests");
         manage.MapGet("/privacy/requests/{requestId:guid}", DataRightsRequests.GetAsync).WithName("GetDataRightsRequest");

@@ -16,7 +16,7 @@ namespace Switchboard.Features.Privacy;
 /// shorter schedule. The run is recorded with its counts, and audited, in one transaction.
 /// </summary>
 internal sealed class RetentionEnforcer(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, ErasureSteps erasure, BlobStore blobs, IOptions<RetentionOptions> options, TimeProvider clock)
+    IDbContextFactory<SwitchboardDbContext> dbFactory, ErasureSteps erasure, BlobStore blobs, MinimalMessages minimal, IOptions<RetentionOptions> options, TimeProvider clock)
 {
     public async Task<RetentionRun> RunAsync(Guid tenantId, CancellationToken ct)
     {
@@ -35,11 +35,13 @@ internal sealed class RetentionEnforcer(
         run.Exports = await ExportsAsync(scope, Cut(days.Exports), ct);
         run.Sessions = await SessionsAsync(scope, Cut(days.Sessions), ct);
         run.AuditEntries = await AuditAsync(scope, Cut(days.Audit), ct);
+        var (droppedEvents, trimmedMessages) = await MinimiseAsync(scope, ct);
+        run.RawEvents += droppedEvents;
 
         db.ChangeTracker.Clear();
         run.CompletedAt = clock.GetUtcNow();
         db.RetentionRuns.Add(run);
-        var counts = new { run.Messages, run.Media, run.Contacts, run.RawEvents, run.AuditEntries, run.Exports, run.Sessions };
+        var counts = new { run.Messages, run.Media, run.Contacts, run.RawEvents, run.AuditEntries, run.Exports, run.Sessions, trimmedMessages };
         await AuditLog.RecordAsync(db, tenantId, AuditActor.System, PrivacyAudit.RetentionRun, $"retention_run:{run.Id}", counts, run.CompletedAt, ct);
         return run;
     }
@@ -231,6 +233,30 @@ internal sealed class RetentionEnforcer(
             await transaction.CommitAsync(ct);
             return removed;
         });
+    }
+
+    /// <summary>
+    /// A tenant with minimal messages (ADR 0047): its processed raw events go whatever their age, and the messages stored whole
+    /// before the setting was on are trimmed to the minimum (a pass over its inbound messages, in batches).
+    /// </summary>
+    private async Task<(int DroppedEvents, int TrimmedMessages)> MinimiseAsync(Scope s, CancellationToken ct)
+    {
+        if (!await s.Db.Tenants.AnyAsync(t => t.Id == s.TenantId && t.MinimalMessages, ct))
+        {
+            return (0, 0);
+        }
+
+        var dropped = await s.Db.WebhookEvents.Where(e => e.TenantId == s.TenantId && e.State == WebhookEventState.Processed).ExecuteDeleteAsync(ct);
+        var trimmed = 0;
+        Guid? after = null;
+        do
+        {
+            (var count, after) = await minimal.TrimStoredAsync(s.Db, s.TenantId, after, s.Batch, ct);
+            trimmed += count;
+        }
+        while (after is not null);
+
+        return (dropped, trimmed);
     }
 
     private static async Task<int> BatchesAsync(Scope s, Func<Task<int>> batch)
