@@ -60,7 +60,7 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // The bot (ADR 0029): writes as a bot, saves answers to contact attributes, adds labels, reads what a flow may name.
             "MessageAuthor", "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse",
             // A data-rights request for rectification is fulfilled by the contact update itself (ADR 0032).
-            // The retention run trims messages stored whole for a tenant with minimal messages (ADR 0048, draft).
+            // A tenant's minimal-messages setting: the processor drops its raw events, the retention run trims what was stored whole (ADR 0051).
             "MinimalMessages",
         ],
 

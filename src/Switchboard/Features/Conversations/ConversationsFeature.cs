@@ -14,7 +14,6 @@ public static class ConversationsFeature
         services.AddSingleton<ContactKeys>();
         services.AddMemoryCache();
         services.AddSingleton<MinimalMessages>();
-        services.AddSingleton<IConversationStep>(sp => sp.GetRequiredService<MinimalMessages>());
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();

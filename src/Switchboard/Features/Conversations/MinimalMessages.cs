@@ -6,11 +6,10 @@ using Switchboard.Common.Persistence;
 namespace Switchboard.Features.Conversations;
 
 /// <summary>
-/// A tenant's minimal-messages setting (<c>Tenants.MinimalMessages</c>, ADR 0047) applied to stored messages: a step that trims each new
-/// inbound message to <see cref="MessageMinimum"/> before the batch inserts it, and the trim of messages stored before the setting was on
-/// (the retention job calls <see cref="TrimStoredAsync"/>). The processor and the ledger's write path are untouched.
+/// A tenant's minimal-messages setting (<c>Tenants.MinimalMessages</c>, ADR 0051): the ledger stores a new inbound message's
+/// <see cref="MessageMinimum"/> when it is on, and the retention run trims the messages stored whole before (<see cref="TrimStoredAsync"/>).
 /// </summary>
-internal sealed class MinimalMessages(IDbContextFactory<SwitchboardDbContext> dbFactory, IMemoryCache cache, ContactKeys contactKeys) : IConversationStep
+internal sealed class MinimalMessages(IDbContextFactory<SwitchboardDbContext> dbFactory, IMemoryCache cache, ContactKeys contactKeys)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
@@ -25,35 +24,10 @@ internal sealed class MinimalMessages(IDbContextFactory<SwitchboardDbContext> db
 
     public void Forget(Guid tenantId) => cache.Remove((nameof(MinimalMessages), tenantId));
 
-    public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
+    /// <summary>Trims these stored messages of the tenant to their minimum and saves; returns how many changed (messages of erased contacts are skipped).</summary>
+    public async Task<int> TrimStoredAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<Guid> messageIds, CancellationToken ct)
     {
-        foreach (var change in changes)
-        {
-            if (change.Message is not { Direction: MessageDirection.Inbound } message || !await IsOnAsync(message.TenantId, ct))
-            {
-                continue;
-            }
-
-            var contact = db.Contacts.Local.FirstOrDefault(c => c.TenantId == message.TenantId && c.Id == message.ContactId)
-                ?? await db.Contacts.FirstAsync(c => c.TenantId == message.TenantId && c.Id == message.ContactId, ct);
-            Trim(message, await contactKeys.KeyOfAsync(contact, ct));
-        }
-    }
-
-    public void Committed(IReadOnlyList<ConversationChange> changes)
-    {
-    }
-
-    /// <summary>Trims up to <paramref name="batch"/> of the tenant's stored inbound messages after <paramref name="after"/> (id order); returns how many it changed and the last id seen (null: done).</summary>
-    public async Task<(int Trimmed, Guid? Last)> TrimStoredAsync(SwitchboardDbContext db, Guid tenantId, Guid? after, int batch, CancellationToken ct)
-    {
-        var query = db.Messages.Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound);
-        if (after is { } from)
-        {
-            query = query.Where(m => m.Id.CompareTo(from) > 0);
-        }
-
-        var messages = await query.OrderBy(m => m.Id).Take(batch).ToListAsync(ct);
+        var messages = await db.Messages.Where(m => m.TenantId == tenantId && EF.Parameter(messageIds).Contains(m.Id) && m.Direction == MessageDirection.Inbound).ToListAsync(ct);
         var contactIds = messages.Select(m => m.ContactId).Distinct().ToList();
         var contacts = await db.Contacts.Where(c => c.TenantId == tenantId && EF.Parameter(contactIds).Contains(c.Id) && c.DataKey != null).ToDictionaryAsync(c => c.Id, ct);
         var trimmed = 0;
@@ -67,7 +41,7 @@ internal sealed class MinimalMessages(IDbContextFactory<SwitchboardDbContext> db
 
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        return (trimmed, messages.Count < batch ? null : messages[^1].Id);
+        return trimmed;
     }
 
     /// <summary>Re-seals the message's WhatsApp object as its minimum; false when it was minimal already.</summary>

@@ -236,26 +236,48 @@ internal sealed class RetentionEnforcer(
     }
 
     /// <summary>
-    /// A tenant with minimal messages (ADR 0047): its processed raw events go whatever their age, and the messages stored whole
-    /// before the setting was on are trimmed to the minimum (a pass over its inbound messages, in batches).
+    /// A tenant with minimal messages (ADR 0051): its processed raw events kept from before the setting go whatever their age,
+    /// and once after the setting was turned on, its inbound messages stored whole are trimmed to the minimum (in id order, in
+    /// batches; messages under legal hold are left as they are).
     /// </summary>
     private async Task<(int DroppedEvents, int TrimmedMessages)> MinimiseAsync(Scope s, CancellationToken ct)
     {
-        if (!await s.Db.Tenants.AnyAsync(t => t.Id == s.TenantId && t.MinimalMessages, ct))
+        var tenant = await s.Db.Tenants.AsNoTracking().Where(t => t.Id == s.TenantId && t.MinimalMessages).Select(t => new { t.MinimalTrimPending }).FirstOrDefaultAsync(ct);
+        if (tenant is null)
         {
             return (0, 0);
         }
 
         var dropped = await s.Db.WebhookEvents.Where(e => e.TenantId == s.TenantId && e.State == WebhookEventState.Processed).ExecuteDeleteAsync(ct);
+        if (!tenant.MinimalTrimPending)
+        {
+            return (dropped, 0);
+        }
+
+        var (held, heldConversations) = (s.HeldContacts, s.HeldConversations);
         var trimmed = 0;
         Guid? after = null;
-        do
+        while (true)
         {
-            (var count, after) = await minimal.TrimStoredAsync(s.Db, s.TenantId, after, s.Batch, ct);
-            trimmed += count;
-        }
-        while (after is not null);
+            var query = s.Db.Messages.Where(m => m.TenantId == s.TenantId && m.Direction == MessageDirection.Inbound
+                && !held.Contains(m.ContactId) && !heldConversations.Contains(m.ConversationId));
+            if (after is { } last)
+            {
+                query = query.Where(m => m.Id.CompareTo(last) > 0);
+            }
 
+            var ids = await query.OrderBy(m => m.Id).Select(m => m.Id).Take(s.Batch).ToListAsync(ct);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            trimmed += await minimal.TrimStoredAsync(s.Db, s.TenantId, ids, ct);
+            after = ids[^1];
+        }
+
+        // Turned off meanwhile: the next time it is turned on, the pass runs again.
+        await s.Db.Tenants.Where(t => t.Id == s.TenantId && t.MinimalMessages).ExecuteUpdateAsync(u => u.SetProperty(t => t.MinimalTrimPending, false), ct);
         return (dropped, trimmed);
     }
 

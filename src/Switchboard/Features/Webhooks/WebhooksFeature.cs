@@ -20,7 +20,6 @@ public static class WebhooksFeature
         services.AddHostedService(sp => sp.GetRequiredService<WebhookProcessor>());
         services.AddSingleton<WebhookJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookJanitor>());
-        services.AddHostedService<MinimalRawEvents>();
         return services;
     }
 
