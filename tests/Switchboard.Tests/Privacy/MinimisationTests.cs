@@ -123,7 +123,11 @@ public abstract class MinimisationTests(AppFixture fixture)
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         object Message(string type, string key, object content) => new Dictionary<string, object>
         {
-            ["from"] = "16505550910", ["id"] = $"wamid.{type}-{Guid.NewGuid():N}", ["timestamp"] = now, ["type"] = type, [key] = content,
+            ["from"] = "16505550910",
+            ["id"] = $"wamid.{type}-{Guid.NewGuid():N}",
+            ["timestamp"] = now,
+            ["type"] = type,
+            [key] = content,
             ["referral"] = new { source_url = "https://ads.example/2", ctwa_clid = "clid-2" },
         };
 
