@@ -60,6 +60,8 @@ public sealed class DependencyRulesTests(ITestOutputHelper output)
             // The bot (ADR 0029): writes as a bot, saves answers to contact attributes, adds labels, reads what a flow may name.
             "MessageAuthor", "UpdateContact", "UpdateContact/Request", "ContactsApi", "ContactsApi/ContactResponse",
             // A data-rights request for rectification is fulfilled by the contact update itself (ADR 0032).
+            // A tenant's minimal-messages setting: the processor drops its raw events, the retention run trims what was stored whole (ADR 0051).
+            "MinimalMessages",
         ],
 
         // Membership of a tenant (who can be assigned), API tokens (the tenant's first admin token, erasure) and token hashing.

@@ -226,7 +226,7 @@ public abstract class RetentionTests(AppFixture fixture)
 
     private RetentionEnforcer Enforcer(DateTimeOffset at) => new(
         App.Services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>(), App.Services.GetRequiredService<ErasureSteps>(),
-        App.Services.GetRequiredService<BlobStore>(), App.Services.GetRequiredService<IOptions<RetentionOptions>>(), new FakeTimeProvider(at));
+        App.Services.GetRequiredService<BlobStore>(), App.Services.GetRequiredService<MinimalMessages>(), App.Services.GetRequiredService<IOptions<RetentionOptions>>(), new FakeTimeProvider(at));
 
     private async Task PostAsync(TestTenant tenant, byte[] body)
     {

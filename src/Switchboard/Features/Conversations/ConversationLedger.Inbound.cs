@@ -39,7 +39,7 @@ internal sealed record InboundStatus(
 /// arrival order against the loaded views, and is written with a bulk insert and one statement per kind.
 /// </summary>
 internal sealed partial class ConversationLedger(
-    ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, BlindIndex blindIndex, IEnumerable<IConversationStep> steps, TimeProvider clock)
+    ContactDirectory contacts, ContactKeys contactKeys, ConversationThreads threads, BlindIndex blindIndex, MinimalMessages minimal, IEnumerable<IConversationStep> steps, TimeProvider clock)
 {
     // Hashes of what each contact's webhooks said last time: a regular customer's next message needs no
     // decryption of their profile to see that nothing changed. Hashes only — no names in memory.
@@ -110,7 +110,9 @@ internal sealed partial class ConversationLedger(
             Forwarded = inbound.Forwarded,
             CreatedAt = now,
         };
-        row.Content = Sealer.Seal(key, row.SealContext(nameof(Message.Content)), inbound.Content);
+        // A tenant with minimal messages keeps only the minimum of WhatsApp's object (ADR 0051); the readable text is rendered from the whole one.
+        var content = await minimal.IsOnAsync(tenantId, ct) ? MessageMinimum.Of(inbound.Type, inbound.Content) : inbound.Content;
+        row.Content = Sealer.Seal(key, row.SealContext(nameof(Message.Content)), content);
         row.Text = Sealer.Seal(key, row.SealContext(nameof(Message.Text)), inbound.Text);
         if (row.ContextWamid is not null)
         {

@@ -12,6 +12,8 @@ public static class ConversationsFeature
     {
         services.Configure<ConversationOptions>(configuration.GetSection(ConversationOptions.Section));
         services.AddSingleton<ContactKeys>();
+        services.AddMemoryCache();
+        services.AddSingleton<MinimalMessages>();
         services.AddSingleton<ContactDirectory>();
         services.AddSingleton<ContactReader>();
         services.AddSingleton<ConversationThreads>();

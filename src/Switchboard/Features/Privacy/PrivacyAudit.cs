@@ -5,6 +5,8 @@ internal static class PrivacyAudit
 {
     public const string RetentionChanged = "privacy.retention_changed";
     public const string RetentionRun = "privacy.retention_run";
+    public const string MinimisationChanged = "privacy.minimisation_changed";
+    public const string RotationReminded = "privacy.rotation_reminded";
     public const string LegalHoldPlaced = "privacy.legal_hold_placed";
     public const string LegalHoldLifted = "privacy.legal_hold_lifted";
     public const string ContactFlagsChanged = "privacy.contact_flags_changed";

@@ -32,6 +32,11 @@ public static class PrivacyFeature
         services.AddSingleton<RequestDeadlineSignal>();
         services.AddJobRunner<RequestDeadlineWarnings, DataRightsRequest>(sp => sp.GetRequiredService<RequestDeadlineSignal>().Signal);
 
+        // Rotation reminders for channel credentials and the tenant key (ADR 0051).
+        services.AddSingleton<RotationReminders>();
+        services.AddSingleton<RotationCheckSignal>();
+        services.AddJobRunner<RotationCheckRunner, RotationCheck>(sp => sp.GetRequiredService<RotationCheckSignal>().Signal);
+
         // The deletion ledger is re-applied at start, before requests and workers (ADR 0038).
         services.AddSingleton<IStartupRepair, DeletionReplay>();
         return services;
@@ -65,6 +70,9 @@ public static class PrivacyFeature
         manage.MapGet("/privacy/retention", RetentionApi.GetAsync).WithName("GetRetention");
         manage.MapPut("/privacy/retention", RetentionApi.UpdateAsync).WithName("SetRetention");
         manage.MapGet("/privacy/retention/runs", RetentionApi.RunsAsync).WithName("ListRetentionRuns");
+        manage.MapGet("/privacy/minimisation", MinimisationApi.GetAsync).WithName("GetMinimisation");
+        manage.MapPut("/privacy/minimisation", MinimisationApi.UpdateAsync).WithName("SetMinimisation");
+        manage.MapGet("/privacy/reminders", RotationRemindersApi.ListAsync).WithName("ListRotationReminders");
         manage.MapPost("/privacy/requests", DataRightsRequests.CreateAsync).WithName("CreateDataRightsRequest");
         manage.MapGet("/privacy/requests", DataRightsRequests.ListAsync).WithName("ListDataRightsRequests");
         manage.MapGet("/privacy/requests/{requestId:guid}", DataRightsRequests.GetAsync).WithName("GetDataRightsRequest");

@@ -8,7 +8,7 @@ namespace Switchboard.Features.Privacy;
 
 /// <summary>
 /// Notices by e-mail (ADR 0039): an export is ready (to the person who asked), a tenant's deletion is scheduled or cancelled
-/// (to its admins), and its deletion is complete (ADR 0047). Each joins the caller's unit of work through the mail queue (ADR 0027); without a relay nothing is queued
+/// (to its admins), and its deletion is complete (ADR 0047); credentials are due for rotation (ADR 0051). Each joins the caller's unit of work through the mail queue (ADR 0027); without a relay nothing is queued
 /// and the dashboard shows the state as before. Ids, dates and links only, never content.
 /// </summary>
 internal sealed class PrivacyNotices(MailQueue mail, IOptions<SwitchboardOptions> options)
@@ -79,6 +79,35 @@ internal sealed class PrivacyNotices(MailQueue mail, IOptions<SwitchboardOptions
         foreach (var to in admins)
         {
             sent += await mail.EnqueueAsync(db, tenantId, TenantDeletedKind, to, "Your Switchboard tenant has been deleted", body, ct) ? 1 : 0;
+        }
+
+        return sent;
+    }
+
+    /// <summary>Credentials older than the tenant's policy, to its admins (ADR 0051): kinds, ids and dates only.</summary>
+    public async Task<int> RotationDueAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<OverdueCredential> due, int days, CancellationToken ct)
+    {
+        if (!mail.Enabled || due.Count == 0)
+        {
+            return 0;
+        }
+
+        var lines = string.Join("\n", due.Select(c => c.Kind == RotationReminder.TenantKey
+            ? $"- the tenant's data key (version {c.KeyVersion}), created {c.RotatedAt:yyyy-MM-dd}"
+            : $"- the {(c.Kind == RotationReminder.AccessToken ? "access token" : "app secret")} of channel {c.ItemId}, set {c.RotatedAt:yyyy-MM-dd}"));
+        var body = $"""
+            Some credentials of tenant {tenantId} are older than its rotation policy of {days} days:
+
+            {lines}
+
+            Rotate channel credentials on the channels page ({Base()}/admin/channels) or with
+            POST /api/v1/tenants/{tenantId}/channels/CHANNEL_ID/credentials, and the tenant key with
+            POST /api/v1/tenants/{tenantId}/keys/rotate. The privacy page ({Base()}/admin/privacy) lists what is due.
+            """;
+        var sent = 0;
+        foreach (var to in await MemberEmails.AdminsAsync(db, tenantId, ct))
+        {
+            sent += await mail.EnqueueAsync(db, tenantId, "rotation_reminder", to, "Switchboard: credentials due for rotation", body, ct) ? 1 : 0;
         }
 
         return sent;

@@ -23,5 +23,7 @@ internal static class PrivacyTables
         public DbSet<ContactPrivacy> ContactPrivacy => db.Set<ContactPrivacy>();
 
         public DbSet<DataRightsRequest> DataRightsRequests => db.Set<DataRightsRequest>();
+
+        public DbSet<RotationReminder> RotationReminders => db.Set<RotationReminder>();
     }
 }

@@ -16,7 +16,7 @@ namespace Switchboard.Features.Privacy;
 /// shorter schedule. The run is recorded with its counts, and audited, in one transaction.
 /// </summary>
 internal sealed class RetentionEnforcer(
-    IDbContextFactory<SwitchboardDbContext> dbFactory, ErasureSteps erasure, BlobStore blobs, IOptions<RetentionOptions> options, TimeProvider clock)
+    IDbContextFactory<SwitchboardDbContext> dbFactory, ErasureSteps erasure, BlobStore blobs, MinimalMessages minimal, IOptions<RetentionOptions> options, TimeProvider clock)
 {
     public async Task<RetentionRun> RunAsync(Guid tenantId, CancellationToken ct)
     {
@@ -35,11 +35,13 @@ internal sealed class RetentionEnforcer(
         run.Exports = await ExportsAsync(scope, Cut(days.Exports), ct);
         run.Sessions = await SessionsAsync(scope, Cut(days.Sessions), ct);
         run.AuditEntries = await AuditAsync(scope, Cut(days.Audit), ct);
+        var (droppedEvents, trimmedMessages) = await MinimiseAsync(scope, ct);
+        run.RawEvents += droppedEvents;
 
         db.ChangeTracker.Clear();
         run.CompletedAt = clock.GetUtcNow();
         db.RetentionRuns.Add(run);
-        var counts = new { run.Messages, run.Media, run.Contacts, run.RawEvents, run.AuditEntries, run.Exports, run.Sessions };
+        var counts = new { run.Messages, run.Media, run.Contacts, run.RawEvents, run.AuditEntries, run.Exports, run.Sessions, trimmedMessages };
         await AuditLog.RecordAsync(db, tenantId, AuditActor.System, PrivacyAudit.RetentionRun, $"retention_run:{run.Id}", counts, run.CompletedAt, ct);
         return run;
     }
@@ -231,6 +233,52 @@ internal sealed class RetentionEnforcer(
             await transaction.CommitAsync(ct);
             return removed;
         });
+    }
+
+    /// <summary>
+    /// A tenant with minimal messages (ADR 0051): its processed raw events kept from before the setting go whatever their age,
+    /// and once after the setting was turned on, its inbound messages stored whole are trimmed to the minimum (in id order, in
+    /// batches; messages under legal hold are left as they are).
+    /// </summary>
+    private async Task<(int DroppedEvents, int TrimmedMessages)> MinimiseAsync(Scope s, CancellationToken ct)
+    {
+        var tenant = await s.Db.Tenants.AsNoTracking().Where(t => t.Id == s.TenantId && t.MinimalMessages).Select(t => new { t.MinimalTrimPending }).FirstOrDefaultAsync(ct);
+        if (tenant is null)
+        {
+            return (0, 0);
+        }
+
+        var dropped = await s.Db.WebhookEvents.Where(e => e.TenantId == s.TenantId && e.State == WebhookEventState.Processed).ExecuteDeleteAsync(ct);
+        if (!tenant.MinimalTrimPending)
+        {
+            return (dropped, 0);
+        }
+
+        var (held, heldConversations) = (s.HeldContacts, s.HeldConversations);
+        var trimmed = 0;
+        Guid? after = null;
+        while (true)
+        {
+            var query = s.Db.Messages.Where(m => m.TenantId == s.TenantId && m.Direction == MessageDirection.Inbound
+                && !held.Contains(m.ContactId) && !heldConversations.Contains(m.ConversationId));
+            if (after is { } last)
+            {
+                query = query.Where(m => m.Id.CompareTo(last) > 0);
+            }
+
+            var ids = await query.OrderBy(m => m.Id).Select(m => m.Id).Take(s.Batch).ToListAsync(ct);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+
+            trimmed += await minimal.TrimStoredAsync(s.Db, s.TenantId, ids, ct);
+            after = ids[^1];
+        }
+
+        // Turned off meanwhile: the next time it is turned on, the pass runs again.
+        await s.Db.Tenants.Where(t => t.Id == s.TenantId && t.MinimalMessages).ExecuteUpdateAsync(u => u.SetProperty(t => t.MinimalTrimPending, false), ct);
+        return (dropped, trimmed);
     }
 
     private static async Task<int> BatchesAsync(Scope s, Func<Task<int>> batch)

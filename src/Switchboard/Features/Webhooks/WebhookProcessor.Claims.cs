@@ -85,11 +85,28 @@ internal sealed partial class WebhookProcessor
         return (claimed, candidates.Count);
     }
 
-    /// <summary>Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one.</summary>
+    /// <summary>
+    /// Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one. A processed event of a tenant
+    /// with minimal messages is deleted instead, in the transaction that stored what it carried (ADR 0051).
+    /// </summary>
     private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(WebhookEvent Event, WebhookEventState State, string? Reason)> finished, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        foreach (var group in finished.GroupBy(f => (f.State, f.Reason)))
+        var dropped = new List<Guid>();
+        foreach (var tenant in finished.Where(f => f.State == WebhookEventState.Processed && f.Event.TenantId is not null).GroupBy(f => f.Event.TenantId!.Value))
+        {
+            if (await minimal.IsOnAsync(tenant.Key, ct))
+            {
+                dropped.AddRange(tenant.Select(f => f.Event.Id));
+            }
+        }
+
+        if (dropped.Count > 0)
+        {
+            await db.WebhookEvents.Where(e => dropped.Contains(e.Id)).ExecuteDeleteAsync(ct);
+        }
+
+        foreach (var group in finished.Where(f => !dropped.Contains(f.Event.Id)).GroupBy(f => (f.State, f.Reason)))
         {
             var ids = group.Select(f => f.Event.Id).ToList();
             var (state, reason) = group.Key;

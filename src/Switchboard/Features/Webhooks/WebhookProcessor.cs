@@ -34,6 +34,7 @@ internal sealed partial class WebhookProcessor : JobLoop
     private readonly SqliteWriteGate writeGate;
     private readonly IngestMessage ingestMessage;
     private readonly IOptions<WebhookOptions> options;
+    private readonly Conversations.MinimalMessages minimal;
     private readonly TimeProvider clock;
     private readonly ILogger<WebhookProcessor> logger;
     private bool isSqlite;
@@ -43,6 +44,7 @@ internal sealed partial class WebhookProcessor : JobLoop
         ProcessWebhookBatch processEvent,
         SqliteWriteGate writeGate,
         IngestMessage ingestMessage,
+        Conversations.MinimalMessages minimal,
         WebhookSignal signal,
         MigrationState migrations,
         IOptions<WebhookOptions> options,
@@ -54,6 +56,7 @@ internal sealed partial class WebhookProcessor : JobLoop
         this.processEvent = processEvent;
         this.writeGate = writeGate;
         this.ingestMessage = ingestMessage;
+        this.minimal = minimal;
         this.options = options;
         this.clock = clock;
         this.logger = logger;
