@@ -17,7 +17,7 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
 {
     private const string DemoPhoneNumberId = "100000000000001";
 
-    [Fact(Skip = "Passed 2 of 6 runs on a loaded machine: from the list's own address the first Enter replaces the interactive page, and a key pressed after the page shows the conversation can still reach the replaced instance (\"exception invoking ShortcutAsync\"); open in ADR 0050")]
+    [Fact(Skip = "Fails on a loaded machine: the page follows the address only once the server has rendered it, so keys pressed after Enter act on the conversation shown before, and late parameters reset the list focus; the first open from the list's address also replaces the interactive page. Findings in ADR 0050; open in issue 16 item 7")]
     public async Task Shortcuts_work_without_clicking_the_list()
     {
         var (waA, nameA) = NewCustomer("Keys A");

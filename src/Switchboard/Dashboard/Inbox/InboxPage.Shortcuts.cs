@@ -14,14 +14,13 @@ public sealed partial class InboxPage
 
     /// <summary>
     /// A shortcut key pressed anywhere on the page outside a field (dashboard.js; the list in the help overlay).
-    /// Enter and u open the conversation in the circuit at once and then change the address; actions take the
-    /// conversation the circuit shows (<see cref="open"/>), never the loaded detail, which can still be the one shown
-    /// before while its load is under way (ADR 0044, ADR 0050).
+    /// Actions take the conversation from the route, never from the loaded detail, which can still be the one shown
+    /// before a navigation while its load is under way (ADR 0044).
     /// </summary>
     [JSInvokable]
     public async Task ShortcutAsync(string key)
     {
-        var index = items.FindIndex(i => i.Id == (focused ?? open));
+        var index = items.FindIndex(i => i.Id == (focused ?? ConversationId));
         switch (key)
         {
             case "?":
@@ -38,15 +37,17 @@ public sealed partial class InboxPage
                 focused = items[Math.Max(0, index - 1)].Id;
                 await JS.InvokeVoidAsync("switchboard.scrollIntoList", focused);
                 break;
-            case "Enter" when focused is { } chosen:
-                await ShowAndNavigateAsync(chosen);
+            case "Enter" when focused is { } open:
+                refocusListAfter = open;
+                Navigation.NavigateTo($"/conversations/{open}");
                 break;
             case "u":
                 // The next conversation below the current one with unread messages, from the top again after the last.
-                var next = items.Skip(index + 1).Concat(items.Take(index + 1)).FirstOrDefault(i => i.Unread > 0 && i.Id != open);
+                var next = items.Skip(index + 1).Concat(items.Take(index + 1)).FirstOrDefault(i => i.Unread > 0 && i.Id != ConversationId);
                 if (next is not null)
                 {
-                    await ShowAndNavigateAsync(next.Id);
+                    focused = next.Id;
+                    Navigation.NavigateTo($"/conversations/{next.Id}");
                 }
 
                 break;
@@ -56,29 +57,17 @@ public sealed partial class InboxPage
             case "/":
                 await JS.InvokeAsync<bool>("switchboard.focusComposer", "/");
                 break;
-            case "a" when open is { } shown && userId is { } me:
-                error = await Inbox.AssignAsync(tenantId, shown, me, life.Token);
+            case "a" when ConversationId is { } open && userId is { } me:
+                error = await Inbox.AssignAsync(tenantId, open, me, life.Token);
                 await ShowOwnChangeAsync();
                 break;
-            case "e" when open is { } shown && !IsResolved(shown):
-                await Inbox.SetStatusAsync(tenantId, shown, ConversationStatus.Resolved, life.Token);
+            case "e" when ConversationId is { } open && !IsResolved(open):
+                await Inbox.SetStatusAsync(tenantId, open, ConversationStatus.Resolved, life.Token);
                 await ShowOwnChangeAsync();
                 break;
         }
 
         StateHasChanged();
-    }
-
-    // The address follows (an enhanced navigation: the server renders it and the parameters catch up later, changing
-    // nothing); the circuit shows the conversation now, so the next key already acts on it (ADR 0050).
-    private async Task ShowAndNavigateAsync(Guid id)
-    {
-        refocusListAfter = id;
-        Navigation.NavigateTo($"/conversations/{id}");
-        if (id != open)
-        {
-            await OpenAsync(id);
-        }
     }
 
     // Only the detail of this very conversation can say it is resolved already; a stale one of another says nothing.

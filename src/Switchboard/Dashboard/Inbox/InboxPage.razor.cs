@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Security;
@@ -45,12 +44,6 @@ public sealed partial class InboxPage
     private IReadOnlyList<CannedView> canned = [];
     private ConversationDetail? detail;
     private bool notFound;
-
-    // The conversation the circuit shows. It follows the address as soon as the address changes (LocationChanged),
-    // while ConversationId only follows once the server has rendered the new address (ADR 0050).
-    private Guid? open;
-    private Guid? routed;
-    private bool started;
     private MessageResponse? replyTo;
     private string? error;
     private DateTimeOffset newestSeen;
@@ -86,7 +79,6 @@ public sealed partial class InboxPage
         newestSeen = items.Select(i => i.LastMessageAt ?? DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
         if (RendererInfo.IsInteractive)
         {
-            Navigation.LocationChanged += OnLocationChanged;
             subscription = Hub.Subscribe(tenantId);
             _ = ListenAsync(subscription, life.Token);
             clockTimer = new Timer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
@@ -96,52 +88,15 @@ public sealed partial class InboxPage
 
     protected override async Task OnParametersSetAsync()
     {
-        // Parameters that arrive after the circuit already followed the address (or that repeat the route) change
-        // nothing: in particular they do not move the list's keyboard focus back (ADR 0050).
-        var first = !started;
-        if (!first && ConversationId == routed)
-        {
-            return;
-        }
-
-        started = true;
-        routed = ConversationId;
-        if (first || ConversationId != open)
-        {
-            await OpenAsync(ConversationId);
-        }
-    }
-
-    /// <summary>Shows a conversation (or none) in the circuit at once; <see cref="open"/> changes before the first await.</summary>
-    private async Task OpenAsync(Guid? id)
-    {
-        open = id;
         replyTo = null;
         error = null;
-        focused = id ?? focused;
+        focused = ConversationId ?? focused;
         await LoadDetailAsync(markRead: true);
-        if (RendererInfo.IsInteractive && viewing != open)
+        if (RendererInfo.IsInteractive && viewing != ConversationId)
         {
-            viewing = open;
-            await Presence.ViewAsync(open, life.Token);
+            viewing = ConversationId;
+            await Presence.ViewAsync(ConversationId, life.Token);
             await RefreshViewersAsync();
-        }
-    }
-
-    // An enhanced navigation (a link, NavigateTo, Back) tells the circuit the new address before it fetches the page.
-    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
-    {
-        var path = Navigation.ToBaseRelativePath(e.Location).Split('?', '#')[0].TrimEnd('/');
-        Guid? id = path.Length == 0 ? null
-            : path.StartsWith("conversations/", StringComparison.Ordinal) && Guid.TryParse(path["conversations/".Length..], out var parsed) ? parsed
-            : Guid.Empty;
-        if (id != Guid.Empty && id != open)
-        {
-            _ = InvokeAsync(async () =>
-            {
-                await OpenAsync(id);
-                StateHasChanged();
-            });
         }
     }
 
@@ -231,7 +186,7 @@ public sealed partial class InboxPage
         var (last, changed, overflow) = await Inbox.ChangesSinceAsync(tenantId, seenSequence, life.Token);
         seenSequence = Math.Max(seenSequence, last);
         await ReloadListAsync();
-        if (overflow || (open is { } shown && changed.Contains(shown)))
+        if (overflow || (ConversationId is { } open && changed.Contains(open)))
         {
             await LoadDetailAsync(markRead: true);
         }
@@ -289,7 +244,7 @@ public sealed partial class InboxPage
     private async Task LoadDetailAsync(bool markRead)
     {
         var ticket = ++detailLoads;
-        if (open is not { } id)
+        if (ConversationId is not { } id)
         {
             detail = null;
             notFound = false;
@@ -297,7 +252,7 @@ public sealed partial class InboxPage
         }
 
         var loaded = await Inbox.DetailAsync(tenantId, id, life.Token);
-        if (ticket != detailLoads || open != id)
+        if (ticket != detailLoads || ConversationId != id)
         {
             return;
         }
@@ -322,7 +277,6 @@ public sealed partial class InboxPage
 
     public async ValueTask DisposeAsync()
     {
-        Navigation.LocationChanged -= OnLocationChanged;
         await life.CancelAsync();
         subscription?.Dispose();
         self?.Dispose();
