@@ -14,20 +14,29 @@ internal sealed class AssistantDashboard(IDbContextFactory<SwitchboardDbContext>
     public async Task<View> ViewAsync(Guid tenantId, Guid conversationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var on = await db.AssistantSettings.AsNoTracking().AnyAsync(s => s.TenantId == tenantId && s.Enabled, ct);
-        var trend = await db.ConversationSentiments.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.ConversationId == conversationId, ct);
+        var on = await OnAsync(db, tenantId, ct);
         var summary = await assistant.LatestSummaryAsync(db, tenantId, conversationId, ct);
+        if (!on)
+        {
+            // Readings from while it was on stay stored (analytics), but the dashboard shows none while it is off.
+            return new View(false, summary, null, 0, new Dictionary<Guid, string>());
+        }
+
+        var trend = await db.ConversationSentiments.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenantId && s.ConversationId == conversationId, ct);
         var messages = (await db.MessageSentiments.AsNoTracking().Where(s => s.TenantId == tenantId && s.ConversationId == conversationId)
             .Select(s => new { s.MessageId, s.Label }).ToListAsync(ct)).ToDictionary(s => s.MessageId, s => AssistantApi.Name(s.Label));
         return new View(on, summary, trend is null ? null : AssistantApi.Name(trend.Label), trend?.Score ?? 0, messages);
     }
 
-    /// <summary>The conversation's trend per id, for the list.</summary>
+    /// <summary>The conversation's trend per id, for the list; none while the tenant's assistant is off.</summary>
     public async Task<Dictionary<Guid, string>> SentimentsAsync(Guid tenantId, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await SentimentReadings.TrendLabelsAsync(db, tenantId, conversationIds, ct);
+        return await OnAsync(db, tenantId, ct) ? await SentimentReadings.TrendLabelsAsync(db, tenantId, conversationIds, ct) : [];
     }
+
+    private static Task<bool> OnAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct) =>
+        db.AssistantSettings.AsNoTracking().AnyAsync(s => s.TenantId == tenantId && s.Enabled, ct);
 
     /// <summary>Up to three suggestions for the signed-in agent, or the reason there are none; never sends anything.</summary>
     public async Task<(IReadOnlyList<Suggestion> Items, string? Error)> SuggestAsync(ClaimsPrincipal user, Guid tenantId, Guid conversationId, CancellationToken ct)
