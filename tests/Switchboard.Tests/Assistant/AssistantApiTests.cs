@@ -146,6 +146,26 @@ public abstract class AssistantApiTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_customer_who_restricted_processing_gets_no_sentiment_until_they_lift_it()
+    {
+        var s = await AssistantScenario.CreateAsync(App);
+        await s.PutSettingsAsync(new { enabled = true });
+        var conversation = await s.CustomerWritesAsync("16505550407", "Terrible, I am really angry");
+        var contact = (await s.Client.GetFromJsonAsync<JsonObject>($"{s.Base}/conversations/{conversation}"))!["contact"]!["id"]!.GetValue<Guid>();
+        (await s.Client.PutAsJsonAsync($"{s.Base}/contacts/{contact}/privacy", new { restricted = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await s.CustomerWritesAsync("16505550407", "Still the worst service ever");
+        var restricted = (await s.Client.GetFromJsonAsync<JsonObject>($"{s.Base}/conversations/{conversation}/sentiment"))!;
+        restricted["messages"]!.GetValue<int>().Should().Be(1, "the message written while restricted is not read");
+
+        (await s.Client.PutAsJsonAsync($"{s.Base}/contacts/{contact}/privacy", new { restricted = false })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await s.CustomerWritesAsync("16505550407", "Thank you, that was great!");
+        var lifted = (await s.Client.GetFromJsonAsync<JsonObject>($"{s.Base}/conversations/{conversation}/sentiment"))!;
+        lifted["messages"]!.GetValue<int>().Should().Be(2);
+        lifted["items"]!.AsArray().Select(i => i!["label"]!.GetValue<string>()).Should().BeEquivalentTo(["negative", "positive"]);
+    }
+
+    [Fact]
     public async Task Resolving_a_conversation_writes_its_summary_for_whoever_opens_it_next()
     {
         var s = await AssistantScenario.CreateAsync(App);

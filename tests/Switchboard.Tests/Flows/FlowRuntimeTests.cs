@@ -273,6 +273,26 @@ public abstract class FlowRuntimeTests(OutboundFixture fixture)
     }
 
     [Fact]
+    public async Task A_customer_who_restricted_processing_gets_no_bot_until_they_lift_it()
+    {
+        var flows = await FlowScenario.StartAsync(App, fixture.Graph);
+        using var admin = App.ClientWithKey(flows.Tenant.ApiKey);
+        await flows.PublishAsync(new { name = "Hours", trigger = new { type = "keyword", keywords = new[] { "hours" } }, nodes = new object[] { new { id = "say", type = "text", text = "We open at 8." } } });
+        var customer = FlowScenario.NewCustomer();
+        await flows.WritesAsync(customer, "Hello");
+        var contact = (await flows.ConversationAsync(customer))["contact"]!["id"]!.GetValue<Guid>();
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/contacts/{contact}/privacy", new { restricted = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await flows.WritesAsync(customer, "hours");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        flows.SentTo(customer).Should().BeEmpty("no bot answers a customer who restricted processing");
+
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{flows.Tenant.Id}/contacts/{contact}/privacy", new { restricted = false })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await flows.WritesAsync(customer, "hours");
+        (await flows.WaitForSendsAsync(customer, 1)).Single()["text"]!["body"]!.GetValue<string>().Should().Be("We open at 8.");
+    }
+
+    [Fact]
     public async Task Two_apps_on_one_database_end_each_wait_once()
     {
         await using var database = TestDatabase.For(fixture.Database.Provider);

@@ -4,6 +4,7 @@ using Switchboard.Features.Conversations;
 using Switchboard.Features.Knowledge;
 using Switchboard.Features.Media;
 using Switchboard.Features.Outbound;
+using Switchboard.Features.Privacy;
 
 namespace Switchboard.Features.Flows;
 
@@ -47,6 +48,11 @@ internal sealed partial class FlowRunner(
             if (conversation is null || contact?.DataKey is null)
             {
                 FlowWalk.End(s, "gone");
+            }
+            else if (await ContactRestrictions.IsRestrictedAsync(db, s.TenantId, contact.Id, ct))
+            {
+                // Restricted or objected since the session began: the bot stops here, whatever it was waiting for (ADR 0032).
+                FlowWalk.End(s, "restricted");
             }
             else
             {
