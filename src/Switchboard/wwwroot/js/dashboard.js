@@ -206,3 +206,11 @@ document.addEventListener('click', e => {
   window.switchboard.toggleTheme();
   applyTheme();
 });
+
+// The alerts switch is remembered in this browser the moment it changes, before the server hears of it, so a
+// reload right after the click keeps the choice.
+document.addEventListener('change', e => {
+  if (e.target instanceof HTMLInputElement && e.target.dataset.remember === 'alerts') {
+    window.switchboard.rememberAlerts(e.target.checked);
+  }
+});
