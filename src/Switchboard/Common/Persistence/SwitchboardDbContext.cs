@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
 
@@ -17,6 +18,11 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     public HashSet<Guid> RealtimeTenants { get; } = [];
 
     private readonly Dictionary<Type, object> unitOfWork = [];
+
+    /// <summary>A service of the application the context was made by (contexts come from its factory); null for a context made outside it.</summary>
+    public T? ApplicationService<T>()
+        where T : class =>
+        this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<T>();
 
     /// <summary>
     /// State a feature keeps for the current unit of work (for example the realtime events waiting for

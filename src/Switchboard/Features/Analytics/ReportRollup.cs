@@ -10,7 +10,7 @@ namespace Switchboard.Features.Analytics;
 /// one row per log-scale bucket (<see cref="DurationBuckets"/>); failures one per Meta error code. No
 /// customer, message or text is named.
 /// </summary>
-internal sealed class ReportRollup
+internal sealed class ReportRollup : IRollupKey
 {
     public const string Table = "ReportRollups";
 
@@ -36,7 +36,7 @@ internal sealed class ReportRollup
 /// hours, so a day row always equals the sum of its 24 hour rows. Long ranges read days, their partial-day
 /// edges hours.
 /// </summary>
-internal sealed class ReportDayRollup
+internal sealed class ReportDayRollup : IRollupKey
 {
     public const string Table = "ReportDayRollups";
 
@@ -61,7 +61,7 @@ internal sealed class ReportDayRollup
 /// An increment of a <see cref="ReportRollup"/>, written in the same unit of work as the event it counts;
 /// <see cref="RollupCompactor"/> folds these into the rollups, and reports add the ones not folded yet.
 /// </summary>
-internal sealed class ReportDelta
+internal sealed class ReportDelta : IRollupKey
 {
     public const string Table = "ReportDeltas";
 
@@ -82,6 +82,18 @@ internal sealed class ReportDelta
     public long Count { get; set; }
 
     public long Sum { get; set; }
+}
+
+/// <summary>The columns every rollup table (hours, days, deltas) is read by.</summary>
+internal interface IRollupKey
+{
+    Guid TenantId { get; }
+
+    string Dimension { get; }
+
+    Guid DimensionId { get; }
+
+    string Metric { get; }
 }
 
 internal sealed class ReportRollupConfiguration : IEntityTypeConfiguration<ReportRollup>

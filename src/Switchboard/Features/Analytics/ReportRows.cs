@@ -225,19 +225,19 @@ internal static class ReportRows
         var sources = new List<IQueryable<RollupCell>>();
         if (days is { } d)
         {
-            sources.Add(Filter(db.ReportDayRollups.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+            sources.Add(Filter(db.ReportDayRollups.AsNoTracking(), filter)
                 .Where(r => r.Day >= d.From && r.Day < d.To)
                 .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
         }
 
         foreach (var h in hours)
         {
-            sources.Add(Filter(db.ReportRollups.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+            sources.Add(Filter(db.ReportRollups.AsNoTracking(), filter)
                 .Where(r => r.Hour >= h.From && r.Hour < h.To)
                 .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
         }
 
-        sources.Add(Filter(db.ReportDeltas.AsNoTracking(), filter, r => r.TenantId, r => r.Dimension, r => r.DimensionId, r => r.Metric)
+        sources.Add(Filter(db.ReportDeltas.AsNoTracking(), filter)
             .Where(r => r.Hour >= range.From && r.Hour < range.To)
             .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
 
@@ -259,39 +259,35 @@ internal static class ReportRows
         return cells;
     }
 
-    private static IQueryable<T> Filter<T>(
-        IQueryable<T> rows,
-        RollupFilter filter,
-        System.Linq.Expressions.Expression<Func<T, Guid>> tenant,
-        System.Linq.Expressions.Expression<Func<T, string>> dimension,
-        System.Linq.Expressions.Expression<Func<T, Guid>> dimensionId,
-        System.Linq.Expressions.Expression<Func<T, string>> metric)
+    private static IQueryable<T> Filter<T>(IQueryable<T> rows, RollupFilter filter)
+        where T : class, IRollupKey
     {
-        rows = filter.TenantIds.Count == 1
-            ? rows.Where(Equal(tenant, filter.TenantIds.First()))
-            : rows.Where(In(tenant, filter.TenantIds));
-        rows = rows.Where(Equal(dimension, filter.Dimension));
-        if (filter.DimensionIds is { } ids)
+        // One value is compared with =, several with IN: the plan of the common one-tenant, one-group read stays an index range.
+        var tenants = filter.TenantIds;
+        if (tenants.Count == 1)
         {
-            rows = ids.Count == 1 ? rows.Where(Equal(dimensionId, ids.First())) : rows.Where(In(dimensionId, ids));
+            var tenant = tenants.First();
+            rows = rows.Where(r => r.TenantId == tenant);
+        }
+        else
+        {
+            rows = rows.Where(r => tenants.Contains(r.TenantId));
         }
 
-        return rows.Where(In(metric, filter.Metrics));
-    }
+        var dimension = filter.Dimension;
+        rows = rows.Where(r => r.Dimension == dimension);
+        if (filter.DimensionIds is { Count: 1 } one)
+        {
+            var id = one.First();
+            rows = rows.Where(r => r.DimensionId == id);
+        }
+        else if (filter.DimensionIds is { } ids)
+        {
+            rows = rows.Where(r => ids.Contains(r.DimensionId));
+        }
 
-    private static System.Linq.Expressions.Expression<Func<T, bool>> Equal<T, TValue>(System.Linq.Expressions.Expression<Func<T, TValue>> column, TValue value)
-    {
-        var holder = new { Value = value };
-        var body = System.Linq.Expressions.Expression.Equal(column.Body, System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Constant(holder), "Value"));
-        return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, column.Parameters);
-    }
-
-    private static System.Linq.Expressions.Expression<Func<T, bool>> In<T, TValue>(System.Linq.Expressions.Expression<Func<T, TValue>> column, IReadOnlyCollection<TValue> values)
-    {
-        var holder = new { Values = values.ToList() };
-        var contains = typeof(List<TValue>).GetMethod(nameof(List<TValue>.Contains))!;
-        var body = System.Linq.Expressions.Expression.Call(System.Linq.Expressions.Expression.Property(System.Linq.Expressions.Expression.Constant(holder), "Values"), contains, column.Body);
-        return System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, column.Parameters);
+        var metrics = filter.Metrics;
+        return rows.Where(r => metrics.Contains(r.Metric));
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Audit;
@@ -38,8 +37,7 @@ internal sealed class AuditBatcher(IDbContextFactory<SwitchboardDbContext> dbFac
     }
 
     /// <summary>The batcher of the application the context was made by; none for a context made outside it.</summary>
-    public static AuditBatcher? Of(SwitchboardDbContext db) =>
-        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<AuditBatcher>();
+    public static AuditBatcher? Of(SwitchboardDbContext db) => db.ApplicationService<AuditBatcher>();
 
     public async ValueTask DisposeAsync()
     {

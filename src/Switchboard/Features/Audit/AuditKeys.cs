@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
 
@@ -46,7 +45,7 @@ internal sealed class AuditKeys(MasterKeyRing masterKeys)
 
     /// <summary>The keys of the application the context was made by (contexts come from its factory).</summary>
     public static AuditKeys Of(SwitchboardDbContext db) =>
-        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<AuditKeys>()
+        db.ApplicationService<AuditKeys>()
         ?? throw new InvalidOperationException("The audit log needs a context made by the application's factory (its keys come from the master key).");
 
     private byte[] Key(string keyId, string purpose) => derived.GetOrAdd((keyId, purpose), k => masterKeys.DeriveKey(k.KeyId, k.Purpose));

@@ -101,10 +101,10 @@ internal sealed class RotationReminders(IDbContextFactory<SwitchboardDbContext> 
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var rows = await db.Set<RotationReminder>().Where(r => r.TenantId == tenantId).ToDictionaryAsync(r => (r.Kind, r.ItemId), ct);
         foreach (var credential in due)
         {
-            var row = await db.Set<RotationReminder>().FirstOrDefaultAsync(r => r.TenantId == tenantId && r.Kind == credential.Kind && r.ItemId == credential.ItemId, ct);
-            if (row is null)
+            if (!rows.TryGetValue((credential.Kind, credential.ItemId), out var row))
             {
                 row = new RotationReminder { TenantId = tenantId, Kind = credential.Kind, ItemId = credential.ItemId };
                 db.Add(row);

@@ -92,18 +92,19 @@ internal sealed partial class WebhookProcessor
     private async Task FinishAsync(SwitchboardDbContext db, IReadOnlyList<(WebhookEvent Event, WebhookEventState State, string? Reason)> finished, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var dropped = new List<Guid>();
+        var dropped = new HashSet<Guid>();
         foreach (var tenant in finished.Where(f => f.State == WebhookEventState.Processed && f.Event.TenantId is not null).GroupBy(f => f.Event.TenantId!.Value))
         {
             if (await minimal.IsOnAsync(tenant.Key, ct))
             {
-                dropped.AddRange(tenant.Select(f => f.Event.Id));
+                dropped.UnionWith(tenant.Select(f => f.Event.Id));
             }
         }
 
         if (dropped.Count > 0)
         {
-            await db.WebhookEvents.Where(e => dropped.Contains(e.Id)).ExecuteDeleteAsync(ct);
+            var ids = dropped.ToList();
+            await db.WebhookEvents.Where(e => ids.Contains(e.Id)).ExecuteDeleteAsync(ct);
         }
 
         foreach (var group in finished.Where(f => !dropped.Contains(f.Event.Id)).GroupBy(f => (f.State, f.Reason)))
