@@ -11,7 +11,7 @@
 #   3. drain:   the lock released with no load running; CPU until the backlog is processed is the
 #               processor's part (in batches of up to 256, the shape it has at 5,000/s).
 #
-# usage: bench/ingest-cpu.sh [rate] [seconds]        (default 600 events/s for 20 s)
+# usage: [THROUGHPUT_RATE=5000] bench/ingest-cpu.sh [rate] [seconds]        (default 600 events/s for 20 s)
 #   SWITCHBOARD_PG_PORT=55433 SWITCHBOARD_PG_DURABLE=1 scripts/postgres.sh start   (the benchmark server)
 # Reports go to $OUT (default /tmp/switchboard-ingest); builds to $OUT/bin.
 #
@@ -91,4 +91,13 @@ t4=$(ticks)
 drained
 t5=$(ticks)
 echo "drain: $backlog events, Switchboard CPU $(per_event $((t5 - t4)) "$backlog") ms/event (processor alone)"
+
+# 4. throughput (THROUGHPUT_RATE=5000): open loop at that rate with processing on, acknowledged and processed
+# rates, ack latency and processing lag, as the load tool reports them (meaningful on an idle machine only).
+if [ -n "${THROUGHPUT_RATE:-}" ]; then
+  dotnet "$out/bin/Switchboard.LoadTest/Switchboard.LoadTest.dll" ingest --url http://127.0.0.1:$sb_port --operator-key bench-operator \
+    --skip-ceiling --tenant-file "$out/tenant.json" --per-webhook 1 --customers 1000 --concurrency 64 \
+    --rate "$THROUGHPUT_RATE" --duration "$seconds" --warmup 5 --db-provider postgres --db "$pg;Database=ingest" > "$out/throughput.md" 2> "$out/throughput.err"
+  echo "throughput at $THROUGHPUT_RATE/s offered:"; cat "$out/throughput.md"
+fi
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); reports: $out/*.md"

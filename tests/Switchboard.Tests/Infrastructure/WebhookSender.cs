@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Conversations;
 using Switchboard.Features.Webhooks;
 
 namespace Switchboard.Tests.Infrastructure;
@@ -35,13 +36,16 @@ public static class WebhookSender
         return await client.PostWebhookAsync(tenantId, body, Sign(body, secret));
     }
 
-    /// <summary>Waits until no inbox event is pending (processed or quarantined), or fails after 30 s.</summary>
+    /// <summary>
+    /// Waits until no inbox event is pending (processed or quarantined) and their realtime events are numbered
+    /// (on PostgreSQL just after the processing commit, ADR 0053), or fails after 30 s.
+    /// </summary>
     public static async Task WaitForWebhooksAsync(this SwitchboardApp app)
     {
         for (var i = 0; i < 300; i++)
         {
             await using var db = app.NewDbContext();
-            if (!await db.WebhookEvents.AnyAsync(e => e.State == WebhookEventState.Pending))
+            if (!await db.WebhookEvents.AnyAsync(e => e.State == WebhookEventState.Pending) && !await db.QueuedRealtimeEvents.AnyAsync())
             {
                 return;
             }

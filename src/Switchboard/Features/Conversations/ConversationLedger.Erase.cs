@@ -45,6 +45,9 @@ internal sealed partial class ConversationLedger
         await db.RealtimeEvents
             .Where(e => e.TenantId == tenantId && db.Set<Conversation>().Any(c => c.TenantId == tenantId && c.ContactId == contactId && c.Id == e.ConversationId))
             .ExecuteDeleteAsync(ct);
+        await db.QueuedRealtimeEvents
+            .Where(e => e.TenantId == tenantId && db.Set<Conversation>().Any(c => c.TenantId == tenantId && c.ContactId == contactId && c.Id == e.ConversationId))
+            .ExecuteDeleteAsync(ct);
         var messages = await theirs.ExecuteDeleteAsync(ct);
         var conversations = await db.Conversations.Where(c => c.TenantId == tenantId && c.ContactId == contactId).ExecuteDeleteAsync(ct);
         await db.Contacts.Where(c => c.TenantId == tenantId && c.Id == contactId).ExecuteDeleteAsync(ct);
@@ -70,6 +73,7 @@ internal sealed partial class ConversationLedger
         var (tenantId, conversationId) = (conversation.TenantId, conversation.Id);
         var erasure = await DeleteMessagesAsync(db, steps, tenantId, db.Set<Message>().Where(m => m.TenantId == tenantId && m.ConversationId == conversationId), ct);
         await db.RealtimeEvents.Where(e => e.TenantId == tenantId && e.ConversationId == conversationId).ExecuteDeleteAsync(ct);
+        await db.QueuedRealtimeEvents.Where(e => e.TenantId == tenantId && e.ConversationId == conversationId).ExecuteDeleteAsync(ct);
         await db.Conversations.Where(c => c.TenantId == tenantId && c.Id == conversationId).ExecuteDeleteAsync(ct);
         db.Entry(conversation).State = EntityState.Detached;
         RealtimeLog.Append(db, tenantId, RealtimeEventTypes.ConversationChanged, conversationId, null, "deleted", now);

@@ -24,6 +24,8 @@ public static class ConversationsFeature
         services.AddSingleton<IContactMergeStep, ContactProfileMerge>();
         services.TryAddSingleton<IConversationScope, EveryConversation>();
         services.AddSingleton<IContactEraseStep, SearchContactErase>();
+        services.AddSingleton<RealtimeSequencer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RealtimeSequencer>());
         services.AddSingleton<IInterceptor, RealtimeCommitInterceptor>();
         services.AddSingleton<IBookkeepingPurge, RealtimeLogPurge>();
         return services;

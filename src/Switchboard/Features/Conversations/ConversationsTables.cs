@@ -20,6 +20,8 @@ internal static class ConversationsTables
 
         public DbSet<RealtimeEvent> RealtimeEvents => db.Set<RealtimeEvent>();
 
+        public DbSet<QueuedRealtimeEvent> QueuedRealtimeEvents => db.Set<QueuedRealtimeEvent>();
+
         public DbSet<Label> Labels => db.Set<Label>();
 
         public DbSet<ConversationLabel> ConversationLabels => db.Set<ConversationLabel>();

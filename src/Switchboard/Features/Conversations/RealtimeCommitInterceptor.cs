@@ -6,41 +6,56 @@ using Switchboard.Common.Telemetry;
 
 namespace Switchboard.Features.Conversations;
 
-/// <summary>Wakes this node's streams once the transaction that appended realtime events has committed.</summary>
-internal sealed class RealtimeCommitInterceptor(RealtimeHub hub) : DbTransactionInterceptor, ISaveChangesInterceptor
+/// <summary>
+/// Once the transaction that appended realtime events has committed: on SQLite wakes this node's streams;
+/// on PostgreSQL waits for <see cref="RealtimeSequencer"/> to number the queued events, which then wakes
+/// every node's streams (ADR 0053).
+/// </summary>
+internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequencer sequencer) : DbTransactionInterceptor, ISaveChangesInterceptor
 {
-    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Flush(eventData.Context);
-        return Task.CompletedTask;
-    }
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        FlushAsync(eventData.Context, wait: true);
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Flush(eventData.Context);
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => _ = FlushAsync(eventData.Context, wait: false);
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context?.Database.CurrentTransaction is null)
         {
-            Flush(eventData.Context);
+            await FlushAsync(eventData.Context, wait: true);
         }
 
-        return ValueTask.FromResult(result);
+        return result;
     }
 
-    private void Flush(Microsoft.EntityFrameworkCore.DbContext? context)
+    private Task FlushAsync(Microsoft.EntityFrameworkCore.DbContext? context, bool wait)
     {
-        if (context is SwitchboardDbContext db && db.RealtimeTenants.Count > 0)
+        if (context is not SwitchboardDbContext db || db.RealtimeTenants.Count == 0)
         {
-            using var activity = SwitchboardTelemetry.Source.StartActivity("realtime publish");
-            activity?.SetTag("switchboard.tenants", db.RealtimeTenants.Count);
-            foreach (var tenantId in db.RealtimeTenants)
+            return Task.CompletedTask;
+        }
+
+        if (!db.IsSqlite)
+        {
+            db.RealtimeTenants.Clear();
+            if (wait)
             {
-                hub.Publish(tenantId);
+                return sequencer.SequenceAsync();
             }
 
-            SwitchboardTelemetry.RealtimePublished.Add(db.RealtimeTenants.Count, new KeyValuePair<string, object?>("origin", "local"));
-
-            db.RealtimeTenants.Clear();
+            sequencer.Signal();
+            return Task.CompletedTask;
         }
+
+        using var activity = SwitchboardTelemetry.Source.StartActivity("realtime publish");
+        activity?.SetTag("switchboard.tenants", db.RealtimeTenants.Count);
+        foreach (var tenantId in db.RealtimeTenants)
+        {
+            hub.Publish(tenantId);
+        }
+
+        SwitchboardTelemetry.RealtimePublished.Add(db.RealtimeTenants.Count, new KeyValuePair<string, object?>("origin", "local"));
+        db.RealtimeTenants.Clear();
+        return Task.CompletedTask;
     }
 }

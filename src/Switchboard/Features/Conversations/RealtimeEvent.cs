@@ -5,8 +5,8 @@ namespace Switchboard.Features.Conversations;
 
 /// <summary>
 /// Something that changed in a tenant (a message arrived, a status moved, a conversation changed), in a
-/// per-tenant gap-free sequence: the sequence is taken under the tenant row's lock in the same transaction,
-/// so events commit in sequence order and a client resuming after event N misses nothing. Ids only —
+/// per-tenant gap-free sequence that only grows by committed events (numbered after their writer's commit on
+/// PostgreSQL, ADR 0053), so a client resuming after event N misses nothing. Ids only —
 /// clients fetch content through the API, so no message text sits in this log.
 /// </summary>
 internal sealed class RealtimeEvent

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Switchboard.Common.Persistence;
-using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
@@ -19,12 +18,11 @@ internal static class RealtimeEventTypes
 }
 
 /// <summary>
-/// Appends realtime events inside the caller's transaction. The per-tenant sequence comes from the
-/// tenant row (UPDATE … then read), whose lock is held until commit, so sequence order is commit order;
-/// on PostgreSQL the update, the rows and the NOTIFY go in one round trip, taken last (ADR 0040).
-/// A NOTIFY in the same transaction tells every node once it commits. Events can be
-/// collected with <see cref="Append"/> and written together by <see cref="FlushAsync"/> (one counter
-/// update per tenant for a whole batch of webhooks).
+/// Appends realtime events inside the caller's transaction. On PostgreSQL the events go to a queue and are
+/// numbered after the commit by <see cref="RealtimeSequencer"/>, and a new conversation's number is taken in
+/// a transaction of its own, so no writer holds the tenant row until its commit (ADR 0053). On SQLite, where
+/// writers are serialised anyway, the sequence is taken from the tenant row in the same transaction.
+/// Events can be collected with <see cref="Append"/> and written together by <see cref="FlushAsync"/>.
 /// </summary>
 internal static class RealtimeLog
 {
@@ -41,9 +39,8 @@ internal static class RealtimeLog
 
     /// <summary>
     /// Writes the collected events, and gives <paramref name="openedConversations"/> (not yet added to the
-    /// context) their per-tenant running numbers in the order they were opened, and adds them. Both counters live on the tenant row, so each tenant
-    /// costs one UPDATE (whose row lock serialises sequence and numbering until commit) and one read, and
-    /// tenants are always locked in the same order.
+    /// context) their per-tenant running numbers in the order they were opened, and adds them. Tenants are
+    /// always taken in the same order.
     /// </summary>
     public static async Task FlushAsync(SwitchboardDbContext db, CancellationToken ct, IReadOnlyList<Conversation>? openedConversations = null)
     {
@@ -61,16 +58,14 @@ internal static class RealtimeLog
         {
             var tenantEvents = events[tenantId].ToList();
             var conversationCount = opened[tenantId].Count();
-            var counters = !db.IsSqlite && db.Database.CurrentTransaction is not null
-                ? await TakeAndInsertAsync(db, tenantId, tenantEvents, conversationCount, ct)
-                : await TakeAsync(db, tenantId, tenantEvents.Count, conversationCount, ct);
-            var number = counters.ConversationCounter - conversationCount;
-            foreach (var conversation in opened[tenantId])
+            if (!db.IsSqlite)
             {
-                conversation.Number = ++number;
-                db.Conversations.Add(conversation);
+                await QueueAsync(db, tenantId, tenantEvents, conversationCount == 0 ? null : opened[tenantId], ct);
+                continue;
             }
 
+            var counters = await TakeAsync(db, tenantId, tenantEvents.Count, conversationCount, ct);
+            Number(db, opened[tenantId], counters.ConversationCounter - conversationCount);
             if (tenantEvents.Count == 0)
             {
                 continue;
@@ -87,7 +82,7 @@ internal static class RealtimeLog
             {
                 db.RealtimeEvents.AddRange(tenantEvents);
             }
-            else if (db.IsSqlite)
+            else
             {
                 await BulkInsert.InsertAsync(db, tenantEvents, ct);
             }
@@ -109,47 +104,113 @@ internal static class RealtimeLog
         return taken.Single();
     }
 
-    /// <summary>
-    /// PostgreSQL, inside a transaction: moves both counters, inserts the numbered events and queues the NOTIFY in one
-    /// statement, so the tenant row's lock is held from this round trip to the commit and no longer (ADR 0040).
-    /// </summary>
-    private static async Task<TenantCounters> TakeAndInsertAsync(
-        SwitchboardDbContext db, Guid tenantId, List<RealtimeEvent> tenantEvents, int conversationCount, CancellationToken ct)
+    private static void Number(SwitchboardDbContext db, IEnumerable<Conversation> opened, long last)
     {
+        foreach (var conversation in opened)
+        {
+            conversation.Number = ++last;
+            db.Conversations.Add(conversation);
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: numbers the opened conversations from a counter moved in its own short transaction (a number
+    /// whose conversation is rolled back is skipped, as a sequence would) and queues the events for
+    /// <see cref="RealtimeSequencer"/>: in the caller's transaction in one statement, or with its SaveChanges.
+    /// </summary>
+    private static async Task QueueAsync(
+        SwitchboardDbContext db, Guid tenantId, List<RealtimeEvent> tenantEvents, IEnumerable<Conversation>? opened, CancellationToken ct)
+    {
+        if (opened is not null)
+        {
+            var conversations = opened.ToList();
+            Number(db, conversations, await TakeNumbersAsync(db, tenantId, conversations.Count, ct) - conversations.Count);
+        }
+
+        if (tenantEvents.Count == 0)
+        {
+            return;
+        }
+
+        db.RealtimeTenants.Add(tenantId);
+        if (db.Database.CurrentTransaction is null)
+        {
+            db.QueuedRealtimeEvents.AddRange(tenantEvents.Select(e => new QueuedRealtimeEvent
+            {
+                TenantId = e.TenantId, Type = e.Type, ConversationId = e.ConversationId, MessageId = e.MessageId, Detail = e.Detail, CreatedAt = e.CreatedAt,
+            }));
+            return;
+        }
+
         var types = new string[tenantEvents.Count];
-        var conversations = new Guid?[tenantEvents.Count];
+        var conversationIds = new Guid?[tenantEvents.Count];
         var messages = new Guid?[tenantEvents.Count];
         var details = new string?[tenantEvents.Count];
         var times = new DateTimeOffset[tenantEvents.Count];
         for (var i = 0; i < tenantEvents.Count; i++)
         {
             var e = tenantEvents[i];
-            (types[i], conversations[i], messages[i], details[i], times[i]) = (e.Type, e.ConversationId, e.MessageId, e.Detail, e.CreatedAt.ToUniversalTime());
+            (types[i], conversationIds[i], messages[i], details[i], times[i]) = (e.Type, e.ConversationId, e.MessageId, e.Detail, e.CreatedAt.ToUniversalTime());
         }
 
-        var taken = await db.Database.SqlQueryRaw<TenantCounters>(
+        await db.Database.ExecuteSqlRawAsync(
             """
-            WITH counters AS (
-                UPDATE "Tenants" SET "EventCounter" = "EventCounter" + @events, "ConversationCounter" = "ConversationCounter" + @conversations
-                WHERE "Id" = @tenant RETURNING "EventCounter", "ConversationCounter"),
-            appended AS (
-                INSERT INTO "RealtimeEvents" ("TenantId", "Sequence", "Type", "ConversationId", "MessageId", "Detail", "CreatedAt")
-                SELECT @tenant, c."EventCounter" - @events + e.n, e.type, e.conversation, e.message, e.detail, e.at
-                FROM counters c, unnest(@types, @conversationIds, @messageIds, @details, @times) WITH ORDINALITY AS e(type, conversation, message, detail, at, n))
-            SELECT c."EventCounter", c."ConversationCounter" FROM counters c;
-            SELECT pg_notify(@channel, @tenantText) WHERE @events > 0
+            INSERT INTO "RealtimeEventQueue" ("TenantId", "Type", "ConversationId", "MessageId", "Detail", "CreatedAt")
+            SELECT @tenant, e.type, e.conversation, e.message, e.detail, e.at
+            FROM unnest(@types, @conversationIds, @messageIds, @details, @times) WITH ORDINALITY AS e(type, conversation, message, detail, at, n)
+            ORDER BY e.n
             """,
-            new NpgsqlParameter<Guid>("tenant", tenantId),
-            new NpgsqlParameter<long>("events", tenantEvents.Count),
-            new NpgsqlParameter<long>("conversations", conversationCount),
-            new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
-            new NpgsqlParameter("conversationIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = conversations },
-            new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages },
-            new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = details },
-            new NpgsqlParameter("times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = times },
-            new NpgsqlParameter<string>("channel", RealtimeHub.NotifyChannel),
-            new NpgsqlParameter<string>("tenantText", tenantId.ToString())).ToListAsync(ct);
-        return taken.Single();
+            [
+                new NpgsqlParameter<Guid>("tenant", tenantId),
+                new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = types },
+                new NpgsqlParameter("conversationIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = conversationIds },
+                new NpgsqlParameter("messageIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = messages },
+                new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = details },
+                new NpgsqlParameter("times", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = times },
+            ],
+            ct);
+    }
+
+    /// <summary>
+    /// Moves the tenant's conversation counter by <paramref name="count"/> and returns it. Inside a caller's
+    /// transaction this runs on a connection of its own, committed at once without waiting for the disk: the
+    /// caller's commit comes later in the log, so a durable conversation always has a durable number. Where
+    /// the caller's own transaction created or changed the tenant, the numbers are taken in that transaction.
+    /// </summary>
+    private static async Task<long> TakeNumbersAsync(SwitchboardDbContext db, Guid tenantId, int count, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            return (await TakeAsync(db, tenantId, 0, count, ct)).ConversationCounter;
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(db.Database.GetConnectionString());
+            await connection.OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await using var command = new NpgsqlCommand(
+                """
+                WITH settings AS (SELECT set_config('synchronous_commit', 'off', true), set_config('lock_timeout', '2s', true))
+                UPDATE "Tenants" SET "ConversationCounter" = "ConversationCounter" + @count FROM settings WHERE "Id" = @tenant RETURNING "ConversationCounter"
+                """,
+                connection,
+                transaction);
+            command.Parameters.Add(new NpgsqlParameter<long>("count", count));
+            command.Parameters.Add(new NpgsqlParameter<Guid>("tenant", tenantId));
+            if (await command.ExecuteScalarAsync(ct) is long taken)
+            {
+                await transaction.CommitAsync(ct);
+                return taken;
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            // The caller's own transaction holds the tenant row (it changed the tenant): take the numbers there.
+        }
+
+        // The tenant row is not visible outside the caller's transaction (it created the tenant) or is locked by it.
+        return (await TakeAsync(db, tenantId, 0, count, ct)).ConversationCounter;
     }
 
     private sealed class TenantCounters
