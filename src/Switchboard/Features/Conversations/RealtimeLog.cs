@@ -137,7 +137,12 @@ internal static class RealtimeLog
         {
             db.QueuedRealtimeEvents.AddRange(tenantEvents.Select(e => new QueuedRealtimeEvent
             {
-                TenantId = e.TenantId, Type = e.Type, ConversationId = e.ConversationId, MessageId = e.MessageId, Detail = e.Detail, CreatedAt = e.CreatedAt,
+                TenantId = e.TenantId,
+                Type = e.Type,
+                ConversationId = e.ConversationId,
+                MessageId = e.MessageId,
+                Detail = e.Detail,
+                CreatedAt = e.CreatedAt,
             }));
             return;
         }
