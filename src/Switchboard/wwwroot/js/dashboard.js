@@ -138,14 +138,14 @@ Object.assign(window.switchboard, {
     };
     document.addEventListener('keydown', window.switchboardShortcuts);
   },
-  // Back to the list after Enter opened a conversation (navigation moves focus to the heading a moment later).
-  focusList() {
-    const focus = () => {
-      const list = document.querySelector('[data-testid=conversation-list]');
-      if (list && document.activeElement !== list && !(document.activeElement instanceof HTMLTextAreaElement)) list.focus({ preventScroll: true });
-    };
-    // FocusOnNavigate moves focus to the heading once the new page has rendered, which can come late on a busy machine.
-    for (const delay of [0, 50, 250, 600, 1200, 2000]) setTimeout(focus, delay);
+  // The keys open a conversation inside the circuit: the address follows here, as a history entry of its own, without
+  // asking the server for the page (ADR 0057). Back and forward then go through Blazor's navigation as usual.
+  showAddress(path) {
+    if (location.pathname + location.search !== path) history.pushState(null, '', path);
+  },
+  // The inbox's title (unread count, open conversation) as the circuit sees it; not once another page has replaced it.
+  setTitle(title) {
+    if (document.querySelector('[data-testid=inbox]')) document.title = title;
   },
   focusComposer(text) {
     const box = document.querySelector('[data-testid=composer-input]');
