@@ -115,8 +115,9 @@ public sealed partial class InboxPage
     }
 
     /// <summary>
-    /// Links, back and forward change the address through Blazor's navigation, which tells the circuit at once; the page
-    /// opens what the new address names without waiting for the server's rendering of it.
+    /// Back, forward and links from outside the inbox's own part of the page change the address through Blazor's navigation,
+    /// which tells the circuit at once; the page opens what the new address names without waiting for the server's
+    /// rendering of it.
     /// </summary>
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
     {
@@ -129,10 +130,19 @@ public sealed partial class InboxPage
         {
             addressed = address.Conversation;
             shownTitle = null; // the server's rendering of the address brings its own title
-            if (address.Conversation != open || address.Message != openAt)
+            if (address.Conversation == open && address.Message == openAt)
+            {
+                return;
+            }
+
+            try
             {
                 await OpenAsync(address.Conversation, address.Message);
                 StateHasChanged();
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException))
+            {
+                await DispatchExceptionAsync(ex);
             }
         });
     }
@@ -158,6 +168,18 @@ public sealed partial class InboxPage
         }
     }
 
+    /// <summary>A link inside the inbox, opened in the page by dashboard.js (which has set the address already, ADR 0057).</summary>
+    [JSInvokable]
+    public async Task OpenAddressAsync(string path)
+    {
+        if (InboxAddress.Parse(path.TrimStart('/')) is { } address)
+        {
+            addressed = address.Conversation;
+            await OpenAsync(address.Conversation, address.Message);
+            StateHasChanged();
+        }
+    }
+
     /// <summary>A key opens a conversation inside the circuit; the address follows through the history API (ADR 0057).</summary>
     private async Task OpenFromKeysAsync(Guid id)
     {
@@ -175,6 +197,7 @@ public sealed partial class InboxPage
             self = DotNetObjectReference.Create(this);
             await JS.InvokeVoidAsync("switchboard.watchShortcuts", self);
             await JS.InvokeVoidAsync("switchboard.watchListEnd", self);
+            await JS.InvokeVoidAsync("switchboard.watchInboxLinks", self);
             shortcutsReady = true;
             StateHasChanged();
             var browserZone = ViewerTime.FromId(await JS.InvokeAsync<string?>("switchboard.timeZone"));
