@@ -8,19 +8,19 @@ public sealed partial class InboxPage
 {
     private Guid? focused;
     private bool showHelp;
-    private Guid? refocusListAfter;
     private bool shortcutsReady;
     private DotNetObjectReference<InboxPage>? self;
 
     /// <summary>
     /// A shortcut key pressed anywhere on the page outside a field (dashboard.js; the list in the help overlay).
-    /// Actions take the conversation from the route, never from the loaded detail, which can still be the one shown
-    /// before a navigation while its load is under way (ADR 0044).
+    /// Actions take the conversation on screen, never the loaded detail, which can still be the one shown before while
+    /// its load is under way (ADR 0044). Enter and u open a conversation inside the circuit, so the keyboard stays where
+    /// it was and the next key acts on the conversation just opened (ADR 0057).
     /// </summary>
     [JSInvokable]
     public async Task ShortcutAsync(string key)
     {
-        var index = items.FindIndex(i => i.Id == (focused ?? ConversationId));
+        var index = items.FindIndex(i => i.Id == (focused ?? open));
         switch (key)
         {
             case "?":
@@ -37,17 +37,15 @@ public sealed partial class InboxPage
                 focused = items[Math.Max(0, index - 1)].Id;
                 await JS.InvokeVoidAsync("switchboard.scrollIntoList", focused);
                 break;
-            case "Enter" when focused is { } open:
-                refocusListAfter = open;
-                Navigation.NavigateTo($"/conversations/{open}");
+            case "Enter" when focused is { } chosen && chosen != open:
+                await OpenFromKeysAsync(chosen);
                 break;
             case "u":
                 // The next conversation below the current one with unread messages, from the top again after the last.
-                var next = items.Skip(index + 1).Concat(items.Take(index + 1)).FirstOrDefault(i => i.Unread > 0 && i.Id != ConversationId);
+                var next = items.Skip(index + 1).Concat(items.Take(index + 1)).FirstOrDefault(i => i.Unread > 0 && i.Id != open);
                 if (next is not null)
                 {
-                    focused = next.Id;
-                    Navigation.NavigateTo($"/conversations/{next.Id}");
+                    await OpenFromKeysAsync(next.Id);
                 }
 
                 break;
@@ -57,12 +55,12 @@ public sealed partial class InboxPage
             case "/":
                 await JS.InvokeAsync<bool>("switchboard.focusComposer", "/");
                 break;
-            case "a" when ConversationId is { } open && userId is { } me:
-                error = await Inbox.AssignAsync(tenantId, open, me, life.Token);
+            case "a" when open is { } shown && userId is { } me:
+                error = await Inbox.AssignAsync(tenantId, shown, me, life.Token);
                 await ShowOwnChangeAsync();
                 break;
-            case "e" when ConversationId is { } open && !IsResolved(open):
-                await Inbox.SetStatusAsync(tenantId, open, ConversationStatus.Resolved, life.Token);
+            case "e" when open is { } shown && !IsResolved(shown):
+                await Inbox.SetStatusAsync(tenantId, shown, ConversationStatus.Resolved, life.Token);
                 await ShowOwnChangeAsync();
                 break;
         }

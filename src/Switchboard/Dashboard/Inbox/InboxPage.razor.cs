@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
 using Switchboard.Common.Realtime;
 using Switchboard.Common.Security;
@@ -13,6 +14,7 @@ public sealed partial class InboxPage
     // However far the list is scrolled, it holds at most this many conversations (search narrows beyond that).
     private const int MaxListed = 1200;
 
+    /// <summary>The conversation the address named when the server rendered it; <see cref="open"/> is the one on screen (ADR 0057).</summary>
     [Parameter]
     public Guid? ConversationId { get; set; }
 
@@ -43,6 +45,14 @@ public sealed partial class InboxPage
     private IReadOnlyList<LabelView> labels = [];
     private IReadOnlyList<CannedView> canned = [];
     private ConversationDetail? detail;
+
+    // The conversation on screen, the message to open it at, and the conversation the browser's address names. The keys
+    // open conversations inside the circuit and set the address themselves; the route's parameter can come late (ADR 0057).
+    private Guid? open;
+    private Guid? openAt;
+    private Guid? addressed;
+    private bool opened;
+    private string? shownTitle;
     private bool notFound;
     private MessageResponse? replyTo;
     private string? error;
@@ -83,21 +93,100 @@ public sealed partial class InboxPage
             _ = ListenAsync(subscription, life.Token);
             clockTimer = new Timer(_ => InvokeAsync(StateHasChanged), null, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15));
             presenceTimer = new Timer(_ => InvokeAsync(RefreshViewersAsync), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+            Navigation.LocationChanged += OnLocationChanged;
         }
     }
 
+    /// <summary>
+    /// The server's rendering of an address: it opens the conversation the address names, unless that is already on screen.
+    /// A rendering that arrives after the keys moved the address on to another conversation is dropped (ADR 0057).
+    /// </summary>
     protected override async Task OnParametersSetAsync()
     {
+        if (!opened)
+        {
+            addressed = ConversationId;
+            await OpenAsync(ConversationId, Message);
+        }
+        else if (ConversationId != open && ConversationId == addressed)
+        {
+            await OpenAsync(ConversationId, Message);
+        }
+    }
+
+    /// <summary>
+    /// Back, forward and links from outside the inbox's own part of the page change the address through Blazor's navigation,
+    /// which tells the circuit at once; the page opens what the new address names without waiting for the server's
+    /// rendering of it.
+    /// </summary>
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
+    {
+        if (InboxAddress.Parse(Navigation.ToBaseRelativePath(e.Location)) is not { } address)
+        {
+            return;
+        }
+
+        _ = InvokeAsync(async () =>
+        {
+            addressed = address.Conversation;
+            shownTitle = null; // the server's rendering of the address brings its own title
+            if (address.Conversation == open && address.Message == openAt)
+            {
+                return;
+            }
+
+            try
+            {
+                await OpenAsync(address.Conversation, address.Message);
+                StateHasChanged();
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException))
+            {
+                await DispatchExceptionAsync(ex);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Puts a conversation on screen (none: the list alone) and tells presence which one this circuit shows. The keys act on
+    /// it from the moment this starts, before its load has finished.
+    /// </summary>
+    private async Task OpenAsync(Guid? id, Guid? atMessage)
+    {
+        opened = true;
+        open = id;
+        openAt = atMessage;
         replyTo = null;
         error = null;
-        focused = ConversationId ?? focused;
+        focused = id ?? focused;
         await LoadDetailAsync(markRead: true);
-        if (RendererInfo.IsInteractive && viewing != ConversationId)
+        if (RendererInfo.IsInteractive && viewing != id)
         {
-            viewing = ConversationId;
-            await Presence.ViewAsync(ConversationId, life.Token);
+            viewing = id;
+            await Presence.ViewAsync(id, life.Token);
             await RefreshViewersAsync();
         }
+    }
+
+    /// <summary>A link inside the inbox, opened in the page by dashboard.js (which has set the address already, ADR 0057).</summary>
+    [JSInvokable]
+    public async Task OpenAddressAsync(string path)
+    {
+        if (InboxAddress.Parse(path.TrimStart('/')) is { } address)
+        {
+            addressed = address.Conversation;
+            await OpenAsync(address.Conversation, address.Message);
+            StateHasChanged();
+        }
+    }
+
+    /// <summary>A key opens a conversation inside the circuit; the address follows through the history API (ADR 0057).</summary>
+    private async Task OpenFromKeysAsync(Guid id)
+    {
+        addressed = id;
+        var opening = OpenAsync(id, null);
+        await JS.InvokeVoidAsync("switchboard.showAddress", $"/conversations/{id}");
+        await opening;
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -108,6 +197,7 @@ public sealed partial class InboxPage
             self = DotNetObjectReference.Create(this);
             await JS.InvokeVoidAsync("switchboard.watchShortcuts", self);
             await JS.InvokeVoidAsync("switchboard.watchListEnd", self);
+            await JS.InvokeVoidAsync("switchboard.watchInboxLinks", self);
             shortcutsReady = true;
             StateHasChanged();
             var browserZone = ViewerTime.FromId(await JS.InvokeAsync<string?>("switchboard.timeZone"));
@@ -120,22 +210,22 @@ public sealed partial class InboxPage
             }
         }
 
+        // PageTitle reaches the tab only from the server's rendering (the head is static): the circuit keeps it current.
+        if (RendererInfo.IsInteractive && TitleText is var title && title != shownTitle)
+        {
+            shownTitle = title;
+            await JS.InvokeVoidAsync("switchboard.setTitle", title);
+        }
+
         // Follow new messages, but leave the scroll position alone while nothing new arrived.
         var shown = (detail?.Conversation.Id, detail?.Messages.Count ?? 0);
         if (detail is not null && RendererInfo.IsInteractive && shown != lastShown)
         {
             lastShown = shown;
-            if (Message is not { } target || !await JS.InvokeAsync<bool>("switchboard.scrollToMessage", target))
+            if (openAt is not { } target || !await JS.InvokeAsync<bool>("switchboard.scrollToMessage", target))
             {
                 await JS.InvokeVoidAsync("switchboard.scrollToNewest", "messages");
             }
-        }
-
-        // Once the conversation Enter opened is on screen (navigation focuses its heading), the list takes the keyboard back.
-        if (refocusListAfter is { } opened && detail?.Conversation.Id == opened && RendererInfo.IsInteractive)
-        {
-            refocusListAfter = null;
-            await JS.InvokeVoidAsync("switchboard.focusList");
         }
     }
 
@@ -186,7 +276,7 @@ public sealed partial class InboxPage
         var (last, changed, overflow) = await Inbox.ChangesSinceAsync(tenantId, seenSequence, life.Token);
         seenSequence = Math.Max(seenSequence, last);
         await ReloadListAsync();
-        if (overflow || (ConversationId is { } open && changed.Contains(open)))
+        if (overflow || (open is { } shown && changed.Contains(shown)))
         {
             await LoadDetailAsync(markRead: true);
         }
@@ -239,12 +329,12 @@ public sealed partial class InboxPage
 
     /// <summary>
     /// Reads the open conversation. A load that a later one overtook, or that was for the conversation shown before a
-    /// navigation, is dropped: otherwise its older state would land last and stay on screen (ADR 0044).
+    /// change of conversation, is dropped: otherwise its older state would land last and stay on screen (ADR 0044).
     /// </summary>
     private async Task LoadDetailAsync(bool markRead)
     {
         var ticket = ++detailLoads;
-        if (ConversationId is not { } id)
+        if (open is not { } id)
         {
             detail = null;
             notFound = false;
@@ -252,7 +342,7 @@ public sealed partial class InboxPage
         }
 
         var loaded = await Inbox.DetailAsync(tenantId, id, life.Token);
-        if (ticket != detailLoads || ConversationId != id)
+        if (ticket != detailLoads || open != id)
         {
             return;
         }
@@ -275,8 +365,11 @@ public sealed partial class InboxPage
     // Conversations in the list with unread messages, first in the tab's title: "(3) Inbox · Switchboard".
     private string UnreadPrefix => items.Count(i => i.Unread > 0) is > 0 and var n ? $"({n}) " : "";
 
+    private string TitleText => $"{UnreadPrefix}{(detail is null ? "Inbox" : $"{detail.Conversation.ContactName ?? detail.Conversation.ContactWaId} · Inbox")} · Switchboard";
+
     public async ValueTask DisposeAsync()
     {
+        Navigation.LocationChanged -= OnLocationChanged;
         await life.CancelAsync();
         subscription?.Dispose();
         self?.Dispose();

@@ -138,14 +138,31 @@ Object.assign(window.switchboard, {
     };
     document.addEventListener('keydown', window.switchboardShortcuts);
   },
-  // Back to the list after Enter opened a conversation (navigation moves focus to the heading a moment later).
-  focusList() {
-    const focus = () => {
-      const list = document.querySelector('[data-testid=conversation-list]');
-      if (list && document.activeElement !== list && !(document.activeElement instanceof HTMLTextAreaElement)) list.focus({ preventScroll: true });
+  // The keys open a conversation inside the circuit: the address follows here, as a history entry of its own, without
+  // asking the server for the page (ADR 0057). Back and forward then go through Blazor's navigation as usual.
+  showAddress(path) {
+    if (location.pathname + location.search !== path) history.pushState(null, '', path);
+  },
+  // Links inside the inbox to an inbox address (the list, the way back, earlier conversations) open in the page the same
+  // way, ahead of Blazor's navigation, which would ask the server for the page and could replace the page's instance.
+  watchInboxLinks(ref) {
+    if (window.switchboardInboxLinks) document.removeEventListener('click', window.switchboardInboxLinks, true);
+    window.switchboardInboxLinks = e => {
+      if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.defaultPrevented) return;
+      const a = e.target instanceof Element && e.target.closest('a[href]');
+      if (!a || a.target || a.hasAttribute('download') || !a.closest('[data-testid=inbox]')) return;
+      const url = new URL(a.href, document.baseURI);
+      if (url.origin !== location.origin || !/^\/(conversations\/[0-9a-f-]{36})?$/i.test(url.pathname)) return;
+      e.preventDefault();
+      const path = url.pathname + url.search;
+      window.switchboard.showAddress(path);
+      ref.invokeMethodAsync('OpenAddressAsync', path).catch(err => console.warn('open', path, err));
     };
-    // FocusOnNavigate moves focus to the heading once the new page has rendered, which can come late on a busy machine.
-    for (const delay of [0, 50, 250, 600, 1200, 2000]) setTimeout(focus, delay);
+    document.addEventListener('click', window.switchboardInboxLinks, true);
+  },
+  // The inbox's title (unread count, open conversation) as the circuit sees it; not once another page has replaced it.
+  setTitle(title) {
+    if (document.querySelector('[data-testid=inbox]')) document.title = title;
   },
   focusComposer(text) {
     const box = document.querySelector('[data-testid=composer-input]');
