@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Switchboard.Common.Crypto;
 using Switchboard.Features.Channels;
+using Switchboard.Tests.Identity;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Security;
 
@@ -13,7 +14,7 @@ namespace Switchboard.Tests.Cluster;
 
 /// <summary>
 /// A rotation or revoke on one node reaches every other node's caches within 5 s (ADR 0056): channel secrets, tenant keys,
-/// revoked API tokens held by a live stream, and a node that lost its LISTEN connection drops what it cached.
+/// sessions, revoked API tokens held by a live stream, and a node that lost its LISTEN connection drops what it cached.
 /// Each cache's own lifetime is longer than 5 s (30 s, 60 s, 20 s), so only the broadcast passes these.
 /// </summary>
 public sealed class ClusterCacheTests
@@ -89,6 +90,21 @@ public sealed class ClusterCacheTests
         while (line is not null && line != "event: session-ended");
 
         line.Should().Be("event: session-ended");
+    }
+
+    [Fact]
+    public async Task A_user_disabled_on_one_node_is_signed_out_of_the_other_within_five_seconds()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var tenant = await nodes.A.CreateTenantAsync();
+        var user = await IdentityTestHelpers.CreateUserAsync(nodes.A, tenant, "agent");
+        using var browser = await nodes.B.SignInAsync(user);
+        (await browser.IsSignedInAsync()).Should().BeTrue("node B has cached the session's state");
+
+        using var admin = nodes.A.ClientWithKey(tenant.ApiKey);
+        (await admin.PostAsync($"/api/v1/tenants/{tenant.Id}/users/{user.Id}/disable", null)).EnsureSuccessStatusCode();
+
+        await Eventually.PollValueAsync<bool>(async () => await browser.IsSignedInAsync() ? null : true, WithinSeconds);
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Features.Media;
 using Switchboard.Tests.Infrastructure;
@@ -16,6 +15,7 @@ namespace Switchboard.Tests.Cluster;
 /// stream held on node B, woken by NOTIFY rather than found by its keep-alive poll; and media that node A fetched into the
 /// database store is served by node B.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class TwoProcessTests
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace Switchboard.Common.Realtime;
 /// Tells every node's caches that something they hold changed (ADR 0056). A change applies to this node's caches at once
 /// and, on PostgreSQL, goes to the other nodes as a NOTIFY on <see cref="NotifyChannel"/> (sent by <see cref="InvalidationSender"/>,
 /// heard by <see cref="PostgresEventListener"/>). A node whose LISTEN connection dropped may have missed some, so it flushes
-/// every cache (<see cref="FlushAll"/>) while it is disconnected and again once it listens. SQLite is one node: local only.
+/// every cache (<see cref="FlushAll"/>) once it listens again. SQLite is one node: local only.
 /// </summary>
 internal sealed class CacheInvalidation(IOptions<SwitchboardOptions> options)
 {

@@ -10,7 +10,7 @@ namespace Switchboard.Common.Realtime;
 /// <summary>
 /// Cross-node fan-out: LISTENs on PostgreSQL for the NOTIFY that every event-appending transaction sends
 /// on commit, and wakes this node's streams of that tenant; and for other nodes' cache invalidations (ADR 0056).
-/// Reconnects by itself, flushing every cache while it cannot hear them.
+/// Reconnects by itself, and then flushes every cache: it may have missed some while it could not hear them.
 /// </summary>
 internal sealed partial class PostgresEventListener(
     IOptions<SwitchboardOptions> options, IConfiguration configuration, RealtimeHub hub, CacheInvalidation invalidation, ILogger<PostgresEventListener> logger) : BackgroundService
@@ -58,7 +58,6 @@ internal sealed partial class PostgresEventListener(
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogDisconnected(SafeError.Describe(ex));
-                invalidation.FlushAll();
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             }
         }
