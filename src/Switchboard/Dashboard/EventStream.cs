@@ -59,14 +59,16 @@ internal static class EventStream
         await http.Response.WriteAsync($"retry: 2000\n: connected at {last}\n\n", ct);
         await http.Response.Body.FlushAsync(ct);
         var checkedAt = clock.GetUtcNow();
+        var checkedVersion = access.Version;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 // A long-lived stream re-checks its credentials: revoking the token, disabling the user or
-                // changing their role ends it within AccessRevalidator.Interval.
-                if (clock.GetUtcNow() - checkedAt >= AccessRevalidator.Interval)
+                // changing their role ends it within AccessRevalidator.Interval, or as soon as any node says so.
+                if (clock.GetUtcNow() - checkedAt >= AccessRevalidator.Interval || access.Version != checkedVersion)
                 {
+                    checkedVersion = access.Version;
                     if (!await access.IsStillValidAsync(http.User, ct))
                     {
                         await http.Response.WriteAsync("event: session-ended\ndata: {}\n\n", ct);

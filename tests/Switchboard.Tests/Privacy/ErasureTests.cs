@@ -20,6 +20,8 @@ public abstract class ErasureTests(AppFixture fixture)
 {
     private SwitchboardApp App => fixture.App;
 
+    private bool InDatabase => App.Settings.TryGetValue("Switchboard:Media:Store", out var store) && store == "database";
+
     [Fact]
     public async Task An_erased_contact_is_gone_from_every_listing_export_table_file_and_raw_event_and_the_other_stays()
     {
@@ -27,8 +29,8 @@ public abstract class ErasureTests(AppFixture fixture)
         using var client = App.ClientWithKey(s.Tenant.ApiKey);
         var contactExport = await PrivacyScenario.WaitForExportAsync(client, s.Tenant, await PrivacyScenario.RequestExportAsync(client, s.Tenant, s.Ada));
         var tenantExport = await PrivacyScenario.WaitForExportAsync(client, s.Tenant, await PrivacyScenario.RequestExportAsync(client, s.Tenant, null));
-        var blob = Path.Combine(App.DataDirectory, "media", s.Tenant.Id.ToString("N"), s.AdaMedia.ToString("N") + ".bin");
-        File.Exists(blob).Should().BeTrue();
+        (await StoredAsync(s.Tenant.Id, s.AdaMedia)).Should().BeTrue();
+        File.Exists(FilePathOf(s.Tenant.Id, s.AdaMedia)).Should().Be(!InDatabase, "the configured store holds the file");
         int AdaEvents, BobEvents;
         (AdaEvents, BobEvents) = await RawEventsNamingAsync(s);
         AdaEvents.Should().BeGreaterThan(0, "the control: Ada's raw events are there before the erase");
@@ -46,7 +48,7 @@ public abstract class ErasureTests(AppFixture fixture)
         foreach (var export in new[] { contactExport, tenantExport })
         {
             (await client.GetAsync($"/api/v1/tenants/{s.Tenant.Id}/exports/{export["id"]}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "exports that held the customer go with them");
-            File.Exists(Path.Combine(App.DataDirectory, "media", s.Tenant.Id.ToString("N"), export["id"]!.GetValue<Guid>().ToString("N") + ".bin")).Should().BeFalse();
+            (await StoredAsync(s.Tenant.Id, export["id"]!.GetValue<Guid>())).Should().BeFalse();
         }
 
         (await client.PostAsJsonAsync($"/api/v1/tenants/{s.Tenant.Id}/exports", new { contactId = s.Ada })).StatusCode.Should().Be(HttpStatusCode.NotFound);
@@ -63,7 +65,7 @@ public abstract class ErasureTests(AppFixture fixture)
         (await db.OutboxItems.AnyAsync(o => o.ContactId == s.Ada)).Should().BeFalse();
         (await db.StatusUpdates.AnyAsync(u => u.Wamid == s.AdaReplyWamid)).Should().BeFalse();
         (await db.RealtimeEvents.AnyAsync(e => e.ConversationId == s.AdaConversation)).Should().BeFalse();
-        File.Exists(blob).Should().BeFalse();
+        (await StoredAsync(s.Tenant.Id, s.AdaMedia)).Should().BeFalse();
         (await RawEventsNamingAsync(s)).Should().Be((0, BobEvents), "raw events naming Ada are purged, Bob's stay");
         (await db.Messages.CountAsync(m => m.ContactId == s.Bob)).Should().Be(1);
         (await db.MessageSearchTokens.AnyAsync(r => r.ContactId == s.Ada)).Should().BeFalse("search rows go with the contact");
@@ -98,7 +100,7 @@ public abstract class ErasureTests(AppFixture fixture)
         using var client = App.ClientWithKey(s.Tenant.ApiKey);
         await using var db = App.NewDbContext();
         var image = await db.Messages.SingleAsync(m => m.ConversationId == s.AdaConversation && m.Type == "image");
-        var blob = Path.Combine(App.DataDirectory, "media", s.Tenant.Id.ToString("N"), s.AdaMedia.ToString("N") + ".bin");
+        (await StoredAsync(s.Tenant.Id, s.AdaMedia)).Should().BeTrue();
 
         (await client.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/conversations/{s.BobConversation}/messages/{image.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "the message is in another conversation");
         (await client.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/conversations/{s.AdaConversation}/messages/{image.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
@@ -106,7 +108,7 @@ public abstract class ErasureTests(AppFixture fixture)
         var left = (await App.MessagesAsync(s.Tenant)).Select(m => m["text"]!.GetValue<string>()).ToList();
         left.Should().BeEquivalentTo([PrivacyScenario.AdaText, "our reply to ada", PrivacyScenario.BobText]);
         (await db.MediaObjects.AnyAsync(m => m.Id == s.AdaMedia)).Should().BeFalse();
-        File.Exists(blob).Should().BeFalse();
+        (await StoredAsync(s.Tenant.Id, s.AdaMedia)).Should().BeFalse();
 
         (await client.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}/conversations/{s.AdaConversation}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await App.ConversationsAsync(s.Tenant)).Select(c => c!["id"]!.GetValue<Guid>()).Should().Equal(s.BobConversation);
@@ -142,6 +144,15 @@ public abstract class ErasureTests(AppFixture fixture)
         (await db.Exports.CountAsync(e => e.TenantId == s.Tenant.Id)).Should().Be(0);
     }
 
+    /// <summary>Whether the configured media store (a file, or a row of the database store) still holds this sealed file.</summary>
+    private async Task<bool> StoredAsync(Guid tenantId, Guid id)
+    {
+        await using var db = App.NewDbContext();
+        return File.Exists(FilePathOf(tenantId, id)) || await db.MediaBlobs.AnyAsync(b => b.TenantId == tenantId && b.Id == id);
+    }
+
+    private string FilePathOf(Guid tenantId, Guid id) => Path.Combine(App.DataDirectory, "media", tenantId.ToString("N"), id.ToString("N") + ".bin");
+
     /// <summary>How many of the tenant's raw events name Ada's and Bob's numbers, opened as the processor opens them.</summary>
     private async Task<(int Ada, int Bob)> RawEventsNamingAsync(PrivacyScenario s)
     {
@@ -162,3 +173,20 @@ public abstract class ErasureTests(AppFixture fixture)
 public sealed class ErasureTests_Sqlite(SqliteAppFixture fixture) : ErasureTests(fixture), IClassFixture<SqliteAppFixture>;
 
 public sealed class ErasureTests_Postgres(PostgresAppFixture fixture) : ErasureTests(fixture), IClassFixture<PostgresAppFixture>;
+
+/// <summary>The same erasures with media in the database store (ADR 0056), where every node reads them.</summary>
+public sealed class ErasureTests_DatabaseMedia_Sqlite(ErasureTests_DatabaseMedia_Sqlite.Fixture fixture) : ErasureTests(fixture), IClassFixture<ErasureTests_DatabaseMedia_Sqlite.Fixture>
+{
+    public sealed class Fixture() : DatabaseMediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Sqlite);
+}
+
+public sealed class ErasureTests_DatabaseMedia_Postgres(ErasureTests_DatabaseMedia_Postgres.Fixture fixture) : ErasureTests(fixture), IClassFixture<ErasureTests_DatabaseMedia_Postgres.Fixture>
+{
+    public sealed class Fixture() : DatabaseMediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Postgres);
+}
+
+public abstract class DatabaseMediaFixture(Switchboard.Common.Configuration.DatabaseProvider provider) : AppFixture(provider)
+{
+    protected override Task<IDictionary<string, string?>?> SettingsAsync() =>
+        Task.FromResult<IDictionary<string, string?>?>(new Dictionary<string, string?> { ["Switchboard:Media:Store"] = "database" });
+}

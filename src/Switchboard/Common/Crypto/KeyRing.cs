@@ -2,22 +2,35 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Common.Crypto;
 
 /// <summary>
 /// Hands out unwrapped tenant keys. Unwrapped keys are cached briefly in memory so that the hot paths
-/// do not read and unwrap on every seal; erasing or rotating a key on this node drops the cache entry
-/// at once.
+/// do not read and unwrap on every seal; erasing or rotating a key on any node drops the cache entries
+/// of that tenant on every node at once (ADR 0056).
 /// </summary>
-internal sealed class KeyRing(
-    IDbContextFactory<SwitchboardDbContext> dbFactory,
-    MasterKeyRing masterKeys,
-    TimeProvider clock)
+internal sealed class KeyRing
 {
+    /// <summary>The <see cref="CacheInvalidation"/> topic of tenant keys.</summary>
+    public const string Topic = "tenant-keys";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(Guid Tenant, string Purpose, int Version), CachedKey> cache = new();
     private readonly ConcurrentDictionary<(Guid Tenant, string Purpose), CachedVersion> currentVersions = new();
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly MasterKeyRing masterKeys;
+    private readonly TimeProvider clock;
+    private readonly CacheInvalidation invalidation;
+
+    public KeyRing(IDbContextFactory<SwitchboardDbContext> dbFactory, MasterKeyRing masterKeys, TimeProvider clock, CacheInvalidation invalidation)
+    {
+        this.dbFactory = dbFactory;
+        this.masterKeys = masterKeys;
+        this.clock = clock;
+        this.invalidation = invalidation;
+        invalidation.On(Topic, ForgetHere);
+    }
 
     /// <summary>Creates the first data key and the blind-index key of a new tenant, to be saved with it.</summary>
     public IEnumerable<TenantKey> NewTenantKeys(Guid tenantId)
@@ -63,8 +76,8 @@ internal sealed class KeyRing(
         return key.Version;
     }
 
-    /// <summary>Drops this node's cached current version after a rotation committed.</summary>
-    public void VersionChanged(Guid tenantId) => currentVersions.TryRemove((tenantId, TenantKey.DataPurpose), out _);
+    /// <summary>Drops every node's cached current version after a rotation committed.</summary>
+    public void VersionChanged(Guid tenantId) => invalidation.Publish(Topic, tenantId);
 
     /// <summary>Crypto-erases a whole tenant: every key version is overwritten, so nothing it sealed can be opened.</summary>
     public async Task DestroyTenantKeysAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
@@ -81,18 +94,25 @@ internal sealed class KeyRing(
         Forget(tenantId);
     }
 
-    /// <summary>Raised when a tenant's cached keys are dropped, so caches of keys wrapped by them go too.</summary>
-    public event Action<Guid>? TenantForgotten;
+    /// <summary>Raised when a tenant's cached keys are dropped (null: every tenant's), so caches of keys wrapped by them go too.</summary>
+    public event Action<Guid?>? TenantForgotten;
 
-    public void Forget(Guid tenantId)
+    /// <summary>Drops the tenant's cached keys on every node.</summary>
+    public void Forget(Guid tenantId) => invalidation.Publish(Topic, tenantId);
+
+    private void ForgetHere(Guid? tenantId)
     {
         // Cached material is not zeroed here: another request may be sealing with it right now.
-        foreach (var entry in cache.Keys.Where(k => k.Tenant == tenantId))
+        foreach (var entry in cache.Keys.Where(k => tenantId is null || k.Tenant == tenantId))
         {
             cache.TryRemove(entry, out _);
         }
 
-        currentVersions.TryRemove((tenantId, TenantKey.DataPurpose), out _);
+        foreach (var entry in currentVersions.Keys.Where(k => tenantId is null || k.Tenant == tenantId))
+        {
+            currentVersions.TryRemove(entry, out _);
+        }
+
         TenantForgotten?.Invoke(tenantId);
     }
 

@@ -9,10 +9,11 @@ namespace Switchboard.Common.Realtime;
 
 /// <summary>
 /// Cross-node fan-out: LISTENs on PostgreSQL for the NOTIFY that every event-appending transaction sends
-/// on commit, and wakes this node's streams of that tenant. Reconnects by itself.
+/// on commit, and wakes this node's streams of that tenant; and for other nodes' cache invalidations (ADR 0056).
+/// Reconnects by itself, and then flushes every cache: it may have missed some while it could not hear them.
 /// </summary>
 internal sealed partial class PostgresEventListener(
-    IOptions<SwitchboardOptions> options, IConfiguration configuration, RealtimeHub hub, ILogger<PostgresEventListener> logger) : BackgroundService
+    IOptions<SwitchboardOptions> options, IConfiguration configuration, RealtimeHub hub, CacheInvalidation invalidation, ILogger<PostgresEventListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,16 +31,24 @@ internal sealed partial class PostgresEventListener(
                 await connection.OpenAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
-                    if (Guid.TryParse(e.Payload, out var tenantId))
+                    if (e.Channel == CacheInvalidation.NotifyChannel)
+                    {
+                        invalidation.Receive(e.Payload);
+                    }
+                    else if (Guid.TryParse(e.Payload, out var tenantId))
                     {
                         hub.Publish(tenantId);
                         SwitchboardTelemetry.RealtimePublished.Add(1, new KeyValuePair<string, object?>("origin", "notify"));
                     }
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeHub.NotifyChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {RealtimeHub.NotifyChannel}; LISTEN {CacheInvalidation.NotifyChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
+
+                // Whatever changed while this node was not listening is unknown: drop it all, and wake every stream.
+                invalidation.FlushAll();
+                hub.PublishAll();
 
                 while (!stoppingToken.IsCancellationRequested)
                 {

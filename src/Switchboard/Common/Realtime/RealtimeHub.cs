@@ -31,6 +31,18 @@ internal sealed class RealtimeHub
         }
     }
 
+    /// <summary>Wakes every stream (events of any tenant may have been missed, or access changed).</summary>
+    public void PublishAll()
+    {
+        foreach (var tenantSubscribers in subscribers.Values)
+        {
+            foreach (var subscription in tenantSubscribers.Keys)
+            {
+                subscription.Wake();
+            }
+        }
+    }
+
     private void Unsubscribe(Subscription subscription)
     {
         if (subscribers.TryGetValue(subscription.TenantId, out var tenantSubscribers))

@@ -9,7 +9,8 @@ namespace Switchboard.Common.Web;
 /// <summary>
 /// Request rate limits: per API token on <c>/api</c>, per tenant on the webhook URLs, per client IP on
 /// sign-in style endpoints (<see cref="Login"/>) and per account through <see cref="LoginThrottle"/>.
-/// A rejection is a 429 with <c>Retry-After</c> and a <see cref="Problems.RateLimitedType"/> problem.
+/// A rejection is a 429 with <c>Retry-After</c> and a <see cref="Problems.RateLimitedType"/> problem. With several nodes each
+/// enforces its share (<see cref="RateLimitOptions.Nodes"/>, ADR 0056), so a limit holds for the whole cluster.
 /// </summary>
 public static class RateLimits
 {
@@ -28,7 +29,7 @@ public static class RateLimits
             o.OnRejected = (context, _) => new ValueTask(RejectAsync(context.HttpContext, RetryAfterOf(context.Lease)));
             // Only a POST tries credentials or an invite code: loading the form costs nothing.
             o.AddPolicy(Login, http => limits.Enabled && limits.Login.PermitLimit > 0 && HttpMethods.IsPost(http.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ => limits.Login.ToFixedWindow())
+                ? RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ => limits.Login.ToFixedWindow(limits.Nodes))
                 : RateLimitPartition.GetNoLimiter(""));
             if (limits.Enabled)
             {
@@ -68,7 +69,7 @@ public static class RateLimits
         var path = http.Request.Path;
         if (path.StartsWithSegments("/api") && limits.Api.PermitsPerSecond > 0)
         {
-            return RateLimitPartition.GetTokenBucketLimiter("api:" + Caller(http), _ => limits.Api.ToTokenBucket());
+            return RateLimitPartition.GetTokenBucketLimiter("api:" + Caller(http), _ => limits.Api.ToTokenBucket(limits.Nodes));
         }
 
         if (path.StartsWithSegments("/webhooks/whatsapp", out var rest) && limits.Webhooks.PermitsPerSecond > 0)
@@ -78,7 +79,7 @@ public static class RateLimits
                 : Guid.TryParse(http.Request.RouteValues["tenantId"] as string, out var id) ? id.ToString("N") : null;
             if (tenant is not null)
             {
-                return RateLimitPartition.GetTokenBucketLimiter("webhooks:" + tenant, _ => limits.Webhooks.ToTokenBucket());
+                return RateLimitPartition.GetTokenBucketLimiter("webhooks:" + tenant, _ => limits.Webhooks.ToTokenBucket(limits.Nodes));
             }
         }
 
@@ -108,6 +109,12 @@ internal sealed class RateLimitOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
+    /// How many nodes serve behind the load balancer (ADR 0056): each enforces 1/<see cref="Nodes"/> of every limit below, so
+    /// that a caller spread over all nodes still meets the whole limit and no more. Below 1 counts as 1.
+    /// </summary>
+    public int Nodes { get; set; } = 1;
+
+    /// <summary>
     /// Per API token (or operator, user, or address when anonymous) on <c>/api</c>. The load test queues
     /// 1,000 replies from 16 workers at once; the burst covers that twice over.
     /// </summary>
@@ -134,15 +141,20 @@ internal sealed class TokenBucketLimit
 
     public int Burst { get; set; }
 
-    /// <summary>Refills every 100 ms (the partitioned limiter's tick) or, below 10/s, one token at a time.</summary>
-    public TokenBucketRateLimiterOptions ToTokenBucket()
+    /// <summary>
+    /// This node's share of the bucket when <paramref name="nodes"/> serve: refills every 100 ms (the partitioned limiter's tick) or,
+    /// below 10/s, one token at a time; shares round down (a burst of at least one).
+    /// </summary>
+    public TokenBucketRateLimiterOptions ToTokenBucket(int nodes = 1)
     {
-        var (period, tokens) = PermitsPerSecond >= 10
-            ? (TimeSpan.FromMilliseconds(100), PermitsPerSecond / 10)
-            : (TimeSpan.FromSeconds(1.0 / PermitsPerSecond), 1);
+        nodes = Math.Max(1, nodes);
+        var perSecond = (double)PermitsPerSecond / nodes;
+        var (period, tokens) = perSecond >= 10
+            ? (TimeSpan.FromMilliseconds(100), (int)(perSecond / 10))
+            : (TimeSpan.FromSeconds(1.0 / perSecond), 1);
         return new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(Burst, tokens),
+            TokenLimit = Math.Max(Math.Max(1, Burst / nodes), tokens),
             TokensPerPeriod = tokens,
             ReplenishmentPeriod = period,
             QueueLimit = 0,
@@ -158,9 +170,10 @@ internal sealed class WindowLimit
 
     public TimeSpan Window { get; set; }
 
-    public FixedWindowRateLimiterOptions ToFixedWindow() => new()
+    /// <summary>This node's share of the window when <paramref name="nodes"/> serve, rounded down (at least one).</summary>
+    public FixedWindowRateLimiterOptions ToFixedWindow(int nodes = 1) => new()
     {
-        PermitLimit = PermitLimit,
+        PermitLimit = Math.Max(1, PermitLimit / Math.Max(1, nodes)),
         Window = Window,
         QueueLimit = 0,
         AutoReplenishment = false,
@@ -180,7 +193,7 @@ internal sealed class LoginThrottle : IDisposable
     {
         var limits = options.Value;
         limiter = PartitionedRateLimiter.Create<string, string>(email => limits.Enabled && limits.LoginPerAccount.PermitLimit > 0
-            ? RateLimitPartition.GetFixedWindowLimiter(email, _ => limits.LoginPerAccount.ToFixedWindow())
+            ? RateLimitPartition.GetFixedWindowLimiter(email, _ => limits.LoginPerAccount.ToFixedWindow(limits.Nodes))
             : RateLimitPartition.GetNoLimiter(""));
     }
 

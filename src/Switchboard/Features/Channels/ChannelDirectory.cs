@@ -6,7 +6,7 @@ namespace Switchboard.Features.Channels;
 
 /// <summary>
 /// Channels by Meta's phone_number_id, for routing webhooks without a query per change. Entries live a few
-/// seconds and are dropped at once when a channel of the tenant changes on this node (rotate, revoke).
+/// seconds and are dropped at once when a channel of the tenant changes on any node (rotate, revoke; ADR 0056).
 /// </summary>
 internal sealed class ChannelDirectory
 {
@@ -19,7 +19,7 @@ internal sealed class ChannelDirectory
         this.clock = clock;
         changes.Changed += tenantId =>
         {
-            foreach (var entry in byPhoneNumberId.Where(e => e.Value.Channel is null || e.Value.Channel.TenantId == tenantId))
+            foreach (var entry in byPhoneNumberId.Where(e => tenantId is null || e.Value.Channel is null || e.Value.Channel.TenantId == tenantId))
             {
                 byPhoneNumberId.TryRemove(entry.Key, out _);
             }

@@ -1,32 +1,43 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
 /// <summary>
 /// Per-contact data keys, wrapped by the tenant data key. Destroying a contact's key crypto-erases that
 /// person everywhere their data was sealed (messages, media, profile, raw events), while every other
-/// contact and tenant stays readable.
+/// contact and tenant stays readable. Cached keys go on every node when the contact or its tenant is erased (ADR 0056).
 /// </summary>
 internal sealed class ContactKeys
 {
+    public const string Topic = "contact-keys";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<(Guid Tenant, Guid Contact), (DataKey Key, DateTimeOffset Expires)> cache = new();
     private readonly KeyRing keyRing;
     private readonly TimeProvider clock;
+    private readonly CacheInvalidation invalidation;
 
-    public ContactKeys(KeyRing keyRing, TimeProvider clock)
+    public ContactKeys(KeyRing keyRing, TimeProvider clock, CacheInvalidation invalidation)
     {
         this.keyRing = keyRing;
         this.clock = clock;
+        this.invalidation = invalidation;
         keyRing.TenantForgotten += tenantId =>
         {
-            foreach (var entry in cache.Keys.Where(k => k.Tenant == tenantId))
+            foreach (var entry in cache.Keys.Where(k => tenantId is null || k.Tenant == tenantId))
             {
                 cache.TryRemove(entry, out _);
             }
         };
+        invalidation.On(Topic, contactId =>
+        {
+            foreach (var entry in cache.Keys.Where(k => contactId is null || k.Contact == contactId))
+            {
+                cache.TryRemove(entry, out _);
+            }
+        });
     }
 
     /// <summary>Gives a new contact its own key and returns it unwrapped for immediate use.</summary>
@@ -75,7 +86,7 @@ internal sealed class ContactKeys
         contact.WaIdIndex = null;
         contact.UserIdIndex = null;
         contact.ErasedAt ??= clock.GetUtcNow();
-        cache.TryRemove((contact.TenantId, contact.Id), out _);
+        invalidation.Publish(Topic, contact.Id);
     }
 
     private static SealContext WrapContext(Contact contact) => new(contact.TenantId, Contact.Table, contact.Id, nameof(Contact.DataKey));

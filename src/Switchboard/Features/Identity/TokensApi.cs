@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Common.Security;
 using Switchboard.Common.Web;
 using Switchboard.Features.Audit;
@@ -70,6 +71,7 @@ internal static class TokensApi
         {
             token.RevokedAt = now;
             await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.TokenRevoked, $"token:{token.Id}", new { name = token.Name, kind = KindName(token.Kind) }, now, ct);
+            db.ApplicationService<CacheInvalidation>()?.Publish(AccessRevalidator.TokensTopic, tenantId);
         }
 
         return null;

@@ -12,6 +12,7 @@ internal sealed class MediaContactErase(BlobStore blobs) : IContactEraseStep
         var (tenantId, contactId) = (erasure.TenantId, erasure.ContactId);
         var ids = await db.MediaObjects.Where(m => m.TenantId == tenantId && m.ContactId == contactId).Select(m => m.Id).ToListAsync(ct);
         await db.MediaObjects.Where(m => m.TenantId == tenantId && m.ContactId == contactId).ExecuteDeleteAsync(ct);
+        await blobs.DeleteWithAsync(db, tenantId, ids, ct);
         erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
     }
 
@@ -20,6 +21,7 @@ internal sealed class MediaContactErase(BlobStore blobs) : IContactEraseStep
         var (tenantId, messageIds) = (erasure.TenantId, erasure.MessageIds.ToList());
         var ids = await db.MediaObjects.Where(m => m.TenantId == tenantId && EF.Parameter(messageIds).Contains(m.MessageId)).Select(m => m.Id).ToListAsync(ct);
         await db.MediaObjects.Where(m => m.TenantId == tenantId && EF.Parameter(messageIds).Contains(m.MessageId)).ExecuteDeleteAsync(ct);
+        await blobs.DeleteWithAsync(db, tenantId, ids, ct);
         erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
     }
 }

@@ -10,7 +10,8 @@ public static class MediaFeature
 {
     public static IServiceCollection AddMedia(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<MediaOptions>(configuration.GetSection(MediaOptions.Section));
+        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section))
+            .Validate(o => MediaOptions.IsKnownStore(o.Store), "Switchboard:Media:Store must be 'files' or 'database'.").ValidateOnStart();
         services.AddSingleton<MediaSignal>();
         services.AddSingleton<BlobStore>();
         services.AddSingleton<IContactMergeStep, MediaContactMerge>();

@@ -9,5 +9,7 @@ internal static class MediaTables
     extension(SwitchboardDbContext db)
     {
         public DbSet<MediaObject> MediaObjects => db.Set<MediaObject>();
+
+        public DbSet<MediaBlob> MediaBlobs => db.Set<MediaBlob>();
     }
 }

@@ -8,7 +8,7 @@ namespace Switchboard.Features.Outbound;
 /// Opened channel access tokens, kept for a minute so that a burst of replies opens each number's token
 /// once instead of once per reply. An entry is used only while the sealed token it came from is the one
 /// the channel row holds (so a rotation on any node is seen at the next claim), and a channel change on
-/// this node drops the tenant's entries at once.
+/// any node drops the tenant's entries at once (ADR 0056).
 /// </summary>
 internal sealed class ChannelTokens
 {
@@ -23,7 +23,7 @@ internal sealed class ChannelTokens
         this.clock = clock;
         changes.Changed += tenantId =>
         {
-            foreach (var key in cache.Keys.Where(k => k.Tenant == tenantId))
+            foreach (var key in cache.Keys.Where(k => tenantId is null || k.Tenant == tenantId))
             {
                 cache.TryRemove(key, out _);
             }

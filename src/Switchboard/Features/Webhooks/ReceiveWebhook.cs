@@ -32,7 +32,17 @@ internal static class ReceiveWebhook
 
         try
         {
-            var candidates = await secrets.ForTenantAsync(tenantId, ct);
+            TenantWebhookSecrets candidates;
+            try
+            {
+                candidates = await secrets.ForTenantAsync(tenantId, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not KeyDestroyedException)
+            {
+                // The secrets were not cached and the database cannot be read: Meta retries a 503.
+                return Refused(started, "unavailable", Unavailable());
+            }
+
             if (!WebhookSignature.Verify(body, signature, candidates.AppSecrets))
             {
                 return Refused(started, "bad-signature", Unauthorized());

@@ -10,7 +10,7 @@ namespace Switchboard.Features.Webhooks;
 /// <summary>
 /// The app secrets and verify tokens of a tenant's live (not revoked) channels, opened once and kept in
 /// memory for a short while: the webhook hot path must not hit the database and unwrap keys per request.
-/// Changing a channel on this node drops the entry at once; other nodes see it within the lifetime.
+/// Changing a channel on any node drops the entry at once (ADR 0056); the lifetime is the backstop.
 /// </summary>
 internal sealed class WebhookSecrets
 {
@@ -19,13 +19,25 @@ internal sealed class WebhookSecrets
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly Sealer sealer;
     private readonly TimeProvider clock;
+    private long generation;
 
     public WebhookSecrets(IDbContextFactory<SwitchboardDbContext> dbFactory, Sealer sealer, TimeProvider clock, ChannelChanges changes)
     {
         this.dbFactory = dbFactory;
         this.sealer = sealer;
         this.clock = clock;
-        changes.Changed += tenantId => cache.TryRemove(tenantId, out _);
+        changes.Changed += tenantId =>
+        {
+            Interlocked.Increment(ref generation);
+            if (tenantId is { } tenant)
+            {
+                cache.TryRemove(tenant, out _);
+            }
+            else
+            {
+                cache.Clear();
+            }
+        };
     }
 
     public async ValueTask<TenantWebhookSecrets> ForTenantAsync(Guid tenantId, CancellationToken ct)
@@ -36,6 +48,8 @@ internal sealed class WebhookSecrets
             return entry.Secrets;
         }
 
+        // A change heard while this read was under way may be newer than what it read: then it is not kept.
+        var generation = Volatile.Read(ref this.generation);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var channels = await db.Channels.AsNoTracking()
             .Where(c => c.TenantId == tenantId && c.Status != ChannelStatus.Revoked)
@@ -49,7 +63,11 @@ internal sealed class WebhookSecrets
         }
 
         var secrets = new TenantWebhookSecrets(appSecrets, verifyTokens);
-        cache[tenantId] = new Entry(secrets, now + Lifetime);
+        if (generation == Volatile.Read(ref this.generation))
+        {
+            cache[tenantId] = new Entry(secrets, now + Lifetime);
+        }
+
         return secrets;
     }
 
