@@ -31,6 +31,7 @@ internal sealed partial class NumberLeases(
 
     private readonly ConcurrentDictionary<Guid, Hold> held = new();
     private readonly ConcurrentDictionary<Guid, long> notBefore = new();
+    private volatile bool stopping;
 
     /// <summary>This run of the process: the holder of its number leases and the owner of its outbox leases.</summary>
     public Guid HolderId { get; } = Guid.CreateVersion7();
@@ -43,7 +44,7 @@ internal sealed partial class NumberLeases(
     public bool HoldsAny => !held.IsEmpty;
 
     /// <summary>True while this node holds the number's lease with time to spare: a call may start now.</summary>
-    public bool MaySend(Guid channelId) => held.TryGetValue(channelId, out var hold) && clock.GetTimestamp() < hold.SendUntil;
+    public bool MaySend(Guid channelId) => !stopping && held.TryGetValue(channelId, out var hold) && clock.GetTimestamp() < hold.SendUntil;
 
     /// <summary>
     /// Takes those of the numbers (with due replies) that this node may not send for yet and that are free or
@@ -53,6 +54,11 @@ internal sealed partial class NumberLeases(
     public async Task<List<Guid>> TakeAsync(IEnumerable<(Guid TenantId, Guid ChannelId)> numbers, CancellationToken ct)
     {
         var now = clock.GetTimestamp();
+        if (stopping)
+        {
+            return [];
+        }
+
         var wanted = numbers.Where(n => !MaySend(n.ChannelId) && (!notBefore.TryGetValue(n.ChannelId, out var at) || at <= now))
             .DistinctBy(n => n.ChannelId).OrderBy(n => n.ChannelId).ToList();
         if (wanted.Count == 0)
@@ -110,6 +116,7 @@ internal sealed partial class NumberLeases(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        stopping = true;
         held.Clear();
         await base.StopAsync(cancellationToken);
         try
