@@ -74,7 +74,7 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         Cluster.Kill(holder.Node);
         try
         {
-            var next = await Eventually.PollValueAsync(async () =>
+            var next = await Eventually.PollValueAsync<(int Node, Guid Holder)>(async () =>
             {
                 var now = await HolderAsync(channelId);
                 return now.Holder != holder.Holder ? now : null;
