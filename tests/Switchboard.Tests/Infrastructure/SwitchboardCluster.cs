@@ -101,6 +101,25 @@ public sealed class SwitchboardCluster : IAsyncDisposable
         nodes[node] = await SwitchboardProcess.StartAsync(own, ports[node]);
     }
 
+    /// <summary>Starts every node that is not running (a test's first step: an earlier test may have killed some).</summary>
+    public Task EnsureLiveAsync() => Task.WhenAll(Enumerable.Range(0, Size).Where(n => !IsLive(n)).Select(StartNodeAsync));
+
+    /// <summary>Starts the node again in the background, trying again if a start fails (a loaded machine can be slow to start one).</summary>
+    public async Task RestartAsync(int node, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3 && !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await StartNodeAsync(node);
+                return;
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
     /// <summary>SIGKILL: nothing graceful.</summary>
     public void Kill(int node) => nodes[node]?.KillHard();
 

@@ -49,7 +49,17 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        await server.WaitUntilReadyAsync();
+        try
+        {
+            await server.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            // A server that never became ready must not linger on its port.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
