@@ -116,6 +116,7 @@ public sealed class SwitchboardCluster : IAsyncDisposable
             }
             catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
+                // Not ready in time, or exited during start: the failed process is gone; try once more.
             }
         }
     }
