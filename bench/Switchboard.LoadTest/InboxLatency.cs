@@ -127,7 +127,7 @@ internal static class InboxLatency
 
         using var stopLoad = new CancellationTokenSource();
         var load = new RateLoad();
-        var loadTask = Task.Run(() => load.RunAsync(webhook, target.AppSecret, target.PhoneNumberId, options.Rate, options.Customers, options.Concurrency, stopLoad.Token));
+        var loadTask = Task.Run(() => load.RunAsync([webhook], target.AppSecret, target.PhoneNumberId, options.Rate, options.Customers, options.Concurrency, stopLoad.Token));
         var clock = Stopwatch.StartNew();
         var (lastAcked, lastAt) = (0, TimeSpan.Zero);
         void Progress(string extra)

@@ -17,6 +17,11 @@ internal sealed class Options
 
     public string Url => Get("url", "http://127.0.0.1:5080").TrimEnd('/');
 
+    /// <summary>Several nodes of one Switchboard (ingest): webhook POSTs go to them in turn; the first provisions.</summary>
+    public IReadOnlyList<string> Urls => values.TryGetValue("urls", out var urls)
+        ? [.. urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => u.TrimEnd('/'))]
+        : [Url];
+
     public string OperatorKey => Get("operator-key", "");
 
     public int Concurrency => Int("concurrency", 64);
@@ -101,6 +106,7 @@ internal sealed class Options
 
         Options:
           --url http://127.0.0.1:5080     the Switchboard under test
+          --urls URL1,URL2,...            several nodes of it (ingest): webhooks go to each in turn
           --operator-key KEY              its operator key (provisions a fresh tenant and numbers)
           --db-provider sqlite|postgres   and --db "<connection string>": where to measure processing lag
           --concurrency 64 --duration 30 --warmup 5 --customers 1000 --skip-ceiling        (ingest)

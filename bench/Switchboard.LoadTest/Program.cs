@@ -11,7 +11,7 @@ if (options is null || (string.IsNullOrEmpty(options.OperatorKey) && !(options.M
     return 2;
 }
 
-using var api = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(60) };
+using var api = new HttpClient { BaseAddress = new Uri(options.Urls[0]), Timeout = TimeSpan.FromSeconds(60) };
 var report = new StringBuilder();
 report.AppendLine(CultureInfo.InvariantCulture, $"### {options.Mode} — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {options.DbProvider}");
 report.AppendLine();
@@ -26,15 +26,15 @@ if (options.Mode == "ingest")
     {
         await using var server = await CeilingServer.StartAsync(tenant.AppSecret);
         Console.Error.WriteLine("Ceiling: a bare signature-checking endpoint");
-        ceiling = await WebhookLoad.RunAsync(server.Endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], options, "ceiling");
+        ceiling = await WebhookLoad.RunAsync([server.Endpoint], tenant.AppSecret, tenant.PhoneNumberIds[0], options, "ceiling");
     }
 
     Console.Error.WriteLine("Switchboard: durable acknowledge");
-    var endpoint = new Uri($"{options.Url}/webhooks/whatsapp/{tenant.TenantId}");
+    List<Uri> endpoints = [.. options.Urls.Select(url => new Uri($"{url}/webhooks/whatsapp/{tenant.TenantId}"))];
     var result = options.FixedRate is { } rate
-        ? await FixedRateAsync(endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], rate)
-        : await WebhookLoad.RunAsync(endpoint, tenant.AppSecret, tenant.PhoneNumberIds[0], options, "switchboard");
-    report.AppendLine(CultureInfo.InvariantCulture, $"Messages per webhook POST: {options.PerWebhook}.");
+        ? await FixedRateAsync(endpoints, tenant.AppSecret, tenant.PhoneNumberIds[0], rate)
+        : await WebhookLoad.RunAsync(endpoints, tenant.AppSecret, tenant.PhoneNumberIds[0], options, "switchboard");
+    report.AppendLine(CultureInfo.InvariantCulture, $"Messages per webhook POST: {options.PerWebhook}. Nodes: {endpoints.Count}.");
     report.AppendLine();
     report.AppendLine("| endpoint | events/s | POSTs/s | ack p50 ms | p95 | p99 | max | errors |");
     report.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -74,13 +74,13 @@ Console.WriteLine(report.ToString());
 return 0;
 
 // Open loop at a fixed rate for the warm-up and the measured period; only the measured period counts.
-async Task<LoadResult> FixedRateAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate)
+async Task<LoadResult> FixedRateAsync(IReadOnlyList<Uri> endpoints, string appSecret, string phoneNumberId, int rate)
 {
     var started = DateTimeOffset.UtcNow;
     var measureFrom = started + options.Warmup;
     var load = new RateLoad { MeasureFrom = measureFrom };
     using var stop = new CancellationTokenSource(options.Warmup + options.Duration);
-    var run = load.RunAsync(endpoint, appSecret, phoneNumberId, rate, options.Customers, options.Concurrency, stop.Token, options.PerWebhook);
+    var run = load.RunAsync(endpoints, appSecret, phoneNumberId, rate, options.Customers, options.Concurrency, stop.Token, options.PerWebhook);
     var last = 0;
     while (!run.IsCompleted)
     {

@@ -54,8 +54,8 @@ internal sealed class RateLoad
     /// <summary>Every acknowledged wamid with the moment its 200 arrived (for processing lag).</summary>
     public ConcurrentBag<(string Wamid, DateTimeOffset AckedAt)> AckedWamids { get; } = [];
 
-    /// <summary>Runs until <c>stop</c>: <c>rate</c> messages per second; with <c>perWebhook</c> above 1, each POST carries that many and POSTs go out at rate / perWebhook.</summary>
-    public async Task<RateResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop, int perWebhook = 1)
+    /// <summary>Runs until <c>stop</c>, request k going to node k mod the number of endpoints: <c>rate</c> messages per second; with <c>perWebhook</c> above 1, each POST carries that many and POSTs go out at rate / perWebhook.</summary>
+    public async Task<RateResult> RunAsync(IReadOnlyList<Uri> endpoints, string appSecret, string phoneNumberId, int rate, int customers, int maxInFlight, CancellationToken stop, int perWebhook = 1)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = maxInFlight, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -93,7 +93,7 @@ internal sealed class RateLoad
                 var body = Encoding.UTF8.GetBytes(Webhooks.Batch(phoneNumberId, messages));
                 var started = Stopwatch.GetTimestamp();
                 var measured = DateTimeOffset.UtcNow >= MeasureFrom;
-                var error = await Webhooks.PostAsync(http, endpoint, secret, body, CancellationToken.None);
+                var error = await Webhooks.PostAsync(http, endpoints[k % endpoints.Count], secret, body, CancellationToken.None);
                 if (error is null)
                 {
                     var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

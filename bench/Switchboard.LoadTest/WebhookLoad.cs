@@ -12,11 +12,11 @@ internal sealed record LoadResult(double RequestsPerSecond, double EventsPerSeco
 
 /// <summary>
 /// Workers posting signed webhooks (one text message each, or <c>--per-webhook</c> messages in one change
-/// as Meta aggregates them; a fresh wamid every time, customers from a pool) for the warm-up and then the measured period, with a progress line every second.
+/// as Meta aggregates them; a fresh wamid every time, customers from a pool; to several nodes in turn) for the warm-up and then the measured period, with a progress line every second.
 /// </summary>
 internal static class WebhookLoad
 {
-    public static async Task<LoadResult> RunAsync(Uri endpoint, string appSecret, string phoneNumberId, Options options, string label)
+    public static async Task<LoadResult> RunAsync(IReadOnlyList<Uri> endpoints, string appSecret, string phoneNumberId, Options options, string label)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -37,7 +37,7 @@ internal static class WebhookLoad
                 var body = Encoding.UTF8.GetBytes(Webhooks.Batch(phoneNumberId, messages));
                 using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+                using var request = new HttpRequestMessage(HttpMethod.Post, endpoints[(worker + i) % endpoints.Count]) { Content = content };
                 request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(secret, body)));
                 var started = clock.Elapsed;
                 string? error = null;

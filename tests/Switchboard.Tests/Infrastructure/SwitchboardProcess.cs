@@ -20,6 +20,11 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's process id (<c>dotnet Switchboard.dll</c> runs the server in the host's own process).</summary>
+    public int ProcessId => process.Id;
+
+    public bool HasExited => process.HasExited;
+
     public static async Task<SwitchboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int port)
     {
         var directory = ServerDirectory();
@@ -44,7 +49,17 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        await server.WaitUntilReadyAsync();
+        try
+        {
+            await server.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            // A server that never became ready must not linger on its port.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -119,7 +134,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
         using var client = CreateClient();
         client.Timeout = TimeSpan.FromSeconds(2);
         // Generous: a child process on a loaded two-core machine can take long to start; a healthy one is ready in about a second.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -144,7 +159,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("Switchboard did not become ready within 90 s.");
+        throw new TimeoutException("Switchboard did not become ready within 120 s.");
     }
 
     /// <summary>The server's build output next to this test build (same configuration).</summary>

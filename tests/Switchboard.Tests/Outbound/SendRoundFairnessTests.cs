@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Features.Outbound;
 using Switchboard.Tests.Infrastructure;
 
@@ -23,7 +24,7 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         var (older, old, latest, latestIds, dueAt) = await ThreeBacklogsAsync(app);
 
         await using var db = app.NewDbContext();
-        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), [], LaneBacklog, Capacity, dueAt, CancellationToken.None);
+        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), Leases(app), [], LaneBacklog, Capacity, dueAt, CancellationToken.None);
 
         // 0.4 s of an 80/s lane (paced at 78.4/s) is 31 replies.
         round.Shares.Should().BeEquivalentTo(new Dictionary<Guid, int> { [older] = 31, [old] = 31, [latest] = 31 });
@@ -50,7 +51,7 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         }
 
         await using var db = app.NewDbContext();
-        var round = await DueReplies.ReadAsync(db, pacer, [], LaneBacklog, 50, dueAt, CancellationToken.None);
+        var round = await DueReplies.ReadAsync(db, pacer, Leases(app), [], LaneBacklog, 50, dueAt, CancellationToken.None);
 
         round.Shares.Keys.Should().BeEquivalentTo([old, latest]);
         round.Items.Should().NotContain(i => i.ChannelId == older);
@@ -69,12 +70,15 @@ public abstract class SendRoundFairnessTests(AppFixture fixture)
         var goneIds = await QueueAsync(app, tenant, gone, 10, queuedAt.AddSeconds(1));
 
         await using var db = app.NewDbContext();
-        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), [fed], LaneBacklog, Capacity, dueAt, CancellationToken.None);
+        var round = await DueReplies.ReadAsync(db, new Pacer(new StoppedClock()), Leases(app), [fed], LaneBacklog, Capacity, dueAt, CancellationToken.None);
 
         round.Shares.Keys.Should().Equal(gone);
         round.Channels.Should().NotContainKey(gone, "the round fails the replies of a number that no longer exists");
         round.Items.Select(i => i.Id).Should().BeEquivalentTo(goneIds);
     }
+
+    /// <summary>The app's own number leases: the round takes the numbers it reads (ADR 0055), which nobody else holds.</summary>
+    private static NumberLeases Leases(SwitchboardApp app) => app.Services.GetRequiredService<NumberLeases>();
 
     /// <summary>A clock that stands still, so that what a pacer's lanes hold does not drain during the test.</summary>
     private sealed class StoppedClock : TimeProvider

@@ -28,6 +28,10 @@ public static class OutboundFeature
         services.AddHostedService(sp => sp.GetRequiredService<SendJournal>());
         services.AddSingleton<OutboxSender>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxSender>());
+
+        // Registered after the sender, so it stops first: the node stops calling before its leases lapse for others.
+        services.AddSingleton<NumberLeases>();
+        services.AddHostedService(sp => sp.GetRequiredService<NumberLeases>());
         if (configuration.GetValue<bool>("Switchboard:Metrics:Enabled"))
         {
             services.AddHostedService<OutboxDepthSnapshot>();

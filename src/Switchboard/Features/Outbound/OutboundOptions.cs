@@ -32,4 +32,10 @@ internal sealed class OutboundOptions
     /// reply unknown.
     /// </summary>
     public TimeSpan SendingLeaseMargin { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a node's lease on a number lasts unless renewed (ADR 0055): it is renewed every 30 % of
+    /// this, and a node whose lease lapses is replaced by another after at most this long. At least 3 s.
+    /// </summary>
+    public TimeSpan NumberLease { get; set; } = TimeSpan.FromSeconds(5);
 }

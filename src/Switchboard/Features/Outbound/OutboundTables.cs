@@ -11,5 +11,7 @@ internal static class OutboundTables
         public DbSet<OutboxItem> OutboxItems => db.Set<OutboxItem>();
 
         public DbSet<IdempotencyKey> IdempotencyKeys => db.Set<IdempotencyKey>();
+
+        public DbSet<NumberLease> NumberLeases => db.Set<NumberLease>();
     }
 }

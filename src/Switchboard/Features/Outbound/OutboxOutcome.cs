@@ -38,6 +38,9 @@ internal sealed record OutboxOutcome
     /// <summary>Meta refused the token (190): the number waits for a new one.</summary>
     public bool PauseChannel { get; private init; }
 
+    /// <summary>Recorded only if the item is still Sending under the lease it was found with (a node that left it behind may yet record it).</summary>
+    public bool OnlyIfStillSending { get; private init; }
+
     public static OutboxOutcome Accepted(OutboxItem item, string? wamid) => new(item, OutboxState.Done) { Wamid = wamid };
 
     public static OutboxOutcome Failed(OutboxItem item, string reason, int? code, string? title) =>
@@ -45,6 +48,10 @@ internal sealed record OutboxOutcome
 
     public static OutboxOutcome Unknown(OutboxItem item, string reason) =>
         new(item, OutboxState.Unknown) { Reason = reason, MessageState = DeliveryState.Unknown };
+
+    /// <summary>The node sending it stopped, or lost the number (ADR 0055), while it was Sending: nobody knows whether Meta got it.</summary>
+    public static OutboxOutcome Interrupted(OutboxItem item) =>
+        new(item, OutboxState.Unknown) { Reason = "interrupted", MessageState = DeliveryState.Unknown, OnlyIfStillSending = true };
 
     /// <summary>Back to Pending (it was not delivered), to be picked up again at <paramref name="retryAt"/>.</summary>
     public static OutboxOutcome Release(OutboxItem item, DateTimeOffset retryAt, string reason, bool countAttempt = false) =>

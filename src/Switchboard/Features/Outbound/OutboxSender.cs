@@ -18,12 +18,16 @@ namespace Switchboard.Features.Outbound;
 /// the slots), and it stays Sending until its outcome is committed (both by the <see cref="SendJournal"/>). A send is retried only when it provably did not reach Meta or Meta asked
 /// for a retry; an unknown outcome — a timeout, a dropped connection, or a node that died while an item was
 /// Sending — is never resent automatically: the message is marked unknown for an agent to decide.
+/// A node sends only for the numbers whose lease it holds (<see cref="NumberLeases"/>, ADR 0055).
 /// </summary>
 internal sealed partial class OutboxSender : JobLoop
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan RecoveryInterval = TimeSpan.FromSeconds(5);
+
+    // A reply queued through another node wakes only that node; the number's holder finds it by polling.
+    private static readonly TimeSpan HolderPollInterval = TimeSpan.FromMilliseconds(250);
 
     // A round reads the whole due queue, so rounds come at most this often; the lanes hold several rounds.
     private static readonly TimeSpan RoundInterval = TimeSpan.FromMilliseconds(40);
@@ -38,6 +42,7 @@ internal sealed partial class OutboxSender : JobLoop
     private readonly SendJournal writer;
     private readonly SqliteWriteGate gate;
     private readonly Pacer pacer;
+    private readonly NumberLeases leases;
     private readonly OutboxSignal signal;
     private readonly ChannelChanges channelChanges;
     private readonly IOptions<OutboundOptions> options;
@@ -53,6 +58,7 @@ internal sealed partial class OutboxSender : JobLoop
         SendJournal writer,
         SqliteWriteGate gate,
         Pacer pacer,
+        NumberLeases leases,
         OutboxSignal signal,
         ChannelChanges channelChanges,
         MigrationState migrations,
@@ -66,6 +72,7 @@ internal sealed partial class OutboxSender : JobLoop
         this.writer = writer;
         this.gate = gate;
         this.pacer = pacer;
+        this.leases = leases;
         this.signal = signal;
         this.channelChanges = channelChanges;
         this.options = options;
@@ -91,7 +98,11 @@ internal sealed partial class OutboxSender : JobLoop
         return base.ExecuteAsync(stoppingToken);
     }
 
-    /// <summary>Recovers abandoned sends now and then, then claims and dispatches a round as <paramref name="owner"/>, the node's one lease owner.</summary>
+    /// <summary>
+    /// Recovers abandoned sends now and then, then claims and dispatches a round. The sender has one loop, and
+    /// it leases replies as the node's number-lease holder rather than as <paramref name="owner"/>, so that
+    /// a reply's lease says which node's number lease it was taken under (ADR 0055).
+    /// </summary>
     protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
     {
         if (clock.GetUtcNow() - lastRecovery > RecoveryInterval)
@@ -100,8 +111,12 @@ internal sealed partial class OutboxSender : JobLoop
             lastRecovery = clock.GetUtcNow();
         }
 
-        return await ClaimAndDispatchAsync(owner, ct);
+        return await ClaimAndDispatchAsync(leases.HolderId, ct);
     }
+
+    /// <summary>While it holds numbers, the node looks for replies queued through other nodes at least this often.</summary>
+    protected override Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
+        Task.FromResult<DateTimeOffset?>(leases.HoldsAny ? clock.GetUtcNow() + HolderPollInterval : null);
 
     private async Task<int> ClaimAndDispatchAsync(Guid nodeId, CancellationToken ct)
     {
@@ -113,7 +128,13 @@ internal sealed partial class OutboxSender : JobLoop
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var (due, channels, shares) = await DueReplies.ReadAsync(db, pacer, pacer.ChannelsAhead(LaneBacklog / 2), LaneBacklog, capacity, now, ct);
+        var (due, channels, shares, takenOver) = await DueReplies.ReadAsync(db, pacer, leases, pacer.ChannelsAhead(LaneBacklog / 2), LaneBacklog, capacity, now, ct);
+        if (takenOver.Count > 0)
+        {
+            // The node that held these numbers left their calls behind: settle them before sending on its numbers.
+            await RecoverAbandonedAsync(ct);
+        }
+
         if (due.Count == 0)
         {
             return 0;
@@ -163,6 +184,10 @@ internal sealed partial class OutboxSender : JobLoop
             else if (!contacts.TryGetValue(item.ContactId, out var contact))
             {
                 failed.Add(OutboxOutcome.Failed(item, "erased", null, null));
+            }
+            else if (!leases.MaySend(item.ChannelId))
+            {
+                continue;
             }
             else if (channel.Status == ChannelStatus.NeedsReauthorization)
             {
@@ -217,7 +242,7 @@ internal sealed partial class OutboxSender : JobLoop
         using (await gate.EnterAsync(db, ct))
         {
             await db.OutboxItems
-            .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && (o.LeaseUntil == null || o.LeaseUntil < now))
+            .Where(o => EF.Parameter(tenants).Contains(o.TenantId) && EF.Parameter(ids).Contains(o.Id) && o.State == OutboxState.Pending && (o.LeaseUntil == null || o.LeaseUntil < now || o.LeaseOwner != nodeId))
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.LeaseOwner, nodeId).SetProperty(o => o.LeaseUntil, leaseUntil), ct);
         }
 
@@ -262,23 +287,30 @@ internal sealed partial class OutboxSender : JobLoop
         return dispatched;
     }
 
-    /// <summary>Items left in Sending by a node that died mid-call: nobody knows if Meta got them.</summary>
+    /// <summary>
+    /// Items left in Sending by a node that died mid-call, or that lost the number (ADR 0055): past their
+    /// lease, or on a number now held by another node or whose holder's lease lapsed a lease's length ago.
+    /// Nobody knows if Meta got them. Each is recorded only if it is still Sending under that lease.
+    /// </summary>
     private async Task RecoverAbandonedAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var abandoned = await db.OutboxItems.AsNoTracking()
-            .Where(o => o.State == OutboxState.Sending && o.LeaseUntil < now)
+        var lapsedBefore = now - options.Value.NumberLease;
+        var abandoned = await db.OutboxItems.AsNoTracking().IgnoreQueryFilters()
+            .Where(o => o.State == OutboxState.Sending
+                && (o.LeaseUntil < now
+                    || db.Set<NumberLease>().IgnoreQueryFilters().Any(l => l.TenantId == o.TenantId && l.ChannelId == o.ChannelId && (l.Holder != o.LeaseOwner || l.ExpiresAt < lapsedBefore))))
             .OrderBy(o => o.LeaseUntil)
             .Take(500)
-            .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId, Attempts = o.Attempts })
+            .Select(o => new OutboxItem { TenantId = o.TenantId, Id = o.Id, MessageId = o.MessageId, ChannelId = o.ChannelId, ContactId = o.ContactId, Attempts = o.Attempts, LeaseOwner = o.LeaseOwner })
             .ToListAsync(ct);
         foreach (var item in abandoned)
         {
             LogAbandoned(item.Id);
         }
 
-        await Task.WhenAll(abandoned.Select(item => writer.RecordAsync(OutboxOutcome.Unknown(item, "interrupted"))));
+        await Task.WhenAll(abandoned.Select(item => writer.RecordAsync(OutboxOutcome.Interrupted(item))));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]

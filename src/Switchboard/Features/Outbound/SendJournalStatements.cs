@@ -51,30 +51,39 @@ internal static class SendJournalStatements
             await ConversationLedger.ResetSendBackoffAsync(db, tenants, [.. accepted.Select(i => i.ContactId).Distinct()], ct);
         }
 
+        var recorded = outcomes.Where(o => o.State == OutboxState.Done).ToList();
         foreach (var outcome in outcomes.Where(o => o.State != OutboxState.Done))
         {
-            await RecordOneAsync(db, outcome, now, ct);
+            if (await RecordOneAsync(db, outcome, now, ct))
+            {
+                recorded.Add(outcome);
+            }
         }
 
-        var finished = outcomes.Where(o => o.State != OutboxState.Pending && o.Item.MessageId is not null)
+        var finished = recorded.Where(o => o.State != OutboxState.Pending && o.Item.MessageId is not null)
             .Select(o => new SendOutcome(o.Item.TenantId, o.Item.MessageId!.Value, o.Wamid, o.MessageState, o.ErrorCode, o.ErrorTitle))
             .ToList();
         await ConversationLedger.ApplySendOutcomesAsync(db, finished, now, ct);
     }
 
-    private static async Task RecordOneAsync(SwitchboardDbContext db, OutboxOutcome outcome, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Records one outcome; false when it no longer applies (an interrupted item that was recorded meanwhile).</summary>
+    private static async Task<bool> RecordOneAsync(SwitchboardDbContext db, OutboxOutcome outcome, DateTimeOffset now, CancellationToken ct)
     {
         var item = outcome.Item;
         var row = db.OutboxItems.Where(o => o.TenantId == item.TenantId && o.Id == item.Id);
+        if (outcome.OnlyIfStillSending)
+        {
+            row = row.Where(o => o.State == OutboxState.Sending && o.LeaseOwner == item.LeaseOwner);
+        }
+
         if (outcome.State != OutboxState.Pending)
         {
-            await row.ExecuteUpdateAsync(s => s
+            return await row.ExecuteUpdateAsync(s => s
                 .SetProperty(o => o.State, outcome.State)
                 .SetProperty(o => o.LastError, outcome.Reason)
                 .SetProperty(o => o.CompletedAt, now)
                 .SetProperty(o => o.LeaseOwner, (Guid?)null)
-                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
-            return;
+                .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct) > 0;
         }
 
         var retryAt = outcome.RetryAt ?? now;
@@ -98,5 +107,7 @@ internal static class SendJournalStatements
             await db.Channels.Where(c => c.TenantId == item.TenantId && c.Id == item.ChannelId && c.Status == ChannelStatus.Active)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ChannelStatus.NeedsReauthorization).SetProperty(c => c.UpdatedAt, now), ct);
         }
+
+        return true;
     }
 }

@@ -22,6 +22,7 @@ internal sealed class SendOutboxItem(
     ChannelTokens tokens,
     SendJournal writer,
     Pacer pacer,
+    NumberLeases leases,
     IOptions<OutboundOptions> options,
     TimeProvider clock)
 {
@@ -91,6 +92,12 @@ internal sealed class SendOutboxItem(
         }
 
         await DelayAsync(pacer.Until(slot) - options.Value.SendingMarkAhead, ct);
+        if (!leases.MaySend(channel.Id))
+        {
+            // Another node may pace this number now (ADR 0055); the reply goes back to the queue untouched.
+            return OutboxOutcome.Release(item, clock.GetUtcNow(), "number-lease-lost");
+        }
+
         if (!await writer.MarkSendingAsync(item, nodeId, ct))
         {
             return null;
@@ -107,6 +114,13 @@ internal sealed class SendOutboxItem(
         {
             // The node is stopping and the call has not started: it provably did not reach Meta.
             return OutboxOutcome.Release(item, clock.GetUtcNow(), "stopped-before-call");
+        }
+
+        if (!leases.MaySend(channel.Id))
+        {
+            // The lease ran low while the call waited for its slot: it has not started, so it provably did not reach Meta.
+            pacer.Answered(channel.Id, call);
+            return OutboxOutcome.Release(item, clock.GetUtcNow(), "number-lease-lost");
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Outbound;
+using Switchboard.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Switchboard.Tests.Outbound;
+
+/// <summary>Three Switchboard processes on one PostgreSQL, started once for the tests of <see cref="ThreeNodeSendingTests"/>.</summary>
+public sealed class ThreeNodeFixture : IAsyncLifetime
+{
+    /// <summary>Each number's rate, Switchboard's setting and the simulator's limit alike.</summary>
+    public const int Rate = 20;
+
+    public SwitchboardCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await SwitchboardCluster.StartAsync(3, Rate);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>
+/// Three nodes on one PostgreSQL (ADR 0055): webhooks through any node are all processed; replies to one
+/// number queued through all three go out at no more than the number's rate in any second at Meta's end
+/// (the simulator's own log of when each request arrived, throttled ones included), because one node at a
+/// time holds the number's lease; when that node is SIGKILLed another takes over within seconds, and every
+/// reply ends sent, failed or unknown, none sent twice. Then ten SIGKILLs of random nodes under mixed load.
+/// </summary>
+[Collection(Serial.Name)]
+public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputHelper output) : IClassFixture<ThreeNodeFixture>
+{
+    private SwitchboardCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task Replies_to_one_number_through_three_nodes_keep_its_rate_and_a_killed_holder_is_replaced_within_seconds()
+    {
+        await Cluster.EnsureLiveAsync();
+        var (tenantId, apiKey) = await CreateTenantAsync();
+        var phone = Builders.NewPhoneNumberId();
+        var channelId = await CreateNumberAsync(tenantId, apiKey, phone);
+
+        // Webhooks spread over the nodes are all processed.
+        var customers = Enumerable.Range(0, 45).Select(i => $"1650{Random.Shared.Next(100_000, 999_999)}{i:D2}").ToList();
+        var acked = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(customers.Select((c, i) => (c, i)), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (x, _) =>
+        {
+            var wamid = await PostInboundAsync(x.i % Cluster.Size, tenantId, phone, x.c);
+            wamid.Should().NotBeNull("every node is up");
+            acked.Add(wamid!);
+        });
+        var conversations = await WaitForConversationsAsync(tenantId, [.. acked]);
+
+        // Replies queued through all three nodes, four per customer.
+        var texts = new ConcurrentBag<string>();
+        await QueueRepliesAsync(tenantId, apiKey, conversations, perConversation: 4, nodes: [0, 1, 2], texts);
+        var items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(60));
+        items.Should().OnlyContain(o => o.State == OutboxState.Done, "all nodes are up and Meta accepts everything in rate");
+        SentTwice([.. texts]).Should().BeEmpty();
+        var busiest = BusiestSecond(phone);
+        output.WriteLine($"{texts.Count} replies through 3 nodes; busiest second at Meta: {busiest} (rate {ThreeNodeFixture.Rate})");
+        busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
+
+        // The node holding the number is killed while a backlog of replies is being sent.
+        var holder = await HolderAsync(channelId);
+        holder.Node.Should().BeGreaterThanOrEqualTo(0, "the holder is one of the nodes");
+        var survivors = Enumerable.Range(0, Cluster.Size).Where(n => n != holder.Node).ToArray();
+        var before = Cluster.Meta.AcceptedAt(phone).Length;
+        await QueueRepliesAsync(tenantId, apiKey, conversations, perConversation: 4, nodes: survivors, texts);
+        await Eventually.PollValueAsync(() => Task.FromResult(Cluster.Meta.AcceptedAt(phone).Length >= before + 40 ? true : (bool?)null));
+        var killedAt = DateTimeOffset.UtcNow;
+        Cluster.Kill(holder.Node);
+        try
+        {
+            var next = await Eventually.PollValueAsync<(int Node, Guid Holder)>(async () =>
+            {
+                var now = await HolderAsync(channelId);
+                return now.Holder != holder.Holder ? now : null;
+            });
+            var takeover = DateTimeOffset.UtcNow - killedAt;
+            output.WriteLine($"Killed node {holder.Node}; node {next.Node} took the number over after {takeover.TotalSeconds:F1} s");
+            takeover.Should().BeLessThan(TimeSpan.FromSeconds(15));
+            next.Node.Should().BeOneOf(survivors);
+
+            items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(90));
+            items.Should().OnlyContain(o => o.State == OutboxState.Done || o.State == OutboxState.Unknown, "a reply the killed node was sending is unknown, the rest are sent");
+            var sentAfter = Cluster.Meta.AcceptedAt(phone).Select(FromMicroseconds).Where(t => t > killedAt).Min();
+            output.WriteLine($"First send after the kill {(sentAfter - killedAt).TotalSeconds:F1} s later; {items.Count(o => o.State == OutboxState.Unknown)} of {items.Count} replies unknown");
+            SentTwice([.. texts]).Should().BeEmpty("no reply reaches Meta twice");
+            BusiestSecond(phone).Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, "the new holder starts only after the old one's lease lapsed");
+        }
+        finally
+        {
+            await Cluster.StartNodeAsync(holder.Node);
+        }
+    }
+
+    [Fact]
+    public async Task Ten_random_kills_under_mixed_load_lose_no_acknowledged_event_send_nothing_twice_and_keep_each_rate()
+    {
+        await Cluster.EnsureLiveAsync();
+        var (tenantId, apiKey) = await CreateTenantAsync();
+        string[] phones = [Builders.NewPhoneNumberId(), Builders.NewPhoneNumberId()];
+        foreach (var phone in phones)
+        {
+            await CreateNumberAsync(tenantId, apiKey, phone);
+        }
+
+        var customers = Enumerable.Range(0, 40).Select(i => (Phone: phones[i % 2], Customer: $"1651{Random.Shared.Next(100_000, 999_999)}{i:D2}")).ToList();
+        var acked = new ConcurrentBag<string>();
+        foreach (var (phone, customer) in customers)
+        {
+            acked.Add((await PostInboundAsync(0, tenantId, phone, customer))!);
+        }
+
+        var conversations = await WaitForConversationsAsync(tenantId, [.. acked]);
+        var texts = new ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+
+        // Webhooks in (about 40/s) and replies out (about 30/s, more than the two numbers' 40/s can take at times), to random live nodes.
+        var webhooks = Task.Run(async () =>
+        {
+            var sequence = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var (phone, customer) = customers[Random.Shared.Next(customers.Count)];
+                if (await PostInboundAsync(RandomLiveNode(), tenantId, phone, customer, sequence++) is { } wamid)
+                {
+                    acked.Add(wamid);
+                }
+
+                await Task.Delay(25);
+            }
+        });
+        var replies = Task.Run(async () =>
+        {
+            var sequence = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await TryReplyAsync(RandomLiveNode(), tenantId, apiKey, conversations[Random.Shared.Next(conversations.Count)], $"mixed {sequence++}", texts);
+                await Task.Delay(33);
+            }
+        });
+
+        // A node is killed every few seconds while at least one other is up; each comes back in the background.
+        var restarts = new List<Task>();
+        for (var kill = 0; kill < 10; kill++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            await Eventually.PollValueAsync(() => Task.FromResult(Cluster.LiveNodes.Count() >= 2 ? true : (bool?)null), seconds: 300);
+            var live = Cluster.LiveNodes.ToList();
+            var victim = live[Random.Shared.Next(live.Count)];
+            Cluster.Kill(victim);
+            output.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} kill {kill + 1}: node {victim}");
+            restarts.Add(Cluster.RestartAsync(victim, CancellationToken.None));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await Task.WhenAll(webhooks, replies);
+        await Task.WhenAll(restarts);
+
+        var items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(90));
+        var lost = await LostAsync(tenantId, [.. acked]);
+        output.WriteLine($"{acked.Count} webhooks acknowledged, {lost.Count} lost; {items.Count} replies: {items.Count(o => o.State == OutboxState.Done)} sent, {items.Count(o => o.State == OutboxState.Unknown)} unknown, {items.Count(o => o.State == OutboxState.Failed)} failed");
+        lost.Should().BeEmpty("an acknowledged event is durably stored and processed whatever node dies");
+        items.Should().OnlyContain(o => o.State == OutboxState.Done || o.State == OutboxState.Unknown || o.State == OutboxState.Failed);
+        items.Count.Should().BeGreaterThanOrEqualTo(texts.Count, "every acknowledged reply was queued");
+        SentTwice([.. texts]).Should().BeEmpty("no reply reaches Meta twice");
+        foreach (var phone in phones)
+        {
+            var busiest = BusiestSecond(phone);
+            output.WriteLine($"Number {phone}: {Cluster.Meta.AcceptedAt(phone).Length} accepted, {Cluster.Meta.ThrottledAt(phone).Length} throttled, busiest second {busiest}");
+            busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
+        }
+    }
+
+    private int RandomLiveNode()
+    {
+        var live = Cluster.LiveNodes.ToList();
+        return live.Count == 0 ? 0 : live[Random.Shared.Next(live.Count)];
+    }
+
+    private async Task<(Guid TenantId, string ApiKey)> CreateTenantAsync()
+    {
+        using var client = Cluster.Client(0, SwitchboardCluster.OperatorKey);
+        var tenant = (await (await client.PostAsJsonAsync("/api/v1/tenants", new { name = "Three nodes" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        return (tenant["id"]!.GetValue<Guid>(), tenant["apiKey"]!.GetValue<string>());
+    }
+
+    private async Task<Guid> CreateNumberAsync(Guid tenantId, string apiKey, string phone)
+    {
+        using var client = Cluster.Client(0, apiKey);
+        var created = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/channels", Builders.ChannelRequest(phone));
+        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var channelId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+        (await client.PutAsJsonAsync($"/api/v1/tenants/{tenantId}/channels/{channelId}/throughput", new { messagesPerSecond = ThreeNodeFixture.Rate })).EnsureSuccessStatusCode();
+        return channelId;
+    }
+
+    /// <summary>One message per POST, as Meta sends under ordinary load; its wamid if the node acknowledged it (200), else null.</summary>
+    private async Task<string?> PostInboundAsync(int node, Guid tenantId, string phone, string customer, int sequence = 0)
+    {
+        var wamid = $"wamid.cluster-{customer}-{sequence}-{Guid.NewGuid():N}";
+        var body = WebhookPayloads.Messages(phone, new WebhookPayloads.Inbound(wamid, customer, "Hello?", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        try
+        {
+            using var client = Cluster.Client(node);
+            return (await client.PostWebhookAsync(tenantId, body, WebhookSender.Sign(body))).StatusCode == HttpStatusCode.OK ? wamid : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<List<Guid>> WaitForConversationsAsync(Guid tenantId, List<string> wamids)
+    {
+        await Eventually.PollValueAsync(async () => (await LostAsync(tenantId, wamids)).Count == 0 ? true : (bool?)null);
+        await using var db = Cluster.Database.NewDbContext();
+        return await db.Messages.IgnoreQueryFilters().Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound).Select(m => m.ConversationId).Distinct().ToListAsync();
+    }
+
+    private async Task QueueRepliesAsync(Guid tenantId, string apiKey, List<Guid> conversations, int perConversation, int[] nodes, ConcurrentBag<string> texts)
+    {
+        var replies = Enumerable.Range(0, perConversation).SelectMany(k => conversations.Select((c, i) => (Conversation: c, Text: $"reply {texts.Count + (k * conversations.Count) + i} {Guid.NewGuid():N}"))).ToList();
+        await Parallel.ForEachAsync(replies.Select((r, i) => (r, i)), new ParallelOptions { MaxDegreeOfParallelism = 6 }, async (x, _) =>
+            (await TryReplyAsync(nodes[x.i % nodes.Length], tenantId, apiKey, x.r.Conversation, x.r.Text, texts)).Should().BeTrue("every node it is sent to is up"));
+    }
+
+    private async Task<bool> TryReplyAsync(int node, Guid tenantId, string apiKey, Guid conversationId, string text, ConcurrentBag<string> texts)
+    {
+        try
+        {
+            using var client = Cluster.Client(node, apiKey);
+            var response = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages", new { type = "text", text });
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                return false;
+            }
+
+            texts.Add(text);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until no reply of the tenant is pending or being sent; returns them all.</summary>
+    private async Task<List<OutboxItem>> WaitUntilSettledAsync(Guid tenantId, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            await using var db = Cluster.Database.NewDbContext();
+            var items = await db.OutboxItems.AsNoTracking().IgnoreQueryFilters().Where(o => o.TenantId == tenantId && o.Kind == OutboxKind.Message).ToListAsync();
+            if (items.All(o => o.State is not (OutboxState.Pending or OutboxState.Sending)))
+            {
+                return items;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{items.Count(o => o.State is OutboxState.Pending or OutboxState.Sending)} replies still pending or sending after {timeout.TotalSeconds} s.");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private async Task<List<string>> LostAsync(Guid tenantId, List<string> wamids)
+    {
+        await using var db = Cluster.Database.NewDbContext();
+        var stored = (await db.Messages.IgnoreQueryFilters().Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound).Select(m => m.Wamid).ToListAsync()).ToHashSet();
+        return [.. wamids.Where(w => !stored.Contains(w))];
+    }
+
+    /// <summary>The node (index in the cluster) and holder id of the number's lease.</summary>
+    private async Task<(int Node, Guid Holder)> HolderAsync(Guid channelId)
+    {
+        await using var db = Cluster.Database.NewDbContext();
+        var lease = await db.NumberLeases.IgnoreQueryFilters().SingleAsync(l => l.ChannelId == channelId);
+        var processId = int.Parse(lease.Node.Split(':')[^2], System.Globalization.CultureInfo.InvariantCulture);
+        return (Cluster.NodeOfProcess(processId), lease.Holder);
+    }
+
+    private List<string> SentTwice(List<string> texts)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (var chat in Cluster.Meta.Chats.Values)
+        {
+            lock (chat)
+            {
+                foreach (var line in chat.Where(l => l.From == "business"))
+                {
+                    counts[line.Summary] = counts.GetValueOrDefault(line.Summary) + 1;
+                }
+            }
+        }
+
+        return [.. texts.Where(t => counts.GetValueOrDefault(t) > 1)];
+    }
+
+    /// <summary>The most sends of the number that reached the simulator (accepted or throttled) within any one second.</summary>
+    private int BusiestSecond(string phone)
+    {
+        var arrivals = Cluster.Meta.AcceptedAt(phone).Concat(Cluster.Meta.ThrottledAt(phone)).Order().ToArray();
+        var busiest = 0;
+        for (int first = 0, last = 0; last < arrivals.Length; last++)
+        {
+            while (arrivals[last] - arrivals[first] >= 1_000_000)
+            {
+                first++;
+            }
+
+            busiest = Math.Max(busiest, last - first + 1);
+        }
+
+        return busiest;
+    }
+
+    private static DateTimeOffset FromMicroseconds(long microseconds) => new(microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+}
