@@ -22,7 +22,7 @@ namespace Switchboard.ReportBench;
 /// resolution) the way the live path groups them, and times each report use case — the code behind
 /// <c>GET …/reports/*</c> and the dashboard's charts — on a fresh context per run. Usage:
 /// <c>dotnet run -c Release --project bench/Switchboard.ReportBench -- "Host=…;Database=…" [messages=10000000] [runs=30] [reuse]</c>;
-/// <c>reuse</c> keeps an earlier run's data set (rebuilding its reports) instead of seeding another tenant.
+/// <c>reuse</c> keeps an earlier run's data set (rebuilding its reports) instead of seeding another tenant, <c>reuse-only</c> without the rebuild.
 /// </summary>
 internal static class ReportBenchmark
 {
@@ -34,13 +34,14 @@ internal static class ReportBenchmark
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs] [reuse]");
+            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs] [reuse|reuse-only]");
             return 2;
         }
 
         var messageTarget = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000;
         var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
-        var reuse = args.Length > 3 && args[3] == "reuse";
+        var reuse = args.Length > 3 && args[3] is "reuse" or "reuse-only";
+        var rebuild = !(args.Length > 3 && args[3] == "reuse-only");
         var builder = WebApplication.CreateBuilder([
             "--Switchboard:Database:Provider=postgres", $"--ConnectionStrings:Switchboard={args[0]}",
             $"--Switchboard:MasterKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
@@ -121,7 +122,7 @@ internal static class ReportBenchmark
         }
 
         var rebuildClock = Stopwatch.StartNew();
-        recounted = await services.GetRequiredService<RebuildReports>().RebuildAsync(tenantId, line => Console.Error.Write($"\r  rebuild-reports: {line} ({rebuildClock.Elapsed.TotalSeconds:F0} s)   "), default);
+        recounted = !rebuild ? 0 : await services.GetRequiredService<RebuildReports>().RebuildAsync(tenantId, line => Console.Error.Write($"\r  rebuild-reports: {line} ({rebuildClock.Elapsed.TotalSeconds:F0} s)   "), default);
         Console.Error.WriteLine();
         rebuilt = rebuildClock.Elapsed;
         await using (var db = await dbFactory.CreateDbContextAsync())
