@@ -128,7 +128,13 @@ internal static class ReportBenchmark
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
-            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Messages\"; VACUUM ANALYZE \"Conversations\"; VACUUM ANALYZE \"ReportRollups\"; VACUUM ANALYZE \"ReportDayRollups\"; VACUUM ANALYZE \"ReportMonthRollups\"; VACUUM ANALYZE \"ConversationLabels\";");
+            // One statement each: VACUUM cannot run in the implicit transaction of a multi-statement command.
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Messages\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Conversations\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportDayRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportMonthRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ConversationLabels\"");
         }
 
         long rollups, dayRollups, monthRollups;
