@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Tenancy;
 using Switchboard.Features.Analytics;
 using Switchboard.Features.Audit;
 using Switchboard.Features.Conversations;
@@ -20,22 +21,27 @@ namespace Switchboard.ReportBench;
 /// the rows, adds the counters only the live path writes (resolved, assigned, handled, queue wait,
 /// resolution) the way the live path groups them, and times each report use case — the code behind
 /// <c>GET …/reports/*</c> and the dashboard's charts — on a fresh context per run. Usage:
-/// <c>dotnet run -c Release --project bench/Switchboard.ReportBench -- "Host=…;Database=…" [messages=10000000] [runs=30]</c>
+/// <c>dotnet run -c Release --project bench/Switchboard.ReportBench -- "Host=…;Database=…" [messages=10000000] [runs=30] [reuse]</c>;
+/// <c>reuse</c> keeps an earlier run's data set (rebuilding its reports) instead of seeding another tenant, <c>reuse-only</c> without the rebuild.
 /// </summary>
 internal static class ReportBenchmark
 {
     private const int Batch = 50_000;
 
+    private const string TenantName = "Report benchmark";
+
     public static async Task<int> Main(string[] args)
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs]");
+            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs] [reuse|reuse-only]");
             return 2;
         }
 
         var messageTarget = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000;
         var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
+        var reuse = args.Length > 3 && args[3] is "reuse" or "reuse-only";
+        var rebuild = !(args.Length > 3 && args[3] == "reuse-only");
         var builder = WebApplication.CreateBuilder([
             "--Switchboard:Database:Provider=postgres", $"--ConnectionStrings:Switchboard={args[0]}",
             $"--Switchboard:MasterKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
@@ -47,79 +53,103 @@ internal static class ReportBenchmark
         var dbFactory = services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>();
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30)); // a migration that fills rollups from an earlier run's rows
             await db.Database.MigrateAsync();
         }
 
         var seedClock = Stopwatch.StartNew();
         Guid tenantId;
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            var (tenant, _) = await CreateTenant.ProvisionAsync(db, services.GetRequiredService<KeyRing>(), TimeProvider.System, Guid.CreateVersion7(), "Report benchmark", AuditActor.System, default);
-            tenantId = tenant.Id;
-        }
-
-        var seed = new Seed(tenantId, messageTarget);
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            db.Set<Label>().AddRange(seed.Labels.Select((id, i) => new Label { TenantId = tenantId, Id = id, Name = $"Label {i}", Color = "#336699", CreatedAt = DateTimeOffset.UtcNow }));
-            await db.SaveChangesAsync();
-        }
-
         long conversations = 0, messages = 0;
-        while (messages < messageTarget)
-        {
-            var (conversationRows, messageRows, labelRows) = seed.Next(Batch);
-            await using var db = await dbFactory.CreateDbContextAsync();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            await BulkInsert.InsertAsync(db, conversationRows, default);
-            await BulkInsert.InsertAsync(db, messageRows, default);
-            await BulkInsert.InsertAsync(db, labelRows, default);
-            await transaction.CommitAsync();
-            conversations += conversationRows.Count;
-            messages += messageRows.Count;
-            Console.Error.Write($"\r  seeded {messages:N0} of {messageTarget:N0} messages, {conversations:N0} conversations, {seedClock.Elapsed.TotalSeconds:F0} s   ");
-        }
-
-        Console.Error.WriteLine();
-        var seeded = seedClock.Elapsed;
-        var rebuildClock = Stopwatch.StartNew();
-        var recounted = await services.GetRequiredService<RebuildReports>().RebuildAsync(tenantId, line => Console.Error.Write($"\r  rebuild-reports: {line}   "), default);
-        Console.Error.WriteLine();
-        var rebuilt = rebuildClock.Elapsed;
-        var live = seed.LiveCounters();
-        var liveDays = seed.LiveDayCounters();
+        TimeSpan seeded, rebuilt;
+        long recounted;
+        Guid[] teams, agents, labels;
+        Tenant? existing;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            await using (var transaction = await db.Database.BeginTransactionAsync())
+            existing = reuse ? await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Name == TenantName) : null;
+        }
+
+        if (existing is not null)
+        {
+            // An earlier run's data set: rebuild its reports with this code (ADR 0054), then time them.
+            tenantId = existing.Id;
+            await using (var db = await dbFactory.CreateDbContextAsync())
             {
-                foreach (var chunk in live.Chunk(100_000))
-                {
-                    await BulkInsert.InsertAsync(db, chunk.ToList(), default);
-                }
-
-                foreach (var chunk in liveDays.Chunk(100_000))
-                {
-                    await BulkInsert.InsertAsync(db, chunk.ToList(), default);
-                }
-
-                await transaction.CommitAsync();
+                conversations = await db.Set<Conversation>().LongCountAsync(c => c.TenantId == tenantId);
+                messages = await db.Set<Message>().LongCountAsync(m => m.TenantId == tenantId);
+                teams = [.. await db.ReportDayRollups.Where(r => r.TenantId == tenantId && r.Dimension == ReportDimension.Team && r.Metric == ReportMetric.Assigned).Select(r => r.DimensionId).Distinct().OrderBy(id => id).ToListAsync()];
+                agents = [.. (await ReportRows.AgentsAsync(db, tenantId, default)).Order()];
+                labels = [.. await db.Set<Label>().Where(l => l.TenantId == tenantId).OrderBy(l => l.Name).Select(l => l.Id).ToListAsync()];
             }
 
-            await db.Database.ExecuteSqlRawAsync("ANALYZE \"Messages\"; ANALYZE \"Conversations\"; ANALYZE \"ReportRollups\"; ANALYZE \"ReportDayRollups\"; ANALYZE \"ConversationLabels\";");
+            seeded = TimeSpan.Zero;
+        }
+        else
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                var (tenant, _) = await CreateTenant.ProvisionAsync(db, services.GetRequiredService<KeyRing>(), TimeProvider.System, Guid.CreateVersion7(), TenantName, AuditActor.System, default);
+                tenantId = tenant.Id;
+            }
+
+            var seed = new Seed(tenantId, messageTarget);
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                db.Set<Label>().AddRange(seed.Labels.Select((id, i) => new Label { TenantId = tenantId, Id = id, Name = $"Label {i}", Color = "#336699", CreatedAt = DateTimeOffset.UtcNow }));
+                await db.SaveChangesAsync();
+            }
+
+            while (messages < messageTarget)
+            {
+                // Each batch with the counters only the live path writes (resolved, assigned, handled, queue waits,
+                // resolution), added to hours, days and months as the fold adds them: never recounted by the rebuild.
+                var (conversationRows, messageRows, labelRows) = seed.Next(Batch);
+                await using var db = await dbFactory.CreateDbContextAsync();
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                await BulkInsert.InsertAsync(db, conversationRows, default);
+                await BulkInsert.InsertAsync(db, messageRows, default);
+                await BulkInsert.InsertAsync(db, labelRows, default);
+                await seed.Live.FlushAsync(db, default);
+                await transaction.CommitAsync();
+                conversations += conversationRows.Count;
+                messages += messageRows.Count;
+                Console.Error.Write($"\r  seeded {messages:N0} of {messageTarget:N0} messages, {conversations:N0} conversations, {seedClock.Elapsed.TotalSeconds:F0} s   ");
+            }
+
+            Console.Error.WriteLine();
+            seeded = seedClock.Elapsed;
+            (teams, agents, labels) = (seed.Teams, seed.Agents, seed.Labels);
         }
 
-        long rollups, dayRollups;
+        var rebuildClock = Stopwatch.StartNew();
+        recounted = !rebuild ? 0 : await services.GetRequiredService<RebuildReports>().RebuildAsync(tenantId, line => Console.Error.Write($"\r  rebuild-reports: {line} ({rebuildClock.Elapsed.TotalSeconds:F0} s)   "), default);
+        Console.Error.WriteLine();
+        rebuilt = rebuildClock.Elapsed;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+            // One statement each: VACUUM cannot run in the implicit transaction of a multi-statement command.
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Messages\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Conversations\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportDayRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportMonthRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ConversationLabels\"");
+        }
+
+        long rollups, dayRollups, monthRollups;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             rollups = await db.ReportRollups.LongCountAsync(r => r.TenantId == tenantId);
             dayRollups = await db.ReportDayRollups.LongCountAsync(r => r.TenantId == tenantId);
+            monthRollups = await db.ReportMonthRollups.LongCountAsync(r => r.TenantId == tenantId);
         }
 
         Console.WriteLine($"### Reports — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, PostgreSQL");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {LoadAverage()}.");
         Console.WriteLine($"Tenant: {messages:N0} messages in {conversations:N0} conversations over 365 days; 5 numbers, 5 teams, 50 agents, 8 labels; seeded with COPY in {seeded.TotalSeconds:F0} s; "
-            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour rollup rows and {dayRollups:N0} day rollup rows in all.");
+            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour, {dayRollups:N0} day and {monthRollups:N0} month rollup rows in all.");
         Console.WriteLine();
         Console.WriteLine("| report | range | group | runs | p50 ms | p95 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -131,7 +161,7 @@ internal static class ReportBenchmark
             var range = $"{days} days";
             var interval = days == 7 ? "hour" : days == 30 ? "day" : "week";
             (string Group, Guid? Channel, Guid? Team, Guid? Agent, Guid? Label)[] groups =
-                [("tenant", null, null, null, null), ("team", null, seed.Teams[0], null, null), ("agent", null, null, seed.Agents[0], null), ("label", null, null, null, seed.Labels[0])];
+                [("tenant", null, null, null, null), ("team", null, teams[0], null, null), ("agent", null, null, agents[0], null), ("label", null, null, null, labels[0])];
             foreach (var (group, channel, team, agent, label) in groups)
             {
                 var query = ReportQuery.Parse(from, to, channel, team, agent, label, null, DateTimeOffset.UtcNow).Value!;
@@ -182,7 +212,7 @@ internal static class ReportBenchmark
     /// </summary>
     private sealed class Seed(Guid tenantId, long messageTarget)
     {
-        private readonly ReportCounters live = new(tenantId);
+        public ReportCounters Live { get; } = new(tenantId);
         private static readonly byte[] Opaque = new byte[80];
         private readonly Random random = new(19);
         private readonly DateTimeOffset start = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-365);
@@ -228,8 +258,8 @@ internal static class ReportBenchmark
                 var groups = new ReportGroups(tenantId, conversation.ChannelId, conversation.TeamId, agent, labelIds);
                 var waited = (long)Exponential(60);
                 conversation.AssignedAt = opened.AddSeconds(waited);
-                live.Add(groups, conversation.AssignedAt.Value, ReportMetric.Assigned);
-                live.Add(groups, conversation.AssignedAt.Value, ReportMetric.QueueWait, DurationBuckets.Of(waited), waited);
+                Live.Add(groups, conversation.AssignedAt.Value, ReportMetric.Assigned);
+                Live.Add(groups, conversation.AssignedAt.Value, ReportMetric.QueueWait, DurationBuckets.Of(waited), waited);
 
                 var count = (int)Math.Min(messageTarget - made, random.Next(2, 19));
                 var at = opened;
@@ -279,9 +309,9 @@ internal static class ReportBenchmark
                     conversation.Status = ConversationStatus.Resolved;
                     conversation.UpdatedAt = resolved;
                     var seconds = (long)(resolved - opened).TotalSeconds;
-                    live.Add(groups, resolved, ReportMetric.Resolved);
-                    live.Add(groups, resolved, ReportMetric.Handled);
-                    live.Add(groups, resolved, ReportMetric.Resolution, DurationBuckets.Of(seconds), seconds);
+                    Live.Add(groups, resolved, ReportMetric.Resolved);
+                    Live.Add(groups, resolved, ReportMetric.Handled);
+                    Live.Add(groups, resolved, ReportMetric.Resolution, DurationBuckets.Of(seconds), seconds);
                 }
 
                 conversations.Add(conversation);
@@ -289,12 +319,6 @@ internal static class ReportBenchmark
 
             return (conversations, messages, labels);
         }
-
-        /// <summary>The counters only the live path writes, as rollup rows.</summary>
-        public List<ReportRollup> LiveCounters() => live.Rows();
-
-        /// <summary>The same per UTC day, as the fold writes them beside the hours (ADR 0049).</summary>
-        public List<ReportDayRollup> LiveDayCounters() => live.DayRows();
 
         private double Exponential(double mean) => -Math.Log(1 - random.NextDouble()) * mean;
     }

@@ -50,7 +50,77 @@ internal static class ReportDays
 
         return (new ReportRange(first, last), hours);
     }
+
+    public static DateTimeOffset MonthOf(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// What to read for the totals of <paramref name="range"/> (ADR 0054): hours at the partial-day edges, calendar months
+    /// read whole where the range covers them, and for a partly covered month either its days in the range or, when fewer,
+    /// the whole month less its days outside the range (sign -1). Adjacent parts of one table and sign are merged.
+    /// </summary>
+    public static List<ReportSpan> Spans(ReportRange range)
+    {
+        var (days, hours) = Split(range);
+        var spans = hours.Select(h => new ReportSpan(RollupTable.Hours, h, 1)).ToList();
+        if (days is not { } d)
+        {
+            return spans;
+        }
+
+        var parts = new List<ReportSpan>();
+        for (var month = MonthOf(d.From); month < d.To; month = month.AddMonths(1))
+        {
+            var end = month.AddMonths(1);
+            var (from, to) = (d.From > month ? d.From : month, d.To < end ? d.To : end);
+            var inside = (to - from).Days;
+            var outside = (end - month).Days - inside;
+            if (outside < inside)
+            {
+                parts.Add(new ReportSpan(RollupTable.Months, new ReportRange(month, end), 1));
+                if (from > month)
+                {
+                    parts.Add(new ReportSpan(RollupTable.Days, new ReportRange(month, from), -1));
+                }
+
+                if (to < end)
+                {
+                    parts.Add(new ReportSpan(RollupTable.Days, new ReportRange(to, end), -1));
+                }
+            }
+            else
+            {
+                parts.Add(new ReportSpan(RollupTable.Days, new ReportRange(from, to), 1));
+            }
+        }
+
+        foreach (var part in parts)
+        {
+            var merged = spans.FindIndex(s => s.Table == part.Table && s.Sign == part.Sign && (s.Range.To == part.Range.From || s.Range.From == part.Range.To));
+            if (merged < 0)
+            {
+                spans.Add(part);
+            }
+            else
+            {
+                var s = spans[merged];
+                spans[merged] = s with { Range = new ReportRange(s.Range.From < part.Range.From ? s.Range.From : part.Range.From, s.Range.To > part.Range.To ? s.Range.To : part.Range.To) };
+            }
+        }
+
+        return spans;
+    }
 }
+
+/// <summary>The rollup tables, by grain.</summary>
+internal enum RollupTable
+{
+    Hours,
+    Days,
+    Months,
+}
+
+/// <summary>Rows of one rollup table over a range (whole units of its grain), added (+1) or taken away (-1).</summary>
+internal readonly record struct ReportSpan(RollupTable Table, ReportRange Range, int Sign);
 
 /// <summary>Which rollup rows a read takes: one tenant (or several, for the operator), one dimension, one or several groups of it, some metrics.</summary>
 internal sealed record RollupFilter(IReadOnlyCollection<Guid> TenantIds, string Dimension, IReadOnlyCollection<Guid>? DimensionIds, IReadOnlyCollection<string> Metrics)
@@ -184,9 +254,12 @@ internal static class ReportRows
         return [.. agents.Distinct()];
     }
 
-    /// <summary>Counters of every agent of one tenant, summed per (agent, metric, bucket).</summary>
+    /// <summary>Every metric but queue waits, which the agents report does not show and which always come with an assignment (the same agents are listed).</summary>
+    private static readonly string[] AgentMetrics = [.. ReportMetric.All.Where(m => m != ReportMetric.QueueWait)];
+
+    /// <summary>The counters the agents report shows of every agent of one tenant, summed per (agent, metric, bucket).</summary>
     public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct) =>
-        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, ReportMetric.All), range, ReportGrain.None, byId: true, ct))
+        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics), range, ReportGrain.None, byId: true, ct))
             .Select(r => new RollupRow(range.From, ReportDimension.Agent, r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum))];
 
     /// <summary>Every tenant's whole-tenant counters of <paramref name="metrics"/>, summed per metric and bucket, and how many tenants have any counter in the range: the operator's platform totals.</summary>
@@ -218,45 +291,49 @@ internal static class ReportRows
         return (rows, active.Count);
     }
 
-    /// <summary>The rows of <paramref name="filter"/> in <paramref name="range"/>, summed in the database per (tenant when several, group when <paramref name="byId"/>, start at <paramref name="grain"/>, metric, bucket).</summary>
+    /// <summary>
+    /// The rows of <paramref name="filter"/> in <paramref name="range"/>, summed in the database per (group when <paramref name="byId"/>,
+    /// start at <paramref name="grain"/>, metric, bucket) in one statement: every part of the range (<see cref="ReportDays.Spans"/>
+    /// when no start is kept, else days and hours, or hours) and the deltas not folded yet, as one union.
+    /// </summary>
     private static async Task<List<RollupCell>> CellsAsync(SwitchboardDbContext db, RollupFilter filter, ReportRange range, ReportGrain grain, bool byId, CancellationToken ct)
     {
-        var (days, hours) = grain == ReportGrain.Hour ? (null, [range]) : ReportDays.Split(range);
-        var sources = new List<IQueryable<RollupCell>>();
-        if (days is { } d)
+        var spans = grain switch
         {
-            sources.Add(Filter(db.ReportDayRollups.AsNoTracking(), filter)
-                .Where(r => r.Day >= d.From && r.Day < d.To)
-                .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
-        }
-
-        foreach (var h in hours)
+            ReportGrain.Hour => [new ReportSpan(RollupTable.Hours, range, 1)],
+            ReportGrain.Day => ReportDays.Split(range) is var (days, hours) && days is { } d
+                ? [new ReportSpan(RollupTable.Days, d, 1), .. hours.Select(h => new ReportSpan(RollupTable.Hours, h, 1))]
+                : [new ReportSpan(RollupTable.Hours, range, 1)],
+            _ => ReportDays.Spans(range),
+        };
+        var (from, to) = (range.From, range.To);
+        var union = Filter(db.ReportDeltas.AsNoTracking(), filter)
+            .Where(r => r.Hour >= from && r.Hour < to)
+            .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum });
+        foreach (var span in spans)
         {
-            sources.Add(Filter(db.ReportRollups.AsNoTracking(), filter)
-                .Where(r => r.Hour >= h.From && r.Hour < h.To)
-                .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
-        }
-
-        sources.Add(Filter(db.ReportDeltas.AsNoTracking(), filter)
-            .Where(r => r.Hour >= range.From && r.Hour < range.To)
-            .Select(r => new RollupCell { TenantId = r.TenantId, DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum }));
-
-        var cells = new List<RollupCell>();
-        foreach (var source in sources)
-        {
-            var grouped = (grain, byId) switch
+            var (start, end, sign) = (span.Range.From, span.Range.To, span.Sign);
+            union = union.Concat(span.Table switch
             {
-                (ReportGrain.None, false) => source.GroupBy(r => new { r.Metric, r.Bucket })
-                    .Select(g => new RollupCell { Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
-                (ReportGrain.None, true) => source.GroupBy(r => new { r.DimensionId, r.Metric, r.Bucket })
-                    .Select(g => new RollupCell { DimensionId = g.Key.DimensionId, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
-                _ => source.GroupBy(r => new { r.At, r.Metric, r.Bucket })
-                    .Select(g => new RollupCell { At = g.Key.At, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
-            };
-            cells.AddRange(await grouped.ToListAsync(ct));
+                RollupTable.Months => Filter(db.ReportMonthRollups.AsNoTracking(), filter).Where(r => r.Month >= start && r.Month < end)
+                    .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Month, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
+                RollupTable.Days => Filter(db.ReportDayRollups.AsNoTracking(), filter).Where(r => r.Day >= start && r.Day < end)
+                    .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
+                _ => Filter(db.ReportRollups.AsNoTracking(), filter).Where(r => r.Hour >= start && r.Hour < end)
+                    .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
+            });
         }
 
-        return cells;
+        var grouped = (grain, byId) switch
+        {
+            (ReportGrain.None, false) => union.GroupBy(r => new { r.Metric, r.Bucket })
+                .Select(g => new RollupCell { Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+            (ReportGrain.None, true) => union.GroupBy(r => new { r.DimensionId, r.Metric, r.Bucket })
+                .Select(g => new RollupCell { DimensionId = g.Key.DimensionId, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+            _ => union.GroupBy(r => new { r.At, r.Metric, r.Bucket })
+                .Select(g => new RollupCell { At = g.Key.At, Metric = g.Key.Metric, Bucket = g.Key.Bucket, Count = g.Sum(r => r.Count), Sum = g.Sum(r => r.Sum) }),
+        };
+        return await grouped.ToListAsync(ct);
     }
 
     private static IQueryable<T> Filter<T>(IQueryable<T> rows, RollupFilter filter)

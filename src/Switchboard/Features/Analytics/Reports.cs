@@ -192,14 +192,19 @@ internal static class Reports
         // An agent online through the whole range has no rows in it, and is listed too.
         var byAgent = rows.ToLookup(r => r.DimensionId);
         var agents = byAgent.Select(g => g.Key).Union(online.Where(o => o.Value > 0).Select(o => o.Key)).Order().ToList();
-        var customers = await ActiveConversations(db, tenantId, range)
-            .Where(c => c.AssignedUserId != null)
-            .GroupBy(c => c.AssignedUserId!.Value)
-            .Select(g => new { Agent = g.Key, Customers = g.Select(c => c.ContactId).Distinct().Count() })
-            .ToDictionaryAsync(x => x.Agent, x => x.Customers, ct);
+        // Each agent's suppression from a sample of their conversations through (TenantId, AssignedUserId, LastMessageAt) (ADR 0054).
+        var shown = new HashSet<Guid>();
+        foreach (var agent in agents)
+        {
+            if (await EnoughCustomersAsync(ActiveConversations(db, tenantId, range).Where(c => c.AssignedUserId == agent), ct))
+            {
+                shown.Add(agent);
+            }
+        }
+
         return [.. agents.Select(id => (Key: id, Rows: byAgent[id])).Select(g =>
         {
-            if (customers.GetValueOrDefault(g.Key) < MinimumCustomers)
+            if (!shown.Contains(g.Key))
             {
                 return new AgentRow(g.Key, true, null, null, null, null, null, null);
             }

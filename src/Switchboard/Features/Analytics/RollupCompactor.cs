@@ -6,7 +6,7 @@ namespace Switchboard.Features.Analytics;
 
 /// <summary>
 /// Folds <see cref="ReportDelta"/> rows into <see cref="ReportRollup"/> counters of the hour and
-/// <see cref="ReportDayRollup"/> counters of the day (ADR 0030, 0049): one statement
+/// <see cref="ReportDayRollup"/> and <see cref="ReportMonthRollup"/> counters of the day and month (ADR 0030, 0049, 0054): one statement
 /// claims a batch of deltas (PostgreSQL: <c>DELETE … RETURNING</c> over rows locked with <c>SKIP LOCKED</c>,
 /// so nodes never fold one delta twice) and adds them to the counters with an atomic
 /// <c>INSERT … ON CONFLICT DO UPDATE SET "Count" = "Count" + excluded."Count"</c>, keys in one order so two
@@ -17,26 +17,41 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
 {
     private const string Keys = "\"TenantId\", \"Dimension\", \"DimensionId\", \"Metric\", \"Bucket\"";
 
-    private const string PostgresDay = "date_trunc('day', \"Hour\", 'UTC')";
+    private const string PostgresClaim = "WITH claimed AS (DELETE FROM \"ReportDeltas\" WHERE (\"TenantId\", \"Id\") IN (SELECT \"TenantId\", \"Id\" FROM \"ReportDeltas\" "
+        + "ORDER BY \"TenantId\", \"Id\" LIMIT 5000 FOR UPDATE SKIP LOCKED) RETURNING *), ";
 
-    private const string SqliteDay = "\"Hour\" - (\"Hour\" % 86400000000)";
+    /// <summary>The first instant of the UTC calendar month of a timestamp column, on PostgreSQL.</summary>
+    public static string PostgresMonthOf(string column) => $"date_trunc('month', \"{column}\", 'UTC')";
 
-    private const string PostgresFold = "WITH claimed AS (DELETE FROM \"ReportDeltas\" WHERE (\"TenantId\", \"Id\") IN (SELECT \"TenantId\", \"Id\" FROM \"ReportDeltas\" "
-        + "ORDER BY \"TenantId\", \"Id\" LIMIT 5000 FOR UPDATE SKIP LOCKED) RETURNING *), "
-        + "hours AS (" + HourInsert + "claimed" + HourAdded + " RETURNING 1) "
-        + DayInsert + PostgresDay + DayFrom + "claimed" + DayAdded;
+    /// <summary>The same on SQLite, where timestamps are microseconds since the Unix epoch.</summary>
+    public static string SqliteMonthOf(string column) => $"(CAST(strftime('%s', \"{column}\" / 1000000, 'unixepoch', 'start of month') AS INTEGER) * 1000000)";
 
-    private const string HourInsert = $"INSERT INTO \"ReportRollups\" ({Keys}, \"Hour\", \"Count\", \"Sum\") SELECT {Keys}, \"Hour\", SUM(\"Count\"), SUM(\"Sum\") FROM ";
+    private static string DayOf(bool sqlite) => sqlite ? "\"Hour\" - (\"Hour\" % 86400000000)" : "date_trunc('day', \"Hour\", 'UTC')";
 
-    private const string HourAdded = $" WHERE 1 = 1 GROUP BY {Keys}, \"Hour\" ORDER BY {Keys}, \"Hour\" "
-        + $"ON CONFLICT ({Keys}, \"Hour\") DO UPDATE SET \"Count\" = \"ReportRollups\".\"Count\" + excluded.\"Count\", \"Sum\" = \"ReportRollups\".\"Sum\" + excluded.\"Sum\"";
+    private static string MonthOf(bool sqlite) => sqlite ? SqliteMonthOf("Hour") : PostgresMonthOf("Hour");
 
-    private const string DayInsert = $"INSERT INTO \"ReportDayRollups\" ({Keys}, \"Day\", \"Count\", \"Sum\") SELECT {Keys}, ";
+    /// <summary>Adds the hourly counters of <paramref name="source"/> to one rollup table at its grain (hours, days or months).</summary>
+    private static string Add(string table, string column, string start, string source) =>
+        $"INSERT INTO \"{table}\" ({Keys}, \"{column}\", \"Count\", \"Sum\") SELECT {Keys}, {start} AS \"{column}\", SUM(\"Count\"), SUM(\"Sum\") FROM {source} "
+        + $"WHERE 1 = 1 GROUP BY {Keys}, \"{column}\" ORDER BY {Keys}, \"{column}\" "
+        + $"ON CONFLICT ({Keys}, \"{column}\") DO UPDATE SET \"Count\" = \"{table}\".\"Count\" + excluded.\"Count\", \"Sum\" = \"{table}\".\"Sum\" + excluded.\"Sum\"";
 
-    private const string DayFrom = " AS \"Day\", SUM(\"Count\"), SUM(\"Sum\") FROM ";
+    /// <summary>The three additions, hours, days and months, of the hourly counters of <paramref name="source"/> (ADR 0049, 0054).</summary>
+    public static string[] AddAll(bool sqlite, string source) =>
+    [
+        Add(ReportRollup.Table, "Hour", "\"Hour\"", source),
+        Add(ReportDayRollup.Table, "Day", DayOf(sqlite), source),
+        Add(ReportMonthRollup.Table, "Month", MonthOf(sqlite), source),
+    ];
 
-    private const string DayAdded = $" WHERE 1 = 1 GROUP BY {Keys}, \"Day\" ORDER BY {Keys}, \"Day\" "
-        + $"ON CONFLICT ({Keys}, \"Day\") DO UPDATE SET \"Count\" = \"ReportDayRollups\".\"Count\" + excluded.\"Count\", \"Sum\" = \"ReportDayRollups\".\"Sum\" + excluded.\"Sum\"";
+    /// <summary>PostgreSQL: the three additions as data-modifying CTEs over one source, in one statement.</summary>
+    public static string PostgresAddAll(string source)
+    {
+        var adds = AddAll(sqlite: false, source);
+        return $"hours AS ({adds[0]} RETURNING 1), days AS ({adds[1]} RETURNING 1) {adds[2]}";
+    }
+
+    private static readonly string PostgresFold = PostgresClaim + PostgresAddAll("claimed");
 
     protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
     {
@@ -55,8 +70,10 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
         // SQLite has one writer: the insert takes the write lock, so nothing lands between it and the delete.
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var folded = await db.Database.ExecuteSqlRawAsync(HourInsert + "\"ReportDeltas\"" + HourAdded, ct);
-        await db.Database.ExecuteSqlRawAsync(DayInsert + SqliteDay + DayFrom + "\"ReportDeltas\"" + DayAdded, ct);
+        var adds = AddAll(sqlite: true, "\"ReportDeltas\"");
+        var folded = await db.Database.ExecuteSqlRawAsync(adds[0], ct);
+        await db.Database.ExecuteSqlRawAsync(adds[1], ct);
+        await db.Database.ExecuteSqlRawAsync(adds[2], ct);
         await db.Database.ExecuteSqlRawAsync("DELETE FROM \"ReportDeltas\"", ct);
         await transaction.CommitAsync(ct);
         return folded;

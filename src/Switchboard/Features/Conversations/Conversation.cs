@@ -111,6 +111,7 @@ internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conve
         builder.HasIndex(c => new { c.TenantId, c.Number }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.LastMessageAt });
         builder.HasIndex(c => new { c.TenantId, c.AssignedUserId, c.Status });
+        builder.HasIndex(c => new { c.TenantId, c.AssignedUserId, c.LastMessageAt }); // the agents report's suppression (ADR 0054)
         builder.HasIndex(c => new { c.TenantId, c.TeamId, c.WaitingSince, c.Number }).HasDatabaseName(Conversation.WaitingIndex).HasFilter("\"WaitingSince\" IS NOT NULL");
         builder.Property(c => c.SlaBreached).HasDefaultValue(0);
         builder.Property(c => c.Priority).HasMaxLength(16).HasDefaultValue(ConversationPriorities.Normal);
