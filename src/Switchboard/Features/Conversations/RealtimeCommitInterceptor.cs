@@ -28,27 +28,31 @@ internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequenc
         return result;
     }
 
-    private Task FlushAsync(Microsoft.EntityFrameworkCore.DbContext? context, bool wait)
+    private async Task FlushAsync(Microsoft.EntityFrameworkCore.DbContext? context, bool wait)
     {
         if (context is not SwitchboardDbContext db || db.RealtimeTenants.Count == 0)
         {
-            return Task.CompletedTask;
-        }
-
-        if (!db.IsSqlite)
-        {
-            db.RealtimeTenants.Clear();
-            if (wait)
-            {
-                return sequencer.SequenceAsync();
-            }
-
-            sequencer.Signal();
-            return Task.CompletedTask;
+            return;
         }
 
         using var activity = SwitchboardTelemetry.Source.StartActivity("realtime publish");
         activity?.SetTag("switchboard.tenants", db.RealtimeTenants.Count);
+        if (!db.IsSqlite)
+        {
+            // The sequencer wakes every node's streams once it has numbered the events.
+            db.RealtimeTenants.Clear();
+            if (wait)
+            {
+                await sequencer.SequenceAsync();
+            }
+            else
+            {
+                sequencer.Signal();
+            }
+
+            return;
+        }
+
         foreach (var tenantId in db.RealtimeTenants)
         {
             hub.Publish(tenantId);
@@ -56,6 +60,5 @@ internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequenc
 
         SwitchboardTelemetry.RealtimePublished.Add(db.RealtimeTenants.Count, new KeyValuePair<string, object?>("origin", "local"));
         db.RealtimeTenants.Clear();
-        return Task.CompletedTask;
     }
 }
