@@ -50,9 +50,10 @@ internal sealed class ReportMonths : Migration
                 table.PrimaryKey("PK_ReportRebuildCounts", x => new { x.TenantId, x.Dimension, x.DimensionId, x.Metric, x.Hour, x.Bucket });
                 table.ForeignKey("FK_ReportRebuildCounts_Tenants_TenantId", x => x.TenantId, "Tenants", "Id", onDelete: ReferentialAction.Cascade);
             });
+        // Written out rather than taken from the compactor: a migration stays as it was, and Common knows no feature (ADR 0020).
         var month = migrationBuilder.ActiveProvider == ColumnTypes.SqliteProvider
-            ? Features.Analytics.RollupCompactor.SqliteMonthOf("Day")
-            : Features.Analytics.RollupCompactor.PostgresMonthOf("Day");
+            ? "(CAST(strftime('%s', \"Day\" / 1000000, 'unixepoch', 'start of month') AS INTEGER) * 1000000)"
+            : "date_trunc('month', \"Day\", 'UTC')";
         migrationBuilder.Sql("INSERT INTO \"ReportMonthRollups\" (\"TenantId\", \"Dimension\", \"DimensionId\", \"Month\", \"Metric\", \"Bucket\", \"Count\", \"Sum\") "
             + $"SELECT \"TenantId\", \"Dimension\", \"DimensionId\", {month}, \"Metric\", \"Bucket\", SUM(\"Count\"), SUM(\"Sum\") FROM \"ReportDayRollups\" "
             + $"GROUP BY \"TenantId\", \"Dimension\", \"DimensionId\", {month}, \"Metric\", \"Bucket\"");
