@@ -17,6 +17,12 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     /// <summary>Tenants that got realtime events in the current unit of work (published after commit).</summary>
     public HashSet<Guid> RealtimeTenants { get; } = [];
 
+    /// <summary>
+    /// Whether a commit that wrote realtime events waits for them to be numbered (PostgreSQL). Background workers
+    /// that answer no caller set it false: their commit only asks for a round (ADR 0053).
+    /// </summary>
+    public bool WaitsForRealtimeNumbering { get; set; } = true;
+
     private readonly Dictionary<Type, object> unitOfWork = [];
 
     /// <summary>A service of the application the context was made by (contexts come from its factory); null for a context made outside it.</summary>

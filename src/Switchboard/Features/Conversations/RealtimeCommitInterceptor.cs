@@ -41,7 +41,7 @@ internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequenc
         {
             // The sequencer wakes every node's streams once it has numbered the events.
             db.RealtimeTenants.Clear();
-            if (wait)
+            if (wait && db.WaitsForRealtimeNumbering)
             {
                 await sequencer.SequenceAsync();
             }

@@ -116,6 +116,7 @@ internal sealed partial class RoutingDispatcher : JobLoop
     internal async Task<int> DispatchTeamAsync(Guid tenantId, Guid teamId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.WaitsForRealtimeNumbering = false;
         using var turn = await gate.EnterAsync(db, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var team = db.IsSqlite

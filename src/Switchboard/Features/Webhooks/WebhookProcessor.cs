@@ -211,6 +211,7 @@ internal sealed partial class WebhookProcessor : JobLoop
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.WaitsForRealtimeNumbering = false;
             using var turn = await writeGate.EnterAsync(db, ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var claimStarted = Stopwatch.GetTimestamp();
