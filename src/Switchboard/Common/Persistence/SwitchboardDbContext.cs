@@ -23,6 +23,12 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     /// </summary>
     public bool WaitsForRealtimeNumbering { get; set; } = true;
 
+    /// <summary>
+    /// Run once the current transaction has committed, before its realtime events are numbered, so that wake-ups
+    /// (the routing dispatcher's) do not wait for a numbering round (ADR 0053); dropped on rollback.
+    /// </summary>
+    public List<Action> AfterCommit { get; } = [];
+
     private readonly Dictionary<Type, object> unitOfWork = [];
 
     /// <summary>A service of the application the context was made by (contexts come from its factory); null for a context made outside it.</summary>

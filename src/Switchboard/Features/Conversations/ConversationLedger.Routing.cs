@@ -73,8 +73,8 @@ internal sealed partial class ConversationLedger
         }
 
         await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "transferred", now, ct);
+        db.AfterCommit.Add(() => NotifyCommitted(Steps, changes));
         await transaction.CommitAsync(ct);
-        NotifyCommitted(Steps, changes);
     }
 
     /// <summary>

@@ -61,8 +61,8 @@ internal sealed partial class ConversationLedger
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, message.TenantId, RealtimeEventTypes.MessageQueued, message.ConversationId, message.Id, message.Type, now, ct);
+        db.AfterCommit.Add(() => NotifyCommitted(Steps, changes));
         await transaction.CommitAsync(ct);
-        NotifyCommitted(Steps, changes);
     }
 
     /// <summary>Resolves, sets pending or reopens the conversation in one transaction with its event and the steps' part.</summary>
@@ -86,8 +86,8 @@ internal sealed partial class ConversationLedger
 
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, status.ToString().ToLowerInvariant(), now, ct);
+        db.AfterCommit.Add(() => NotifyCommitted(Steps, changes));
         await transaction.CommitAsync(ct);
-        NotifyCommitted(Steps, changes);
     }
 
     /// <summary>Assigns the conversation by hand (null: unassigned) in one transaction with its event and the steps' part.</summary>
@@ -102,8 +102,8 @@ internal sealed partial class ConversationLedger
         conversation.UpdatedAt = now;
         await PlanAsync(db, Steps, changes, ct);
         await SaveWithEventAsync(db, conversation.TenantId, RealtimeEventTypes.ConversationChanged, conversation.Id, null, "assigned", now, ct);
+        db.AfterCommit.Add(() => NotifyCommitted(Steps, changes));
         await transaction.CommitAsync(ct);
-        NotifyCommitted(Steps, changes);
     }
 
     /// <summary>In the writer's transaction, before its save: every step plans the changes (none when there are none).</summary>

@@ -13,10 +13,33 @@ namespace Switchboard.Features.Conversations;
 /// </summary>
 internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequencer sequencer) : DbTransactionInterceptor, ISaveChangesInterceptor
 {
-    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
-        FlushAsync(eventData.Context, wait: true);
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RunAfterCommit(eventData.Context);
+        return FlushAsync(eventData.Context, wait: true);
+    }
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => _ = FlushAsync(eventData.Context, wait: false);
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        RunAfterCommit(eventData.Context);
+        _ = FlushAsync(eventData.Context, wait: false);
+    }
+
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        DropAfterCommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => DropAfterCommit(eventData.Context);
+
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        DropAfterCommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => DropAfterCommit(eventData.Context);
 
     public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
@@ -27,6 +50,23 @@ internal sealed class RealtimeCommitInterceptor(RealtimeHub hub, RealtimeSequenc
 
         return result;
     }
+
+    private static void RunAfterCommit(Microsoft.EntityFrameworkCore.DbContext? context)
+    {
+        if (context is not SwitchboardDbContext { AfterCommit.Count: > 0 } db)
+        {
+            return;
+        }
+
+        var actions = db.AfterCommit.ToArray();
+        db.AfterCommit.Clear();
+        foreach (var action in actions)
+        {
+            action();
+        }
+    }
+
+    private static void DropAfterCommit(Microsoft.EntityFrameworkCore.DbContext? context) => (context as SwitchboardDbContext)?.AfterCommit.Clear();
 
     private async Task FlushAsync(Microsoft.EntityFrameworkCore.DbContext? context, bool wait)
     {
