@@ -12,7 +12,7 @@ namespace Switchboard.Features.Routing;
 /// Assigns waiting conversations to online team members with free capacity (ADR 0022). A round looks at the
 /// queues its hints name (ADR 0048), and at least every <see cref="SweepInterval"/> at every queue that has a
 /// waiting conversation (the partial queue index), so a lost wake-up or a change made on another node costs
-/// at most one poll. One team is dispatched per transaction, holding the team's
+/// at most one poll. One team is dispatched per transaction (up to four teams at once on PostgreSQL), holding the team's
 /// row lock (PostgreSQL; SQLite's single writer otherwise), each pick also locks the agent's row and counts
 /// the agent's load again, and the assignment itself is a conditional UPDATE: so no node assigns a
 /// conversation twice and no agent goes over capacity, across teams and nodes.
@@ -20,6 +20,9 @@ namespace Switchboard.Features.Routing;
 internal sealed partial class RoutingDispatcher : JobLoop
 {
     private const int MaxReasonEntries = 50;
+
+    /// <summary>How many teams one round dispatches at once on PostgreSQL.</summary>
+    private const int ParallelTeams = 4;
 
     /// <summary>Every queue is looked at this often at least, whatever the hints: changes made on another node have no hint here.</summary>
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
@@ -57,28 +60,52 @@ internal sealed partial class RoutingDispatcher : JobLoop
         }
 
         List<(Guid TenantId, Guid TeamId)> queues;
+        bool sqlite;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
+            sqlite = db.IsSqlite;
             queues = sweep ? await AllQueuesAsync(db, ct) : await HintedQueuesAsync(db, hints, ct);
         }
 
         var started = clock.GetTimestamp();
         var assigned = 0;
-        foreach (var (tenantId, teamId) in queues)
+        // Teams in parallel on PostgreSQL: each holds its own team row, and agent rows are locked per pick (ADR 0022),
+        // so one long queue no longer holds the others back for a whole round. SQLite has one writer anyway.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = sqlite ? 1 : ParallelTeams, CancellationToken = ct };
+        await Parallel.ForEachAsync(queues, parallel, async (queue, token) =>
         {
             try
             {
-                assigned += await DispatchTeamAsync(tenantId, teamId, ct);
+                Interlocked.Add(ref assigned, await DispatchTeamAsync(queue.TenantId, queue.TeamId, token));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Another queue is not held up; this one is tried again next round.
+                // Another queue is not held up; this one is tried again in the next round (a deadlock between two
+                // teams sharing an agent ends one of them here).
                 LogDispatchFailed(SafeError.Describe(ex));
+                if (IsLockConflict(ex))
+                {
+                    signal.NotifyTeam(queue.TenantId, queue.TeamId);
+                }
             }
-        }
+        });
 
         LogRound(sweep, queues.Count, assigned, clock.GetElapsedTime(started).TotalMilliseconds);
         return assigned;
+    }
+
+    /// <summary>A deadlock or lock timeout with another team's dispatch: worth trying again at once.</summary>
+    private static bool IsLockConflict(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DeadlockDetected or Npgsql.PostgresErrorCodes.LockNotAvailable })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Every team with a waiting conversation (the partial queue index).</summary>
