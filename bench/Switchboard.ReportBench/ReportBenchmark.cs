@@ -22,7 +22,8 @@ namespace Switchboard.ReportBench;
 /// resolution) the way the live path groups them, and times each report use case — the code behind
 /// <c>GET …/reports/*</c> and the dashboard's charts — on a fresh context per run. Usage:
 /// <c>dotnet run -c Release --project bench/Switchboard.ReportBench -- "Host=…;Database=…" [messages=10000000] [runs=30] [reuse]</c>;
-/// <c>reuse</c> keeps an earlier run's data set (rebuilding its reports) instead of seeding another tenant, <c>reuse-only</c> without the rebuild.
+/// <c>reuse</c> keeps an earlier run's data set (rebuilding its reports) instead of seeding another tenant, <c>reuse-only</c> without the rebuild;
+/// a fifth argument times only the reports whose name contains it (<c>agents</c>, <c>timeseries</c>, …).
 /// </summary>
 internal static class ReportBenchmark
 {
@@ -30,11 +31,14 @@ internal static class ReportBenchmark
 
     private const string TenantName = "Report benchmark";
 
+    /// <summary>When set, only the reports whose name contains it are timed.</summary>
+    private static string? only;
+
     public static async Task<int> Main(string[] args)
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs] [reuse|reuse-only]");
+            Console.Error.WriteLine("usage: ReportBench <PostgreSQL connection string> [messages] [runs] [seed|reuse|reuse-only] [report name filter]");
             return 2;
         }
 
@@ -42,6 +46,7 @@ internal static class ReportBenchmark
         var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
         var reuse = args.Length > 3 && args[3] is "reuse" or "reuse-only";
         var rebuild = !(args.Length > 3 && args[3] == "reuse-only");
+        only = args.Length > 4 ? args[4] : null;
         var builder = WebApplication.CreateBuilder([
             "--Switchboard:Database:Provider=postgres", $"--ConnectionStrings:Switchboard={args[0]}",
             $"--Switchboard:MasterKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
@@ -133,15 +138,17 @@ internal static class ReportBenchmark
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"Conversations\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportDayRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportWeekRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportMonthRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ConversationLabels\"");
         }
 
-        long rollups, dayRollups, monthRollups;
+        long rollups, dayRollups, weekRollups, monthRollups;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             rollups = await db.ReportRollups.LongCountAsync(r => r.TenantId == tenantId);
             dayRollups = await db.ReportDayRollups.LongCountAsync(r => r.TenantId == tenantId);
+            weekRollups = await db.ReportWeekRollups.LongCountAsync(r => r.TenantId == tenantId);
             monthRollups = await db.ReportMonthRollups.LongCountAsync(r => r.TenantId == tenantId);
         }
 
@@ -149,7 +156,7 @@ internal static class ReportBenchmark
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {LoadAverage()}.");
         Console.WriteLine($"Tenant: {messages:N0} messages in {conversations:N0} conversations over 365 days; 5 numbers, 5 teams, 50 agents, 8 labels; seeded with COPY in {seeded.TotalSeconds:F0} s; "
-            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour, {dayRollups:N0} day and {monthRollups:N0} month rollup rows in all.");
+            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour, {dayRollups:N0} day, {weekRollups:N0} week and {monthRollups:N0} month rollup rows in all.");
         Console.WriteLine();
         Console.WriteLine("| report | range | group | runs | p50 ms | p95 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
@@ -186,6 +193,11 @@ internal static class ReportBenchmark
 
     private static async Task TimeAsync<T>(string report, string range, string group, int runs, IDbContextFactory<SwitchboardDbContext> dbFactory, Func<SwitchboardDbContext, Task<T>> run)
     {
+        if (only is not null && !report.Contains(only, StringComparison.Ordinal))
+        {
+            return;
+        }
+
         var times = new List<double>(runs);
         for (var i = 0; i < runs + 1; i++)
         {

@@ -71,7 +71,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
         await AssertRepliesByLabelAsync(client, data, range);
         await AssertSeriesAsync(client, data, range);
 
-        await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(data.Tenant.Id, _ => { }, CancellationToken.None);
+        // Two conversations per chunk: counters of one hour from several chunks add up in the rollups (ADR 0054, 0058).
+        await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(data.Tenant.Id, 2, _ => { }, CancellationToken.None);
         await AssertSummaryAsync(client, data, range, expected, "rebuilt from source");
         await AssertSummaryAsync(client, data, days, expected, "rebuilt, whole days");
         await AssertRepliesByLabelAsync(client, data, days);
@@ -87,8 +88,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
     /// <summary>
     /// Customer messages around UTC midnights over nine days, read over ranges of whole days, of days with partial-day
     /// edges, and across one midnight without a whole day: every count, every point of the hour, day and week series,
-    /// the heat map and the operator's totals equal a recount of the messages, live, folded into hour and day rows, and
-    /// rebuilt (ADR 0049).
+    /// the heat map and the operator's totals equal a recount of the messages, live, folded into hour, day, week and month
+    /// rows, and rebuilt (ADR 0049, 0054, 0058).
     /// </summary>
     [Fact]
     public async Task Multi_day_ranges_across_midnights_equal_a_recount_live_folded_and_rebuilt()
@@ -149,6 +150,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
                     .Should().Be(inbound.Select(ReportDays.DayOf).Distinct().Count());
                 (await db.ReportMonthRollups.CountAsync(r => r.TenantId == tenant.Id && r.Metric == ReportMetric.MessagesIn && r.Dimension == ReportDimension.All))
                     .Should().Be(inbound.Select(ReportDays.MonthOf).Distinct().Count()).And.BeGreaterThan(2);
+                (await db.ReportWeekRollups.CountAsync(r => r.TenantId == tenant.Id && r.Metric == ReportMetric.MessagesIn && r.Dimension == ReportDimension.All))
+                    .Should().Be(inbound.Select(ReportDays.WeekOf).Distinct().Count()).And.BeGreaterThan(3);
             }
             else if (phase == "rebuilt")
             {
@@ -340,7 +343,8 @@ public abstract class ReportsTests(OutboundFixture fixture)
         await Task.Delay(1100); // a measurable wait in the queue
 
         // Nobody is online: everyone waits, and the queue's depth at the end of each hour is a recount of the waiting conversations.
-        var range = $"from={from:yyyy-MM-ddTHH:mm:ssZ}&to={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
+        var until = DateTimeOffset.UtcNow.AddHours(1);
+        var range = $"from={from:yyyy-MM-ddTHH:mm:ssZ}&to={until:yyyy-MM-ddTHH:mm:ssZ}";
         await AssertQueueAsync(admin, tenant, teamId, range);
         (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/agents/{agent}/availability", new { status = "online" })).StatusCode.Should().Be(HttpStatusCode.OK);
         await Eventually.PollValueAsync<bool>(async () =>
@@ -421,6 +425,34 @@ public abstract class ReportsTests(OutboundFixture fixture)
             await App.Services.GetRequiredService<RebuildReports>().RebuildAsync(tenant.Id, _ => { }, CancellationToken.None);
             (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/summary?{range}"))!["messagesIn"]!.GetValue<long>().Should().Be(expected, "rebuilt");
         }
+
+        // A second agent takes one conversation: one customer, so that agent's row is withheld and the first agent's is not. Each
+        // agent's suppression against a count of the distinct customers of their conversations active in the range.
+        var second = await App.CreateUserAsync(tenant);
+        Guid moved;
+        await using (var db = App.NewDbContext())
+        {
+            // Not the restricted customer's: nothing of theirs is counted any more, the assignment included.
+            moved = await db.Conversations.Where(c => c.TenantId == tenant.Id && c.AssignedUserId == agent && c.ContactId != restricted).OrderBy(c => c.Number).Select(c => c.Id).FirstAsync();
+        }
+
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/conversations/{moved}/assign", new { userId = second })).StatusCode.Should().Be(HttpStatusCode.OK);
+        var rows = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/reports/agents?{range}"))!["items"]!.AsArray();
+        rows.Select(r => r!["agentId"]!.GetValue<Guid>()).Should().Contain([agent, second]);
+        await using (var db = App.NewDbContext())
+        {
+            var query = ReportQuery.Parse($"{from:yyyy-MM-ddTHH:mm:ssZ}", $"{until:yyyy-MM-ddTHH:mm:ssZ}", null, null, null, null, null, DateTimeOffset.UtcNow).Value!;
+            foreach (var row in rows)
+            {
+                var id = row!["agentId"]!.GetValue<Guid>();
+                var customers = await db.Conversations.Where(c => c.TenantId == tenant.Id && c.AssignedUserId == id && c.LastMessageAt >= query.Range.From && c.CreatedAt < query.Range.To)
+                    .Select(c => c.ContactId).Distinct().CountAsync();
+                row["suppressed"]!.GetValue<bool>().Should().Be(customers < Reports.MinimumCustomers, $"agent {id} has {customers} customers");
+            }
+        }
+
+        rows.Single(r => r!["agentId"]!.GetValue<Guid>() == second)!["suppressed"]!.GetValue<bool>().Should().BeTrue();
+        rows.Single(r => r!["agentId"]!.GetValue<Guid>() == agent)!["suppressed"]!.GetValue<bool>().Should().BeFalse();
     }
 
     /// <summary>The waiting count (summary, hourly series, for the tenant and the team) against the conversations waiting now.</summary>

@@ -16,6 +16,12 @@ internal sealed partial class DatabaseMigrator(
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long one migration statement may run: a migration that fills rows from others (report days and months from a large
+    /// tenant's rollups) takes minutes, far past the provider's default of 30 s (ADR 0058).
+    /// </summary>
+    public static readonly TimeSpan MigrationTimeout = TimeSpan.FromHours(1);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!await TryMigrateAsync(cancellationToken))
@@ -47,6 +53,7 @@ internal sealed partial class DatabaseMigrator(
                 LogUpgrading(pending.Count, string.Join(", ", pending));
             }
 
+            db.Database.SetCommandTimeout(MigrationTimeout);
             await db.Database.MigrateAsync(cancellationToken);
             foreach (var followUp in followUps.Where(f => pending.Contains(f.Migration)))
             {

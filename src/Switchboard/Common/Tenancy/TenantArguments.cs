@@ -22,6 +22,7 @@ internal static class TenantArguments
         }
 
         await using var db = await services.GetRequiredService<IDbContextFactory<SwitchboardDbContext>>().CreateDbContextAsync();
+        db.Database.SetCommandTimeout(DatabaseMigrator.MigrationTimeout);
         await db.Database.MigrateAsync();
         if (only is { } wanted)
         {

@@ -18,10 +18,13 @@ namespace Switchboard.Features.Analytics;
 /// </summary>
 internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbFactory, SqliteWriteGate gate, SlaRulesCache slaRules)
 {
-    /// <summary>Conversations per chunk: their messages' counters are gathered, then added to the rollups before the next chunk (ADR 0054).</summary>
-    public const int ChunkConversations = 2_000;
+    /// <summary>Conversations per chunk: their messages' counters are gathered, then added to the rollups before the next chunk (ADR 0054, 0058).</summary>
+    public const int ChunkConversations = 10_000;
 
-    public async Task<long> RebuildAsync(Guid tenantId, Action<string> progress, CancellationToken ct)
+    public Task<long> RebuildAsync(Guid tenantId, Action<string> progress, CancellationToken ct) => RebuildAsync(tenantId, ChunkConversations, progress, ct);
+
+    /// <summary>The same with <paramref name="chunkConversations"/> conversations per chunk.</summary>
+    public async Task<long> RebuildAsync(Guid tenantId, int chunkConversations, Action<string> progress, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30)); // a batch command: deleting a tenant's recounted rows alone can take minutes
@@ -31,6 +34,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         await db.ReportDeltas.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportDayRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
+        await db.ReportWeekRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportMonthRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
 
         var total = await db.Set<Conversation>().CountAsync(c => c.TenantId == tenantId, ct);
@@ -46,7 +50,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
             // A chunk of conversations in number order, with everything their messages count by: groups, labels, the reply groups of their replies.
             var conversations = await db.Set<Conversation>().AsNoTracking()
                 .Where(c => c.TenantId == tenantId && c.Number > after)
-                .OrderBy(c => c.Number).Take(ChunkConversations)
+                .OrderBy(c => c.Number).Take(chunkConversations)
                 .Select(c => new { c.Id, c.Number, c.TeamId, c.AssignedUserId, c.SlaPolicyId })
                 .ToListAsync(ct);
             if (conversations.Count == 0)

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Analytics;
@@ -28,48 +30,77 @@ internal sealed class ReportCounters(Guid tenantId)
     }
 
     /// <summary>
-    /// Adds the gathered counters to the tenant's hour, day and month rows — written to <see cref="ReportRebuildCount"/> (COPY on
-    /// PostgreSQL), added with the compactor's upserts, then deleted there — and empties this set. Returns how many counters it wrote.
+    /// Adds the gathered counters to the tenant's hour, day and month rows with the compactor's upserts and empties this set; returns how
+    /// many counters it wrote. PostgreSQL: binary COPY into a temporary table of the transaction, emptied with TRUNCATE after each flush
+    /// (ADR 0058); SQLite: <see cref="ReportRebuildCount"/>, deleted after each flush (ADR 0054).
     /// </summary>
     public async Task<int> FlushAsync(SwitchboardDbContext db, CancellationToken ct)
     {
         var written = counts.Count;
-        foreach (var chunk in counts.Chunk(CopyBatch))
-        {
-            await BulkInsert.InsertAsync(db, [.. chunk.Select(c => new ReportRebuildCount
-            {
-                TenantId = tenantId,
-                Dimension = c.Key.Item1,
-                DimensionId = c.Key.Item2,
-                Hour = c.Key.Item3,
-                Metric = c.Key.Item4,
-                Bucket = c.Key.Item5,
-                Count = c.Value.Count,
-                Sum = c.Value.Sum,
-            })], ct);
-        }
-
-        counts.Clear();
         if (written == 0)
         {
             return 0;
         }
 
-        var source = $"\"{ReportRebuildCount.Table}\"";
         if (db.IsSqlite)
         {
-            foreach (var add in RollupCompactor.AddAll(sqlite: true, source))
+            foreach (var chunk in counts.Chunk(CopyBatch))
+            {
+                await BulkInsert.InsertAsync(db, [.. chunk.Select(c => new ReportRebuildCount
+                {
+                    TenantId = tenantId,
+                    Dimension = c.Key.Item1,
+                    DimensionId = c.Key.Item2,
+                    Hour = c.Key.Item3,
+                    Metric = c.Key.Item4,
+                    Bucket = c.Key.Item5,
+                    Count = c.Value.Count,
+                    Sum = c.Value.Sum,
+                })], ct);
+            }
+
+            counts.Clear();
+            foreach (var add in RollupCompactor.AddAll(sqlite: true, $"\"{ReportRebuildCount.Table}\""))
             {
                 await db.Database.ExecuteSqlRawAsync(add, ct);
             }
-        }
-        else
-        {
-            var addAll = "WITH " + RollupCompactor.PostgresAddAll(source);
-            await db.Database.ExecuteSqlRawAsync(addAll, ct);
+
+            await db.Set<ReportRebuildCount>().Where(r => r.TenantId == tenantId).ExecuteDeleteAsync(ct);
+            return written;
         }
 
-        await db.Set<ReportRebuildCount>().IgnoreQueryFilters().Where(r => r.TenantId == tenantId).ExecuteDeleteAsync(ct);
+        // A table of this transaction only: no index, no WAL, nothing another rebuild waits for; TRUNCATE gives its space back at once,
+        // where deleted rows of a shared table stay until the rebuild commits and every later chunk would read past them.
+        await db.Database.ExecuteSqlRawAsync(
+            $"CREATE TEMPORARY TABLE IF NOT EXISTS {PostgresChunk} (\"TenantId\" uuid NOT NULL, \"Dimension\" varchar(8) NOT NULL, \"DimensionId\" uuid NOT NULL, "
+            + "\"Hour\" timestamptz NOT NULL, \"Metric\" varchar(32) NOT NULL, \"Bucket\" integer NOT NULL, \"Count\" bigint NOT NULL, \"Sum\" bigint NOT NULL) ON COMMIT DROP", ct);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {PostgresChunk} (\"TenantId\", \"Dimension\", \"DimensionId\", \"Hour\", \"Metric\", \"Bucket\", \"Count\", \"Sum\") FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var ((dimension, id, hour, metric, bucket), (count, sum)) in counts)
+            {
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(tenantId, NpgsqlDbType.Uuid, ct);
+                await importer.WriteAsync(dimension, NpgsqlDbType.Varchar, ct);
+                await importer.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await importer.WriteAsync(hour.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                await importer.WriteAsync(metric, NpgsqlDbType.Varchar, ct);
+                await importer.WriteAsync(bucket, NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(count, NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(sum, NpgsqlDbType.Bigint, ct);
+            }
+
+            await importer.CompleteAsync(ct);
+        }
+
+        counts.Clear();
+        var addAll = "WITH " + RollupCompactor.PostgresAddAll(PostgresChunk);
+        await db.Database.ExecuteSqlRawAsync(addAll, ct);
+        await db.Database.ExecuteSqlRawAsync($"TRUNCATE {PostgresChunk}", ct);
         return written;
     }
+
+    /// <summary>PostgreSQL: the temporary table one flush's counters go through.</summary>
+    private const string PostgresChunk = "report_rebuild_chunk";
 }

@@ -58,6 +58,31 @@ internal sealed class ReportDayRollup : IRollupKey
 }
 
 /// <summary>
+/// The same counters per ISO week in UTC (ADR 0058: <see cref="Week"/> is a Monday 00:00), folded with the hours, days and months: a
+/// year-long weekly series reads 53 week rows per counter instead of 365 day rows.
+/// </summary>
+internal sealed class ReportWeekRollup : IRollupKey
+{
+    public const string Table = "ReportWeekRollups";
+
+    public Guid TenantId { get; set; }
+
+    public string Dimension { get; set; } = ReportDimension.All;
+
+    public Guid DimensionId { get; set; }
+
+    public DateTimeOffset Week { get; set; }
+
+    public string Metric { get; set; } = "";
+
+    public int Bucket { get; set; }
+
+    public long Count { get; set; }
+
+    public long Sum { get; set; }
+}
+
+/// <summary>
 /// The same counters per calendar month in UTC (ADR 0054), folded with the hours and days: a year-long report
 /// reads a dozen month rows per counter instead of 365 day rows.
 /// </summary>
@@ -134,7 +159,7 @@ internal sealed class ReportDelta : IRollupKey
     public long Sum { get; set; }
 }
 
-/// <summary>The columns every rollup table (hours, days, deltas) is read by.</summary>
+/// <summary>The columns every rollup table (hours, days, weeks, months, deltas) is read by.</summary>
 internal interface IRollupKey
 {
     Guid TenantId { get; }
@@ -164,6 +189,17 @@ internal sealed class ReportDayRollupConfiguration : IEntityTypeConfiguration<Re
     {
         builder.ToTable(ReportDayRollup.Table);
         builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Metric, r.Day, r.Bucket });
+        builder.Property(r => r.Dimension).HasMaxLength(8);
+        builder.Property(r => r.Metric).HasMaxLength(32);
+    }
+}
+
+internal sealed class ReportWeekRollupConfiguration : IEntityTypeConfiguration<ReportWeekRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportWeekRollup> builder)
+    {
+        builder.ToTable(ReportWeekRollup.Table);
+        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Metric, r.Week, r.Bucket });
         builder.Property(r => r.Dimension).HasMaxLength(8);
         builder.Property(r => r.Metric).HasMaxLength(32);
     }
@@ -211,6 +247,8 @@ internal static class AnalyticsTables
         public DbSet<ReportRollup> ReportRollups => db.Set<ReportRollup>();
 
         public DbSet<ReportDayRollup> ReportDayRollups => db.Set<ReportDayRollup>();
+
+        public DbSet<ReportWeekRollup> ReportWeekRollups => db.Set<ReportWeekRollup>();
 
         public DbSet<ReportMonthRollup> ReportMonthRollups => db.Set<ReportMonthRollup>();
 

@@ -87,6 +87,9 @@ internal static class Reports
 {
     public const int MinimumCustomers = 5;
 
+    /// <summary>Conversations read to prove a group's customers before counting them all.</summary>
+    private const int Sample = 10 * MinimumCustomers;
+
     public static async Task<ReportSummary> SummaryAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, CancellationToken ct)
     {
         var range = query.Range;
@@ -141,8 +144,8 @@ internal static class Reports
             return new ReportSeriesResult(query.Metric!, query.Interval, true, [.. points.Select(p => new SeriesPoint(p, null))]);
         }
 
-        // Whole UTC days serve a point of a day or week when points start at midnight; otherwise hours (ADR 0049).
-        var grain = query.Interval != "hour" && ReportDays.IsMidnight(origin) ? ReportGrain.Day : ReportGrain.Hour;
+        // Whole ISO weeks serve weekly points (ADR 0058); whole UTC days serve daily points when they start at midnight; otherwise hours (ADR 0049).
+        var grain = query.Interval == "week" ? ReportGrain.Week : query.Interval == "day" && ReportDays.IsMidnight(origin) ? ReportGrain.Day : ReportGrain.Hour;
         var rows = await ReportRows.ReadAsync(db, tenantId, query.Group, [metric], query.Range, grain, ct);
         var byPoint = rows.ToLookup(r => origin + (step * Math.Floor((r.Hour - origin) / step)));
         if (metric == ReportMetric.Queue)
@@ -163,11 +166,7 @@ internal static class Reports
     }
 
     /// <summary>Monday 00:00 UTC of the ISO week holding <paramref name="at"/>.</summary>
-    public static DateTimeOffset IsoWeekStart(DateTimeOffset at)
-    {
-        var day = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero);
-        return day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
-    }
+    public static DateTimeOffset IsoWeekStart(DateTimeOffset at) => ReportDays.WeekOf(at);
 
     /// <summary>Customer messages by UTC weekday (0 = Sunday) and hour: the heat map's cells.</summary>
     public static async Task<long[,]> HeatMapAsync(SwitchboardDbContext db, Guid tenantId, ReportQuery query, CancellationToken ct)
@@ -192,15 +191,7 @@ internal static class Reports
         // An agent online through the whole range has no rows in it, and is listed too.
         var byAgent = rows.ToLookup(r => r.DimensionId);
         var agents = byAgent.Select(g => g.Key).Union(online.Where(o => o.Value > 0).Select(o => o.Key)).Order().ToList();
-        // Each agent's suppression from a sample of their conversations through (TenantId, AssignedUserId, LastMessageAt) (ADR 0054).
-        var shown = new HashSet<Guid>();
-        foreach (var agent in agents)
-        {
-            if (await EnoughCustomersAsync(ActiveConversations(db, tenantId, range).Where(c => c.AssignedUserId == agent), ct))
-            {
-                shown.Add(agent);
-            }
-        }
+        var shown = await AgentsShownAsync(db, tenantId, agents, range, ct);
 
         return [.. agents.Select(id => (Key: id, Rows: byAgent[id])).Select(g =>
         {
@@ -252,12 +243,54 @@ internal static class Reports
     }
 
     /// <summary>
+    /// The agents with at least <see cref="MinimumCustomers"/> customers in the range, each proved from a sample of their conversations
+    /// through <c>(TenantId, AssignedUserId, LastMessageAt)</c> (ADR 0054): on PostgreSQL every agent's sample in one statement (ADR 0058),
+    /// on SQLite one query per agent; only an agent whose full sample names too few customers is counted in full.
+    /// </summary>
+    private static async Task<HashSet<Guid>> AgentsShownAsync(SwitchboardDbContext db, Guid tenantId, List<Guid> agents, ReportRange range, CancellationToken ct)
+    {
+        var shown = new HashSet<Guid>();
+        if (db.IsSqlite)
+        {
+            foreach (var agent in agents)
+            {
+                if (await EnoughCustomersAsync(ActiveConversations(db, tenantId, range).Where(c => c.AssignedUserId == agent), ct))
+                {
+                    shown.Add(agent);
+                }
+            }
+
+            return shown;
+        }
+
+        var (ids, from, to) = (agents.ToArray(), range.From, range.To);
+        var samples = await db.Database.SqlQuery<AgentSample>($"""
+            SELECT a.id AS "AgentId", s.sampled AS "Sampled", s.customers AS "Customers"
+            FROM unnest({ids}) AS a(id)
+            CROSS JOIN LATERAL (
+                SELECT count(*)::int AS sampled, count(DISTINCT x."ContactId")::int AS customers
+                FROM (SELECT c."ContactId" FROM "Conversations" c
+                      WHERE c."TenantId" = {tenantId} AND c."AssignedUserId" = a.id AND c."LastMessageAt" >= {from} AND c."CreatedAt" < {to}
+                      LIMIT {Sample}) x) s
+            """).ToListAsync(ct);
+        foreach (var sample in samples)
+        {
+            if (sample.Customers >= MinimumCustomers
+                || (sample.Sampled == Sample && await EnoughCustomersAsync(ActiveConversations(db, tenantId, range).Where(c => c.AssignedUserId == sample.AgentId), ct)))
+            {
+                shown.Add(sample.AgentId);
+            }
+        }
+
+        return shown;
+    }
+
+    /// <summary>
     /// Whether the conversations name at least <see cref="MinimumCustomers"/> distinct customers: the first few rows the
     /// index gives usually do (then nothing more is read); otherwise all are counted.
     /// </summary>
     private static async Task<bool> EnoughCustomersAsync(IQueryable<Conversation> conversations, CancellationToken ct)
     {
-        const int Sample = 10 * MinimumCustomers;
         // Ordered by the tenant (one value): a stable query shape, and no sort in the plan.
         var sample = await conversations.OrderBy(c => c.TenantId).Select(c => c.ContactId).Take(Sample).ToListAsync(ct);
         if (sample.Distinct().Count() >= MinimumCustomers)
@@ -273,6 +306,8 @@ internal static class Reports
         db.Set<Conversation>().AsNoTracking().Where(c => c.TenantId == tenantId && c.LastMessageAt >= range.From && c.CreatedAt < range.To);
 
     private static string PricingCategoriesName(int bucket) => PricingCategories.Name(bucket);
+
+    private sealed record AgentSample(Guid AgentId, int Sampled, int Customers);
 }
 
 /// <summary>What the dashboard's charts draw.</summary>

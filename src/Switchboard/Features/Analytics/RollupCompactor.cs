@@ -6,7 +6,7 @@ namespace Switchboard.Features.Analytics;
 
 /// <summary>
 /// Folds <see cref="ReportDelta"/> rows into <see cref="ReportRollup"/> counters of the hour and
-/// <see cref="ReportDayRollup"/> and <see cref="ReportMonthRollup"/> counters of the day and month (ADR 0030, 0049, 0054): one statement
+/// <see cref="ReportDayRollup"/>, <see cref="ReportWeekRollup"/> and <see cref="ReportMonthRollup"/> counters of the day, week and month (ADR 0030, 0049, 0054, 0058): one statement
 /// claims a batch of deltas (PostgreSQL: <c>DELETE … RETURNING</c> over rows locked with <c>SKIP LOCKED</c>,
 /// so nodes never fold one delta twice) and adds them to the counters with an atomic
 /// <c>INSERT … ON CONFLICT DO UPDATE SET "Count" = "Count" + excluded."Count"</c>, keys in one order so two
@@ -30,25 +30,29 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
 
     private static string MonthOf(bool sqlite) => sqlite ? SqliteMonthOf("Hour") : PostgresMonthOf("Hour");
 
+    /// <summary>Monday 00:00 UTC of the ISO week (ADR 0058); on SQLite, microseconds since 1970-01-01, a Thursday.</summary>
+    private static string WeekOf(bool sqlite) => sqlite ? "\"Hour\" - ((\"Hour\" + 259200000000) % 604800000000)" : "date_trunc('week', \"Hour\", 'UTC')";
+
     /// <summary>Adds the hourly counters of <paramref name="source"/> to one rollup table at its grain (hours, days or months).</summary>
     private static string Add(string table, string column, string start, string source) =>
         $"INSERT INTO \"{table}\" ({Keys}, \"{column}\", \"Count\", \"Sum\") SELECT {Keys}, {start} AS \"{column}\", SUM(\"Count\"), SUM(\"Sum\") FROM {source} "
         + $"WHERE 1 = 1 GROUP BY {Keys}, \"{column}\" ORDER BY {Keys}, \"{column}\" "
         + $"ON CONFLICT ({Keys}, \"{column}\") DO UPDATE SET \"Count\" = \"{table}\".\"Count\" + excluded.\"Count\", \"Sum\" = \"{table}\".\"Sum\" + excluded.\"Sum\"";
 
-    /// <summary>The three additions, hours, days and months, of the hourly counters of <paramref name="source"/> (ADR 0049, 0054).</summary>
+    /// <summary>The four additions, hours, days, weeks and months, of the hourly counters of <paramref name="source"/> (ADR 0049, 0054, 0058).</summary>
     public static string[] AddAll(bool sqlite, string source) =>
     [
         Add(ReportRollup.Table, "Hour", "\"Hour\"", source),
         Add(ReportDayRollup.Table, "Day", DayOf(sqlite), source),
+        Add(ReportWeekRollup.Table, "Week", WeekOf(sqlite), source),
         Add(ReportMonthRollup.Table, "Month", MonthOf(sqlite), source),
     ];
 
-    /// <summary>PostgreSQL: the three additions as data-modifying CTEs over one source, in one statement.</summary>
+    /// <summary>PostgreSQL: the four additions as data-modifying CTEs over one source, in one statement.</summary>
     public static string PostgresAddAll(string source)
     {
         var adds = AddAll(sqlite: false, source);
-        return $"hours AS ({adds[0]} RETURNING 1), days AS ({adds[1]} RETURNING 1) {adds[2]}";
+        return $"hours AS ({adds[0]} RETURNING 1), days AS ({adds[1]} RETURNING 1), weeks AS ({adds[2]} RETURNING 1) {adds[3]}";
     }
 
     private static readonly string PostgresFold = PostgresClaim + PostgresAddAll("claimed");
@@ -74,6 +78,7 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
         var folded = await db.Database.ExecuteSqlRawAsync(adds[0], ct);
         await db.Database.ExecuteSqlRawAsync(adds[1], ct);
         await db.Database.ExecuteSqlRawAsync(adds[2], ct);
+        await db.Database.ExecuteSqlRawAsync(adds[3], ct);
         await db.Database.ExecuteSqlRawAsync("DELETE FROM \"ReportDeltas\"", ct);
         await transaction.CommitAsync(ct);
         return folded;
