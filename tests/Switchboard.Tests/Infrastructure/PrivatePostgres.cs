@@ -50,6 +50,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
         await AsPostgresAsync(
             Path.Combine(bin, "pg_ctl"), "-D", data, "-l", Path.Combine(data, "server.log"), "-w", "-t", "60", "start",
             "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off");
+        // This process's pooled connections to the server before it stopped are dead: drop them rather than meet them one by one.
+        NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
     }

@@ -67,7 +67,19 @@ public sealed partial class SwitchboardCluster
     /// <summary>Waits until every one of the webhooks is stored as an inbound message; the tenant's conversations.</summary>
     public async Task<List<Guid>> WaitForConversationsAsync(Guid tenantId, IReadOnlyCollection<string> wamids, int seconds = 30)
     {
-        await Eventually.PollValueAsync(async () => (await LostAsync(tenantId, wamids)).Count == 0 ? true : (bool?)null, seconds);
+        await Eventually.PollValueAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await LostAsync(tenantId, wamids)).Count == 0 ? true : (bool?)null;
+                }
+                catch (Npgsql.NpgsqlException)
+                {
+                    return null; // A pooled connection from before a database restart: the next poll takes another.
+                }
+            },
+            seconds);
         await using var db = Database.NewDbContext();
         return await db.Messages.IgnoreQueryFilters().Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound).Select(m => m.ConversationId).Distinct().ToListAsync();
     }
@@ -135,10 +147,13 @@ public sealed partial class SwitchboardCluster
     }
 
     /// <summary>The most sends of the number that reached the simulator (accepted or throttled) within any one second.</summary>
-    public int BusiestSecond(string phone)
+    public int BusiestSecond(string phone) => BusiestWindow(phone).Count;
+
+    /// <summary>The busiest second of the number at the simulator: how many sends arrived in it, and when each did.</summary>
+    public (int Count, DateTimeOffset[] Arrivals) BusiestWindow(string phone)
     {
         var arrivals = Meta.AcceptedAt(phone).Concat(Meta.ThrottledAt(phone)).Order().ToArray();
-        var busiest = 0;
+        var (busiest, from) = (0, 0);
         for (int first = 0, last = 0; last < arrivals.Length; last++)
         {
             while (arrivals[last] - arrivals[first] >= 1_000_000)
@@ -146,9 +161,12 @@ public sealed partial class SwitchboardCluster
                 first++;
             }
 
-            busiest = Math.Max(busiest, last - first + 1);
+            if (last - first + 1 > busiest)
+            {
+                (busiest, from) = (last - first + 1, first);
+            }
         }
 
-        return busiest;
+        return (busiest, [.. arrivals.Skip(from).Take(busiest).Select(a => new DateTimeOffset(a * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero))]);
     }
 }

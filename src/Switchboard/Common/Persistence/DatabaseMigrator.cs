@@ -44,10 +44,11 @@ internal sealed partial class DatabaseMigrator(
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count > 0)
             {
+                // Nodes starting together on a new database: EF Core's migration lock lets one apply them, and the others find none left.
                 LogUpgrading(pending.Count, string.Join(", ", pending));
+                await db.Database.MigrateAsync(cancellationToken);
             }
 
-            await db.Database.MigrateAsync(cancellationToken);
             foreach (var followUp in followUps.Where(f => pending.Contains(f.Migration)))
             {
                 await followUp.RunAsync(db, cancellationToken);
