@@ -144,6 +144,11 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The last warnings and errors each node wrote (for a failing test's output).</summary>
+    public string Outputs() => string.Join(
+        Environment.NewLine,
+        Enumerable.Range(0, Size).Select(n => $"--- node {n} ({(IsLive(n) ? "live" : "down")}):{Environment.NewLine}{nodes[n]?.Output}"));
+
     /// <summary>SIGKILL: nothing graceful.</summary>
     public void Kill(int node) => nodes[node]?.KillHard();
 
