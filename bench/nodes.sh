@@ -25,10 +25,14 @@ hz=$(getconf CLK_TCK)
 
 mkdir -p "$out/bin"
 if [ -z "${SKIP_BUILD:-}" ]; then
+: > "$out/build.log"
   for project in src/Switchboard bench/Switchboard.LoadTest tools/CloudApiSimulator; do
-    dotnet build "$root/$project" -c Release -o "$out/bin/$(basename "$project")" -v quiet -nologo > "$out/build.log"
+    dotnet build "$root/$project" -c Release -o "$out/bin/$(basename "$project")" -v quiet -nologo >> "$out/build.log"
   done
 fi
+
+# Waits up to 4 minutes for a URL to answer 200 (a loaded machine starts .NET processes slowly).
+wait_ready() { for _ in $(seq 1 480); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done; echo "$1 did not answer" >&2; return 1; }
 
 pids=()
 cleanup() { [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2> /dev/null || true; }
@@ -37,7 +41,7 @@ trap cleanup EXIT
 (cd "$out/bin/CloudApiSimulator" && Simulator__AcceptUnknownNumbers=true Logging__LogLevel__Default=Warning \
   exec dotnet CloudApiSimulator.dll --urls http://127.0.0.1:$sim_port > "$out/simulator.log" 2>&1) &
 pids+=($!)
-for _ in $(seq 1 240); do curl -s -o /dev/null http://127.0.0.1:$sim_port/ && break; sleep 0.5; done
+for _ in $(seq 1 480); do curl -s -o /dev/null http://127.0.0.1:$sim_port/ && break; sleep 0.5; done
 
 ticks() { local t=0 p v; for p in "$@"; do v=$(awk '{print $14+$15}' "/proc/$p/stat" 2> /dev/null || echo 0); t=$((t + ${v:-0})); done; echo $t; }
 pg_ticks() { ticks "$pg_pid" $(pgrep -P "$pg_pid"); }
@@ -60,18 +64,18 @@ run() {
     pids+=($!)
     urls+=("http://127.0.0.1:$p")
     # The first node migrates the new database; the others start once it is ready.
-    [ "$n" = 1 ] && for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$p/health/ready" && break; sleep 0.5; done
+    if [ "$n" = 1 ]; then wait_ready "http://127.0.0.1:$p/health/ready"; fi
   done
 
-  for u in "${urls[@]}"; do
-    for _ in $(seq 1 240); do curl -sf -o /dev/null "$u/health/ready" && break; sleep 0.5; done
-  done
+  for u in "${urls[@]}"; do wait_ready "$u/health/ready"; done
 
   local list
   list=$(IFS=,; echo "${urls[*]}")
   local rate_args=()
   [ -n "$rate" ] && rate_args=(--rate "$rate")
-  echo "== $nodes node(s): load average $(cut -d' ' -f1-3 /proc/loadavg) before the run" >&2
+  local load_before
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "== $nodes node(s): load average $load_before before the run" >&2
   local sb0 pg0 sb1 pg1
   sb0=$(ticks "${node_pids[@]}") pg0=$(pg_ticks)
   dotnet "$out/bin/Switchboard.LoadTest/Switchboard.LoadTest.dll" ingest --urls "$list" --operator-key bench-operator --skip-ceiling \
@@ -81,7 +85,7 @@ run() {
   local events
   events=$(psql "host=127.0.0.1 port=$port user=postgres password=postgres dbname=$db" -qtAX -c 'select count(*) from "Messages"')
   {
-    echo "#### $nodes node(s) — load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "#### $nodes node(s) — load average before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     sed -n '/^| endpoint/,$p' "$out/nodes-$nodes.md"
     echo
@@ -93,7 +97,12 @@ run() {
 }
 
 : > "$out/summary.md"
-echo "### Nodes — $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, one message per POST, $concurrency connections, ${rate:-closed loop}, ${seconds} s" | tee -a "$out/summary.md"
-echo | tee -a "$out/summary.md"
+{
+  echo "### Nodes — $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, one message per POST, $concurrency connections, ${rate:-closed loop}, ${seconds} s"
+  echo
+  echo "Commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src bench tools || echo ' (with local changes)'); command: bench/nodes.sh $*"
+  echo "uptime before the runs: $(uptime)"
+  echo
+} | tee -a "$out/summary.md"
 run 1
 run 3

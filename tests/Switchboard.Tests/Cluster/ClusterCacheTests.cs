@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Switchboard.Common.Crypto;
 using Switchboard.Features.Channels;
+using Switchboard.Features.Conversations;
+using Switchboard.Features.Routing;
 using Switchboard.Tests.Identity;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Security;
@@ -14,8 +17,9 @@ namespace Switchboard.Tests.Cluster;
 
 /// <summary>
 /// A rotation or revoke on one node reaches every other node's caches within 5 s (ADR 0056): channel secrets, tenant keys,
-/// sessions, revoked API tokens held by a live stream, and a node that lost its LISTEN connection drops what it cached.
-/// Each cache's own lifetime is longer than 5 s (30 s, 60 s, 20 s), so only the broadcast passes these.
+/// sessions, revoked API tokens held by a live stream, SLA rules, agents' team scope and the minimal-messages setting, and a
+/// node that lost its LISTEN connection drops what it cached. Each cache's own lifetime is longer than 5 s (20 s to 60 s), so
+/// only the broadcast passes these.
 /// </summary>
 public sealed class ClusterCacheTests
 {
@@ -130,6 +134,53 @@ public sealed class ClusterCacheTests
         }
 
         await Eventually.PollValueAsync<bool>(async () => (await nodes.B.PostSignedAsync(tenant.Id, Hello(phone))).StatusCode == HttpStatusCode.Unauthorized ? true : null, WithinSeconds);
+    }
+
+    [Fact]
+    public async Task An_sla_policy_added_on_one_node_applies_on_the_other_within_five_seconds()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var tenant = await nodes.A.CreateTenantAsync();
+        var rulesOnB = nodes.B.Services.GetRequiredService<SlaRulesCache>();
+        await using var db = nodes.Database.NewDbContext();
+        (await rulesOnB.GetAsync(db, tenant.Id, default)).Policies.Should().BeEmpty("node B has cached the tenant's rules: none yet");
+
+        using var admin = nodes.A.ClientWithKey(tenant.ApiKey);
+        (await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.Id}/sla-policies", new { name = "Standard", firstResponseMinutes = 30 })).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var policies = await Eventually.PollAsync(async () => (await rulesOnB.GetAsync(db, tenant.Id, default)).Policies is { Count: > 0 } found ? found : null, WithinSeconds);
+        policies.Should().ContainSingle(p => p.Name == "Standard");
+    }
+
+    [Fact]
+    public async Task Agents_limited_to_their_teams_on_one_node_are_limited_on_the_other_within_five_seconds()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var tenant = await nodes.A.CreateTenantAsync();
+        var scopeOnB = nodes.B.Services.GetRequiredService<IConversationScope>();
+        var agent = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("sb:tenant", tenant.Id.ToString()), new Claim("sb:user", Guid.NewGuid().ToString()), new Claim("sb:role", "agent")], "test"));
+        (await scopeOnB.ForAsync(agent, tenant.Id, default)).Should().BeNull("node B has cached that the agent sees everything");
+
+        using var admin = nodes.A.ClientWithKey(tenant.ApiKey);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/routing/settings", new { agentsSeeOwnTeamsOnly = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var visible = await Eventually.PollAsync(async () => await scopeOnB.ForAsync(agent, tenant.Id, default), WithinSeconds);
+        visible.TeamIds.Should().BeEmpty("the agent is in no team");
+    }
+
+    [Fact]
+    public async Task Minimal_messages_turned_on_on_one_node_apply_on_the_other_within_five_seconds()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var tenant = await nodes.A.CreateTenantAsync();
+        var minimalOnB = nodes.B.Services.GetRequiredService<MinimalMessages>();
+        (await minimalOnB.IsOnAsync(tenant.Id, default)).Should().BeFalse("node B has cached the setting: off");
+
+        using var admin = nodes.A.ClientWithKey(tenant.ApiKey);
+        (await admin.PutAsJsonAsync($"/api/v1/tenants/{tenant.Id}/privacy/minimisation", new { minimalMessages = true })).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await Eventually.PollValueAsync<bool>(async () => await minimalOnB.IsOnAsync(tenant.Id, default) ? true : null, WithinSeconds);
     }
 
     private static async Task<(TestTenant Tenant, string Phone, Guid ChannelId)> ChannelOnAsync(SwitchboardApp node)

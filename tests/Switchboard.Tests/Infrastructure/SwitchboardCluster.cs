@@ -15,7 +15,7 @@ namespace Switchboard.Tests.Infrastructure;
 /// test process, answering for any number like Meta, at Meta's per-number limit) as their Graph API.
 /// Nodes can be SIGKILLed and started again on the same settings.
 /// </summary>
-public sealed class SwitchboardCluster : IAsyncDisposable
+public sealed partial class SwitchboardCluster : IAsyncDisposable
 {
     public const string OperatorKey = "operator-key-for-the-cluster";
     private readonly Dictionary<string, string?> settings;
@@ -40,8 +40,11 @@ public sealed class SwitchboardCluster : IAsyncDisposable
 
     public int Size => nodes.Length;
 
-    /// <summary>Starts the simulator and the nodes: the first alone (it migrates the new database), then the rest together.</summary>
-    public static async Task<SwitchboardCluster> StartAsync(int size, int metaMessagesPerSecond, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Starts the simulator and the nodes: the first alone (it migrates the new database), then the rest together. The
+    /// database is a new one on the shared test server unless given (created, and then disposed with the cluster).
+    /// </summary>
+    public static async Task<SwitchboardCluster> StartAsync(int size, int metaMessagesPerSecond, IReadOnlyDictionary<string, string?>? extra = null, TestDatabase? database = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -57,8 +60,12 @@ public sealed class SwitchboardCluster : IAsyncDisposable
         await simulator.StartAsync();
         var address = simulator.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
-        var database = TestDatabase.For(DatabaseProvider.Postgres);
-        await database.CreateAsync();
+        if (database is null)
+        {
+            database = TestDatabase.For(DatabaseProvider.Postgres);
+            await database.CreateAsync();
+        }
+
         var settings = SwitchboardProcess.Settings(database, "cluster", OperatorKey);
         settings["Switchboard:WhatsApp:GraphApiBaseUrl"] = address + SimulatorEndpoints.GraphPath;
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
@@ -67,9 +74,18 @@ public sealed class SwitchboardCluster : IAsyncDisposable
         }
 
         var cluster = new SwitchboardCluster(database, simulator, settings, size);
-        await cluster.StartNodeAsync(0);
-        await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
-        return cluster;
+        try
+        {
+            await cluster.StartNodeAsync(0);
+            await Task.WhenAll(Enumerable.Range(1, size - 1).Select(cluster.StartNodeAsync));
+            return cluster;
+        }
+        catch
+        {
+            // Nothing of a cluster that did not start lingers (processes, ports, the simulator, the database).
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     public bool IsLive(int node) => nodes[node] is { HasExited: false };
@@ -98,6 +114,13 @@ public sealed class SwitchboardCluster : IAsyncDisposable
         {
             ["Switchboard:DataDirectory"] = Path.Combine(Path.GetTempPath(), "switchboard-tests", $"cluster-{node}-" + Guid.NewGuid().ToString("N")),
         };
+        if (nodes[node] is { } old)
+        {
+            // Killed: only its handle is left.
+            nodes[node] = null;
+            await old.DisposeAsync();
+        }
+
         nodes[node] = await SwitchboardProcess.StartAsync(own, ports[node]);
     }
 
@@ -120,6 +143,11 @@ public sealed class SwitchboardCluster : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The last warnings and errors each node wrote (for a failing test's output).</summary>
+    public string Outputs() => string.Join(
+        Environment.NewLine,
+        Enumerable.Range(0, Size).Select(n => $"--- node {n} ({(IsLive(n) ? "live" : "down")}):{Environment.NewLine}{nodes[n]?.Output}"));
 
     /// <summary>SIGKILL: nothing graceful.</summary>
     public void Kill(int node) => nodes[node]?.KillHard();

@@ -10,12 +10,27 @@ namespace Switchboard.Tests.Infrastructure;
 /// </summary>
 public sealed class SwitchboardProcess : IAsyncDisposable
 {
+    private const int KeptLines = 200;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private readonly Process process;
+    private readonly Queue<string> lastLines = new();
 
     private SwitchboardProcess(Process process, Uri baseAddress)
     {
         this.process = process;
         BaseAddress = baseAddress;
+    }
+
+    /// <summary>The last lines the process wrote (warnings and errors; the log level is Warning), for a failing test's message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (lastLines)
+            {
+                return string.Join(Environment.NewLine, lastLines);
+            }
+        }
     }
 
     public Uri BaseAddress { get; }
@@ -44,11 +59,11 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
         try
         {
             await server.WaitUntilReadyAsync();
@@ -132,34 +147,61 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(2);
+
+        // A fresh process's first request compiles the whole pipeline: on a loaded machine that takes seconds, and a
+        // probe given up on early only adds another one to the queue.
+        client.Timeout = TimeSpan.FromSeconds(10);
+
         // Generous: a child process on a loaded two-core machine can take long to start; a healthy one is ready in about a second.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (DateTime.UtcNow < deadline)
+        var clock = Stopwatch.StartNew();
+        var last = "no answer";
+        while (clock.Elapsed < StartTimeout)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"Switchboard exited with code {process.ExitCode} before it was ready.");
+                throw new InvalidOperationException($"Switchboard exited with code {process.ExitCode} before it was ready ({clock.Elapsed.TotalSeconds:F0} s). Its output:{Environment.NewLine}{Output}");
             }
 
             try
             {
-                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                var response = await client.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException ex)
             {
+                last = ex.Message;
             }
             catch (TaskCanceledException)
             {
+                last = $"no answer within {client.Timeout.TotalSeconds:F0} s";
             }
 
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("Switchboard did not become ready within 120 s.");
+        throw new TimeoutException($"Switchboard did not become ready within {StartTimeout.TotalSeconds:F0} s (last probe: {last}). Its output:{Environment.NewLine}{Output}");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (lastLines)
+        {
+            lastLines.Enqueue(line);
+            while (lastLines.Count > KeptLines)
+            {
+                lastLines.Dequeue();
+            }
+        }
     }
 
     /// <summary>The server's build output next to this test build (same configuration).</summary>

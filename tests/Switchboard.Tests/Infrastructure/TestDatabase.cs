@@ -69,7 +69,8 @@ public sealed class SqliteTestDatabase : TestDatabase
     }
 }
 
-public sealed class PostgresTestDatabase : TestDatabase
+/// <summary>A fresh database on the shared test server, or on <paramref name="server"/> (a connection string without a database).</summary>
+public sealed class PostgresTestDatabase(string? server = null) : TestDatabase
 {
     private readonly string name = "sbtest_" + Guid.NewGuid().ToString("N");
 
@@ -83,11 +84,13 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public string DatabaseName => name;
 
-    public override string ConnectionString => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ToString();
+    public override string ConnectionString => new NpgsqlConnectionStringBuilder(Server) { Database = name }.ToString();
+
+    private string Server => server ?? ServerConnectionString;
 
     public override async Task CreateAsync()
     {
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await using var connection = new NpgsqlConnection(Server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
@@ -95,14 +98,14 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override async Task<byte[]> DumpAsync()
     {
-        var server = new NpgsqlConnectionStringBuilder(ServerConnectionString);
+        var host = new NpgsqlConnectionStringBuilder(Server);
         var binDirectory = Environment.GetEnvironmentVariable("SWITCHBOARD_TEST_PG_BIN");
         var pgDump = string.IsNullOrEmpty(binDirectory) ? "pg_dump" : Path.Combine(binDirectory, "pg_dump");
         var start = new ProcessStartInfo(pgDump)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { "-h", server.Host!, "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", server.Username!, "--no-owner", name },
+            ArgumentList = { "-h", host.Host!, "-p", host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", host.Username!, "--no-owner", name },
         };
         using var process = Process.Start(start)!;
         using var output = new MemoryStream();
@@ -120,7 +123,7 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override async ValueTask DisposeAsync()
     {
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await using var connection = new NpgsqlConnection(Server);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Switchboard.Features.Conversations;
 using Switchboard.Features.Outbound;
 using Switchboard.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -42,7 +39,7 @@ public sealed class ThreeNodeFixture : IAsyncLifetime
 [Collection(Serial.Name)]
 public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputHelper output) : IClassFixture<ThreeNodeFixture>
 {
-    private const string NotYetPassed = "Not yet passed on the 2-core machine: three processes did not all become ready under load (issue 22 items 2 and 3); the lease rules are covered by NumberLeaseTests.";
+    private const string NotYetPassed = "Not yet passed on the shared 2-core machine (load averages 8 to 19): once 21 sends reached Meta in one second after the holder was killed (NumberLeases.TakeoverPause since, ADR 0059, not yet run here), once no survivor took the number within 30 s after the ten-kill test (cause not found; the node outputs are printed now).";
 
     private SwitchboardCluster Cluster { get; set; } = null!;
 
@@ -87,11 +84,21 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         Cluster.Kill(holder.Node);
         try
         {
-            var next = await Eventually.PollValueAsync<(int Node, Guid Holder)>(async () =>
+            (int Node, Guid Holder) next;
+            try
             {
-                var now = await HolderAsync(channelId);
-                return now.Holder != holder.Holder ? now : null;
-            });
+                next = await Eventually.PollValueAsync<(int Node, Guid Holder)>(async () =>
+                {
+                    var now = await HolderAsync(channelId);
+                    return now.Holder != holder.Holder ? now : null;
+                });
+            }
+            catch (TimeoutException)
+            {
+                output.WriteLine(Cluster.Outputs());
+                throw;
+            }
+
             var takeover = DateTimeOffset.UtcNow - killedAt;
             output.WriteLine($"Killed node {holder.Node}; node {next.Node} took the number over after {takeover.TotalSeconds:F1} s");
             takeover.Should().BeLessThan(TimeSpan.FromSeconds(15));
@@ -102,7 +109,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
             var sentAfter = Cluster.Meta.AcceptedAt(phone).Select(FromMicroseconds).Where(t => t > killedAt).Min();
             output.WriteLine($"First send after the kill {(sentAfter - killedAt).TotalSeconds:F1} s later; {items.Count(o => o.State == OutboxState.Unknown)} of {items.Count} replies unknown");
             SentTwice([.. texts]).Should().BeEmpty("no reply reaches Meta twice");
-            BusiestSecond(phone).Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, "the new holder starts only after the old one's lease lapsed");
+            var window = Cluster.BusiestWindow(phone);
+            output.WriteLine($"Busiest second at Meta: {window.Count}, arrivals at {string.Join(", ", window.Arrivals.Select(a => $"{(a - killedAt).TotalMilliseconds:F0}"))} ms after the kill");
+            window.Count.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, "the new holder starts only after the old one's lease lapsed");
         }
         finally
         {
@@ -110,7 +119,7 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         }
     }
 
-    [Fact(Skip = NotYetPassed)]
+    [Fact]
     public async Task Ten_random_kills_under_mixed_load_lose_no_acknowledged_event_send_nothing_twice_and_keep_each_rate()
     {
         Cluster = await fixture.ClusterAsync();
@@ -197,45 +206,18 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         return live.Count == 0 ? 0 : live[Random.Shared.Next(live.Count)];
     }
 
-    private async Task<(Guid TenantId, string ApiKey)> CreateTenantAsync()
-    {
-        using var client = Cluster.Client(0, SwitchboardCluster.OperatorKey);
-        var tenant = (await (await client.PostAsJsonAsync("/api/v1/tenants", new { name = "Three nodes" })).Content.ReadFromJsonAsync<JsonObject>())!;
-        return (tenant["id"]!.GetValue<Guid>(), tenant["apiKey"]!.GetValue<string>());
-    }
+    private Task<(Guid TenantId, string ApiKey)> CreateTenantAsync() => Cluster.CreateTenantAsync("Three nodes");
 
-    private async Task<Guid> CreateNumberAsync(Guid tenantId, string apiKey, string phone)
-    {
-        using var client = Cluster.Client(0, apiKey);
-        var created = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/channels", Builders.ChannelRequest(phone));
-        created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        var channelId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
-        (await client.PutAsJsonAsync($"/api/v1/tenants/{tenantId}/channels/{channelId}/throughput", new { messagesPerSecond = ThreeNodeFixture.Rate })).EnsureSuccessStatusCode();
-        return channelId;
-    }
+    private Task<Guid> CreateNumberAsync(Guid tenantId, string apiKey, string phone) => Cluster.CreateNumberAsync(tenantId, apiKey, phone, ThreeNodeFixture.Rate);
 
-    /// <summary>One message per POST, as Meta sends under ordinary load; its wamid if the node acknowledged it (200), else null.</summary>
+    /// <summary>One message per POST; its wamid if the node acknowledged it (200), else null.</summary>
     private async Task<string?> PostInboundAsync(int node, Guid tenantId, string phone, string customer, int sequence = 0)
     {
         var wamid = $"wamid.cluster-{customer}-{sequence}-{Guid.NewGuid():N}";
-        var body = WebhookPayloads.Messages(phone, new WebhookPayloads.Inbound(wamid, customer, "Hello?", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        try
-        {
-            using var client = Cluster.Client(node);
-            return (await client.PostWebhookAsync(tenantId, body, WebhookSender.Sign(body))).StatusCode == HttpStatusCode.OK ? wamid : null;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return null;
-        }
+        return await Cluster.PostInboundAsync(node, tenantId, phone, customer, wamid) == HttpStatusCode.OK ? wamid : null;
     }
 
-    private async Task<List<Guid>> WaitForConversationsAsync(Guid tenantId, List<string> wamids)
-    {
-        await Eventually.PollValueAsync(async () => (await LostAsync(tenantId, wamids)).Count == 0 ? true : (bool?)null);
-        await using var db = Cluster.Database.NewDbContext();
-        return await db.Messages.IgnoreQueryFilters().Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound).Select(m => m.ConversationId).Distinct().ToListAsync();
-    }
+    private Task<List<Guid>> WaitForConversationsAsync(Guid tenantId, List<string> wamids) => Cluster.WaitForConversationsAsync(tenantId, wamids);
 
     private async Task QueueRepliesAsync(Guid tenantId, string apiKey, List<Guid> conversations, int perConversation, int[] nodes, ConcurrentBag<string> texts)
     {
@@ -244,54 +226,12 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
             (await TryReplyAsync(nodes[x.i % nodes.Length], tenantId, apiKey, x.r.Conversation, x.r.Text, texts)).Should().BeTrue("every node it is sent to is up"));
     }
 
-    private async Task<bool> TryReplyAsync(int node, Guid tenantId, string apiKey, Guid conversationId, string text, ConcurrentBag<string> texts)
-    {
-        try
-        {
-            using var client = Cluster.Client(node, apiKey);
-            var response = await client.PostAsJsonAsync($"/api/v1/tenants/{tenantId}/conversations/{conversationId}/messages", new { type = "text", text });
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                return false;
-            }
+    private async Task<bool> TryReplyAsync(int node, Guid tenantId, string apiKey, Guid conversationId, string text, ConcurrentBag<string> texts) =>
+        await Cluster.ReplyAsync(node, tenantId, apiKey, conversationId, text, texts) == HttpStatusCode.Accepted;
 
-            texts.Add(text);
-            return true;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<List<OutboxItem>> WaitUntilSettledAsync(Guid tenantId, TimeSpan timeout) => Cluster.WaitUntilSettledAsync(tenantId, timeout);
 
-    /// <summary>Waits until no reply of the tenant is pending or being sent; returns them all.</summary>
-    private async Task<List<OutboxItem>> WaitUntilSettledAsync(Guid tenantId, TimeSpan timeout)
-    {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        while (true)
-        {
-            await using var db = Cluster.Database.NewDbContext();
-            var items = await db.OutboxItems.AsNoTracking().IgnoreQueryFilters().Where(o => o.TenantId == tenantId && o.Kind == OutboxKind.Message).ToListAsync();
-            if (items.All(o => o.State is not (OutboxState.Pending or OutboxState.Sending)))
-            {
-                return items;
-            }
-
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{items.Count(o => o.State is OutboxState.Pending or OutboxState.Sending)} replies still pending or sending after {timeout.TotalSeconds} s.");
-            }
-
-            await Task.Delay(250);
-        }
-    }
-
-    private async Task<List<string>> LostAsync(Guid tenantId, List<string> wamids)
-    {
-        await using var db = Cluster.Database.NewDbContext();
-        var stored = (await db.Messages.IgnoreQueryFilters().Where(m => m.TenantId == tenantId && m.Direction == MessageDirection.Inbound).Select(m => m.Wamid).ToListAsync()).ToHashSet();
-        return [.. wamids.Where(w => !stored.Contains(w))];
-    }
+    private Task<List<string>> LostAsync(Guid tenantId, List<string> wamids) => Cluster.LostAsync(tenantId, wamids);
 
     /// <summary>The node (index in the cluster) and holder id of the number's lease.</summary>
     private async Task<(int Node, Guid Holder)> HolderAsync(Guid channelId)
@@ -302,40 +242,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         return (Cluster.NodeOfProcess(processId), lease.Holder);
     }
 
-    private List<string> SentTwice(List<string> texts)
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var chat in Cluster.Meta.Chats.Values)
-        {
-            lock (chat)
-            {
-                foreach (var line in chat.Where(l => l.From == "business"))
-                {
-                    counts[line.Summary] = counts.GetValueOrDefault(line.Summary) + 1;
-                }
-            }
-        }
+    private List<string> SentTwice(List<string> texts) => Cluster.SentTwice(texts);
 
-        return [.. texts.Where(t => counts.GetValueOrDefault(t) > 1)];
-    }
-
-    /// <summary>The most sends of the number that reached the simulator (accepted or throttled) within any one second.</summary>
-    private int BusiestSecond(string phone)
-    {
-        var arrivals = Cluster.Meta.AcceptedAt(phone).Concat(Cluster.Meta.ThrottledAt(phone)).Order().ToArray();
-        var busiest = 0;
-        for (int first = 0, last = 0; last < arrivals.Length; last++)
-        {
-            while (arrivals[last] - arrivals[first] >= 1_000_000)
-            {
-                first++;
-            }
-
-            busiest = Math.Max(busiest, last - first + 1);
-        }
-
-        return busiest;
-    }
+    private int BusiestSecond(string phone) => Cluster.BusiestSecond(phone);
 
     private static DateTimeOffset FromMicroseconds(long microseconds) => new(microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 }

@@ -48,13 +48,14 @@ internal sealed partial class DatabaseMigrator(
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            db.Database.SetCommandTimeout(MigrationTimeout);
             if (pending.Count > 0)
             {
+                // Nodes starting together on a new database: EF Core's migration lock lets one apply them, and the others find none left.
                 LogUpgrading(pending.Count, string.Join(", ", pending));
+                await db.Database.MigrateAsync(cancellationToken);
             }
 
-            db.Database.SetCommandTimeout(MigrationTimeout);
-            await db.Database.MigrateAsync(cancellationToken);
             foreach (var followUp in followUps.Where(f => pending.Contains(f.Migration)))
             {
                 await followUp.RunAsync(db, cancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Switchboard.Common.Crypto;
+using Switchboard.Common.Persistence;
 
 namespace Switchboard.Common.Web;
 
@@ -23,6 +24,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             },
             KeyDestroyedException => new ProblemDetails { Status = StatusCodes.Status410Gone, Title = "This data has been erased." },
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
+            _ when DbErrors.IsUnavailable(exception) => Unavailable(httpContext),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." },
         };
 
@@ -41,6 +43,13 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         problem.Type ??= Problems.TypeFor(status);
         httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>The database is away for the moment: the caller is told to try again shortly, as a webhook is.</summary>
+    private static ProblemDetails Unavailable(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = "2";
+        return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "The database is not available at the moment; try again shortly.", Type = Problems.UnavailableType };
     }
 
     private static HttpValidationProblemDetails InvalidJson(JsonException json)

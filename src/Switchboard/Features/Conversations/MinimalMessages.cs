@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Conversations;
 
@@ -9,20 +10,62 @@ namespace Switchboard.Features.Conversations;
 /// A tenant's minimal-messages setting (<c>Tenants.MinimalMessages</c>, ADR 0051): the ledger stores a new inbound message's
 /// <see cref="MessageMinimum"/> when it is on, and the retention run trims the messages stored whole before (<see cref="TrimStoredAsync"/>).
 /// </summary>
-internal sealed class MinimalMessages(IDbContextFactory<SwitchboardDbContext> dbFactory, IMemoryCache cache, ContactKeys contactKeys)
+internal sealed class MinimalMessages
 {
+    /// <summary>The <see cref="CacheInvalidation"/> topic of a tenant's minimal-messages setting.</summary>
+    public const string Topic = "minimal-messages";
+
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<Guid, (bool On, DateTimeOffset Until)> cache = new();
+    private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
+    private readonly ContactKeys contactKeys;
+    private readonly CacheInvalidation invalidation;
+    private readonly TimeProvider clock;
+    private long generation;
 
-    /// <summary>Whether the tenant keeps only the minimum (cached per node for <see cref="CacheFor"/>; a change on this node applies at once).</summary>
-    public async Task<bool> IsOnAsync(Guid tenantId, CancellationToken ct) =>
-        await cache.GetOrCreateAsync((nameof(MinimalMessages), tenantId), async entry =>
+    public MinimalMessages(IDbContextFactory<SwitchboardDbContext> dbFactory, ContactKeys contactKeys, CacheInvalidation invalidation, TimeProvider clock)
+    {
+        this.dbFactory = dbFactory;
+        this.contactKeys = contactKeys;
+        this.invalidation = invalidation;
+        this.clock = clock;
+        invalidation.On(Topic, tenantId =>
         {
-            entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            return await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.MinimalMessages).FirstOrDefaultAsync(ct);
+            Interlocked.Increment(ref generation);
+            if (tenantId is { } tenant)
+            {
+                cache.TryRemove(tenant, out _);
+            }
+            else
+            {
+                cache.Clear();
+            }
         });
+    }
 
-    public void Forget(Guid tenantId) => cache.Remove((nameof(MinimalMessages), tenantId));
+    /// <summary>Whether the tenant keeps only the minimum (cached per node for <see cref="CacheFor"/>; a change on any node drops it everywhere, ADR 0056).</summary>
+    public async Task<bool> IsOnAsync(Guid tenantId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (cache.TryGetValue(tenantId, out var entry) && entry.Until > now)
+        {
+            return entry.On;
+        }
+
+        // A change heard while this read was under way may be newer than what it read: then it is not kept.
+        var seen = Volatile.Read(ref generation);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var on = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.MinimalMessages).FirstOrDefaultAsync(ct);
+        if (seen == Volatile.Read(ref generation))
+        {
+            cache[tenantId] = (on, now + CacheFor);
+        }
+
+        return on;
+    }
+
+    /// <summary>After the setting changed (called after the save): every node reads it again.</summary>
+    public void Forget(Guid tenantId) => invalidation.Publish(Topic, tenantId);
 
     /// <summary>Trims these stored messages of the tenant to their minimum and saves; returns how many changed (messages of erased contacts are skipped).</summary>
     public async Task<int> TrimStoredAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<Guid> messageIds, CancellationToken ct)

@@ -26,6 +26,13 @@ internal sealed partial class NumberLeases(
     /// <summary>Meta's one-second window, a call's 250 ms on the way (ADR 0016), and a margin.</summary>
     public static readonly TimeSpan StopBeforeExpiry = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>
+    /// A number taken over from another node is not called for until this much later: the gap of <see cref="StopBeforeExpiry"/>
+    /// assumes the old holder's last call reached Meta soon after it started, which a stalled process (a starved CPU,
+    /// a long GC pause) may not do (ADR 0059).
+    /// </summary>
+    public static readonly TimeSpan TakeoverPause = TimeSpan.FromSeconds(1);
+
     /// <summary>A number found held by another node is not asked for again sooner than this.</summary>
     private static readonly TimeSpan RetryTake = TimeSpan.FromSeconds(1);
 
@@ -44,7 +51,16 @@ internal sealed partial class NumberLeases(
     public bool HoldsAny => !held.IsEmpty;
 
     /// <summary>True while this node holds the number's lease with time to spare: a call may start now.</summary>
-    public bool MaySend(Guid channelId) => !stopping && held.TryGetValue(channelId, out var hold) && clock.GetTimestamp() < hold.SendUntil;
+    public bool MaySend(Guid channelId)
+    {
+        if (stopping || !held.TryGetValue(channelId, out var hold))
+        {
+            return false;
+        }
+
+        var now = clock.GetTimestamp();
+        return now >= hold.SendFrom && now < hold.SendUntil;
+    }
 
     /// <summary>
     /// Takes those of the numbers (with due replies) that this node may not send for yet and that are free or
@@ -72,7 +88,11 @@ internal sealed partial class NumberLeases(
         foreach (var number in taken)
         {
             var tenantId = wanted.First(w => w.ChannelId == number.ChannelId).TenantId;
-            held.AddOrUpdate(number.ChannelId, new Hold(tenantId, until), (_, old) => old with { SendUntil = Math.Max(old.SendUntil, until) });
+            var from = number.Previous is null ? 0 : clock.GetTimestamp() + (long)(TakeoverPause.TotalSeconds * clock.TimestampFrequency);
+            held.AddOrUpdate(
+                number.ChannelId,
+                new Hold(tenantId, until, from),
+                (_, old) => old with { SendUntil = Math.Max(old.SendUntil, until), SendFrom = Math.Max(old.SendFrom, from) });
             notBefore.TryRemove(number.ChannelId, out _);
             if (number.Previous is { } previous)
             {
@@ -166,7 +186,8 @@ internal sealed partial class NumberLeases(
         return name.Length <= 64 ? name : name[^64..];
     }
 
-    private sealed record Hold(Guid TenantId, long SendUntil);
+    /// <summary>A held number: calls may start from <paramref name="SendFrom"/> (after a takeover) until <paramref name="SendUntil"/> (timestamps).</summary>
+    private sealed record Hold(Guid TenantId, long SendUntil, long SendFrom);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over number {ChannelId} from node {Previous}, whose lease lapsed")]
     private partial void LogTakenOver(Guid channelId, Guid previous);

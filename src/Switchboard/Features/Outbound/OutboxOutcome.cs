@@ -41,6 +41,9 @@ internal sealed record OutboxOutcome
     /// <summary>Recorded only if the item is still Sending under the lease it was found with (a node that left it behind may yet record it).</summary>
     public bool OnlyIfStillSending { get; private init; }
 
+    /// <summary>Recorded only if this node still holds the item's lease (a reply whose Sending mark the database may or may not have taken).</summary>
+    public Guid? OnlyIfLeasedBy { get; private init; }
+
     public static OutboxOutcome Accepted(OutboxItem item, string? wamid) => new(item, OutboxState.Done) { Wamid = wamid };
 
     public static OutboxOutcome Failed(OutboxItem item, string reason, int? code, string? title) =>
@@ -52,6 +55,13 @@ internal sealed record OutboxOutcome
     /// <summary>The node sending it stopped, or lost the number (ADR 0055), while it was Sending: nobody knows whether Meta got it.</summary>
     public static OutboxOutcome Interrupted(OutboxItem item) =>
         new(item, OutboxState.Unknown) { Reason = "interrupted", MessageState = DeliveryState.Unknown, OnlyIfStillSending = true };
+
+    /// <summary>
+    /// The database failed while marking it Sending, so the mark may or may not have committed; it was not called either
+    /// way, so it goes back to the queue, unless another node has leased it meanwhile (ADR 0059).
+    /// </summary>
+    public static OutboxOutcome Unmarked(OutboxItem item, Guid nodeId, DateTimeOffset retryAt) =>
+        new(item, OutboxState.Pending) { Reason = "mark-failed", RetryAt = retryAt, OnlyIfLeasedBy = nodeId };
 
     /// <summary>Back to Pending (it was not delivered), to be picked up again at <paramref name="retryAt"/>.</summary>
     public static OutboxOutcome Release(OutboxItem item, DateTimeOffset retryAt, string reason, bool countAttempt = false) =>

@@ -33,21 +33,33 @@ internal sealed partial class SendJournal(
     private static readonly TimeSpan DrainOnStop = TimeSpan.FromSeconds(5);
     private const int MaxBatch = 1000;
 
+    /// <summary>How long an outcome is kept while the database is away, and how often it is tried meanwhile.</summary>
+    private static readonly TimeSpan OutcomeRetryFor = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
+
     // Unbounded: whatever is queued belongs to the sender's in-flight items, which are bounded.
     private readonly Channel<PendingWrite> queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
 
-    /// <summary>True once the item is committed as Sending by this node; false if it must not be called.</summary>
-    public async Task<bool> MarkSendingAsync(OutboxItem item, Guid nodeId, CancellationToken ct)
+    /// <summary>
+    /// <see cref="MarkResult.Marked"/> once the item is committed as Sending by this node; otherwise it must not be called:
+    /// <see cref="MarkResult.Failed"/> when the database failed the write (it may have committed all the same).
+    /// </summary>
+    public async Task<MarkResult> MarkSendingAsync(OutboxItem item, Guid nodeId, CancellationToken ct)
     {
         var pending = new PendingMark(item, nodeId);
-        return queue.Writer.TryWrite(pending) && await pending.Completion.Task.WaitAsync(ct);
+        if (!queue.Writer.TryWrite(pending) || !await pending.Completion.Task.WaitAsync(ct))
+        {
+            return pending.Failed ? MarkResult.Failed : MarkResult.NotMarked;
+        }
+
+        return MarkResult.Marked;
     }
 
     /// <summary>Queues the outcome and returns once it is committed (true) or could not be (false).</summary>
     public Task<bool> RecordAsync(OutboxOutcome outcome)
     {
         SwitchboardTelemetry.Sends.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeLabel(outcome)));
-        var pending = new PendingOutcome(outcome);
+        var pending = new PendingOutcome(outcome, clock.GetUtcNow());
         return queue.Writer.TryWrite(pending) ? pending.Completion.Task : Task.FromResult(false);
     }
 
@@ -154,8 +166,13 @@ internal sealed partial class SendJournal(
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // It may have committed after all: then those items stay Sending and become unknown, never sent.
+                // It may have committed after all: the sends put their items back (OutboxOutcome.Unmarked), never calling them.
                 LogMarkFailed(marks.Count, SafeError.Describe(ex));
+                foreach (var mark in marks)
+                {
+                    mark.Failed = true;
+                }
+
                 Completed(marks, []);
             }
         }
@@ -167,6 +184,13 @@ internal sealed partial class SendJournal(
                 await WriteAsync([], [pending], ct);
                 Completed([pending]);
             }
+            catch (Exception ex) when (DbErrors.IsUnavailable(ex) && !ct.IsCancellationRequested && clock.GetUtcNow() - pending.QueuedAt < OutcomeRetryFor)
+            {
+                // The database is away (a restart, a failover): what Meta answered is known only here, so it is kept and
+                // written once the database is back rather than left for recovery to call unknown (ADR 0059).
+                LogOutcomeDeferred(pending.Outcome.Item.Id, SafeError.Describe(ex));
+                _ = RequeueAsync(pending, ct);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // The item stays as it was: Sending becomes unknown after its lease, a leased Pending one is taken again.
@@ -176,6 +200,23 @@ internal sealed partial class SendJournal(
         }
 
         batch.Clear();
+    }
+
+    /// <summary>Queues an outcome the database could not take again after a pause (its send waits for it meanwhile).</summary>
+    private async Task RequeueAsync(PendingOutcome pending, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(OutcomeRetryDelay, clock, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (!queue.Writer.TryWrite(pending))
+        {
+            pending.Fail();
+        }
     }
 
     private async Task<HashSet<Guid>> WriteAsync(List<PendingMark> marks, List<PendingOutcome> outcomes, CancellationToken ct)
@@ -268,8 +309,11 @@ internal sealed partial class SendJournal(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Marks} Sending mark(s) and {Outcomes} outcome(s) together failed ({Error}); writing them separately")]
     private partial void LogBatchFailed(int marks, int outcomes, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Marking {Count} outbox item(s) Sending failed ({Error}); they are not sent now")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Marking {Count} outbox item(s) Sending failed ({Error}); they are not sent now but queued again")]
     private partial void LogMarkFailed(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of outbox item {ItemId} waits for the database ({Error}); trying again shortly")]
+    private partial void LogOutcomeDeferred(Guid itemId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of outbox item {ItemId} failed ({Error}); it stays as it was (Sending becomes unknown)")]
     private partial void LogOutcomeFailed(Guid itemId, string error);
@@ -286,10 +330,27 @@ internal sealed partial class SendJournal(
         public OutboxItem Item { get; } = item;
 
         public Guid NodeId { get; } = nodeId;
+
+        /// <summary>The database failed the write (rather than finding the item no longer this node's).</summary>
+        public bool Failed { get; set; }
     }
 
-    private sealed class PendingOutcome(OutboxOutcome outcome) : PendingWrite
+    private sealed class PendingOutcome(OutboxOutcome outcome, DateTimeOffset queuedAt) : PendingWrite
     {
         public OutboxOutcome Outcome { get; } = outcome;
+
+        public DateTimeOffset QueuedAt { get; } = queuedAt;
     }
+}
+
+/// <summary>What became of a Sending mark: only a marked item may be called.</summary>
+internal enum MarkResult
+{
+    Marked,
+
+    /// <summary>No longer this node's (another node leased it, or it is no longer pending), or the node is stopping.</summary>
+    NotMarked,
+
+    /// <summary>The database failed the write: the item may be marked or not, and is not called.</summary>
+    Failed,
 }

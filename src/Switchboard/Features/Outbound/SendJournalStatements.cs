@@ -76,6 +76,11 @@ internal static class SendJournalStatements
             row = row.Where(o => o.State == OutboxState.Sending && o.LeaseOwner == item.LeaseOwner);
         }
 
+        if (outcome.OnlyIfLeasedBy is { } owner)
+        {
+            row = row.Where(o => (o.State == OutboxState.Pending || o.State == OutboxState.Sending) && o.LeaseOwner == owner);
+        }
+
         if (outcome.State != OutboxState.Pending)
         {
             return await row.ExecuteUpdateAsync(s => s
@@ -88,13 +93,17 @@ internal static class SendJournalStatements
 
         var retryAt = outcome.RetryAt ?? now;
         var counted = outcome.CountAttempt ? 1 : 0;
-        await row.ExecuteUpdateAsync(s => s
+        var released = await row.ExecuteUpdateAsync(s => s
             .SetProperty(o => o.State, OutboxState.Pending)
             .SetProperty(o => o.NextAttemptAt, retryAt)
             .SetProperty(o => o.LastError, outcome.Reason)
             .SetProperty(o => o.Attempts, o => o.Attempts + counted)
             .SetProperty(o => o.LeaseOwner, (Guid?)null)
             .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
+        if (released == 0 && outcome.OnlyIfLeasedBy is not null)
+        {
+            return false;
+        }
 
         if (outcome.BackOffContact)
         {

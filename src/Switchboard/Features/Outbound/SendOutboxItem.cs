@@ -98,9 +98,13 @@ internal sealed class SendOutboxItem(
             return OutboxOutcome.Release(item, clock.GetUtcNow(), "number-lease-lost");
         }
 
-        if (!await writer.MarkSendingAsync(item, nodeId, ct))
+        switch (await writer.MarkSendingAsync(item, nodeId, ct))
         {
-            return null;
+            case MarkResult.NotMarked:
+                return null;
+            case MarkResult.Failed:
+                // Not called, whatever the database kept: back to the queue once it is back, unless another node took it (ADR 0059).
+                return OutboxOutcome.Unmarked(item, nodeId, clock.GetUtcNow());
         }
 
         // Committed as Sending: from here on a crash leaves the outcome unknown.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 
 namespace Switchboard.Features.Routing;
 
@@ -44,13 +45,37 @@ internal sealed class TenantSlaRules(IReadOnlyList<SlaPolicy> policies, IReadOnl
 }
 
 /// <summary>
-/// Each tenant's <see cref="TenantSlaRules"/>, read at most every 30 s per node; a change made through
-/// this node's API applies at once, another node's within 30 s (ADR 0023).
+/// Each tenant's <see cref="TenantSlaRules"/>, read at most every 30 s per node (ADR 0023); a change of policies or
+/// calendars on any node drops the tenant's entry on every node at once (ADR 0056), the lifetime is the backstop.
 /// </summary>
-internal sealed class SlaRulesCache(TimeProvider clock)
+internal sealed class SlaRulesCache
 {
+    /// <summary>The <see cref="CacheInvalidation"/> topic of a tenant's SLA policies and calendars.</summary>
+    public const string Topic = "sla-rules";
+
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<Guid, (TenantSlaRules Rules, DateTimeOffset ReadAt)> cache = new();
+    private readonly TimeProvider clock;
+    private readonly CacheInvalidation invalidation;
+    private long generation;
+
+    public SlaRulesCache(TimeProvider clock, CacheInvalidation invalidation)
+    {
+        this.clock = clock;
+        this.invalidation = invalidation;
+        invalidation.On(Topic, tenantId =>
+        {
+            Interlocked.Increment(ref generation);
+            if (tenantId is { } tenant)
+            {
+                cache.TryRemove(tenant, out _);
+            }
+            else
+            {
+                cache.Clear();
+            }
+        });
+    }
 
     public async Task<TenantSlaRules> GetAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
     {
@@ -60,12 +85,19 @@ internal sealed class SlaRulesCache(TimeProvider clock)
             return entry.Rules;
         }
 
+        // A change heard while this read was under way may be newer than what it read: then it is not kept.
+        var seen = Volatile.Read(ref generation);
         var rules = await ReadAsync(db, tenantId, ct);
-        cache[tenantId] = (rules, now);
+        if (seen == Volatile.Read(ref generation))
+        {
+            cache[tenantId] = (rules, now);
+        }
+
         return rules;
     }
 
-    public void Forget(Guid tenantId) => cache.TryRemove(tenantId, out _);
+    /// <summary>After a change of the tenant's policies or calendars (called after the save): every node reads them again.</summary>
+    public void Forget(Guid tenantId) => invalidation.Publish(Topic, tenantId);
 
     private static async Task<TenantSlaRules> ReadAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
+using Switchboard.Common.Realtime;
 using Switchboard.Common.Security;
 using Switchboard.Features.Conversations;
 
@@ -41,17 +42,41 @@ internal sealed class TeamScope(IDbContextFactory<SwitchboardDbContext> dbFactor
 }
 
 /// <summary>
-/// Each (tenant, agent)'s visibility for a few seconds, dropped at once on this node when the tenant's routing
-/// settings or teams change; another node sees the change within <see cref="Lifetime"/>.
+/// Each (tenant, agent)'s visibility for up to 30 s, dropped on every node at once when the tenant's routing settings
+/// or teams change on any node (ADR 0056); the lifetime is the backstop.
 /// </summary>
-internal sealed class TeamScopeCache(TimeProvider clock)
+internal sealed class TeamScopeCache
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    /// <summary>The <see cref="CacheInvalidation"/> topic of a tenant's routing settings and teams.</summary>
+    public const string Topic = "team-scope";
+
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<(Guid Tenant, Guid User), (DateTimeOffset Until, long Generation, ConversationVisibility? Visible)> entries = new();
     private readonly ConcurrentDictionary<Guid, long> generations = new();
+    private readonly TimeProvider clock;
+    private readonly CacheInvalidation invalidation;
+    private long everyTenant;
 
-    public long Generation(Guid tenantId) => generations.GetValueOrDefault(tenantId);
+    public TeamScopeCache(TimeProvider clock, CacheInvalidation invalidation)
+    {
+        this.clock = clock;
+        this.invalidation = invalidation;
+        invalidation.On(Topic, tenantId =>
+        {
+            if (tenantId is { } tenant)
+            {
+                generations.AddOrUpdate(tenant, 1, (_, g) => g + 1);
+            }
+            else
+            {
+                Interlocked.Increment(ref everyTenant);
+            }
+        });
+    }
+
+    /// <summary>Changes with every invalidation of the tenant (or of all tenants); an entry read under an older one is stale.</summary>
+    public long Generation(Guid tenantId) => generations.GetValueOrDefault(tenantId) + (Volatile.Read(ref everyTenant) << 32);
 
     public bool TryGet(Guid tenantId, Guid userId, out ConversationVisibility? visible)
     {
@@ -75,6 +100,6 @@ internal sealed class TeamScopeCache(TimeProvider clock)
         entries[(tenantId, userId)] = (clock.GetUtcNow() + Lifetime, generation, visible);
     }
 
-    /// <summary>After a change of the tenant's routing settings or teams (called after the save).</summary>
-    public void Invalidate(Guid tenantId) => generations.AddOrUpdate(tenantId, 1, (_, g) => g + 1);
+    /// <summary>After a change of the tenant's routing settings or teams (called after the save): every node reads them again.</summary>
+    public void Invalidate(Guid tenantId) => invalidation.Publish(Topic, tenantId);
 }

@@ -17,7 +17,8 @@ namespace Switchboard.Features.Webhooks;
 /// claimed by row lock on PostgreSQL and by a written lease on SQLite (ADR 0015), so several nodes can share
 /// the work and a crashed node's rows come back; processed a batch per transaction (split in halves when the
 /// batch fails, ADR 0014); and retried with <see cref="RetryBackoff"/>, quarantined after the last attempt or
-/// at once for a content error (ADR 0018).
+/// at once for a content error (ADR 0018). A database that cannot be reached is no event's fault: then nothing is
+/// split or counted, the round fails and the loop tries again (ADR 0059).
 /// </summary>
 internal sealed partial class WebhookProcessor : JobLoop
 {
@@ -93,7 +94,7 @@ internal sealed partial class WebhookProcessor : JobLoop
                 await ProcessInTransactionAsync(taken, (db, ct) => LockNextAsync(db, ct), ct);
                 return taken.Count;
             }
-            catch (Exception ex) when (taken.Count > 0 && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
+            catch (Exception ex) when (taken.Count > 0 && !DbErrors.IsUnavailable(ex) && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
             {
                 // Tried once as a whole already: the next try is the second (see ProcessOrSplitAsync).
                 await ProcessOrSplitAsync(taken, firstAttempt: 2, ct);
@@ -133,7 +134,7 @@ internal sealed partial class WebhookProcessor : JobLoop
                 await ProcessInTransactionAsync(batch, ct);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            catch (Exception ex) when (!DbErrors.IsUnavailable(ex) && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
             {
                 if (attempt == 2)
                 {
@@ -166,7 +167,7 @@ internal sealed partial class WebhookProcessor : JobLoop
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             await FinishAsync(db, [(inboxEvent, WebhookEventState.Quarantined, "malformed")], ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        catch (Exception ex) when (!DbErrors.IsUnavailable(ex) && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
         {
             await RetryLaterAsync(inboxEvent, ex, ct);
         }
