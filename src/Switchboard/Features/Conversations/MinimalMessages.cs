@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Persistence;
@@ -16,56 +15,26 @@ internal sealed class MinimalMessages
     public const string Topic = "minimal-messages";
 
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<Guid, (bool On, DateTimeOffset Until)> cache = new();
+    private readonly TenantCache<bool> cache;
     private readonly IDbContextFactory<SwitchboardDbContext> dbFactory;
     private readonly ContactKeys contactKeys;
-    private readonly CacheInvalidation invalidation;
-    private readonly TimeProvider clock;
-    private long generation;
 
     public MinimalMessages(IDbContextFactory<SwitchboardDbContext> dbFactory, ContactKeys contactKeys, CacheInvalidation invalidation, TimeProvider clock)
     {
         this.dbFactory = dbFactory;
         this.contactKeys = contactKeys;
-        this.invalidation = invalidation;
-        this.clock = clock;
-        invalidation.On(Topic, tenantId =>
-        {
-            Interlocked.Increment(ref generation);
-            if (tenantId is { } tenant)
-            {
-                cache.TryRemove(tenant, out _);
-            }
-            else
-            {
-                cache.Clear();
-            }
-        });
+        cache = new TenantCache<bool>(invalidation, Topic, CacheFor, clock);
     }
 
     /// <summary>Whether the tenant keeps only the minimum (cached per node for <see cref="CacheFor"/>; a change on any node drops it everywhere, ADR 0056).</summary>
-    public async Task<bool> IsOnAsync(Guid tenantId, CancellationToken ct)
+    public Task<bool> IsOnAsync(Guid tenantId, CancellationToken ct) => cache.GetAsync(tenantId, async token =>
     {
-        var now = clock.GetUtcNow();
-        if (cache.TryGetValue(tenantId, out var entry) && entry.Until > now)
-        {
-            return entry.On;
-        }
-
-        // A change heard while this read was under way may be newer than what it read: then it is not kept.
-        var seen = Volatile.Read(ref generation);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var on = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.MinimalMessages).FirstOrDefaultAsync(ct);
-        if (seen == Volatile.Read(ref generation))
-        {
-            cache[tenantId] = (on, now + CacheFor);
-        }
-
-        return on;
-    }
+        await using var db = await dbFactory.CreateDbContextAsync(token);
+        return await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.MinimalMessages).FirstOrDefaultAsync(token);
+    }, ct);
 
     /// <summary>After the setting changed (called after the save): every node reads it again.</summary>
-    public void Forget(Guid tenantId) => invalidation.Publish(Topic, tenantId);
+    public void Forget(Guid tenantId) => cache.Forget(tenantId);
 
     /// <summary>Trims these stored messages of the tenant to their minimum and saves; returns how many changed (messages of erased contacts are skipped).</summary>
     public async Task<int> TrimStoredAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyList<Guid> messageIds, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Realtime;
@@ -53,51 +52,15 @@ internal sealed class SlaRulesCache
     /// <summary>The <see cref="CacheInvalidation"/> topic of a tenant's SLA policies and calendars.</summary>
     public const string Topic = "sla-rules";
 
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<Guid, (TenantSlaRules Rules, DateTimeOffset ReadAt)> cache = new();
-    private readonly TimeProvider clock;
-    private readonly CacheInvalidation invalidation;
-    private long generation;
+    private readonly TenantCache<TenantSlaRules> cache;
 
-    public SlaRulesCache(TimeProvider clock, CacheInvalidation invalidation)
-    {
-        this.clock = clock;
-        this.invalidation = invalidation;
-        invalidation.On(Topic, tenantId =>
-        {
-            Interlocked.Increment(ref generation);
-            if (tenantId is { } tenant)
-            {
-                cache.TryRemove(tenant, out _);
-            }
-            else
-            {
-                cache.Clear();
-            }
-        });
-    }
+    public SlaRulesCache(TimeProvider clock, CacheInvalidation invalidation) =>
+        cache = new TenantCache<TenantSlaRules>(invalidation, Topic, TimeSpan.FromSeconds(30), clock);
 
-    public async Task<TenantSlaRules> GetAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        if (cache.TryGetValue(tenantId, out var entry) && now - entry.ReadAt < Lifetime && entry.ReadAt <= now)
-        {
-            return entry.Rules;
-        }
-
-        // A change heard while this read was under way may be newer than what it read: then it is not kept.
-        var seen = Volatile.Read(ref generation);
-        var rules = await ReadAsync(db, tenantId, ct);
-        if (seen == Volatile.Read(ref generation))
-        {
-            cache[tenantId] = (rules, now);
-        }
-
-        return rules;
-    }
+    public Task<TenantSlaRules> GetAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct) => cache.GetAsync(tenantId, token => ReadAsync(db, tenantId, token), ct);
 
     /// <summary>After a change of the tenant's policies or calendars (called after the save): every node reads them again.</summary>
-    public void Forget(Guid tenantId) => invalidation.Publish(Topic, tenantId);
+    public void Forget(Guid tenantId) => cache.Forget(tenantId);
 
     private static async Task<TenantSlaRules> ReadAsync(SwitchboardDbContext db, Guid tenantId, CancellationToken ct)
     {
