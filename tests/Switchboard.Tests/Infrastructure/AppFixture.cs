@@ -12,7 +12,7 @@ public abstract class AppFixture(DatabaseProvider provider) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Database.CreateAsync();
+        await Database.CreateMigratedAsync();
         App = new SwitchboardApp(Database, await SettingsAsync(), services: ConfigureServices);
         _ = App.Server;
     }

@@ -42,6 +42,9 @@ public sealed partial class AutomationPage
     private int? periodMinutes;
     private readonly PageFeedback feedback = new();
 
+    // Set once the page's data is loaded: a click before it would act for no tenant.
+    private bool ready;
+
     /// <summary>A condition or action being edited: its type and the one value that type takes.</summary>
     private sealed class Row
     {
@@ -70,6 +73,7 @@ public sealed partial class AutomationPage
         await LoadAsync(db);
         replies = await AutoReplySettingsApi.ReadAsync(db, tenantId, CancellationToken.None);
         (greeting, away, outOfHours, calendarId, periodMinutes) = (replies.Greeting, replies.Away, replies.OutOfHours, replies.CalendarId?.ToString(), replies.PeriodMinutes);
+        ready = true;
     }
 
     private async Task LoadAsync(SwitchboardDbContext db) => rules = [.. await AutomationRules.ListOfAsync(db, tenantId, CancellationToken.None)];
