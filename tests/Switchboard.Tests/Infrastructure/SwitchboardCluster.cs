@@ -46,6 +46,12 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
     /// </summary>
     public static async Task<SwitchboardCluster> StartAsync(int size, int metaMessagesPerSecond, IReadOnlyDictionary<string, string?>? extra = null, TestDatabase? database = null)
     {
+        // The simulator stands for Meta inside this test process, whose thread pool starts with one thread per core
+        // and grows by about one every half second: while the test's own work held the few threads, requests queued
+        // in Kestrel and were stamped as arrived together, up to 15 in one millisecond, which read as a number over
+        // its rate. Meta's front end does not queue on our test's threads.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
