@@ -36,6 +36,9 @@ public sealed partial class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress => Server.BaseAddress;
 
+    /// <summary>What the server process wrote (warnings and errors): a failing test prints it.</summary>
+    public string ServerOutput => Server.Output;
+
     /// <summary>The demo tenant's admin API key (<c>demo-tenant.key</c> in the data directory).</summary>
     public string DemoTenantKey { get; private set; } = "";
 
