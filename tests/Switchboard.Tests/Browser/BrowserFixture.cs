@@ -133,6 +133,10 @@ public sealed partial class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         context.SetDefaultNavigationTimeout(15_000);
+
+        // Expectations wait as long as actions do: 5 s (Playwright's default) is short for a page that a loaded two-core runner
+        // renders while a hundred other tests run beside it.
+        Assertions.SetDefaultExpectTimeout(15_000);
         return context;
     }
 
