@@ -173,6 +173,12 @@ internal readonly record struct ReportSpan(RollupTable Table, ReportRange Range,
 /// <summary>Which rollup rows a read takes: one tenant (or several, for the operator), one dimension, one or several groups of it, some metrics.</summary>
 internal sealed record RollupFilter(IReadOnlyCollection<Guid> TenantIds, string Dimension, IReadOnlyCollection<Guid>? DimensionIds, IReadOnlyCollection<string> Metrics)
 {
+    /// <summary>
+    /// Whether <see cref="DimensionIds"/> names every group of the dimension that has counters: then month and day rows of agents may be read
+    /// without the list, through PostgreSQL's covering index of agent rows (ADR 0060).
+    /// </summary>
+    public bool EveryGroup { get; init; }
+
     public static RollupFilter Of(Guid tenantId, ReportGroup group, IReadOnlyCollection<string> metrics) => new([tenantId], group.Dimension, [group.Id], metrics);
 }
 
@@ -305,9 +311,12 @@ internal static class ReportRows
     /// <summary>Every metric but queue waits, which the agents report does not show and which always come with an assignment (the same agents are listed).</summary>
     private static readonly string[] AgentMetrics = [.. ReportMetric.All.Where(m => m != ReportMetric.QueueWait)];
 
-    /// <summary>The counters the agents report shows of every agent of one tenant, summed per (agent, metric, bucket).</summary>
+    /// <summary>
+    /// The counters the agents report shows of every agent of one tenant (<paramref name="agents"/>: all of them, from <see cref="AgentsAsync"/>),
+    /// summed per (agent, metric, bucket).
+    /// </summary>
     public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct) =>
-        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics), range, ReportGrain.None, byId: true, ct))
+        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics) { EveryGroup = true }, range, ReportGrain.None, byId: true, ct))
             .Select(r => new RollupRow(range.From, ReportDimension.Agent, r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum))];
 
     /// <summary>Every tenant's whole-tenant counters of <paramref name="metrics"/>, summed per metric and bucket, and how many tenants have any counter in the range: the operator's platform totals.</summary>
@@ -357,6 +366,9 @@ internal static class ReportRows
             _ => ReportDays.Spans(range, ReportDays.DayOf(DateTimeOffset.UtcNow).AddDays(2)),
         };
         var (from, to) = (range.From, range.To);
+
+        // Every agent's month and day rows: one index range per metric through the covering index of agent rows (ADR 0060), not one per agent and metric.
+        var wide = filter.EveryGroup && filter.Dimension == ReportDimension.Agent && !db.IsSqlite ? filter with { DimensionIds = null } : filter;
         var union = Filter(db.ReportDeltas.AsNoTracking(), filter)
             .Where(r => r.Hour >= from && r.Hour < to)
             .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = r.Count, Sum = r.Sum });
@@ -365,11 +377,11 @@ internal static class ReportRows
             var (start, end, sign) = (span.Range.From, span.Range.To, span.Sign);
             union = union.Concat(span.Table switch
             {
-                RollupTable.Months => Filter(db.ReportMonthRollups.AsNoTracking(), filter).Where(r => r.Month >= start && r.Month < end)
+                RollupTable.Months => Filter(db.ReportMonthRollups.AsNoTracking(), wide).Where(r => r.Month >= start && r.Month < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Month, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
                 RollupTable.Weeks => Filter(db.ReportWeekRollups.AsNoTracking(), filter).Where(r => r.Week >= start && r.Week < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Week, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
-                RollupTable.Days => Filter(db.ReportDayRollups.AsNoTracking(), filter).Where(r => r.Day >= start && r.Day < end)
+                RollupTable.Days => Filter(db.ReportDayRollups.AsNoTracking(), wide).Where(r => r.Day >= start && r.Day < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
                 _ => Filter(db.ReportRollups.AsNoTracking(), filter).Where(r => r.Hour >= start && r.Hour < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Hour, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
@@ -403,8 +415,9 @@ internal static class ReportRows
             rows = rows.Where(r => tenants.Contains(r.TenantId));
         }
 
+        // A constant: the planner matches the partial index of agent rows only against a literal (ADR 0060).
         var dimension = filter.Dimension;
-        rows = rows.Where(r => r.Dimension == dimension);
+        rows = rows.Where(r => r.Dimension == EF.Constant(dimension));
         if (filter.DimensionIds is { Count: 1 } one)
         {
             var id = one.First();
