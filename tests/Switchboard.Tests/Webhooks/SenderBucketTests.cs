@@ -71,5 +71,24 @@ public sealed class SenderBucketTests
     [InlineData("not json")]
     [InlineData("""{"entry":[{"changes":[{"value":{"messages":[{"from":"1""")]
     [InlineData("""{"entry":[{"changes":[{"value":{"messages":[{"from":16505551234}]}}]}]}""")]
+    [InlineData("""{"entry":[{"changes":[{"value":{"messages":[{"from":"lone \udc00 surrogate"}]}}]}]}""")]
     public void A_body_that_is_not_a_webhook_has_no_bucket(string body) => Of(Encoding.UTF8.GetBytes(body)).Should().BeNull();
+
+    [Fact]
+    public void Mutated_real_payloads_never_throw()
+    {
+        var random = new Random(20261206);
+        var bodies = Payloads.Files.Select(f => Encoding.UTF8.GetBytes(Payloads.Read(f))).ToList();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var body = (byte[])bodies[random.Next(bodies.Count)].Clone();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                body[random.Next(body.Length)] = (byte)random.Next(256);
+            }
+
+            var cut = random.Next(3) == 0 ? body[..random.Next(body.Length)] : body;
+            FluentActions.Invoking(() => SenderBucket.Of(cut)).Should().NotThrow($"mutation {i}");
+        }
+    }
 }

@@ -24,8 +24,9 @@ internal static class SenderBucket
         {
             return Scan(body);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Not JSON, or a string that is not UTF-8: processing quarantines it; the acknowledgement never fails for it.
             return null;
         }
     }
