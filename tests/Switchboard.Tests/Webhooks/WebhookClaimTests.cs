@@ -62,6 +62,45 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task A_customer_whose_bucket_another_loop_holds_is_skipped_and_other_customers_flow_past()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var heldBody = Messages(phone, Text("a customer another loop holds", 1_750_000_100, from: "16505557200"));
+        var bucket = SenderBucket.Of(heldBody)!.Value;
+
+        // Another loop, on this node or another, is in the middle of a batch with this customer: it holds the bucket's lock.
+        var otherLoop = new NpgsqlConnection(App.Database.ConnectionString);
+        await otherLoop.OpenAsync();
+        var transaction = await otherLoop.BeginTransactionAsync();
+        await using (var lockBucket = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@class, @bucket)", otherLoop, transaction))
+        {
+            lockBucket.Parameters.AddWithValue("class", WebhookProcessor.SenderLockClass);
+            lockBucket.Parameters.AddWithValue("bucket", bucket);
+            await lockBucket.ExecuteNonQueryAsync();
+        }
+
+        (await App.PostSignedAsync(tenant.Id, heldBody)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var others = Enumerable.Range(0, 40).Select(i => $"165055573{i:D2}")
+            .Where(n => SenderBucket.Of(Messages(phone, Text("x", from: n))) != bucket).Take(3).ToList();
+        foreach (var (number, i) in others.Select((n, i) => (n, i)))
+        {
+            (await App.PostSignedAsync(tenant.Id, Messages(phone, Text($"flowing {i}", 1_750_000_110 + i, from: number)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await WaitForMessagesAsync(tenant, 3)).Should().NotContain("a customer another loop holds");
+        await using (var db = App.NewDbContext())
+        {
+            var held = await db.WebhookEvents.Where(e => e.TenantId == tenant.Id && e.SenderKey == bucket).ToListAsync();
+            held.Should().ContainSingle().Which.State.Should().Be(WebhookEventState.Pending, "its customer's bucket is held by another loop");
+        }
+
+        // The other loop commits: the customer's event is taken.
+        await transaction.DisposeAsync();
+        await otherLoop.DisposeAsync();
+        (await WaitForMessagesAsync(tenant, 4)).Should().Contain("a customer another loop holds");
+    }
+
+    [Fact]
     public async Task Finding_the_next_batch_reads_only_pending_events_through_their_partial_index()
     {
         var (tenant, phone) = await TenantWithChannelAsync();

@@ -10,7 +10,7 @@ namespace Switchboard.Features.Webhooks;
 
 /// <summary>
 /// Meta's webhook POST: verify the signature over the raw bytes, seal and append durably, and only then
-/// answer 200. Nothing is parsed here — processing happens in the background.
+/// answer 200. Nothing is parsed here but the customer's lock bucket (<see cref="SenderBucket"/>) — processing happens in the background.
 /// </summary>
 internal static class ReceiveWebhook
 {
@@ -92,6 +92,7 @@ internal static class ReceiveWebhook
             State = WebhookEventState.Pending,
             NextAttemptAt = now,
             TraceParent = SwitchboardTelemetry.CurrentTraceParent(),
+            SenderKey = SenderBucket.Of(body),
         };
 
         try

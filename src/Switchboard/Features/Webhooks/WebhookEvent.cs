@@ -38,6 +38,9 @@ internal sealed class WebhookEvent
     /// <summary>Why it is quarantined: unknown-number, unparseable, revoked-channel, processing-failed.</summary>
     public string? Reason { get; set; }
 
+    /// <summary>The lock bucket of the one customer the body is about, or null (ADR 0062): loops claim disjoint customers by it.</summary>
+    public int? SenderKey { get; set; }
+
     /// <summary>The W3C traceparent of the request that stored it, when that request was traced (ADR 0036).</summary>
     public string? TraceParent { get; set; }
 

@@ -8,12 +8,17 @@ namespace Switchboard.Features.Webhooks;
 /// <summary>How the processor claims, finishes and retries inbox rows (ADR 0015, ADR 0021).</summary>
 internal sealed partial class WebhookProcessor
 {
+    /// <summary>The first half of the two-part advisory lock key of a customer bucket ("SBIN"); the second is the bucket.</summary>
+    internal const int SenderLockClass = 0x5342494E;
+
     /// <summary>
     /// PostgreSQL: locks the next batch of due events in arrival order for this transaction, skipping rows
     /// another loop or node has locked. Nothing is written to claim them: the locks end with the
     /// transaction, so a crashed node's batch is free again the moment its connection goes, and a node that
     /// stops talking mid-batch is cut off after <see cref="Lease"/> of silence. Rows leased by a node of an
-    /// older version (which claimed by writing a lease) are skipped until their lease runs out.
+    /// older version (which claimed by writing a lease) are skipped until their lease runs out. An event whose customer's bucket
+    /// another loop holds is skipped too: the bucket's advisory lock is taken here and held to the commit, so loops on every node
+    /// take disjoint customers and never wait for each other's conversation rows (ADR 0062).
     /// </summary>
     private async Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
     {
@@ -22,11 +27,13 @@ internal sealed partial class WebhookProcessor
         var limit = options.Value.ProcessBatch;
 
         // 'pending' is a literal, not a parameter, so that the planner always proves the partial index
-        // IX_InboxEvents_Pending usable (ordered by Id over pending rows only).
+        // IX_InboxEvents_Pending usable (ordered by Id over pending rows only). The bucket's lock is tried last, for due rows only
+        // (conditions of equal cost are checked in the order written).
         return await db.WebhookEvents.FromSql(
                 $"""
                 SELECT * FROM "InboxEvents"
                 WHERE "State" = 'pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                  AND ("SenderKey" IS NULL OR pg_try_advisory_xact_lock({SenderLockClass}, "SenderKey"))
                 ORDER BY "Id" LIMIT {limit}
                 FOR UPDATE SKIP LOCKED
                 """)
