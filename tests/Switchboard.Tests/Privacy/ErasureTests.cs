@@ -166,21 +166,7 @@ public abstract class ErasureTests(AppFixture fixture)
     /// <summary>Whether the configured media store (a file, a row of the database store, or an object in the bucket) still holds this sealed file.</summary>
     private async Task<bool> StoredAsync(Guid tenantId, Guid id) => (await StoredOfTenantAsync(tenantId)).Contains(id);
 
-    /// <summary>The ids of the tenant's sealed files in the configured store, found there (not through Switchboard).</summary>
-    private async Task<List<Guid>> StoredOfTenantAsync(Guid tenantId)
-    {
-        if (fixture is S3MediaFixture s3)
-        {
-            var folder = s3.Prefix + tenantId.ToString("N") + "/";
-            return [.. (await s3.Server.KeysAsync(folder)).Select(k => Guid.ParseExact(k[folder.Length..], "N"))];
-        }
-
-        await using var db = App.NewDbContext();
-        var rows = await db.MediaBlobs.Where(b => b.TenantId == tenantId).Select(b => b.Id).ToListAsync();
-        var folderOfFiles = Path.Combine(App.DataDirectory, "media", tenantId.ToString("N"));
-        var files = Directory.Exists(folderOfFiles) ? Directory.GetFiles(folderOfFiles, "*.bin").Select(f => Guid.ParseExact(Path.GetFileNameWithoutExtension(f), "N")) : [];
-        return [.. rows.Concat(files)];
-    }
+    private Task<List<Guid>> StoredOfTenantAsync(Guid tenantId) => StoredFiles.OfTenantAsync(fixture, tenantId);
 
     private string FilePathOf(Guid tenantId, Guid id) => Path.Combine(App.DataDirectory, "media", tenantId.ToString("N"), id.ToString("N") + ".bin");
 
@@ -231,26 +217,4 @@ public sealed class ErasureTests_S3Media_Sqlite(ErasureTests_S3Media_Sqlite.Fixt
 public sealed class ErasureTests_S3Media_Postgres(ErasureTests_S3Media_Postgres.Fixture fixture) : ErasureTests(fixture), IClassFixture<ErasureTests_S3Media_Postgres.Fixture>
 {
     public sealed class Fixture() : S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Postgres);
-}
-
-public abstract class S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider provider) : AppFixture(provider)
-{
-    public string Prefix { get; } = "switchboard/";
-
-    public S3rver Server { get; private set; } = null!;
-
-    protected override async Task<IDictionary<string, string?>?> SettingsAsync()
-    {
-        Server = await S3rver.StartAsync();
-        return Server.Settings(Prefix);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (Server is not null)
-        {
-            await Server.DisposeAsync();
-        }
-    }
 }
