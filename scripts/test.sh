@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting check, then the whole suite on SQLite and on PostgreSQL.
-# PostgreSQL, Chromium (for the browser tests) and aiosmtpd (for the mail tests) are installed from Debian's packages when missing;
-# PostgreSQL is started privately on its own port.
+# PostgreSQL, Chromium (for the browser tests), aiosmtpd (for the mail tests) and Node.js (for the S3 store's tests) are
+# installed from Debian's packages when missing; PostgreSQL is started privately on its own port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,16 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq >&2
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold python3-aiosmtpd >&2
+fi
+
+# The s3 media store's tests run s3rver (an S3-compatible server from npm, installed into .tools/ on first use) on
+# Debian's Node.js: install nodejs and npm when missing.
+if [ ! -x /usr/bin/node ] || [ ! -x /usr/bin/npm ]; then
+  echo "Node.js not found: installing nodejs and npm from Debian's packages..." >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold nodejs npm >&2
 fi
 
 # Business hours and SLA clocks use IANA time zones (TimeZoneInfo reads /usr/share/zoneinfo on Linux):

@@ -13,21 +13,27 @@ namespace Switchboard.Tests.Cluster;
 /// <summary>
 /// Two real server processes on their own ports and one PostgreSQL (ADR 0056): a webhook taken by node A reaches an event
 /// stream held on node B, woken by NOTIFY rather than found by its keep-alive poll; and media that node A fetched into the
-/// database store is served by node B.
+/// database store, or into a bucket of a real S3-compatible server (s3rver, ADR 0061), is served by node B.
 /// </summary>
 [Collection(Serial.Name)]
 public sealed class TwoProcessTests
 {
-    [Fact]
-    public async Task A_webhook_on_one_process_reaches_a_stream_on_the_other_and_its_media_is_served_there()
+    [Theory]
+    [InlineData("database")]
+    [InlineData("s3")]
+    public async Task A_webhook_on_one_process_reaches_a_stream_on_the_other_and_its_media_is_served_there(string store)
     {
         await using var database = new PostgresTestDatabase();
         await database.CreateAsync();
+        await using var bucket = store == "s3" ? await S3rver.StartAsync() : null;
         var operatorKey = "op_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var settingsA = SwitchboardProcess.Settings(database, "node-a", operatorKey);
-        settingsA["Switchboard:Media:Store"] = "database";
         var settingsB = SwitchboardProcess.Settings(database, "node-b", operatorKey);
-        settingsB["Switchboard:Media:Store"] = "database";
+        foreach (var (key, value) in bucket?.Settings() ?? new() { ["Switchboard:Media:Store"] = "database" })
+        {
+            settingsA[key] = settingsB[key] = value;
+        }
+
         settingsB["Switchboard:MasterKey"] = settingsA["Switchboard:MasterKey"];
         await using var nodeA = await SwitchboardProcess.StartAsync(settingsA, SwitchboardProcess.FreePort());
         await using var nodeB = await SwitchboardProcess.StartAsync(settingsB, SwitchboardProcess.FreePort());
@@ -69,7 +75,19 @@ public sealed class TwoProcessTests
 
         await using var db = database.NewDbContext();
         var media = await Eventually.PollAsync(() => db.MediaObjects.AsNoTracking().SingleOrDefaultAsync(m => m.TenantId == tenantId && m.State == MediaState.Stored));
-        (await db.MediaBlobs.AnyAsync(b => b.TenantId == tenantId && b.Id == media.Id)).Should().BeTrue("the sealed file is a row every node reads");
+        if (bucket is null)
+        {
+            (await db.MediaBlobs.AnyAsync(b => b.TenantId == tenantId && b.Id == media.Id)).Should().BeTrue("the sealed file is a row every node reads");
+        }
+        else
+        {
+            (await bucket.KeysAsync("")).Should().Equal($"{tenantId:N}/{media.Id:N}");
+            var stored = await bucket.ReadAsync($"{tenantId:N}/{media.Id:N}");
+            stored.Length.Should().BeGreaterThan(picture.Length, "the object is the sealed file");
+            Encoding.ASCII.GetString(stored).Should().NotContain("NODE-A-PIXELS", "the bucket never sees the plain bytes");
+            (await db.MediaBlobs.AnyAsync()).Should().BeFalse("the database holds no file");
+        }
+
         var served = await onB.GetAsync($"/api/v1/tenants/{tenantId}/media/{media.Id}");
         served.StatusCode.Should().Be(HttpStatusCode.OK);
         (await served.Content.ReadAsByteArrayAsync()).Should().Equal(picture);

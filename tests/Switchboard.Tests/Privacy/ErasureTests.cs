@@ -20,7 +20,8 @@ public abstract class ErasureTests(AppFixture fixture)
 {
     private SwitchboardApp App => fixture.App;
 
-    private bool InDatabase => App.Settings.TryGetValue("Switchboard:Media:Store", out var store) && store == "database";
+    /// <summary>Whether the <c>files</c> store is configured (the default), rather than the database or a bucket.</summary>
+    private bool InFiles => !App.Settings.TryGetValue("Switchboard:Media:Store", out var store) || store is null or "files";
 
     [Fact]
     public async Task An_erased_contact_is_gone_from_every_listing_export_table_file_and_raw_event_and_the_other_stays()
@@ -30,7 +31,7 @@ public abstract class ErasureTests(AppFixture fixture)
         var contactExport = await PrivacyScenario.WaitForExportAsync(client, s.Tenant, await PrivacyScenario.RequestExportAsync(client, s.Tenant, s.Ada));
         var tenantExport = await PrivacyScenario.WaitForExportAsync(client, s.Tenant, await PrivacyScenario.RequestExportAsync(client, s.Tenant, null));
         (await StoredAsync(s.Tenant.Id, s.AdaMedia)).Should().BeTrue();
-        File.Exists(FilePathOf(s.Tenant.Id, s.AdaMedia)).Should().Be(!InDatabase, "the configured store holds the file");
+        File.Exists(FilePathOf(s.Tenant.Id, s.AdaMedia)).Should().Be(InFiles, "the configured store holds the file");
         int AdaEvents, BobEvents;
         (AdaEvents, BobEvents) = await RawEventsNamingAsync(s);
         AdaEvents.Should().BeGreaterThan(0, "the control: Ada's raw events are there before the erase");
@@ -144,12 +145,28 @@ public abstract class ErasureTests(AppFixture fixture)
         (await db.Exports.CountAsync(e => e.TenantId == s.Tenant.Id)).Should().Be(0);
     }
 
-    /// <summary>Whether the configured media store (a file, or a row of the database store) still holds this sealed file.</summary>
-    private async Task<bool> StoredAsync(Guid tenantId, Guid id)
+    [Fact]
+    public async Task Erasing_a_tenant_removes_its_stored_files_and_leaves_another_tenants()
     {
-        await using var db = App.NewDbContext();
-        return File.Exists(FilePathOf(tenantId, id)) || await db.MediaBlobs.AnyAsync(b => b.TenantId == tenantId && b.Id == id);
+        var s = await PrivacyScenario.CreateAsync(App);
+        var other = await PrivacyScenario.CreateAsync(App);
+        using var client = App.ClientWithKey(s.Tenant.ApiKey);
+        var export = await PrivacyScenario.WaitForExportAsync(client, s.Tenant, await PrivacyScenario.RequestExportAsync(client, s.Tenant, null));
+        (await StoredOfTenantAsync(s.Tenant.Id)).Should().BeEquivalentTo([s.AdaMedia, export["id"]!.GetValue<Guid>()], "the control: the picture and the export are stored");
+
+        using var operatorClient = App.OperatorClient();
+        (await operatorClient.DeleteAsync($"/api/v1/tenants/{s.Tenant.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        (await StoredOfTenantAsync(s.Tenant.Id)).Should().BeEmpty();
+        (await StoredOfTenantAsync(other.Tenant.Id)).Should().Equal(other.AdaMedia);
+        using var otherClient = App.ClientWithKey(other.Tenant.ApiKey);
+        (await (await otherClient.GetAsync($"/api/v1/tenants/{other.Tenant.Id}/media/{other.AdaMedia}")).Content.ReadAsByteArrayAsync()).Should().Equal(other.AdaPicture);
     }
+
+    /// <summary>Whether the configured media store (a file, a row of the database store, or an object in the bucket) still holds this sealed file.</summary>
+    private async Task<bool> StoredAsync(Guid tenantId, Guid id) => (await StoredOfTenantAsync(tenantId)).Contains(id);
+
+    private Task<List<Guid>> StoredOfTenantAsync(Guid tenantId) => StoredFiles.OfTenantAsync(fixture, tenantId);
 
     private string FilePathOf(Guid tenantId, Guid id) => Path.Combine(App.DataDirectory, "media", tenantId.ToString("N"), id.ToString("N") + ".bin");
 
@@ -189,4 +206,15 @@ public abstract class DatabaseMediaFixture(Switchboard.Common.Configuration.Data
 {
     protected override Task<IDictionary<string, string?>?> SettingsAsync() =>
         Task.FromResult<IDictionary<string, string?>?>(new Dictionary<string, string?> { ["Switchboard:Media:Store"] = "database" });
+}
+
+/// <summary>The same erasures with media in a bucket of a real S3-compatible server (s3rver), under a key prefix (ADR 0061).</summary>
+public sealed class ErasureTests_S3Media_Sqlite(ErasureTests_S3Media_Sqlite.Fixture fixture) : ErasureTests(fixture), IClassFixture<ErasureTests_S3Media_Sqlite.Fixture>
+{
+    public sealed class Fixture() : S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Sqlite);
+}
+
+public sealed class ErasureTests_S3Media_Postgres(ErasureTests_S3Media_Postgres.Fixture fixture) : ErasureTests(fixture), IClassFixture<ErasureTests_S3Media_Postgres.Fixture>
+{
+    public sealed class Fixture() : S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Postgres);
 }

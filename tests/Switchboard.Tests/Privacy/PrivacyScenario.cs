@@ -68,7 +68,7 @@ internal sealed record PrivacyScenario(
         await Eventually.PollAsync(async () =>
         {
             var export = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{tenant.Id}/exports/{exportId}"))!;
-            export["status"]!.GetValue<string>().Should().NotBe("failed");
+            export["status"]!.GetValue<string>().Should().NotBe("failed", export.ToJsonString());
             return export["status"]!.GetValue<string>() == "ready" ? export : null;
         });
 

@@ -80,6 +80,7 @@ public abstract class RetentionTests(AppFixture fixture)
             await db.ApiTokens.Where(t => t.TenantId == tenant.Id && t.Id == oldToken).ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now.AddDays(-100)));
         }
 
+        (await StoredFiles.OfTenantAsync(fixture, tenant.Id)).Should().Contain([mediaId, oldExport, newExport], "the control: the store holds the picture and both exports");
         var other = await OtherTenantsAsync(tenant.Id);
         var run = await Enforcer(now).RunAsync(tenant.Id, default);
 
@@ -87,7 +88,7 @@ public abstract class RetentionTests(AppFixture fixture)
         (await App.MessagesAsync(tenant)).Select(m => m["text"]!.GetValue<string>()).Should().BeEquivalentTo(
             ["ada two days", "[Image] ada's picture", "hal seventy days", "held seventy days", "mia yesterday"]);
         (await admin.GetAsync($"/api/v1/tenants/{tenant.Id}/media/{mediaId}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "the picture's file is past the media schedule");
-        File.Exists(Path.Combine(App.DataDirectory, "media", tenant.Id.ToString("N"), mediaId.ToString("N") + ".bin")).Should().BeFalse();
+        (await StoredFiles.OfTenantAsync(fixture, tenant.Id)).Should().NotContain([mediaId, oldExport], "the store no longer holds their files").And.Contain(newExport);
         (await admin.GetAsync($"/api/v1/tenants/{tenant.Id}/contacts/{quinn}")).StatusCode.Should().Be(HttpStatusCode.NotFound, "Quinn was inactive past 60 days and is erased");
         foreach (var kept in new[] { ada, hal, held, mia })
         {
@@ -274,3 +275,14 @@ public abstract class RetentionTests(AppFixture fixture)
 public sealed class RetentionTests_Sqlite(SqliteAppFixture fixture) : RetentionTests(fixture), IClassFixture<SqliteAppFixture>;
 
 public sealed class RetentionTests_Postgres(PostgresAppFixture fixture) : RetentionTests(fixture), IClassFixture<PostgresAppFixture>;
+
+/// <summary>The same schedules with media in a bucket of a real S3-compatible server (ADR 0061).</summary>
+public sealed class RetentionTests_S3Media_Sqlite(RetentionTests_S3Media_Sqlite.Fixture fixture) : RetentionTests(fixture), IClassFixture<RetentionTests_S3Media_Sqlite.Fixture>
+{
+    public sealed class Fixture() : S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Sqlite);
+}
+
+public sealed class RetentionTests_S3Media_Postgres(RetentionTests_S3Media_Postgres.Fixture fixture) : RetentionTests(fixture), IClassFixture<RetentionTests_S3Media_Postgres.Fixture>
+{
+    public sealed class Fixture() : S3MediaFixture(Switchboard.Common.Configuration.DatabaseProvider.Postgres);
+}

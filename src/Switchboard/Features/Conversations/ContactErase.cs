@@ -9,13 +9,13 @@ namespace Switchboard.Features.Conversations;
 /// </summary>
 internal sealed record ContactErasure(Guid TenantId, Guid ContactId, string? WaId, string? UserId)
 {
-    public List<Action> AfterCommit { get; } = [];
+    public List<Func<Task>> AfterCommit { get; } = [];
 }
 
 /// <summary>Messages being deleted for the tenant's records (one message, or a conversation's); their contact stays.</summary>
 internal sealed record MessageErasure(Guid TenantId, IReadOnlyList<Guid> MessageIds)
 {
-    public List<Action> AfterCommit { get; } = [];
+    public List<Func<Task>> AfterCommit { get; } = [];
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ internal sealed class MediaContactErase(BlobStore blobs) : IContactEraseStep
         var ids = await db.MediaObjects.Where(m => m.TenantId == tenantId && m.ContactId == contactId).Select(m => m.Id).ToListAsync(ct);
         await db.MediaObjects.Where(m => m.TenantId == tenantId && m.ContactId == contactId).ExecuteDeleteAsync(ct);
         await blobs.DeleteWithAsync(db, tenantId, ids, ct);
-        erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
+        erasure.AfterCommit.Add(() => blobs.DeleteAsync(tenantId, ids));
     }
 
     public async Task EraseMessagesAsync(SwitchboardDbContext db, MessageErasure erasure, CancellationToken ct)
@@ -22,6 +22,6 @@ internal sealed class MediaContactErase(BlobStore blobs) : IContactEraseStep
         var ids = await db.MediaObjects.Where(m => m.TenantId == tenantId && EF.Parameter(messageIds).Contains(m.MessageId)).Select(m => m.Id).ToListAsync(ct);
         await db.MediaObjects.Where(m => m.TenantId == tenantId && EF.Parameter(messageIds).Contains(m.MessageId)).ExecuteDeleteAsync(ct);
         await blobs.DeleteWithAsync(db, tenantId, ids, ct);
-        erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
+        erasure.AfterCommit.Add(() => blobs.DeleteAsync(tenantId, ids));
     }
 }

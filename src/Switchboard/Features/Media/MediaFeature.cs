@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Switchboard.Common.Jobs;
 using Switchboard.Common.Security;
 using Switchboard.Common.Tenancy;
@@ -10,10 +11,10 @@ public static class MediaFeature
 {
     public static IServiceCollection AddMedia(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section))
-            .Validate(o => MediaOptions.IsKnownStore(o.Store), "Switchboard:Media:Store must be 'files' or 'database'.").ValidateOnStart();
+        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>();
         services.AddSingleton<MediaSignal>();
-        services.AddSingleton<BlobStore>();
+        services.AddSingleton(BlobStore.Create);
         services.AddSingleton<IContactMergeStep, MediaContactMerge>();
         services.AddSingleton<IContactEraseStep, MediaContactErase>();
         services.AddSingleton<MediaHosts>();

@@ -217,7 +217,7 @@ internal static class SendMessage
         }
         catch (DbUpdateException ex) when (idempotencyKey is not null && ex.IsUniqueViolation())
         {
-            DeleteCopy(blobs, copy);
+            await DeleteCopyAsync(blobs, copy);
             // The same key raced us and won (the ledger rolled ours back): answer with its result.
             db.ChangeTracker.Clear();
             return await ExistingAsync(db, tenantId, idempotencyKey, requestHash, ct) ?? throw new InvalidOperationException("Idempotency key vanished.", ex);
@@ -225,7 +225,7 @@ internal static class SendMessage
 
         catch
         {
-            DeleteCopy(blobs, copy);
+            await DeleteCopyAsync(blobs, copy);
             throw;
         }
 
@@ -233,11 +233,11 @@ internal static class SendMessage
         return new Response(message.Id, DeliveryStates.Name(message.Status));
     }
 
-    private static void DeleteCopy(BlobStore blobs, MediaObject? copy)
+    private static async Task DeleteCopyAsync(BlobStore blobs, MediaObject? copy)
     {
         if (copy is not null)
         {
-            blobs.Delete(copy.TenantId, copy.Id);
+            await blobs.DeleteAsync(copy.TenantId, [copy.Id]);
         }
     }
 

@@ -34,7 +34,7 @@ internal static class DeleteConversation
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ConversationDeleted, $"conversation:{conversationId}", new { conversation.ContactId, messages }, now, ct);
         await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.ConversationDeleted, tenantId, [conversationId], []), ct);
         await transaction.CommitAsync(ct);
-        ErasureSteps.RunAfterCommit(deleted.AfterCommit);
+        await ErasureSteps.RunAfterCommitAsync(deleted.AfterCommit);
         return null;
     }
 }

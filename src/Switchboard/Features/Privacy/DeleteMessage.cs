@@ -34,7 +34,7 @@ internal static class DeleteMessage
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.MessageDeleted, $"message:{messageId}", new { conversationId }, now, ct);
         await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.MessagesDeleted, tenantId, [messageId], []), ct);
         await transaction.CommitAsync(ct);
-        ErasureSteps.RunAfterCommit(deleted.AfterCommit);
+        await ErasureSteps.RunAfterCommitAsync(deleted.AfterCommit);
         return null;
     }
 }

@@ -69,7 +69,7 @@ internal sealed partial class DeletionReplay(
             return;
         }
 
-        var afterCommit = new List<Action>();
+        var afterCommit = new List<Func<Task>>();
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
             var changed = await ApplyRowsAsync(db, entry, now, afterCommit, ct);
@@ -83,11 +83,11 @@ internal sealed partial class DeletionReplay(
             await transaction.CommitAsync(ct);
         }
 
-        ErasureSteps.RunAfterCommit(afterCommit);
+        await ErasureSteps.RunAfterCommitAsync(afterCommit);
     }
 
     /// <summary>Whether the restored database still held anything the entry removes.</summary>
-    private async Task<bool> ApplyRowsAsync(SwitchboardDbContext db, DeletionLedgerEntry entry, DateTimeOffset now, List<Action> afterCommit, CancellationToken ct)
+    private async Task<bool> ApplyRowsAsync(SwitchboardDbContext db, DeletionLedgerEntry entry, DateTimeOffset now, List<Func<Task>> afterCommit, CancellationToken ct)
     {
         var (kind, tenantId, _, _) = entry.Record;
         var subjects = entry.Record.Subjects.ToList();
@@ -119,7 +119,7 @@ internal sealed partial class DeletionReplay(
                 break;
             case DeletionKinds.MediaPurged:
                 changed = await db.MediaObjects.IgnoreQueryFilters().Where(o => o.TenantId == tenantId && subjects.Contains(o.Id)).ExecuteDeleteAsync(ct) > 0;
-                afterCommit.Add(() => subjects.ForEach(id => blobs.Delete(tenantId, id)));
+                afterCommit.Add(() => blobs.DeleteAsync(tenantId, subjects));
                 break;
             case DeletionKinds.UserDeleted:
                 foreach (var userId in subjects)

@@ -38,7 +38,7 @@ internal static class EraseContact
         await AuditLog.RecordAsync(db, tenantId, actor, AuditActions.ContactErased, $"contact:{contactId}", counts, clock.GetUtcNow(), ct);
         await erasure.Ledger.RecordAsync(db, new DeletionRecord(DeletionKinds.ContactErased, tenantId, [contactId], [DeletionKeyIds.Contact(contactId)]), ct);
         await transaction.CommitAsync(ct);
-        ErasureSteps.RunAfterCommit(erased.AfterCommit);
+        await ErasureSteps.RunAfterCommitAsync(erased.AfterCommit);
         return null;
     }
 }

@@ -13,11 +13,11 @@ internal sealed class ErasureSteps(ContactDirectory directory, IEnumerable<ICont
 
     public IReadOnlyList<IContactEraseStep> Steps { get; } = [.. steps];
 
-    public static void RunAfterCommit(IEnumerable<Action> actions)
+    public static async Task RunAfterCommitAsync(IEnumerable<Func<Task>> actions)
     {
         foreach (var action in actions)
         {
-            action();
+            await action();
         }
     }
 }

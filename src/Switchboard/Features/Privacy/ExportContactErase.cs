@@ -17,6 +17,6 @@ internal sealed class ExportContactErase(BlobStore blobs) : IContactEraseStep
         var holding = db.Exports.Where(e => e.TenantId == tenantId && (e.ContactId == contactId || e.ContactId == null));
         var ids = await holding.Select(e => e.Id).ToListAsync(ct);
         await holding.ExecuteDeleteAsync(ct);
-        erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
+        erasure.AfterCommit.Add(() => blobs.DeleteAsync(tenantId, ids));
     }
 }

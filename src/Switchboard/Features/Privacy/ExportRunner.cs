@@ -81,7 +81,7 @@ internal sealed partial class ExportRunner(
         if (updated == 0)
         {
             await transaction.RollbackAsync(ct);
-            blobs.Delete(export.TenantId, export.Id);
+            await blobs.DeleteAsync(export.TenantId, [export.Id]);
             return;
         }
 

@@ -88,7 +88,7 @@ internal sealed class RetentionEnforcer(
                 await transaction.CommitAsync(ct);
             }
 
-            ids.ForEach(id => blobs.Delete(s.TenantId, id));
+            await blobs.DeleteAsync(s.TenantId, ids);
             if (ids.Count < s.Batch)
             {
                 return total;
@@ -119,7 +119,7 @@ internal sealed class RetentionEnforcer(
                 await s.Db.SaveChangesAsync(ct);
                 await erasure.Ledger.RecordAsync(s.Db, new DeletionRecord(DeletionKinds.MessagesDeleted, s.TenantId, deleted.MessageIds, []), ct);
                 await transaction.CommitAsync(ct);
-                ErasureSteps.RunAfterCommit(deleted.AfterCommit);
+                await ErasureSteps.RunAfterCommitAsync(deleted.AfterCommit);
                 total += deleted.MessageIds.Count;
             }
 
@@ -197,7 +197,7 @@ internal sealed class RetentionEnforcer(
                     && !(e.ContactId != null && held.Contains(e.ContactId.Value)))
                 .OrderBy(e => e.Id).Select(e => e.Id).Take(s.Batch).ToListAsync(ct);
             var deleted = ids.Count == 0 ? 0 : await s.Db.Exports.Where(e => e.TenantId == s.TenantId && EF.Parameter(ids).Contains(e.Id)).ExecuteDeleteAsync(ct);
-            ids.ForEach(id => blobs.Delete(s.TenantId, id));
+            await blobs.DeleteAsync(s.TenantId, ids);
             return deleted;
         });
     }

@@ -55,7 +55,7 @@ internal static class EraseTenant
         channelChanges.Notify(tenantId);
 
         // The files are unreadable already (their keys are gone); deleting them just frees the space.
-        blobs.DeleteTenant(tenantId);
+        await blobs.DeleteTenantAsync(tenantId);
         return null;
     }
 }

@@ -115,7 +115,7 @@ internal sealed class ArchiveRunner(
             ct);
         if (updated == 0)
         {
-            blobs.Delete(archive.TenantId, archive.Id);
+            await blobs.DeleteAsync(archive.TenantId, [archive.Id]);
         }
     }
 
@@ -166,6 +166,6 @@ internal sealed class ArchiveContactErase(BlobStore blobs) : IContactEraseStep
         var archives = db.TranscriptArchives.Where(a => a.TenantId == tenantId);
         var ids = await archives.Select(a => a.Id).ToListAsync(ct);
         await archives.ExecuteDeleteAsync(ct);
-        erasure.AfterCommit.Add(() => ids.ForEach(id => blobs.Delete(tenantId, id)));
+        erasure.AfterCommit.Add(() => blobs.DeleteAsync(tenantId, ids));
     }
 }
