@@ -75,8 +75,11 @@ public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
         var flowId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
         (await admin.PostAsync($"{tenant}/flows/{flowId}/publish", null)).StatusCode.Should().Be(HttpStatusCode.OK);
 
+        // Opened by its address: clicking its row's link left the list on screen in 2 of the last 3 full runs (never alone); that is
+        // followed up apart from the console this test is about.
         var page = await FlowsPageAsync();
-        await page.Locator("[data-testid=flow-row] a", new() { HasText = $"Menu {suffix}" }).ClickAsync();
+        await page.GotoAsync($"/admin/flows/{flowId}");
+        await Expect(page.Locator("[data-testid=flows-page][data-interactive=true]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=node-card][data-node-id=menu]")).ToBeVisibleAsync();
 
         await ChangeAsync(page.GetByTestId("test-inputs"), "#care");
