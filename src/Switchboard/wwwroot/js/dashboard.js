@@ -143,22 +143,25 @@ Object.assign(window.switchboard, {
   showAddress(path) {
     if (location.pathname + location.search !== path) history.pushState(null, '', path);
   },
-  // Links inside the inbox to an inbox address (the list, the way back, earlier conversations) open in the page the same
-  // way, ahead of Blazor's navigation, which would ask the server for the page and could replace the page's instance.
-  watchInboxLinks(ref) {
-    if (window.switchboardInboxLinks) document.removeEventListener('click', window.switchboardInboxLinks, true);
-    window.switchboardInboxLinks = e => {
+  // Links of a page to its own addresses (the inbox's list and way back, the flows list) open in the page the same way,
+  // ahead of Blazor's navigation, which would ask the server for the page and could replace the page's instance (ADR 0057,
+  // ADR 0063). One listener per container; a container no longer on screen lets every click through.
+  watchPageLinks(ref, container, pattern) {
+    const watched = window.switchboardPageLinks || (window.switchboardPageLinks = {});
+    if (watched[container]) document.removeEventListener('click', watched[container], true);
+    const own = new RegExp(pattern, 'i');
+    watched[container] = e => {
       if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.defaultPrevented) return;
       const a = e.target instanceof Element && e.target.closest('a[href]');
-      if (!a || a.target || a.hasAttribute('download') || !a.closest('[data-testid=inbox]')) return;
+      if (!a || a.target || a.hasAttribute('download') || !a.closest(container)) return;
       const url = new URL(a.href, document.baseURI);
-      if (url.origin !== location.origin || !/^\/(conversations\/[0-9a-f-]{36})?$/i.test(url.pathname)) return;
+      if (url.origin !== location.origin || !own.test(url.pathname)) return;
       e.preventDefault();
       const path = url.pathname + url.search;
       window.switchboard.showAddress(path);
       ref.invokeMethodAsync('OpenAddressAsync', path).catch(err => console.warn('open', path, err));
     };
-    document.addEventListener('click', window.switchboardInboxLinks, true);
+    document.addEventListener('click', watched[container], true);
   },
   // The inbox's title (unread count, open conversation) as the circuit sees it; not once another page has replaced it.
   setTitle(title) {

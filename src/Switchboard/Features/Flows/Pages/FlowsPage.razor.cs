@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.JSInterop;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Security;
 using Switchboard.Common.Web;
@@ -12,7 +13,11 @@ using Switchboard.Features.Routing;
 
 namespace Switchboard.Features.Flows.Pages;
 
-/// <summary>The editor's state and actions; every change goes through the flows use cases (validation, audit) as the API does.</summary>
+/// <summary>
+/// The editor's state and actions; every change goes through the flows use cases (validation, audit) as the API does. The flow
+/// on screen is kept apart from the route's parameter: the page opens flows inside its circuit and sets the address through the
+/// history API (ADR 0063).
+/// </summary>
 public sealed partial class FlowsPage
 {
     private const string InvalidFlow = "The flow has errors; they are shown at their nodes.";
@@ -25,6 +30,11 @@ public sealed partial class FlowsPage
 
     [Inject]
     private KnowledgeSearch Knowledge { get; set; } = default!;
+
+    /// <summary>The flow in the editor (none: a new flow, or the list alone when not <see cref="editing"/>).</summary>
+    private Guid? open;
+
+    private bool started;
 
     private ClaimsPrincipal user = new();
     private Guid tenantId;
@@ -57,6 +67,18 @@ public sealed partial class FlowsPage
     private List<(string Field, string[] Messages)> ErrorsOf(int index) =>
         [.. feedback.Errors.Where(e => e.Key == $"nodes[{index}]" || e.Key.StartsWith($"nodes[{index}].", StringComparison.Ordinal)).Select(e => (e.Key, e.Value))];
 
+    protected override void OnInitialized()
+    {
+        if (RendererInfo.IsInteractive)
+        {
+            Navigation.LocationChanged += OnLocationChanged;
+        }
+    }
+
+    /// <summary>
+    /// The server's rendering of an address: the first one opens the flow it names; a later one only when it names the address the
+    /// page knows and that flow is not on screen yet (one arriving after the page moved on is dropped, ADR 0063).
+    /// </summary>
     protected override async Task OnParametersSetAsync()
     {
         user = (await AuthenticationState).User;
@@ -66,13 +88,34 @@ public sealed partial class FlowsPage
         }
 
         tenantId = tenant;
+        if (!started)
+        {
+            started = true;
+            addressed = FlowId;
+            await ShowAsync(FlowId);
+        }
+        else if (FlowId == addressed && FlowId != open)
+        {
+            await ShowAsync(FlowId);
+        }
+    }
+
+    /// <summary>Reloads the list and puts the flow in the editor (none: the list alone; a flow that is not the tenant's: the list alone).</summary>
+    private async Task ShowAsync(Guid? id)
+    {
         await using var db = await DbFactory.CreateDbContextAsync();
         teams = [.. (await db.Teams.AsNoTracking().Where(t => t.TenantId == tenantId).OrderBy(t => t.Name).Select(t => new { t.Id, t.Name }).ToListAsync()).Select(t => (t.Id, t.Name))];
         flows = [.. (await FlowsApi.ListAsync(tenantId, db, CancellationToken.None)).Value!.Items];
-        if (FlowId is { } id && flows.FirstOrDefault(f => f.Id == id) is { } flow)
+        if (id is { } wanted && flows.FirstOrDefault(f => f.Id == wanted) is { } flow)
         {
+            open = wanted;
             Load(flow);
             await LoadVersionsAsync(db);
+        }
+        else
+        {
+            open = null;
+            editing = false;
         }
     }
 
@@ -94,15 +137,14 @@ public sealed partial class FlowsPage
 
     private async Task LoadVersionsAsync(SwitchboardDbContext db)
     {
-        versions = await FlowVersionsApi.VersionsAsync(db, tenantId, FlowId!.Value, CancellationToken.None) ?? [];
-        stats = await FlowStats.ReadAsync(db, tenantId, FlowId!.Value, null, CancellationToken.None);
+        versions = await FlowVersionsApi.VersionsAsync(db, tenantId, open!.Value, CancellationToken.None) ?? [];
+        stats = await FlowStats.ReadAsync(db, tenantId, open!.Value, null, CancellationToken.None);
         statsByNode = stats?.Items.ToDictionary(s => s.NodeId, s => new NodeCount(s.Reached, s.Dropped, s.HandedOff)) ?? [];
     }
 
-    private void NewFlow()
+    private async Task NewFlowAsync()
     {
-        Navigation.NavigateTo("/admin/flows");
-        FlowId = null;
+        open = addressed = null;
         editing = true;
         name = "New flow";
         triggerType = "new_conversation";
@@ -116,6 +158,7 @@ public sealed partial class FlowsPage
         stats = null;
         statsByNode = [];
         feedback.Clear();
+        await JS.InvokeVoidAsync("switchboard.showAddress", "/admin/flows");
     }
 
     private void Add()
@@ -195,7 +238,7 @@ public sealed partial class FlowsPage
             return null;
         }
 
-        var outcome = await FlowsApi.SaveAsync(tenantId, FlowId, Document(), db, Clock, AuditActor.From(user, null), CancellationToken.None);
+        var outcome = await FlowsApi.SaveAsync(tenantId, open, Document(), db, Clock, AuditActor.From(user, null), CancellationToken.None);
         return Show(outcome);
     }
 
@@ -228,7 +271,7 @@ public sealed partial class FlowsPage
 
     private async Task RestoreAsync(int version)
     {
-        if (!Allowed() || FlowId is not { } id)
+        if (!Allowed() || open is not { } id)
         {
             return;
         }
@@ -245,7 +288,7 @@ public sealed partial class FlowsPage
     {
         var request = new FlowTestRun.TestRequest(null, null, [.. lines.Select(l => new FlowTestRun.TestInput(l.Text, l.ReplyId, l.Media, l.Timeout))], null, null);
         await using var db = await DbFactory.CreateDbContextAsync();
-        var outcome = await FlowTestRun.RunDocumentAsync(tenantId, FlowId ?? Guid.Empty, null, Document(), request, db, Knowledge, Clock, CancellationToken.None);
+        var outcome = await FlowTestRun.RunDocumentAsync(tenantId, open ?? Guid.Empty, null, Document(), request, db, Knowledge, Clock, CancellationToken.None);
         feedback.Errors = outcome.Failure?.Errors is { } e ? new Dictionary<string, string[]>(e) : [];
         StateHasChanged();
         if (outcome.Failure is { } failure)
@@ -259,22 +302,5 @@ public sealed partial class FlowsPage
             m.AfterInput,
             m.Message is { } sent ? Bubble.Of(sent) : null,
             m.Kind == "routed" ? $"Queued for {(m.TeamId is { } t && team.TryGetValue(t, out var n) ? n : "a team")}" : m.Message is null ? "Handed to a person" : null))]);
-    }
-
-    private async Task OpenAsync(Guid id)
-    {
-        if (FlowId != id)
-        {
-            Navigation.NavigateTo($"/admin/flows/{id}");
-            return;
-        }
-
-        await using var db = await DbFactory.CreateDbContextAsync();
-        flows = [.. (await FlowsApi.ListAsync(tenantId, db, CancellationToken.None)).Value!.Items];
-        if (flows.FirstOrDefault(f => f.Id == id) is { } flow)
-        {
-            Load(flow);
-            await LoadVersionsAsync(db);
-        }
     }
 }
