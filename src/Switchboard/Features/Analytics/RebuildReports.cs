@@ -23,11 +23,8 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
 
     public Task<long> RebuildAsync(Guid tenantId, Action<string> progress, CancellationToken ct) => RebuildAsync(tenantId, ChunkConversations, progress, ct);
 
-    /// <summary>
-    /// The same with <paramref name="chunkConversations"/> conversations per chunk and, on PostgreSQL, the rollups added whenever
-    /// <paramref name="stageLimit"/> counters are staged (ADR 0064).
-    /// </summary>
-    public async Task<long> RebuildAsync(Guid tenantId, int chunkConversations, Action<string> progress, CancellationToken ct, long stageLimit = ReportCounters.StageLimit)
+    /// <summary>The same with <paramref name="chunkConversations"/> conversations per chunk.</summary>
+    public async Task<long> RebuildAsync(Guid tenantId, int chunkConversations, Action<string> progress, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30)); // a batch command: deleting a tenant's recounted rows alone can take minutes
@@ -44,7 +41,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         progress($"tenant {tenantId}: {total} conversations");
         var rules = await slaRules.GetAsync(db, tenantId, ct);
         var restricted = await ContactRestrictions.RestrictedSinceAsync(db, tenantId, null, ct);
-        var counters = new ReportCounters(tenantId, stageLimit);
+        var counters = new ReportCounters(tenantId);
         long read = 0, written = 0;
         var done = 0;
         var after = long.MinValue;
@@ -118,8 +115,6 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         }
 
         written += await CountPricingAsync(db, counters, tenantId, pricing, ct);
-        progress($"tenant {tenantId}: adding the counters to the rollups");
-        written += await counters.CompleteAsync(db, ct);
         await transaction.CommitAsync(ct);
         progress($"tenant {tenantId}: {read} messages, {written} counters rebuilt");
         return written;

@@ -8,16 +8,10 @@ namespace Switchboard.Features.Analytics;
 /// <summary>
 /// Rollup counters gathered in memory, one per group, hour, metric and bucket (<c>rebuild-reports</c>), then added to the
 /// hour, day and month rows in the caller's transaction and forgotten, so a rebuild holds one chunk's counters at a time (ADR 0054).
-/// On PostgreSQL a flush stages them in a temporary table, and the rollups are added from it once it holds
-/// <paramref name="stageLimit"/> counters and at <see cref="CompleteAsync"/> (ADR 0064).
 /// </summary>
-internal sealed class ReportCounters(Guid tenantId, long stageLimit = ReportCounters.StageLimit)
+internal sealed class ReportCounters(Guid tenantId)
 {
-    /// <summary>Counters staged on PostgreSQL before they are added to the rollups: each addition reads and sorts them all (ADR 0064).</summary>
-    public const long StageLimit = 5_000_000;
-
     private const int CopyBatch = 50_000;
-    private long staged;
 
     private readonly Dictionary<(string, Guid, DateTimeOffset, string, int), (long Count, long Sum)> counts = [];
 
@@ -36,11 +30,9 @@ internal sealed class ReportCounters(Guid tenantId, long stageLimit = ReportCoun
     }
 
     /// <summary>
-    /// Writes the gathered counters and empties this set; returns how many counters it wrote. SQLite: through
-    /// <see cref="ReportRebuildCount"/>, added to the tenant's hour, day, week and month rows with the compactor's upserts and deleted
-    /// (ADR 0054). PostgreSQL: binary COPY into a temporary table of the transaction (ADR 0058), added to the rollups and emptied with
-    /// TRUNCATE only once it holds the stage limit, so that an hour's counters from many chunks are summed before one upsert instead
-    /// of updating the same rows chunk after chunk (ADR 0064). <see cref="CompleteAsync"/> adds what is left.
+    /// Adds the gathered counters to the tenant's hour, day and month rows with the compactor's upserts and empties this set; returns how
+    /// many counters it wrote. PostgreSQL: binary COPY into a temporary table of the transaction, emptied with TRUNCATE after each flush
+    /// (ADR 0058); SQLite: <see cref="ReportRebuildCount"/>, deleted after each flush (ADR 0054).
     /// </summary>
     public async Task<int> FlushAsync(SwitchboardDbContext db, CancellationToken ct)
     {
@@ -103,33 +95,10 @@ internal sealed class ReportCounters(Guid tenantId, long stageLimit = ReportCoun
         }
 
         counts.Clear();
-        staged += written;
-        if (staged >= stageLimit)
-        {
-            await AddStagedAsync(db, ct);
-        }
-
-        return written;
-    }
-
-    /// <summary>Writes what is gathered and adds whatever is staged to the rollups; returns how many counters it wrote.</summary>
-    public async Task<int> CompleteAsync(SwitchboardDbContext db, CancellationToken ct)
-    {
-        var written = await FlushAsync(db, ct);
-        if (staged > 0)
-        {
-            await AddStagedAsync(db, ct);
-        }
-
-        return written;
-    }
-
-    private async Task AddStagedAsync(SwitchboardDbContext db, CancellationToken ct)
-    {
         var addAll = "WITH " + RollupCompactor.PostgresAddAll(PostgresChunk);
         await db.Database.ExecuteSqlRawAsync(addAll, ct);
         await db.Database.ExecuteSqlRawAsync($"TRUNCATE {PostgresChunk}", ct);
-        staged = 0;
+        return written;
     }
 
     /// <summary>PostgreSQL: the temporary table one flush's counters go through.</summary>
