@@ -69,6 +69,31 @@ public sealed class PacerTests
         run.RatePerSecond.Should().BeGreaterThan(72, "the gate lets a call that is late for its slot catch up");
     }
 
+    [Fact]
+    public void A_node_that_stalls_for_seconds_with_calls_still_inside_it_never_puts_more_than_the_rate_into_one_second()
+    {
+        // Every 5 s the process gets no CPU for 1.5 s (a long GC pause, a starved container). The calls it started in the last
+        // 100 ms before had not left it yet: they reach Meta only after the stall, beside the calls the gate releases then.
+        // A call's answer still out counts as received 250 ms after it started, unless the pacer saw the stall (ADR 0059).
+        var stallEvery = TimeSpan.FromSeconds(5);
+        var stall = TimeSpan.FromSeconds(1.5);
+        var run = Simulate(seconds: 60, seed: 5, network: (start, random) =>
+        {
+            var onTheWay = TimeSpan.FromMilliseconds(random.Next(30, 80));
+            var stallStart = TimeSpan.FromSeconds(Math.Ceiling(start.TotalSeconds / stallEvery.TotalSeconds) * stallEvery.TotalSeconds);
+            if (stallStart > TimeSpan.Zero && stallStart - start < TimeSpan.FromMilliseconds(100))
+            {
+                onTheWay += stallStart + stall - start;
+            }
+
+            return (onTheWay, TimeSpan.FromMilliseconds(15));
+        }, stallEvery: stallEvery, stall: stall);
+
+        run.BusiestSecond.Should().BeLessThanOrEqualTo(Rate);
+        // 1.5 s of every 5 s without CPU: at most 70 % of the time to send in.
+        run.RatePerSecond.Should().BeGreaterThan(Rate * 0.6);
+    }
+
     private static Run Simulate(int seconds, int seed, Func<TimeSpan, Random, (TimeSpan OnTheWay, TimeSpan Answer)> network, TimeSpan? stallEvery = null, TimeSpan? stall = null)
     {
         // Single-threaded: every continuation runs on this thread, between two steps of the clock.

@@ -12,14 +12,50 @@ namespace Switchboard.Features.Outbound;
 /// answered — so calls that bunch on the way (by up to 250 ms) cannot put more than the rate into one
 /// second at Meta's end (<see cref="EarliestStart"/>).
 /// </summary>
-internal sealed class Pacer(TimeProvider clock)
+internal sealed class Pacer : IDisposable
 {
     private const double Margin = 0.98;
     private const int MaxRate = 1000;
 
     /// <summary>How late on the way to Meta a call may be and still be covered by the gate's guarantee.</summary>
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often the stall watch ticks, and how late a tick must be for the process to count as stalled (ADR 0059).</summary>
+    private static readonly TimeSpan WatchTick = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StallAfter = TimeSpan.FromMilliseconds(150);
+
+    private readonly TimeProvider clock;
     private readonly ConcurrentDictionary<Guid, Lane> lanes = new();
+    private readonly ITimer watch;
+    private long lastTick;
+    private long stallEnd = long.MinValue;
+
+    public Pacer(TimeProvider clock)
+    {
+        this.clock = clock;
+        lastTick = clock.GetTimestamp();
+        watch = clock.CreateTimer(_ => Watch(), null, WatchTick, WatchTick);
+    }
+
+    public void Dispose() => watch.Dispose();
+
+    /// <summary>
+    /// A tick much later than due means the process got no CPU (a long GC pause, a starved container): calls it had started just
+    /// before may have left it only now, so their way to Meta is taken to start at the stall's end (ADR 0059).
+    /// </summary>
+    private void Watch()
+    {
+        var now = clock.GetTimestamp();
+        if (now - Interlocked.Exchange(ref lastTick, now) > Ticks(StallAfter))
+        {
+            Interlocked.Exchange(ref stallEnd, now);
+        }
+    }
+
+    /// <summary>When the last stall ended: now, while the watch itself is late (its tick has not run since the stall).</summary>
+    private long StallEnd(long now) => now - Interlocked.Read(ref lastTick) > Ticks(StallAfter) ? now : Interlocked.Read(ref stallEnd);
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
 
     /// <summary>Reserves the next slot of the channel (a timestamp of the pacer's clock).</summary>
     public long Reserve(Guid channelId, int messagesPerSecond)
@@ -179,7 +215,8 @@ internal sealed class Pacer(TimeProvider clock)
     ///    that bunch on the way cannot put more than the rate into one second at Meta's end. A call is taken
     ///    as received at most <see cref="MaxHold"/> after it started, though: an answer that is slow
     ///    because Meta is slow to reply, after counting the call, must not stall the lane, so the guarantee
-    ///    covers calls delayed on the way by up to that much.
+    ///    covers calls delayed on the way by up to that much — counted from the end of any stall of this
+    ///    process after the call started, since the call may not have left the process before then.
     /// </summary>
     private long EarliestStart(Lane lane, long call, long slot, long spacing, int perWindow)
     {
@@ -196,7 +233,10 @@ internal sealed class Pacer(TimeProvider clock)
 
         var earlier = (call - perWindow) % Lane.Remembered;
         var earlierStart = lane.Starts[earlier];
-        var received = earlierStart + (long)(MaxHold.TotalSeconds * clock.TimestampFrequency);
+
+        // A call started before a stall of the process may have left it only at the stall's end.
+        var stalled = StallEnd(clock.GetTimestamp());
+        var received = Math.Max(earlierStart, stalled) + Ticks(MaxHold);
         var answered = lane.Answers[earlier];
         if (answered != Lane.Pending)
         {
