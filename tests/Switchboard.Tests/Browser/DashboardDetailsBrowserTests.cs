@@ -72,6 +72,34 @@ public sealed partial class DashboardDetailsBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "admin-audit-filters");
     }
 
+    [Fact]
+    public async Task Leaving_the_inbox_while_it_still_sets_up_the_browser_leaves_the_next_page_working()
+    {
+        // The browser answers the inbox's first call into dashboard.js late, so the page is left while the inbox still waits on
+        // it: once the answer came, the inbox's next call used a reference its disposal had let go, and that ended the circuit
+        // (ADR 0064). The page after it then ignored every click.
+        var context = await fixture.NewContextAsync();
+        await context.AddInitScriptAsync("""
+            const slow = setInterval(() => {
+              const sb = window.switchboard;
+              if (!sb || !sb.watchShortcuts || sb.slowed) return;
+              clearInterval(slow);
+              const watch = sb.watchShortcuts;
+              sb.slowed = true;
+              sb.watchShortcuts = ref => (window.slowAsked = true) && new Promise(done => setTimeout(() => { watch(ref); done(); window.slowAnswered = true; }, 2000));
+            }, 1);
+            """);
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "admin@demo.test", BrowserFixture.DemoPassword);
+        await page.WaitForFunctionAsync("() => window.slowAsked === true", null, new() { Timeout = 15_000 });
+        await page.GetByTestId("nav-automation").ClickAsync();
+        await Expect(page.Locator("[data-testid=automation-page][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => window.slowAnswered === true", null, new() { Timeout = 15_000 });
+
+        await page.GetByTestId("rule-save").ClickAsync();
+        await Expect(page.GetByTestId("rule-errors")).ToBeVisibleAsync();
+    }
+
     [GeneratedRegex(@"^\(\d+\) ")]
     private static partial Regex UnreadTitle();
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.JSInterop;
+using Switchboard.Dashboard;
 
 namespace Switchboard.Features.Flows.Pages;
 
@@ -17,13 +18,21 @@ public sealed partial class FlowsPage : IDisposable
     private Guid? addressed;
 
     private DotNetObjectReference<FlowsPage>? self;
+    private bool disposed;
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         if (firstRender && RendererInfo.IsInteractive)
         {
             self = DotNetObjectReference.Create(this);
-            await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=flows-table]", "^/admin/flows/[0-9a-f-]{36}$");
+            try
+            {
+                await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=flows-table]", "^/admin/flows/[0-9a-f-]{36}$");
+            }
+            catch (Exception ex) when (disposed && ex.IsTeardown())
+            {
+                // Left before the browser answered (ADR 0064).
+            }
         }
     }
 
@@ -97,6 +106,7 @@ public sealed partial class FlowsPage : IDisposable
 
     public void Dispose()
     {
+        disposed = true;
         Navigation.LocationChanged -= OnLocationChanged;
         self?.Dispose();
     }
