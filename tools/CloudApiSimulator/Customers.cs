@@ -126,6 +126,24 @@ public static class Customers
     public static IResult NumberStats(string phoneNumberId, SimulatorState state) =>
         Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId), throttledAtMicroseconds = state.ThrottledAt(phoneNumberId) }, GraphApi.Json);
 
+    /// <summary>How many times each business message reached a customer, by its text: tests of many senders look for one sent twice.</summary>
+    public static IResult SentByText(SimulatorState state)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var chat in state.Chats.Values)
+        {
+            lock (chat)
+            {
+                foreach (var line in chat.Where(l => l.From == "business"))
+                {
+                    counts[line.Summary] = counts.GetValueOrDefault(line.Summary) + 1;
+                }
+            }
+        }
+
+        return Results.Json(new { counts }, GraphApi.Json);
+    }
+
     /// <summary>
     /// A file of the conversation, for the customer's own phone page: the page is the customer, not the
     /// business, so it needs no access token (Meta's download URL for the business does: <see cref="GraphApi.Download"/>).

@@ -25,6 +25,7 @@ public static class SimulatorEndpoints
         root.MapGet("/api/numbers", Customers.Numbers);
         root.MapGet("/api/stats", Customers.Stats);
         root.MapGet("/api/stats/{phoneNumberId}", Customers.NumberStats);
+        root.MapGet("/api/sent", Customers.SentByText);
         root.MapPost("/api/customers/{waId}/messages", Customers.SendAsync);
         root.MapGet("/api/customers/{waId}/chat", Customers.Chat);
         root.MapGet("/api/media/{id}", Customers.Media);

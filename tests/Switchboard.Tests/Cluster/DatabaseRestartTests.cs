@@ -99,11 +99,11 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         var acknowledged = webhooks.Where(w => w.Status == HttpStatusCode.OK).Select(w => w.Wamid).ToList();
         await cluster.WaitForConversationsAsync(tenantId, acknowledged, seconds: 60);
         var items = await cluster.WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(90));
-        var sent = cluster.SentByText();
+        var sent = await cluster.SentByTextAsync();
         output.WriteLine($"{items.Count} replies: {items.Count(o => o.State == OutboxState.Done)} sent, {items.Count(o => o.State == OutboxState.Unknown)} unknown, {items.Count(o => o.State == OutboxState.Failed)} failed");
         items.Count.Should().BeGreaterThanOrEqualTo(queued.Count, "every reply that was accepted was queued (one whose commit the crash cut may be queued without a 202)");
         items.Should().OnlyContain(o => o.State == OutboxState.Done, "the database coming back is no reason to give up on a reply or to doubt it");
         queued.Where(t => sent.GetValueOrDefault(t) != 1).Should().BeEmpty("every queued reply reaches Meta exactly once");
-        cluster.BusiestSecond(phone).Should().BeLessThanOrEqualTo(Rate);
+        (await cluster.BusiestSecondAsync(phone)).Should().BeLessThanOrEqualTo(Rate);
     }
 }

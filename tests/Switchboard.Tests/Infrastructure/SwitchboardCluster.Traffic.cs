@@ -122,37 +122,23 @@ public sealed partial class SwitchboardCluster
     }
 
     /// <summary>How many times each business message reached a customer at Meta, by its text.</summary>
-    public Dictionary<string, int> SentByText()
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var chat in Meta.Chats.Values)
-        {
-            lock (chat)
-            {
-                foreach (var line in chat.Where(l => l.From == "business"))
-                {
-                    counts[line.Summary] = counts.GetValueOrDefault(line.Summary) + 1;
-                }
-            }
-        }
-
-        return counts;
-    }
+    public Task<Dictionary<string, int>> SentByTextAsync() => Meta.SentByTextAsync();
 
     /// <summary>Those of the texts that reached Meta more than once.</summary>
-    public List<string> SentTwice(IEnumerable<string> texts)
+    public async Task<List<string>> SentTwiceAsync(IEnumerable<string> texts)
     {
-        var counts = SentByText();
+        var counts = await SentByTextAsync();
         return [.. texts.Where(t => counts.GetValueOrDefault(t) > 1)];
     }
 
     /// <summary>The most sends of the number that reached the simulator (accepted or throttled) within any one second.</summary>
-    public int BusiestSecond(string phone) => BusiestWindow(phone).Count;
+    public async Task<int> BusiestSecondAsync(string phone) => (await BusiestWindowAsync(phone)).Count;
 
     /// <summary>The busiest second of the number at the simulator: how many sends arrived in it, and when each did.</summary>
-    public (int Count, DateTimeOffset[] Arrivals) BusiestWindow(string phone)
+    public async Task<(int Count, DateTimeOffset[] Arrivals)> BusiestWindowAsync(string phone)
     {
-        var arrivals = Meta.AcceptedAt(phone).Concat(Meta.ThrottledAt(phone)).Order().ToArray();
+        var (accepted, throttled) = await Meta.ArrivalsAsync(phone);
+        var arrivals = accepted.Concat(throttled).Order().ToArray();
         var (busiest, from) = (0, 0);
         for (int first = 0, last = 0; last < arrivals.Length; last++)
         {

@@ -1,18 +1,11 @@
 using CloudApiSimulator;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Switchboard.Common.Configuration;
 
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>
-/// Several real Switchboard processes on one PostgreSQL database, with the Cloud API simulator (hosted in the
-/// test process, answering for any number like Meta, at Meta's per-number limit) as their Graph API.
+/// Several real Switchboard processes on one PostgreSQL database, with the Cloud API simulator (a process of its own,
+/// answering for any number like Meta, at Meta's per-number limit) as their Graph API.
 /// Nodes can be SIGKILLed and started again on the same settings.
 /// </summary>
 public sealed partial class SwitchboardCluster : IAsyncDisposable
@@ -22,10 +15,10 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
     private readonly SwitchboardProcess?[] nodes;
     private readonly int[] ports;
 
-    private SwitchboardCluster(TestDatabase database, WebApplication simulator, Dictionary<string, string?> settings, int size)
+    private SwitchboardCluster(TestDatabase database, SimulatorProcess simulator, Dictionary<string, string?> settings, int size)
     {
         Database = database;
-        Simulator = simulator;
+        Meta = simulator;
         this.settings = settings;
         nodes = new SwitchboardProcess?[size];
         ports = [.. Enumerable.Range(0, size).Select(_ => SwitchboardProcess.FreePort())];
@@ -33,10 +26,8 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
 
     public TestDatabase Database { get; }
 
-    public WebApplication Simulator { get; }
-
-    /// <summary>What the simulator saw: when each number's sends arrived, and each customer's chat.</summary>
-    public SimulatorState Meta => Simulator.Services.GetRequiredService<SimulatorState>();
+    /// <summary>Meta: what the simulator saw (when each number's sends arrived, what reached customers) is read from it over HTTP.</summary>
+    public SimulatorProcess Meta { get; }
 
     public int Size => nodes.Length;
 
@@ -46,25 +37,13 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
     /// </summary>
     public static async Task<SwitchboardCluster> StartAsync(int size, int metaMessagesPerSecond, IReadOnlyDictionary<string, string?>? extra = null, TestDatabase? database = null)
     {
-        // The simulator stands for Meta inside this test process, whose thread pool starts with one thread per core
-        // and grows by about one every half second: while the test's own work held the few threads, requests queued
-        // in Kestrel and were stamped as arrived together, up to 15 in one millisecond, which read as a number over
-        // its rate. Meta's front end does not queue on our test's threads.
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        // Meta's front end does not share threads with our test: the simulator runs in its own process and stamps arrivals there (ADR 0059).
+        var simulator = await SimulatorProcess.StartAsync(new Dictionary<string, string>
         {
             ["Simulator:AcceptUnknownNumbers"] = "true",
             ["Simulator:MessagesPerSecond"] = metaMessagesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        builder.Services.AddCloudApiSimulator(builder.Configuration.GetSection("Simulator"), "/");
-        var simulator = builder.Build();
-        simulator.MapCloudApiSimulator("/");
-        await simulator.StartAsync();
-        var address = simulator.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        var address = simulator.Address.ToString().TrimEnd('/');
 
         if (database is null)
         {
@@ -165,7 +144,7 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
             await node.DisposeAsync();
         }
 
-        await Simulator.DisposeAsync();
+        await Meta.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

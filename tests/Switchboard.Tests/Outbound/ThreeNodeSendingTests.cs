@@ -41,9 +41,10 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
 {
     private SwitchboardCluster Cluster { get; set; } = null!;
 
-    [Fact(Skip = "Failed 1 of the last 5 full runs (passed alone 3 of 3): 23 arrivals at the simulator within 5 ms, 6.7 s after the takeover. "
-        + "A stall over ~1.25 s of the test process (which stamps arrivals) or of the sending node lets the gate release more than the rate "
-        + "(it counts an unanswered call as received 250 ms after it started); ADR 0059 says what would let it run unskipped.")]
+    [Fact(Skip = "With the simulator in its own process the rate held in every run (busiest second 20 of 20), but under heavy load "
+        + "(two CPU hogs beside a report rebuild) 2 of 9 runs saw no survivor take the number within 30 s: the lease row still named the "
+        + "killed holder 27 s after it lapsed. Not yet explained (ADR 0059); on failure the test now prints the leases, the database's "
+        + "sessions and the number's replies by state.")]
     public async Task Replies_to_one_number_through_three_nodes_keep_its_rate_and_a_killed_holder_is_replaced_within_seconds()
     {
         Cluster = await fixture.ClusterAsync();
@@ -68,8 +69,8 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         await QueueRepliesAsync(tenantId, apiKey, conversations, perConversation: 4, nodes: [0, 1, 2], texts);
         var items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(60));
         items.Should().OnlyContain(o => o.State == OutboxState.Done, "all nodes are up and Meta accepts everything in rate");
-        SentTwice([.. texts]).Should().BeEmpty();
-        var busiest = BusiestSecond(phone);
+        (await SentTwiceAsync([.. texts])).Should().BeEmpty();
+        var busiest = await BusiestSecondAsync(phone);
         output.WriteLine($"{texts.Count} replies through 3 nodes; busiest second at Meta: {busiest} (rate {ThreeNodeFixture.Rate})");
         busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
 
@@ -77,9 +78,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         var holder = await HolderAsync(channelId);
         holder.Node.Should().BeGreaterThanOrEqualTo(0, "the holder is one of the nodes");
         var survivors = Enumerable.Range(0, Cluster.Size).Where(n => n != holder.Node).ToArray();
-        var before = Cluster.Meta.AcceptedAt(phone).Length;
+        var before = (await Cluster.Meta.ArrivalsAsync(phone)).Accepted.Length;
         await QueueRepliesAsync(tenantId, apiKey, conversations, perConversation: 4, nodes: survivors, texts);
-        await Eventually.PollValueAsync(() => Task.FromResult(Cluster.Meta.AcceptedAt(phone).Length >= before + 40 ? true : (bool?)null));
+        await Eventually.PollValueAsync(async () => (await Cluster.Meta.ArrivalsAsync(phone)).Accepted.Length >= before + 40 ? true : (bool?)null);
         var killedAt = DateTimeOffset.UtcNow;
         Cluster.Kill(holder.Node);
         try
@@ -95,6 +96,15 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
             }
             catch (TimeoutException)
             {
+                await using var db = Cluster.Database.NewDbContext();
+                var leases = await db.Database.SqlQueryRaw<string>(
+                    "SELECT concat_ws(' ', \"ChannelId\", \"Holder\", \"Node\", \"ExpiresAt\", now()) AS \"Value\" FROM \"NumberLeases\"").ToListAsync();
+                output.WriteLine($"Killed node {holder.Node} (holder {holder.Holder}); leases (number, holder, node, expires, now): {string.Join("; ", leases)}");
+                var sessions = await db.Database.SqlQueryRaw<string>(
+                    "SELECT concat_ws(' ', pid, state, xact_start, wait_event_type, wait_event, left(query, 80)) AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").ToListAsync();
+                output.WriteLine($"Sessions: {string.Join(Environment.NewLine, sessions)}");
+                var pending = await db.OutboxItems.IgnoreQueryFilters().Where(o => o.ChannelId == channelId).GroupBy(o => o.State).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+                output.WriteLine($"Replies of the number by state: {string.Join(", ", pending.Select(p => $"{p.Key} {p.Count}"))}");
                 output.WriteLine(Cluster.Outputs());
                 throw;
             }
@@ -106,10 +116,10 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
 
             items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(90));
             items.Should().OnlyContain(o => o.State == OutboxState.Done || o.State == OutboxState.Unknown, "a reply the killed node was sending is unknown, the rest are sent");
-            var sentAfter = Cluster.Meta.AcceptedAt(phone).Select(FromMicroseconds).Where(t => t > killedAt).Min();
+            var sentAfter = (await Cluster.Meta.ArrivalsAsync(phone)).Accepted.Select(FromMicroseconds).Where(t => t > killedAt).Min();
             output.WriteLine($"First send after the kill {(sentAfter - killedAt).TotalSeconds:F1} s later; {items.Count(o => o.State == OutboxState.Unknown)} of {items.Count} replies unknown");
-            SentTwice([.. texts]).Should().BeEmpty("no reply reaches Meta twice");
-            var window = Cluster.BusiestWindow(phone);
+            (await SentTwiceAsync([.. texts])).Should().BeEmpty("no reply reaches Meta twice");
+            var window = await Cluster.BusiestWindowAsync(phone);
             output.WriteLine($"Busiest second at Meta: {window.Count}, arrivals at {string.Join(", ", window.Arrivals.Select(a => $"{(a - killedAt).TotalMilliseconds:F0}"))} ms after the kill");
             window.Count.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, "the new holder starts only after the old one's lease lapsed");
         }
@@ -191,11 +201,12 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         lost.Should().BeEmpty("an acknowledged event is durably stored and processed whatever node dies");
         items.Should().OnlyContain(o => o.State == OutboxState.Done || o.State == OutboxState.Unknown || o.State == OutboxState.Failed);
         items.Count.Should().BeGreaterThanOrEqualTo(texts.Count, "every acknowledged reply was queued");
-        SentTwice([.. texts]).Should().BeEmpty("no reply reaches Meta twice");
+        (await SentTwiceAsync([.. texts])).Should().BeEmpty("no reply reaches Meta twice");
         foreach (var phone in phones)
         {
-            var busiest = BusiestSecond(phone);
-            output.WriteLine($"Number {phone}: {Cluster.Meta.AcceptedAt(phone).Length} accepted, {Cluster.Meta.ThrottledAt(phone).Length} throttled, busiest second {busiest}");
+            var busiest = await BusiestSecondAsync(phone);
+            var (accepted, throttled) = await Cluster.Meta.ArrivalsAsync(phone);
+            output.WriteLine($"Number {phone}: {accepted.Length} accepted, {throttled.Length} throttled, busiest second {busiest}");
             busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
         }
     }
@@ -242,9 +253,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         return (Cluster.NodeOfProcess(processId), lease.Holder);
     }
 
-    private List<string> SentTwice(List<string> texts) => Cluster.SentTwice(texts);
+    private Task<List<string>> SentTwiceAsync(List<string> texts) => Cluster.SentTwiceAsync(texts);
 
-    private int BusiestSecond(string phone) => Cluster.BusiestSecond(phone);
+    private Task<int> BusiestSecondAsync(string phone) => Cluster.BusiestSecondAsync(phone);
 
     private static DateTimeOffset FromMicroseconds(long microseconds) => new(microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 }

@@ -165,9 +165,27 @@ internal static class ReportRows
     /// The counters the agents report shows of every agent of one tenant (<paramref name="agents"/>: all of them, from <see cref="AgentsAsync"/>),
     /// summed per (agent, metric, bucket).
     /// </summary>
-    public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct) =>
-        [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics) { EveryGroup = true }, range, ReportGrain.None, byId: true, ct))
+    public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct)
+    {
+        // Summing every agent's histograms needs more than the default working memory, or the sums spill to disk (ADR 0065).
+        await using var transaction = db.IsSqlite || db.Database.CurrentTransaction is not null ? null : await db.Database.BeginTransactionAsync(ct);
+        if (transaction is not null)
+        {
+            await db.Database.ExecuteSqlRawAsync(AgentsWorkMem, ct);
+        }
+
+        List<RollupRow> rows = [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics) { EveryGroup = true }, range, ReportGrain.None, byId: true, ct))
             .Select(r => new RollupRow(range.From, ReportDimension.Agent, r.DimensionId, r.Metric, r.Bucket, r.Count, r.Sum))];
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(ct);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The working memory of the agents report's one summing statement, for its transaction only (ADR 0065).</summary>
+    private const string AgentsWorkMem = "SET LOCAL work_mem = '64MB'";
 
     /// <summary>Every tenant's whole-tenant counters of <paramref name="metrics"/>, summed per metric and bucket, and how many tenants have any counter in the range: the operator's platform totals.</summary>
     public static async Task<(List<RollupRow> Rows, int Tenants)> ReadPlatformAsync(SwitchboardDbContext db, IReadOnlyCollection<string> metrics, ReportRange range, CancellationToken ct)
@@ -296,19 +314,35 @@ internal enum ReportGrain
 }
 
 /// <summary>Counters and histograms of a set of rollup rows.</summary>
-internal sealed class Tally(IEnumerable<RollupRow> rows)
+internal sealed class Tally
 {
-    private readonly List<RollupRow> rows = [.. rows];
+    private static readonly Dictionary<int, long> None = [];
 
-    public long Count(string metric) => rows.Where(r => r.Metric == metric).Sum(r => r.Count);
+    // One pass over the rows: the agents report asks each agent's tally for seven counts and twelve percentiles.
+    private readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<int, long>> histograms = new(StringComparer.Ordinal);
 
-    public Dictionary<int, long> Histogram(string metric) => rows.Where(r => r.Metric == metric)
-        .GroupBy(r => r.Bucket)
-        .ToDictionary(g => g.Key, g => g.Sum(r => r.Count));
+    public Tally(IEnumerable<RollupRow> rows)
+    {
+        foreach (var row in rows)
+        {
+            counts[row.Metric] = counts.GetValueOrDefault(row.Metric) + row.Count;
+            if (!histograms.TryGetValue(row.Metric, out var histogram))
+            {
+                histograms[row.Metric] = histogram = [];
+            }
 
-    public long? Percentile(string metric, double p) => DurationBuckets.Percentile(Histogram(metric), p);
+            histogram[row.Bucket] = histogram.GetValueOrDefault(row.Bucket) + row.Count;
+        }
+    }
 
-    public Dictionary<string, long> ByBucket(string metric, Func<int, string> name) => Histogram(metric)
+    public long Count(string metric) => counts.GetValueOrDefault(metric);
+
+    public Dictionary<int, long> Histogram(string metric) => new(histograms.GetValueOrDefault(metric) ?? None);
+
+    public long? Percentile(string metric, double p) => DurationBuckets.Percentile(histograms.GetValueOrDefault(metric) ?? None, p);
+
+    public Dictionary<string, long> ByBucket(string metric, Func<int, string> name) => (histograms.GetValueOrDefault(metric) ?? None)
         .Where(h => h.Value != 0)
         .GroupBy(h => name(h.Key))
         .ToDictionary(g => g.Key, g => g.Sum(h => h.Value), StringComparer.Ordinal);

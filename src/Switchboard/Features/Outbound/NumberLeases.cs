@@ -100,6 +100,7 @@ internal sealed partial class NumberLeases(
             }
         }
 
+        LogTake(wanted.Count, taken.Count);
         var retryAt = now + (long)(RetryTake.TotalSeconds * clock.TimestampFrequency);
         foreach (var number in wanted.Where(w => !taken.Any(t => t.ChannelId == w.ChannelId)))
         {
@@ -188,6 +189,9 @@ internal sealed partial class NumberLeases(
 
     /// <summary>A held number: calls may start from <paramref name="SendFrom"/> (after a takeover) until <paramref name="SendUntil"/> (timestamps).</summary>
     private sealed record Hold(Guid TenantId, long SendUntil, long SendFrom);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asked for {Wanted} number(s), took {Taken}")]
+    private partial void LogTake(int wanted, int taken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over number {ChannelId} from node {Previous}, whose lease lapsed")]
     private partial void LogTakenOver(Guid channelId, Guid previous);

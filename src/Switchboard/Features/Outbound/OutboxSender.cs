@@ -137,6 +137,7 @@ internal sealed partial class OutboxSender : JobLoop
 
         if (due.Count == 0)
         {
+            LogNothingDue(capacity);
             return 0;
         }
 
@@ -315,6 +316,9 @@ internal sealed partial class OutboxSender : JobLoop
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]
     private partial void LogAbandoned(Guid itemId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: room for {Capacity}; nothing due that this node may send")]
+    private partial void LogNothingDue(int capacity);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Round: room for {Capacity}; {Numbers} number(s) read, {Due} due replies, {Picked} taken")]
     private partial void LogRound(int capacity, int numbers, int due, int picked);
