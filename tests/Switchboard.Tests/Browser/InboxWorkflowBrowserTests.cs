@@ -147,6 +147,43 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_draft_the_browser_returns_late_never_lands_in_the_next_conversation()
+    {
+        // The browser answers each request for a saved draft 1.5 s late, and reads the storage only then: conversation A's draft,
+        // typed meanwhile, comes back after the agent opened B. It used to fill B's empty composer.
+        var (waA, nameA) = NewCustomer("Late draft A");
+        var (waB, nameB) = NewCustomer("Late draft B");
+        await CustomerSendsAsync(waA, nameA, new { type = "text", text = "Question A" });
+        await CustomerSendsAsync(waB, nameB, new { type = "text", text = "Question B" });
+        var context = await fixture.NewContextAsync();
+        await context.AddInitScriptAsync("""
+            window.lateDrafts = 0;
+            const slow = setInterval(() => {
+              const sb = window.switchboard;
+              if (!sb || !sb.loadDraft || sb.slowDrafts) return;
+              clearInterval(slow);
+              const load = sb.loadDraft;
+              sb.slowDrafts = true;
+              sb.loadDraft = key => new Promise(done => setTimeout(() => { done(load(key)); window.lateDrafts++; }, 1500));
+            }, 1);
+            """);
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "agent@demo.test", BrowserFixture.DemoPassword);
+        await Expect(page.Locator("[data-testid=inbox][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var box = page.GetByTestId("composer-input");
+
+        await OpenAsync(page, nameA);
+        var asked = await page.EvaluateAsync<int>("() => window.lateDrafts");
+        await box.FillAsync("Half an answer for A");
+        await OpenAsync(page, nameB);
+        await page.WaitForFunctionAsync($"() => window.lateDrafts > {asked}", null, new() { Timeout = 15_000 });
+        await page.WaitForTimeoutAsync(500);
+        await Expect(box).ToHaveValueAsync("");
+        await OpenAsync(page, nameA);
+        await Expect(box).ToHaveValueAsync("Half an answer for A");
+    }
+
+    [Fact]
     public async Task Drafts_stay_with_their_conversation_and_typing_shows_on_the_customers_phone()
     {
         var (waA, nameA) = NewCustomer("Draft A");

@@ -84,8 +84,10 @@ internal abstract partial class JobLoop : BackgroundService
             {
                 worked = migrations.IsCurrent && await RunRoundAsync(owner, stoppingToken) > 0;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
+                // A cancellation that is not the stop (a timeout inside the round, a task cancelled elsewhere) fails the round,
+                // not the loop: a loop that ended here would leave the worker silently stopped for the life of the process.
                 LogLoopFailed(schedule.Worker, SafeError.Describe(ex));
             }
 

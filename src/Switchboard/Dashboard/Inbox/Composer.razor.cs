@@ -108,8 +108,11 @@ public sealed partial class Composer
         if (loadedFor != ConversationId && RendererInfo.IsInteractive)
         {
             loadedFor = ConversationId;
+            var conversation = ConversationId;
             var saved = await JS.InvokeAsync<string>("switchboard.loadDraft", DraftKey);
-            if (saved.Length > 0 && draft.Length == 0)
+
+            // The browser's answer can come after the agent moved on: a draft belongs only to the conversation it was asked for.
+            if (conversation == ConversationId && saved.Length > 0 && draft.Length == 0)
             {
                 draft = saved;
                 StateHasChanged();
