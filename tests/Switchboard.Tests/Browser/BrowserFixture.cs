@@ -140,6 +140,27 @@ public sealed partial class BrowserFixture : IAsyncLifetime
         return context;
     }
 
+    /// <summary>
+    /// Makes every page of <paramref name="context"/> answer the server's calls of <c>switchboard.{function}</c> in dashboard.js
+    /// <paramref name="milliseconds"/> late: the function itself runs only then. <c>window.late[function]</c> counts the calls
+    /// asked for and answered, so a test can act in between.
+    /// </summary>
+    public static Task AnswerLateAsync(IBrowserContext context, string function, int milliseconds) => context.AddInitScriptAsync($$"""
+        window.late = window.late || {};
+        window.late['{{function}}'] = { asked: 0, answered: 0 };
+        const wrap = setInterval(() => {
+          const sb = window.switchboard;
+          if (!sb || !sb['{{function}}']) return;
+          clearInterval(wrap);
+          const original = sb['{{function}}'];
+          const calls = window.late['{{function}}'];
+          sb['{{function}}'] = (...args) => {
+            calls.asked++;
+            return new Promise(done => setTimeout(() => { done(original(...args)); calls.answered++; }, {{milliseconds}}));
+          };
+        }, 1);
+        """);
+
     /// <summary>Writes a full-page PNG to <see cref="ScreenshotDirectory"/> and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

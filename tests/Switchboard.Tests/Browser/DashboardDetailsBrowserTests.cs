@@ -79,22 +79,13 @@ public sealed partial class DashboardDetailsBrowserTests(BrowserFixture fixture)
         // it: once the answer came, the inbox's next call used a reference its disposal had let go, and that ended the circuit
         // (ADR 0064). The page after it then ignored every click.
         var context = await fixture.NewContextAsync();
-        await context.AddInitScriptAsync("""
-            const slow = setInterval(() => {
-              const sb = window.switchboard;
-              if (!sb || !sb.watchShortcuts || sb.slowed) return;
-              clearInterval(slow);
-              const watch = sb.watchShortcuts;
-              sb.slowed = true;
-              sb.watchShortcuts = ref => (window.slowAsked = true) && new Promise(done => setTimeout(() => { watch(ref); done(); window.slowAnswered = true; }, 2000));
-            }, 1);
-            """);
+        await BrowserFixture.AnswerLateAsync(context, "watchShortcuts", 2000);
         var page = await context.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "admin@demo.test", BrowserFixture.DemoPassword);
-        await page.WaitForFunctionAsync("() => window.slowAsked === true", null, new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => window.late.watchShortcuts.asked > 0", null, new() { Timeout = 15_000 });
         await page.GetByTestId("nav-automation").ClickAsync();
         await Expect(page.Locator("[data-testid=automation-page][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        await page.WaitForFunctionAsync("() => window.slowAnswered === true", null, new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => window.late.watchShortcuts.answered > 0", null, new() { Timeout = 15_000 });
 
         await page.GetByTestId("rule-save").ClickAsync();
         await Expect(page.GetByTestId("rule-errors")).ToBeVisibleAsync();

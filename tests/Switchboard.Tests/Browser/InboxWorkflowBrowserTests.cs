@@ -156,27 +156,17 @@ public sealed class InboxWorkflowBrowserTests(BrowserFixture fixture)
         await CustomerSendsAsync(waA, nameA, new { type = "text", text = "Question A" });
         await CustomerSendsAsync(waB, nameB, new { type = "text", text = "Question B" });
         var context = await fixture.NewContextAsync();
-        await context.AddInitScriptAsync("""
-            window.lateDrafts = 0;
-            const slow = setInterval(() => {
-              const sb = window.switchboard;
-              if (!sb || !sb.loadDraft || sb.slowDrafts) return;
-              clearInterval(slow);
-              const load = sb.loadDraft;
-              sb.slowDrafts = true;
-              sb.loadDraft = key => new Promise(done => setTimeout(() => { done(load(key)); window.lateDrafts++; }, 1500));
-            }, 1);
-            """);
+        await BrowserFixture.AnswerLateAsync(context, "loadDraft", 1500);
         var page = await context.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "agent@demo.test", BrowserFixture.DemoPassword);
         await Expect(page.Locator("[data-testid=inbox][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         var box = page.GetByTestId("composer-input");
 
         await OpenAsync(page, nameA);
-        var asked = await page.EvaluateAsync<int>("() => window.lateDrafts");
+        var answered = await page.EvaluateAsync<int>("() => window.late.loadDraft.answered");
         await box.FillAsync("Half an answer for A");
         await OpenAsync(page, nameB);
-        await page.WaitForFunctionAsync($"() => window.lateDrafts > {asked}", null, new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync($"() => window.late.loadDraft.answered > {answered}", null, new() { Timeout = 15_000 });
         await page.WaitForTimeoutAsync(500);
         await Expect(box).ToHaveValueAsync("");
         await OpenAsync(page, nameA);

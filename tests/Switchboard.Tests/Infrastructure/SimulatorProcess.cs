@@ -25,26 +25,12 @@ public sealed class SimulatorProcess : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Starts the simulator on a free port with the given <c>Simulator:*</c> settings and waits until it answers.</summary>
-    public static async Task<SimulatorProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    public static async Task<SimulatorProcess> StartAsync(IReadOnlyDictionary<string, string?> settings)
     {
         var port = SwitchboardProcess.FreePort();
-        var directory = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { Path.Combine(directory, "CloudApiSimulator.dll"), "--urls", $"http://127.0.0.1:{port}" },
-        };
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var start = SwitchboardProcess.Dotnet(AppContext.BaseDirectory, "CloudApiSimulator.dll", settings, "--urls", $"http://127.0.0.1:{port}");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var simulator = new SimulatorProcess(process, new Uri($"http://127.0.0.1:{port}"));

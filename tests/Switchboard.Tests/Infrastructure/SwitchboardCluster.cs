@@ -38,7 +38,7 @@ public sealed partial class SwitchboardCluster : IAsyncDisposable
     public static async Task<SwitchboardCluster> StartAsync(int size, int metaMessagesPerSecond, IReadOnlyDictionary<string, string?>? extra = null, TestDatabase? database = null)
     {
         // Meta's front end does not share threads with our test: the simulator runs in its own process and stamps arrivals there (ADR 0059).
-        var simulator = await SimulatorProcess.StartAsync(new Dictionary<string, string>
+        var simulator = await SimulatorProcess.StartAsync(new Dictionary<string, string?>
         {
             ["Simulator:AcceptUnknownNumbers"] = "true",
             ["Simulator:MessagesPerSecond"] = metaMessagesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),

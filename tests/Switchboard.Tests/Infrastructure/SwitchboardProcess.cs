@@ -42,21 +42,10 @@ public sealed class SwitchboardProcess : IAsyncDisposable
 
     public static async Task<SwitchboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int port)
     {
-        var directory = ServerDirectory();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { Path.Combine(directory, "Switchboard.dll"), "--urls", $"http://127.0.0.1:{port}" },
-        };
+        var start = Dotnet(ServerDirectory(), "Switchboard.dll", settings, "--urls", $"http://127.0.0.1:{port}");
+
         // The process runs in the Production environment, which requires the public base URL: its own address.
         start.Environment["Switchboard__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
         var server = new SwitchboardProcess(process, new Uri($"http://127.0.0.1:{port}"));
@@ -81,13 +70,25 @@ public sealed class SwitchboardProcess : IAsyncDisposable
     /// <summary>Runs an operator command (<c>dotnet Switchboard.dll backup …</c>) with the server's settings as environment variables; its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
     {
-        var directory = ServerDirectory();
+        using var process = Process.Start(Dotnet(ServerDirectory(), "Switchboard.dll", settings, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await errors);
+    }
+
+    /// <summary>
+    /// <c>dotnet {dll} {arguments}</c> from <paramref name="directory"/>, its output redirected, with <paramref name="settings"/> as
+    /// environment variables (<c>A:B</c> as <c>A__B</c>).
+    /// </summary>
+    internal static ProcessStartInfo Dotnet(string directory, string dll, IEnumerable<KeyValuePair<string, string?>> settings, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { Path.Combine(directory, "Switchboard.dll") },
+            ArgumentList = { Path.Combine(directory, dll) },
         };
         foreach (var argument in arguments)
         {
@@ -99,11 +100,7 @@ public sealed class SwitchboardProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
+        return start;
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

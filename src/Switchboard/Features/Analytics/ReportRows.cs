@@ -338,11 +338,11 @@ internal sealed class Tally
 
     public long Count(string metric) => counts.GetValueOrDefault(metric);
 
-    public Dictionary<int, long> Histogram(string metric) => new(histograms.GetValueOrDefault(metric) ?? None);
+    public IReadOnlyDictionary<int, long> Histogram(string metric) => histograms.GetValueOrDefault(metric) ?? None;
 
-    public long? Percentile(string metric, double p) => DurationBuckets.Percentile(histograms.GetValueOrDefault(metric) ?? None, p);
+    public long? Percentile(string metric, double p) => DurationBuckets.Percentile(Histogram(metric), p);
 
-    public Dictionary<string, long> ByBucket(string metric, Func<int, string> name) => (histograms.GetValueOrDefault(metric) ?? None)
+    public Dictionary<string, long> ByBucket(string metric, Func<int, string> name) => Histogram(metric)
         .Where(h => h.Value != 0)
         .GroupBy(h => name(h.Key))
         .ToDictionary(g => g.Key, g => g.Sum(h => h.Value), StringComparer.Ordinal);
