@@ -161,6 +161,41 @@ public sealed partial class BrowserFixture : IAsyncLifetime
         }, 1);
         """);
 
+    /// <summary>
+    /// Runs one step of a test; when it fails, the failure also carries what explains a page that stopped answering: the
+    /// browser's console errors (Blazor reports an ended circuit there), the server's warnings and errors, and
+    /// <paramref name="probe"/>'s markup on the page.
+    /// </summary>
+    public async Task StepAsync(IPage page, string step, ILocator probe, Func<Task> act)
+    {
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Record(object? sender, IConsoleMessage message)
+        {
+            if (message.Type is "error" or "warning")
+            {
+                console.Enqueue($"{message.Type}: {message.Text}");
+            }
+        }
+
+        page.Console += Record;
+        try
+        {
+            await act();
+        }
+        catch (Exception ex) when (ex is TimeoutException or PlaywrightException or Xunit.Sdk.XunitException)
+        {
+            var markup = await probe.EvaluateAllAsync<string>("els => els.map(e => e.outerHTML).join('\\n')").WaitAsync(TimeSpan.FromSeconds(5));
+            var server = string.Join(Environment.NewLine, ServerOutput.Split('\n').TakeLast(40));
+            throw new InvalidOperationException(
+                $"{step} failed ({ex.GetType().Name}: {ex.Message.Split('\n')[0]}).{Environment.NewLine}Browser console: {string.Join(" | ", console)}"
+                + $"{Environment.NewLine}Markup: {(markup.Length > 1500 ? markup[..1500] : markup)}{Environment.NewLine}The server's last warnings and errors:{Environment.NewLine}{server}", ex);
+        }
+        finally
+        {
+            page.Console -= Record;
+        }
+    }
+
     /// <summary>Writes a full-page PNG to <see cref="ScreenshotDirectory"/> and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

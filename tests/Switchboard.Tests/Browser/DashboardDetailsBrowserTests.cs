@@ -91,6 +91,38 @@ public sealed partial class DashboardDetailsBrowserTests(BrowserFixture fixture)
         await Expect(page.GetByTestId("rule-errors")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task A_conversation_clicked_before_the_inbox_watches_its_links_opens_in_the_same_page_which_takes_the_next_click()
+    {
+        // The inbox watches its links a few round trips after it became interactive (here the watch answers 2 s late). A click
+        // in between was Blazor's navigation: the server rendered the address and the inbox was replaced by a new instance a
+        // moment after the conversation showed, so the click that followed was lost (ADR 0066).
+        var suffix = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var name = $"Early click {suffix}";
+        using (var http = new HttpClient { BaseAddress = fixture.BaseAddress })
+        {
+            (await http.PostAsJsonAsync($"/simulator/api/customers/1557{suffix}/messages", new { phoneNumberId = "100000000000001", name, type = "text", text = "Are you there?" })).EnsureSuccessStatusCode();
+        }
+
+        var context = await fixture.NewContextAsync();
+        await BrowserFixture.AnswerLateAsync(context, "watchPageLinks", 2000);
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "agent@demo.test", BrowserFixture.DemoPassword);
+        await Expect(page.Locator("[data-testid=inbox][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.EvaluateAsync("() => { window.inboxBefore = document.querySelector('[data-testid=inbox]'); }");
+        (await page.EvaluateAsync<int>("() => window.late.watchPageLinks.answered")).Should().Be(0, "the click comes before the inbox watches its links");
+
+        await page.Locator("[data-testid=conversation-item]", new() { HasText = name }).Locator("a").ClickAsync();
+        await Expect(page.GetByTestId("conversation-title")).ToHaveTextAsync(name);
+        await fixture.StepAsync(page, "Opening the knowledge base", page.Locator(".composer-actions"), async () =>
+        {
+            await page.GetByTestId("kb-open").ClickAsync();
+            await Expect(page.GetByTestId("kb-query")).ToBeVisibleAsync();
+        });
+        (await page.EvaluateAsync<bool>("() => document.querySelector('[data-testid=inbox]') === window.inboxBefore")).Should().BeTrue("the conversation opened in the inbox on screen, not in a new one");
+        new Uri(page.Url).AbsolutePath.Should().MatchRegex("^/conversations/[0-9a-f-]{36}$");
+    }
+
     [GeneratedRegex(@"^\(\d+\) ")]
     private static partial Regex UnreadTitle();
 }

@@ -46,8 +46,11 @@ public sealed class KnowledgeBrowserTests(BrowserFixture fixture)
         await item.Locator("a").ClickAsync();
         await Expect(agent.Locator("[data-testid=conversation-title]")).ToHaveTextAsync(name);
 
-        await agent.Locator("[data-testid=kb-open]").ClickAsync();
-        await agent.Locator("[data-testid=kb-query]").PressSequentiallyAsync($"giftwrap{suffix}");
+        await fixture.StepAsync(agent, "Opening the knowledge base from the composer", agent.Locator(".composer-actions"), async () =>
+        {
+            await agent.Locator("[data-testid=kb-open]").ClickAsync();
+            await agent.Locator("[data-testid=kb-query]").PressSequentiallyAsync($"giftwrap{suffix}");
+        });
         var hit = agent.Locator($"[data-testid=kb-hit][data-title='{title}']");
         await Expect(hit).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await BrowserFixture.ScreenshotAsync(agent, "knowledge-composer");

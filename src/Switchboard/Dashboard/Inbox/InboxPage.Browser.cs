@@ -81,7 +81,7 @@ public sealed partial class InboxPage
             self = DotNetObjectReference.Create(this);
             await JS.InvokeVoidAsync("switchboard.watchShortcuts", self);
             await JS.InvokeVoidAsync("switchboard.watchListEnd", self);
-            await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=inbox]", "^/(conversations/[0-9a-f-]{36})?$");
+            await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=inbox]");
             shortcutsReady = true;
             StateHasChanged();
             var browserZone = ViewerTime.FromId(await JS.InvokeAsync<string?>("switchboard.timeZone"));

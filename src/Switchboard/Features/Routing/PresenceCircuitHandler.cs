@@ -15,7 +15,16 @@ internal sealed class PresenceCircuitHandler(AuthenticationStateProvider authent
         if (user.TenantIdOf() is { } tenantId && user.UserIdOf() is { } userId)
         {
             tracked = true;
-            await tracker.OpenAsync(tenantId, userId, circuit.Id, cancellationToken);
+            try
+            {
+                await tracker.OpenAsync(tenantId, userId, circuit.Id, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The browser left while the circuit opened (a reload right after signing in): its close still runs.
+                return;
+            }
+
             presence.Opened(circuit.Id, tenantId, userId);
         }
     }

@@ -7,6 +7,31 @@ try {
   if (zone) document.cookie = 'switchboard-tz=' + zone + '; path=/; max-age=31536000; samesite=lax';
 } catch { /* no Intl: UTC */ }
 
+// A page's own addresses (the inbox's conversations, the flows page's flows) open inside its circuit, ahead of Blazor's
+// navigation, which would ask the server for the page and could replace the page's instance (ADR 0057, ADR 0063). The
+// page's root names them (data-page-links, a pattern of paths) and the page watches them from its first rendering on
+// (watchPageLinks). A click between the two, a few round trips, sets the address and waits for the watch: Blazor's
+// navigation then replaced the instance and a click right after the conversation showed was lost (ADR 0066). A page not
+// interactive yet lets the click through as an ordinary link.
+const pageLink = e => {
+  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.defaultPrevented) return null;
+  const a = e.target instanceof Element && e.target.closest('a[href]');
+  const root = a && a.closest('[data-page-links]');
+  if (!root || a.target || a.hasAttribute('download')) return null;
+  const url = new URL(a.href, document.baseURI);
+  if (url.origin !== location.origin || !new RegExp(root.dataset.pageLinks, 'i').test(url.pathname)) return null;
+  return { root, path: url.pathname + url.search };
+};
+document.addEventListener('click', e => {
+  const link = pageLink(e);
+  if (!link || link.root.dataset.interactive !== 'true') return;
+  e.preventDefault();
+  const watch = window.switchboardPageWatch;
+  window.switchboard.showAddress(link.path);
+  if (watch && watch.root === link.root) watch.open(link.path);
+  else window.switchboardEarlyLink = { root: link.root, path: link.path };
+}, true);
+
 window.switchboard = {
   timeZone() {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch { return null; }
@@ -143,25 +168,15 @@ Object.assign(window.switchboard, {
   showAddress(path) {
     if (location.pathname + location.search !== path) history.pushState(null, '', path);
   },
-  // Links of a page to its own addresses (the inbox's list and way back, the flows list) open in the page the same way,
-  // ahead of Blazor's navigation, which would ask the server for the page and could replace the page's instance (ADR 0057,
-  // ADR 0063). One listener per container; a container no longer on screen lets every click through.
-  watchPageLinks(ref, container, pattern) {
-    const watched = window.switchboardPageLinks || (window.switchboardPageLinks = {});
-    if (watched[container]) document.removeEventListener('click', watched[container], true);
-    const own = new RegExp(pattern, 'i');
-    watched[container] = e => {
-      if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.defaultPrevented) return;
-      const a = e.target instanceof Element && e.target.closest('a[href]');
-      if (!a || a.target || a.hasAttribute('download') || !a.closest(container)) return;
-      const url = new URL(a.href, document.baseURI);
-      if (url.origin !== location.origin || !own.test(url.pathname)) return;
-      e.preventDefault();
-      const path = url.pathname + url.search;
-      window.switchboard.showAddress(path);
-      ref.invokeMethodAsync('OpenAddressAsync', path).catch(err => console.warn('open', path, err));
-    };
-    document.addEventListener('click', watched[container], true);
+  // The page whose root <page> matches opens its own addresses in its circuit from now on (see pageLink above), starting
+  // with one clicked before this watch was set.
+  watchPageLinks(ref, page) {
+    const root = document.querySelector(page);
+    const open = path => ref.invokeMethodAsync('OpenAddressAsync', path).catch(err => console.warn('open', path, err));
+    window.switchboardPageWatch = { root, open };
+    const early = window.switchboardEarlyLink;
+    window.switchboardEarlyLink = null;
+    if (early && root && early.root === root) open(early.path);
   },
   // The inbox's title (unread count, open conversation) as the circuit sees it; not once another page has replaced it.
   setTitle(title) {

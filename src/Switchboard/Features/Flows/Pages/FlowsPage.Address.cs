@@ -27,7 +27,7 @@ public sealed partial class FlowsPage : IDisposable
             self = DotNetObjectReference.Create(this);
             try
             {
-                await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=flows-table]", "^/admin/flows/[0-9a-f-]{36}$");
+                await JS.InvokeVoidAsync("switchboard.watchPageLinks", self, "[data-testid=flows-page]");
             }
             catch (Exception ex) when (disposed && ex.IsTeardown())
             {
