@@ -123,12 +123,20 @@ internal sealed partial class OutboxSender : JobLoop
         var capacity = inFlight!.CurrentCount;
         if (capacity == 0)
         {
+            // Every in-flight slot is taken: this round reads nothing, takes no number and so cannot take one over.
+            LogNoCapacity();
             return 0;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var (due, channels, shares, takenOver) = await DueReplies.ReadAsync(db, pacer, leases, pacer.ChannelsAhead(LaneBacklog / 2), LaneBacklog, capacity, now, ct);
+        var fed = pacer.ChannelsAhead(LaneBacklog / 2);
+        if (fed.Count > 0)
+        {
+            LogFed(fed.Count);
+        }
+
+        var (due, channels, shares, takenOver) = await DueReplies.ReadAsync(db, pacer, leases, fed, LaneBacklog, capacity, now, ct);
         if (takenOver.Count > 0)
         {
             // The node that held these numbers left their calls behind: settle them before sending on its numbers.
@@ -316,6 +324,12 @@ internal sealed partial class OutboxSender : JobLoop
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox item {ItemId} was being sent when its node stopped: outcome unknown, not resent")]
     private partial void LogAbandoned(Guid itemId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: no room (every in-flight slot taken)")]
+    private partial void LogNoCapacity();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round: {Fed} number(s) left out as still well fed")]
+    private partial void LogFed(int fed);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Round: room for {Capacity}; nothing due that this node may send")]
     private partial void LogNothingDue(int capacity);
