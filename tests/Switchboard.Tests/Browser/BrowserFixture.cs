@@ -163,7 +163,7 @@ public sealed partial class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// Runs one step of a test; when it fails, the failure also carries what explains a page that stopped answering: the
-    /// browser's console errors (Blazor reports an ended circuit there), the server's warnings and errors, and
+    /// browser's console errors and warnings (Blazor reports an ended circuit there), the server's last 40 lines of output, and
     /// <paramref name="probe"/>'s markup on the page.
     /// </summary>
     public async Task StepAsync(IPage page, string step, ILocator probe, Func<Task> act)
@@ -188,7 +188,7 @@ public sealed partial class BrowserFixture : IAsyncLifetime
             var server = string.Join(Environment.NewLine, ServerOutput.Split('\n').TakeLast(40));
             throw new InvalidOperationException(
                 $"{step} failed ({ex.GetType().Name}: {ex.Message.Split('\n')[0]}).{Environment.NewLine}Browser console: {string.Join(" | ", console)}"
-                + $"{Environment.NewLine}Markup: {(markup.Length > 1500 ? markup[..1500] : markup)}{Environment.NewLine}The server's last warnings and errors:{Environment.NewLine}{server}", ex);
+                + $"{Environment.NewLine}Markup: {(markup.Length > 1500 ? markup[..1500] : markup)}{Environment.NewLine}The server's last lines:{Environment.NewLine}{server}", ex);
         }
         finally
         {

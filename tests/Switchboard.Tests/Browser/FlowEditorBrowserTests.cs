@@ -117,15 +117,11 @@ public sealed class FlowEditorBrowserTests(BrowserFixture fixture)
         await page.GetByTestId("nav-automation").ClickAsync();
         await Expect(page.Locator("[data-testid=automation-page][data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
-        await page.GetByTestId("rule-save").ClickAsync();
-        try
+        await fixture.StepAsync(page, "Saving an empty rule", page.GetByTestId("automation-page"), async () =>
         {
+            await page.GetByTestId("rule-save").ClickAsync();
             await Expect(page.GetByTestId("rule-errors")).ToBeVisibleAsync();
-        }
-        catch (PlaywrightException ex)
-        {
-            throw new InvalidOperationException($"No field errors after saving an empty rule. The server wrote:\n{fixture.ServerOutput}", ex);
-        }
+        });
 
         async Task CreateAsync(string name)
         {
