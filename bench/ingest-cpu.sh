@@ -61,6 +61,17 @@ load() {
     --rate "$rate" --duration "$1" --warmup 1 > "$out/$2.md" 2> "$out/$2.err"
 }
 events() { psql_db -c 'select count(*) from "InboxEvents"'; }
+commits() { psql_db -c "select xact_commit from pg_stat_database where datname = 'ingest'"; }
+# The CPU of the benchmark server's PostgreSQL: its postmaster, its live processes, and (cutime + cstime) those that ended.
+pg_ticks() {
+  local pm total pid
+  pm=$(head -1 "${SWITCHBOARD_PG_DATA:-/tmp/switchboard-pg-$port}/postmaster.pid")
+  total=$(awk '{print $14+$15+$16+$17}' /proc/$pm/stat)
+  for pid in $(pgrep -P "$pm"); do
+    [ -r /proc/$pid/stat ] && total=$((total + $(awk '{print $14+$15}' /proc/$pid/stat 2> /dev/null || echo 0)))
+  done
+  echo "$total"
+}
 pending() { psql_db -c "select count(*) from \"InboxEvents\" where \"State\" = 'pending'"; }
 drained() { for _ in $(seq 1 600); do [ "$(pending)" = 0 ] && return; sleep 0.2; done; echo "not drained" >&2; }
 per_event() { awk -v t="$1" -v n="$2" -v hz=$hz 'BEGIN { printf "%.3f", t * 1000 / hz / n }'; }
@@ -69,11 +80,12 @@ echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $rate events/s for $seconds
 load 30 warmup
 drained
 
-e0=$(events) t0=$(ticks)
+e0=$(events) t0=$(ticks) c0=$(commits) p0=$(pg_ticks)
 load "$seconds" steady
 drained
-e1=$(events) t1=$(ticks)
-echo "steady: $((e1 - e0)) events, Switchboard CPU $(per_event $((t1 - t0)) $((e1 - e0))) ms/event (ack + processing)"
+e1=$(events) t1=$(ticks) c1=$(commits) p1=$(pg_ticks)
+echo "steady: $((e1 - e0)) events, Switchboard CPU $(per_event $((t1 - t0)) $((e1 - e0))) ms/event (ack + processing)," \
+  "PostgreSQL CPU $(per_event $((p1 - p0)) $((e1 - e0))) ms/event, $(awk -v c=$((c1 - c0)) -v n=$((e1 - e0)) 'BEGIN { printf "%.2f", c / n }') commits/event"
 
 # The processor's next batch waits for this lock; appends to the inbox do not touch "Messages".
 psql_db -c 'begin; lock table "Messages" in exclusive mode; select pg_sleep(86400);' > /dev/null 2>&1 &
@@ -95,9 +107,22 @@ echo "drain: $backlog events, Switchboard CPU $(per_event $((t5 - t4)) "$backlog
 # 4. throughput (THROUGHPUT_RATE=5000): open loop at that rate with processing on, acknowledged and processed
 # rates, ack latency and processing lag, as the load tool reports them (meaningful on an idle machine only).
 if [ -n "${THROUGHPUT_RATE:-}" ]; then
+  # With pg_stat_statements loaded on the server (shared_preload_libraries), the throughput run's statements go to
+  # $out/statements.txt, busiest first, with the run's commits per event.
+  statements=$(psql_db -c "select count(*) from pg_available_extensions where name = 'pg_stat_statements' and exists (select 1 from pg_settings where name = 'shared_preload_libraries' and setting like '%pg_stat_statements%')")
+  [ "$statements" = 1 ] && psql_db -c "create extension if not exists pg_stat_statements" -c "select pg_stat_statements_reset()" > /dev/null
+  c6=$(commits) e6=$(events) p6=$(pg_ticks) t6=$(ticks)
   dotnet "$out/bin/Switchboard.LoadTest/Switchboard.LoadTest.dll" ingest --url http://127.0.0.1:$sb_port --operator-key bench-operator \
     --skip-ceiling --tenant-file "$out/tenant.json" --per-webhook 1 --customers 1000 --concurrency 64 \
     --rate "$THROUGHPUT_RATE" --duration "$seconds" --warmup 5 --db-provider postgres --db "$pg;Database=ingest" > "$out/throughput.md" 2> "$out/throughput.err"
+  drained
+  c7=$(commits) e7=$(events) p7=$(pg_ticks) t7=$(ticks)
   echo "throughput at $THROUGHPUT_RATE/s offered:"; cat "$out/throughput.md"
+  echo "throughput run to drained: $((e7 - e6)) events, Switchboard CPU $(per_event $((t7 - t6)) $((e7 - e6))) ms/event," \
+    "PostgreSQL CPU $(per_event $((p7 - p6)) $((e7 - e6))) ms/event, $(awk -v c=$((c7 - c6)) -v n=$((e7 - e6)) 'BEGIN { printf "%.2f", c / n }') commits/event"
+  if [ "$statements" = 1 ]; then
+    psql_db -c "select calls, round(total_exec_time::numeric, 0) as total_ms, round(mean_exec_time::numeric, 3) as mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) from pg_stat_statements where dbid = (select oid from pg_database where datname = 'ingest') order by total_exec_time desc limit 25" > "$out/statements.txt"
+    echo "statements: $out/statements.txt"
+  fi
 fi
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg); reports: $out/*.md"

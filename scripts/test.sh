@@ -58,4 +58,17 @@ echo "== format"
 dotnet format Switchboard.slnx --verify-no-changes --no-restore
 
 echo "== tests (SQLite and PostgreSQL)"
-dotnet test Switchboard.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"
+# The whole output is kept beside the screenshots; a failed run ends by repeating each failure, so that the last lines of
+# a long log name what failed.
+OUTPUT="$(dirname "$SCREENSHOTS")/test-output.log"
+mkdir -p "$(dirname "$OUTPUT")"
+set +e
+dotnet test Switchboard.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" 2>&1 | tee "$OUTPUT"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  echo "== failed tests (the whole output: $OUTPUT)"
+  # awk reads the whole log and stops printing by itself: no reader leaves early, so no writer dies of SIGPIPE under pipefail.
+  cut -c1-400 "$OUTPUT" | awk '/^[[:space:]]+Failed [A-Za-z]/ { show = 1; lines = 0 } /^[[:space:]]+Stack Trace:/ { show = 0 } show && lines++ < 25 && printed++ < 400'
+fi
+exit "$status"

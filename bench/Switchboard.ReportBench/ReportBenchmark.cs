@@ -140,23 +140,25 @@ internal static class ReportBenchmark
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportDayRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportWeekRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportMonthRollups\"");
+            await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ReportYearRollups\"");
             await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE \"ConversationLabels\"");
         }
 
-        long rollups, dayRollups, weekRollups, monthRollups;
+        long rollups, dayRollups, weekRollups, monthRollups, yearRollups;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             rollups = await db.ReportRollups.LongCountAsync(r => r.TenantId == tenantId);
             dayRollups = await db.ReportDayRollups.LongCountAsync(r => r.TenantId == tenantId);
             weekRollups = await db.ReportWeekRollups.LongCountAsync(r => r.TenantId == tenantId);
             monthRollups = await db.ReportMonthRollups.LongCountAsync(r => r.TenantId == tenantId);
+            yearRollups = await db.ReportYearRollups.LongCountAsync(r => r.TenantId == tenantId);
         }
 
         Console.WriteLine($"### Reports — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, PostgreSQL");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start {LoadAverage()}.");
         Console.WriteLine($"Tenant: {messages:N0} messages in {conversations:N0} conversations over 365 days; 5 numbers, 5 teams, 50 agents, 8 labels; seeded with COPY in {seeded.TotalSeconds:F0} s; "
-            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour, {dayRollups:N0} day, {weekRollups:N0} week and {monthRollups:N0} month rollup rows in all.");
+            + $"rebuild-reports recounted {recounted:N0} counters in {rebuilt.TotalSeconds:F0} s; {rollups:N0} hour, {dayRollups:N0} day, {weekRollups:N0} week, {monthRollups:N0} month and {yearRollups:N0} year rollup rows in all.");
         Console.WriteLine();
         Console.WriteLine("| report | range | group | runs | p50 ms | p95 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|");

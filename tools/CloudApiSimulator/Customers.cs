@@ -123,8 +123,11 @@ public static class Customers
     public static IResult Stats(SimulatorState state) => Results.Json(new { accepted = state.MessagesAccepted, errors = state.ErrorsAnswered }, GraphApi.Json);
 
     /// <summary>When each send of one number was accepted (microseconds, UTC): load tests measure rates from it.</summary>
-    public static IResult NumberStats(string phoneNumberId, SimulatorState state) =>
-        Results.Json(new { acceptedAtMicroseconds = state.AcceptedAt(phoneNumberId), throttledAtMicroseconds = state.ThrottledAt(phoneNumberId) }, GraphApi.Json);
+    public static IResult NumberStats(string phoneNumberId, SimulatorState state)
+    {
+        var (at, wamids) = state.Accepted(phoneNumberId);
+        return Results.Json(new { acceptedAtMicroseconds = at, acceptedWamids = wamids, throttledAtMicroseconds = state.ThrottledAt(phoneNumberId) }, GraphApi.Json);
+    }
 
     /// <summary>How many times each business message reached a customer, by its text: tests of many senders look for one sent twice.</summary>
     public static IResult SentByText(SimulatorState state)

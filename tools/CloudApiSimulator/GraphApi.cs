@@ -70,7 +70,7 @@ internal static class GraphApi
         }
 
         var wamid = Payloads.NewWamid();
-        state.CountAccepted(phoneNumberId);
+        state.CountAccepted(phoneNumberId, wamid);
         state.Log(phoneNumberId, customer, new ChatLine
         {
             Wamid = wamid,

@@ -21,20 +21,42 @@ public sealed class SimulatorState
     private int messagesAccepted;
 
     private readonly ConcurrentDictionary<string, Queue<long>> acceptedAt = new();
+    private readonly ConcurrentDictionary<string, Queue<string>> acceptedWamids = new();
     private readonly ConcurrentDictionary<string, Queue<long>> throttledAt = new();
 
-    /// <summary>Counts an accepted send and remembers when (the last 100,000 per number, for load tests).</summary>
-    public void CountAccepted(string phoneNumberId)
+    /// <summary>Counts an accepted send and remembers when, and its wamid (the last 100,000 per number, for load tests).</summary>
+    public void CountAccepted(string phoneNumberId, string wamid)
     {
         Interlocked.Increment(ref messagesAccepted);
-        Remember(acceptedAt, phoneNumberId);
+        var times = acceptedAt.GetOrAdd(phoneNumberId, _ => new Queue<long>());
+        var wamids = acceptedWamids.GetOrAdd(phoneNumberId, _ => new Queue<string>());
+        lock (times)
+        {
+            Remember(times);
+            wamids.Enqueue(wamid);
+            if (wamids.Count > 100_000)
+            {
+                wamids.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>When the number's sends were accepted (microseconds since 0001-01-01 UTC) and the wamid each got, in the same order.</summary>
+    public (long[] At, string[] Wamids) Accepted(string phoneNumberId)
+    {
+        if (!acceptedAt.TryGetValue(phoneNumberId, out var times) || !acceptedWamids.TryGetValue(phoneNumberId, out var wamids))
+        {
+            return ([], []);
+        }
+
+        lock (times)
+        {
+            return ([.. times], [.. wamids]);
+        }
     }
 
     /// <summary>Remembers when a send was refused for the number's throughput (130429).</summary>
     public void CountThrottled(string phoneNumberId) => Remember(throttledAt, phoneNumberId);
-
-    /// <summary>When the number's sends were accepted, in microseconds since 0001-01-01 UTC.</summary>
-    public long[] AcceptedAt(string phoneNumberId) => Recall(acceptedAt, phoneNumberId);
 
     /// <summary>When the number's sends were refused with 130429, in microseconds since 0001-01-01 UTC.</summary>
     public long[] ThrottledAt(string phoneNumberId) => Recall(throttledAt, phoneNumberId);
@@ -44,11 +66,17 @@ public sealed class SimulatorState
         var times = log.GetOrAdd(phoneNumberId, _ => new Queue<long>());
         lock (times)
         {
-            times.Enqueue(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMicrosecond);
-            if (times.Count > 100_000)
-            {
-                times.Dequeue();
-            }
+            Remember(times);
+        }
+    }
+
+    /// <summary>Adds now to the times (under their lock), keeping the last 100,000.</summary>
+    private static void Remember(Queue<long> times)
+    {
+        times.Enqueue(DateTimeOffset.UtcNow.UtcTicks / TimeSpan.TicksPerMicrosecond);
+        if (times.Count > 100_000)
+        {
+            times.Dequeue();
         }
     }
 

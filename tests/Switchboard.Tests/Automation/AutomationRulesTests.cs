@@ -54,6 +54,25 @@ public abstract class AutomationRulesTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task Rules_enabled_later_act_from_the_next_message_and_a_rule_for_another_event_does_not_act_on_messages()
+    {
+        // A message queues automation only where the tenant has automatic replies or an enabled rule for its event (ADR 0069).
+        using var s = await AutomationScenario.StartAsync(App);
+        var quiet = await s.WriteAsync(AutomationScenario.NewCustomer(), "Hello");
+        var onResolve = await s.RuleAsync("On resolve", "conversation_resolved", [new { type = "add_note", text = "Resolved" }]);
+        var stillQuiet = await s.WriteAsync(AutomationScenario.NewCustomer(), "Still nobody listening");
+        var onMessage = await s.RuleAsync("Tag", "message_received", [new { type = "add_note", text = "Seen" }]);
+        var heard = await s.WriteAsync(AutomationScenario.NewCustomer(), "Hello again");
+
+        (await s.SentAsync(heard, "note")).Should().Equal("Seen");
+        await s.IdleAsync();
+        (await s.SentAsync(quiet, "note")).Should().BeEmpty("the message came before any rule");
+        (await s.SentAsync(stillQuiet, "note")).Should().BeEmpty("a rule on resolving does not act on messages");
+        (await s.RunsAsync(onResolve)).Should().BeEmpty();
+        (await s.RunsAsync(onMessage)).Should().ContainSingle().Which.ConversationId.Should().Be(heard);
+    }
+
+    [Fact]
     public async Task A_new_conversation_on_a_number_goes_to_a_team_and_attribute_team_and_hours_conditions_choose_rules()
     {
         using var s = await AutomationScenario.StartAsync(App);

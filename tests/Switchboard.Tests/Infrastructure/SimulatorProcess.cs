@@ -67,6 +67,16 @@ public sealed class SimulatorProcess : IAsyncDisposable
         return (stats!.AcceptedAtMicroseconds, stats.ThrottledAtMicroseconds);
     }
 
+    /// <summary>
+    /// The number's accepted sends, when each arrived (microseconds since 0001-01-01 UTC) and the wamid it got, and when sends
+    /// were refused for its throughput.
+    /// </summary>
+    public async Task<(List<(long At, string Wamid)> Accepted, long[] Throttled)> SendsAsync(string phoneNumberId)
+    {
+        var stats = await client.GetFromJsonAsync<NumberStats>($"/api/stats/{phoneNumberId}");
+        return ([.. stats!.AcceptedAtMicroseconds.Zip(stats.AcceptedWamids)], stats.ThrottledAtMicroseconds);
+    }
+
     /// <summary>How many times each business message reached a customer, by its text.</summary>
     public async Task<Dictionary<string, int>> SentByTextAsync() =>
         (await client.GetFromJsonAsync<SentTexts>("/api/sent"))!.Counts;
@@ -85,6 +95,7 @@ public sealed class SimulatorProcess : IAsyncDisposable
 
     private sealed record NumberStats(
         [property: JsonPropertyName("acceptedAtMicroseconds")] long[] AcceptedAtMicroseconds,
+        [property: JsonPropertyName("acceptedWamids")] string[] AcceptedWamids,
         [property: JsonPropertyName("throttledAtMicroseconds")] long[] ThrottledAtMicroseconds);
 
     private sealed record SentTexts([property: JsonPropertyName("counts")] Dictionary<string, int> Counts);

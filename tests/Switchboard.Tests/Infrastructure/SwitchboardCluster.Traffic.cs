@@ -131,18 +131,51 @@ public sealed partial class SwitchboardCluster
         return [.. texts.Where(t => counts.GetValueOrDefault(t) > 1)];
     }
 
-    /// <summary>The most sends of the number that reached the simulator (accepted or throttled) within any one second.</summary>
-    public async Task<int> BusiestSecondAsync(string phone) => (await BusiestWindowAsync(phone)).Count;
-
-    /// <summary>The busiest second of the number at the simulator: how many sends arrived in it, and when each did.</summary>
-    public async Task<(int Count, DateTimeOffset[] Arrivals)> BusiestWindowAsync(string phone)
+    /// <summary>
+    /// The number's pacing as the nodes and the simulator saw it (ADR 0068): the most calls the nodes together started within any one
+    /// second (<see cref="OutboxItem.CalledAt"/>); the most arrivals at the simulator within any one second (accepted or throttled);
+    /// and that again without the accepted arrivals that came more than <see cref="Pacer.MaxHold"/> after their call started, which
+    /// is as long on the way as the pacer's guarantee covers — a simulator process that got no CPU for longer stamps late.
+    /// </summary>
+    public async Task<Pacing> PacingAsync(string phone, Guid channelId)
     {
-        var (accepted, throttled) = await Meta.ArrivalsAsync(phone);
-        var arrivals = accepted.Concat(throttled).Order().ToArray();
+        await using var db = Database.NewDbContext();
+        var calls = await db.OutboxItems.AsNoTracking().IgnoreQueryFilters()
+            .Where(o => o.ChannelId == channelId && o.CalledAt != null && o.MessageId != null)
+            .Select(o => new { o.TenantId, MessageId = o.MessageId!.Value, CalledAt = o.CalledAt!.Value })
+            .ToListAsync();
+        var messageIds = calls.Select(c => c.MessageId).ToList();
+        var wamids = await db.Messages.AsNoTracking().IgnoreQueryFilters()
+            .Where(m => messageIds.Contains(m.Id) && m.Wamid != null)
+            .ToDictionaryAsync(m => m.Id, m => m.Wamid!);
+        var calledAt = calls.Where(c => wamids.ContainsKey(c.MessageId)).ToDictionary(c => wamids[c.MessageId], c => Microseconds(c.CalledAt));
+
+        var (accepted, throttled) = await Meta.SendsAsync(phone);
+        var hold = (long)Pacer.MaxHold.TotalMicroseconds;
+        var delays = accepted.Where(a => calledAt.ContainsKey(a.Wamid)).Select(a => (Arrival: a, Delay: a.At - calledAt[a.Wamid])).OrderBy(d => d.Delay).ToList();
+        var late = delays.Where(d => d.Delay > hold).Select(d => d.Arrival).ToList();
+        return new Pacing(
+            Busiest(calls.Select(c => Microseconds(c.CalledAt))),
+            Busiest(accepted.Select(a => a.At).Concat(throttled)),
+            Busiest(accepted.Except(late).Select(a => a.At).Concat(throttled)),
+            late.Count,
+            delays.Count == 0 ? 0 : delays[delays.Count / 2].Delay / 1000.0,
+            delays.Count == 0 ? 0 : delays[^1].Delay / 1000.0,
+            accepted.Count - delays.Count);
+
+        static long Microseconds(DateTimeOffset at) => at.UtcTicks / TimeSpan.TicksPerMicrosecond;
+    }
+
+    /// <summary>The most of the times (microseconds) within any one second.</summary>
+    private static int Busiest(IEnumerable<long> microseconds) => BusiestWindow([.. microseconds.Order()]).Count;
+
+    /// <summary>The busiest second of the ordered times (microseconds): how many fall in it, and the index of its first.</summary>
+    private static (int Count, int From) BusiestWindow(long[] times)
+    {
         var (busiest, from) = (0, 0);
-        for (int first = 0, last = 0; last < arrivals.Length; last++)
+        for (int first = 0, last = 0; last < times.Length; last++)
         {
-            while (arrivals[last] - arrivals[first] >= 1_000_000)
+            while (times[last] - times[first] >= 1_000_000)
             {
                 first++;
             }
@@ -153,6 +186,27 @@ public sealed partial class SwitchboardCluster
             }
         }
 
+        return (busiest, from);
+    }
+
+    /// <summary>The busiest second of the number at the simulator: how many sends arrived in it, and when each did.</summary>
+    public async Task<(int Count, DateTimeOffset[] Arrivals)> BusiestWindowAsync(string phone)
+    {
+        var (accepted, throttled) = await Meta.ArrivalsAsync(phone);
+        var arrivals = accepted.Concat(throttled).Order().ToArray();
+        var (busiest, from) = BusiestWindow(arrivals);
         return (busiest, [.. arrivals.Skip(from).Take(busiest).Select(a => new DateTimeOffset(a * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero))]);
     }
+}
+
+/// <summary>
+/// See <see cref="SwitchboardCluster.PacingAsync"/>: the busiest second of the nodes' call starts, of the simulator's arrivals, and of
+/// the arrivals that came in time; how many accepted arrivals came late; the median and longest way from a call's start to its
+/// arrival; and how many accepted arrivals the nodes have no call on record for (one in flight when its node was killed).
+/// </summary>
+public sealed record Pacing(int BusiestCalls, int BusiestArrivals, int BusiestInTime, int Late, double MedianDelayMs, double MaxDelayMs, int Unmatched)
+{
+    public override string ToString() =>
+        $"busiest second: {BusiestCalls} calls started, {BusiestArrivals} arrivals at Meta, {BusiestInTime} arrivals in time; "
+        + $"call to arrival median {MedianDelayMs:F1} ms, longest {MaxDelayMs:F1} ms, {Late} later than the pacer's hold; {Unmatched} arrivals without a call on record";
 }

@@ -77,6 +77,9 @@ public abstract class BatchedOutcomeTests(OutboundFixture fixture)
         ReplyTo(dropped).Status.Should().Be(DeliveryState.Unknown);
         outcomes.Count(o => o.State == OutboxState.Done).Should().Be(Replies - 2, "the other replies of the same batches were accepted");
         messages.Count(m => m.Wamid is not null).Should().Be(Replies - 2);
+        outcomes.Should().OnlyContain(
+            o => o.CalledAt != null && o.CalledAt >= o.CreatedAt && o.CalledAt <= o.CompletedAt,
+            "each call's start is recorded with its outcome, accepted, failed or unknown alike (ADR 0068)");
         foreach (var customer in customers)
         {
             fixture.Graph.Sends.Count(s => s.PhoneNumberId == phone && s.Body.Contains(customer, StringComparison.Ordinal)).Should().Be(1);

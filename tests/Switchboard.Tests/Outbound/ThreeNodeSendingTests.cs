@@ -31,9 +31,9 @@ public sealed class ThreeNodeFixture : IAsyncLifetime
 
 /// <summary>
 /// Three nodes on one PostgreSQL (ADR 0055): webhooks through any node are all processed; replies to one
-/// number queued through all three go out at no more than the number's rate in any second at Meta's end
-/// (the simulator's own log of when each request arrived, throttled ones included), because one node at a
-/// time holds the number's lease; when that node is SIGKILLed another takes over within seconds, and every
+/// number queued through all three go out at no more than the number's rate in any second, as the nodes
+/// started the calls and as they arrived at Meta's end (the simulator's own log, throttled ones included;
+/// ADR 0068), because one node at a time holds the number's lease; when that node is SIGKILLed another takes over within seconds, and every
 /// reply ends sent, failed or unknown, none sent twice. Then ten SIGKILLs of random nodes under mixed load.
 /// </summary>
 [Collection(Serial.Name)]
@@ -41,10 +41,7 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
 {
     private SwitchboardCluster Cluster { get; set; } = null!;
 
-    [Fact(Skip = "With the simulator in its own process the rate held in every run (busiest second 20 of 20), but under heavy load "
-        + "(two CPU hogs beside a report rebuild) 2 of 9 runs saw no survivor take the number within 30 s: the lease row still named the "
-        + "killed holder 27 s after it lapsed. Not yet explained (ADR 0059); on failure the test now prints the leases, the database's "
-        + "sessions and the number's replies by state.")]
+    [Fact]
     public async Task Replies_to_one_number_through_three_nodes_keep_its_rate_and_a_killed_holder_is_replaced_within_seconds()
     {
         Cluster = await fixture.ClusterAsync();
@@ -70,9 +67,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         var items = await WaitUntilSettledAsync(tenantId, TimeSpan.FromSeconds(60));
         items.Should().OnlyContain(o => o.State == OutboxState.Done, "all nodes are up and Meta accepts everything in rate");
         (await SentTwiceAsync([.. texts])).Should().BeEmpty();
-        var busiest = await BusiestSecondAsync(phone);
-        output.WriteLine($"{texts.Count} replies through 3 nodes; busiest second at Meta: {busiest} (rate {ThreeNodeFixture.Rate})");
-        busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
+        var pacing = await Cluster.PacingAsync(phone, channelId);
+        output.WriteLine($"{texts.Count} replies through 3 nodes (rate {ThreeNodeFixture.Rate}); {pacing}");
+        ShouldKeepTheRate(pacing);
 
         // The node holding the number is killed while a backlog of replies is being sent.
         var holder = await HolderAsync(channelId);
@@ -85,6 +82,10 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         Cluster.Kill(holder.Node);
         try
         {
+            // Replies queued after the kill: a survivor takes a number over only to send for it, and on a loaded machine the
+            // killed node may have sent the whole backlog before the kill (every reply Done, nothing for anyone to take).
+            await QueueRepliesAsync(tenantId, apiKey, conversations, perConversation: 1, nodes: survivors, texts);
+
             (int Node, Guid Holder) next;
             try
             {
@@ -121,7 +122,9 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
             (await SentTwiceAsync([.. texts])).Should().BeEmpty("no reply reaches Meta twice");
             var window = await Cluster.BusiestWindowAsync(phone);
             output.WriteLine($"Busiest second at Meta: {window.Count}, arrivals at {string.Join(", ", window.Arrivals.Select(a => $"{(a - killedAt).TotalMilliseconds:F0}"))} ms after the kill");
-            window.Count.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, "the new holder starts only after the old one's lease lapsed");
+            pacing = await Cluster.PacingAsync(phone, channelId);
+            output.WriteLine(pacing.ToString());
+            ShouldKeepTheRate(pacing, "the new holder starts only after the old one's lease lapsed");
         }
         finally
         {
@@ -136,9 +139,10 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         await Cluster.EnsureLiveAsync();
         var (tenantId, apiKey) = await CreateTenantAsync();
         string[] phones = [Builders.NewPhoneNumberId(), Builders.NewPhoneNumberId()];
+        var channels = new List<Guid>();
         foreach (var phone in phones)
         {
-            await CreateNumberAsync(tenantId, apiKey, phone);
+            channels.Add(await CreateNumberAsync(tenantId, apiKey, phone));
         }
 
         var customers = Enumerable.Range(0, 40).Select(i => (Phone: phones[i % 2], Customer: $"1651{Random.Shared.Next(100_000, 999_999)}{i:D2}")).ToList();
@@ -202,13 +206,23 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
         items.Should().OnlyContain(o => o.State == OutboxState.Done || o.State == OutboxState.Unknown || o.State == OutboxState.Failed);
         items.Count.Should().BeGreaterThanOrEqualTo(texts.Count, "every acknowledged reply was queued");
         (await SentTwiceAsync([.. texts])).Should().BeEmpty("no reply reaches Meta twice");
-        foreach (var phone in phones)
+        foreach (var (phone, channelId) in phones.Zip(channels))
         {
-            var busiest = await BusiestSecondAsync(phone);
+            var pacing = await Cluster.PacingAsync(phone, channelId);
             var (accepted, throttled) = await Cluster.Meta.ArrivalsAsync(phone);
-            output.WriteLine($"Number {phone}: {accepted.Length} accepted, {throttled.Length} throttled, busiest second {busiest}");
-            busiest.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate);
+            output.WriteLine($"Number {phone}: {accepted.Length} accepted, {throttled.Length} throttled; {pacing}");
+            ShouldKeepTheRate(pacing);
         }
+    }
+
+    /// <summary>
+    /// The nodes together start no more calls than the rate in any second, and Meta gets no more than that in any second from the
+    /// calls that reached it within the way the pacer allows for (ADR 0068); a late arrival is the simulator's, not the nodes'.
+    /// </summary>
+    private static void ShouldKeepTheRate(Pacing pacing, string because = "one node at a time paces the number")
+    {
+        pacing.BusiestCalls.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, because);
+        pacing.BusiestInTime.Should().BeLessThanOrEqualTo(ThreeNodeFixture.Rate, because);
     }
 
     private int RandomLiveNode()
@@ -254,8 +268,6 @@ public sealed class ThreeNodeSendingTests(ThreeNodeFixture fixture, ITestOutputH
     }
 
     private Task<List<string>> SentTwiceAsync(List<string> texts) => Cluster.SentTwiceAsync(texts);
-
-    private Task<int> BusiestSecondAsync(string phone) => Cluster.BusiestSecondAsync(phone);
 
     private static DateTimeOffset FromMicroseconds(long microseconds) => new(microseconds * TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
 }

@@ -29,7 +29,8 @@ public abstract class SchemaTests(DatabaseProvider provider)
         await modelDb.Database.EnsureCreatedAsync();
         await modelDb.Database.ExecuteSqlRawAsync(Switchboard.Common.Persistence.Migrations.ConversationActivityIndex.CreateSql);
         foreach (var sql in Switchboard.Common.Persistence.Migrations.KnowledgeBase.SearchSql(modelDb.IsSqlite)
-            .Concat(Switchboard.Common.Persistence.Migrations.ReportAgentIndexes.CreateSql(modelDb.IsSqlite)))
+            .Concat(Switchboard.Common.Persistence.Migrations.ReportAgentIndexes.CreateSql(modelDb.IsSqlite))
+            .Concat(Switchboard.Common.Persistence.Migrations.ReportYears.CreateSql(modelDb.IsSqlite)))
         {
             await modelDb.Database.ExecuteSqlRawAsync(sql);
         }

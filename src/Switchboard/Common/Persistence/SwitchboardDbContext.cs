@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Switchboard.Common.Crypto;
 using Switchboard.Common.Tenancy;
@@ -62,6 +63,26 @@ internal sealed class SwitchboardDbContext(DbContextOptions<SwitchboardDbContext
     // (extension properties, for example ConversationsTables) live in the feature folder (ADR 0020).
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    /// <summary>
+    /// The tracked entries of <typeparamref name="T"/> as they stand, without the DetectChanges over every tracked entity that
+    /// <c>ChangeTracker.Entries</c> runs on each call (ADR 0069). Enough for entities added with <c>Add</c>, and for changed ones
+    /// right after a DetectChanges of the caller's own.
+    /// </summary>
+    public List<EntityEntry<T>> TrackedEntries<T>()
+        where T : class
+    {
+        var detects = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return [.. ChangeTracker.Entries<T>()];
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detects;
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -123,7 +123,7 @@ internal sealed class AnalyticsStep(SlaRulesCache slaRules) : IConversationStep
 
     /// <summary>The reply this change records (the one outbound message added with it).</summary>
     private static Message? ReplyOf(SwitchboardDbContext db, Conversation conversation) =>
-        db.ChangeTracker.Entries<Message>()
+        db.TrackedEntries<Message>()
             .Where(e => e.State == EntityState.Added && e.Entity.ConversationId == conversation.Id && e.Entity.TenantId == conversation.TenantId && e.Entity.Direction == MessageDirection.Outbound)
             .Select(e => e.Entity)
             .FirstOrDefault();

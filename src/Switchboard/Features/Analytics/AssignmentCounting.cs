@@ -14,7 +14,7 @@ internal sealed class AssignmentCounting : ReportCounting<AssignmentCounting>
 {
     protected override async Task CountAsync(SwitchboardDbContext db, List<ReportDelta> added, CancellationToken ct)
     {
-        var automatic = db.ChangeTracker.Entries<AssignmentEntry>()
+        var automatic = db.TrackedEntries<AssignmentEntry>()
             .Where(e => e.State == EntityState.Added && e.Entity.Kind == AssignmentEntry.Auto && e.Entity.ToUserId != null)
             .Select(e => e.Entity).ToList();
         foreach (var tenant in automatic.GroupBy(a => a.TenantId))

@@ -69,7 +69,7 @@ internal sealed class DeliveryCounting : SaveChangesInterceptor
     private static List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Message>> Moved(SwitchboardDbContext db)
     {
         db.ChangeTracker.DetectChanges();
-        return [.. db.ChangeTracker.Entries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound
+        return [.. db.TrackedEntries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound
             && e.Property(m => m.Status) is { IsModified: true } status && status.OriginalValue != status.CurrentValue)];
     }
 
@@ -112,7 +112,7 @@ internal sealed class DeliveryCounting : SaveChangesInterceptor
             }
         }
 
-        foreach (var update in db.ChangeTracker.Entries<StatusUpdate>().Where(e => e.State == EntityState.Added && e.Entity.Status == DeliveryState.Sent && e.Entity.PricingCategory is not null).Select(e => e.Entity).ToList())
+        foreach (var update in db.TrackedEntries<StatusUpdate>().Where(e => e.State == EntityState.Added && e.Entity.Status == DeliveryState.Sent && e.Entity.PricingCategory is not null).Select(e => e.Entity).ToList())
         {
             var groups = new ReportGroups(update.TenantId, update.ChannelId, null, null, []);
             ReportFacts.Count(db, groups, update.Timestamp, ReportMetric.Pricing, 1, PricingCategories.Of(update.PricingCategory!), pending.Deltas);

@@ -36,6 +36,7 @@ internal sealed class RebuildReports(IDbContextFactory<SwitchboardDbContext> dbF
         await db.ReportDayRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportWeekRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
         await db.ReportMonthRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
+        await db.ReportYearRollups.Where(r => r.TenantId == tenantId && recountable.Contains(r.Metric)).ExecuteDeleteAsync(ct);
 
         var total = await db.Set<Conversation>().CountAsync(c => c.TenantId == tenantId, ct);
         progress($"tenant {tenantId}: {total} conversations");

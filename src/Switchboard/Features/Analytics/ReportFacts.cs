@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 
 namespace Switchboard.Features.Analytics;
@@ -38,7 +39,7 @@ internal static class ReportFacts
         var hour = DurationBuckets.HourOf(at);
         foreach (var (dimension, id) in groups.All())
         {
-            var delta = new ReportDelta
+            Add(db, new ReportDelta
             {
                 TenantId = groups.TenantId,
                 Id = Guid.CreateVersion7(),
@@ -48,9 +49,7 @@ internal static class ReportFacts
                 Metric = metric,
                 Bucket = bucket,
                 Count = count,
-            };
-            db.ReportDeltas.Add(delta);
-            added?.Add(delta);
+            }, added);
         }
     }
 
@@ -60,7 +59,7 @@ internal static class ReportFacts
         var hour = DurationBuckets.HourOf(at);
         foreach (var (dimension, id) in groups.All())
         {
-            var delta = new ReportDelta
+            Add(db, new ReportDelta
             {
                 TenantId = groups.TenantId,
                 Id = Guid.CreateVersion7(),
@@ -71,12 +70,44 @@ internal static class ReportFacts
                 Bucket = DurationBuckets.Of(seconds),
                 Count = 1,
                 Sum = seconds,
-            };
-            db.ReportDeltas.Add(delta);
-            added?.Add(delta);
+            }, added);
         }
+    }
+
+    /// <summary>
+    /// Adds the delta to the unit of work. One planned with a conversation's changes (no <paramref name="added"/>) is added to an
+    /// earlier one of the same key that is still to be inserted, so that a batch of messages inserts a row per hour, metric, group
+    /// and bucket rather than one per message (ADR 0069). A counter's own deltas (<paramref name="added"/>) stay apart: it drops
+    /// them when a save is tried again.
+    /// </summary>
+    private static void Add(SwitchboardDbContext db, ReportDelta delta, List<ReportDelta>? added)
+    {
+        if (added is not null)
+        {
+            db.ReportDeltas.Add(delta);
+            added.Add(delta);
+            return;
+        }
+
+        var planned = db.UnitOfWork<PlannedDeltas>().ByKey;
+        var key = (delta.TenantId, delta.Dimension, delta.DimensionId, delta.Hour, delta.Metric, delta.Bucket);
+        if (planned.TryGetValue(key, out var earlier) && db.Entry(earlier).State == EntityState.Added)
+        {
+            earlier.Count += delta.Count;
+            earlier.Sum += delta.Sum;
+            return;
+        }
+
+        planned[key] = delta;
+        db.ReportDeltas.Add(delta);
     }
 
     /// <summary>Microseconds at most: what both databases store, so a recount from the rows gives the same seconds.</summary>
     public static DateTimeOffset Stored(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero);
+}
+
+/// <summary>The deltas planned in the current unit of work, by key (see <c>ReportFacts.Add</c>).</summary>
+internal sealed class PlannedDeltas
+{
+    public Dictionary<(Guid TenantId, string Dimension, Guid DimensionId, DateTimeOffset Hour, string Metric, int Bucket), ReportDelta> ByKey { get; } = [];
 }

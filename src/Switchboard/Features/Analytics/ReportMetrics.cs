@@ -132,26 +132,42 @@ internal static class DurationBuckets
     public static long Seconds(DateTimeOffset from, DateTimeOffset to) => Math.Max(0, (long)Math.Floor((to - from).TotalSeconds));
 
     /// <summary>The nearest-rank percentile (0 &lt; p ≤ 1) of a histogram, as its bucket's lower bound; null when empty.</summary>
-    public static long? Percentile(IReadOnlyDictionary<int, long> histogram, double p)
+    public static long? Percentile(IReadOnlyDictionary<int, long> histogram, double p) => Percentiles(histogram, p)[0];
+
+    /// <summary>Nearest-rank percentiles (each 0 &lt; p ≤ 1, ascending) of a histogram in one ordered pass, as their buckets' lower bounds; nulls when empty.</summary>
+    public static long?[] Percentiles(IReadOnlyDictionary<int, long> histogram, params ReadOnlySpan<double> ps)
     {
-        var total = histogram.Values.Sum();
-        if (total <= 0)
+        var found = new long?[ps.Length];
+        long total = 0;
+        foreach (var count in histogram.Values)
         {
-            return null;
+            total += count;
         }
 
-        var rank = Math.Max(1, (long)Math.Ceiling(p * total));
+        if (total <= 0)
+        {
+            return found;
+        }
+
+        var buckets = histogram.Where(h => h.Value > 0).ToArray();
+        Array.Sort(buckets, (a, b) => a.Key.CompareTo(b.Key));
         long seen = 0;
-        foreach (var (bucket, count) in histogram.Where(h => h.Value > 0).OrderBy(h => h.Key))
+        var next = 0;
+        foreach (var (bucket, count) in buckets)
         {
             seen += count;
-            if (seen >= rank)
+            while (next < ps.Length && seen >= Math.Max(1, (long)Math.Ceiling(ps[next] * total)))
             {
-                return LowerBound(bucket);
+                found[next++] = LowerBound(bucket);
+            }
+
+            if (next == ps.Length)
+            {
+                break;
             }
         }
 
-        return null;
+        return found;
     }
 
     public static DateTimeOffset HourOf(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerHour), TimeSpan.Zero);

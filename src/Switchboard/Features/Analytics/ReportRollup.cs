@@ -108,6 +108,31 @@ internal sealed class ReportMonthRollup : IRollupKey
 }
 
 /// <summary>
+/// The same counters per calendar year in UTC (ADR 0067: <see cref="Year"/> is 1 January 00:00), folded with the others: a report over
+/// most of a year reads one year row per counter, less the months and days outside, instead of twelve month rows.
+/// </summary>
+internal sealed class ReportYearRollup : IRollupKey
+{
+    public const string Table = "ReportYearRollups";
+
+    public Guid TenantId { get; set; }
+
+    public string Dimension { get; set; } = ReportDimension.All;
+
+    public Guid DimensionId { get; set; }
+
+    public DateTimeOffset Year { get; set; }
+
+    public string Metric { get; set; } = "";
+
+    public int Bucket { get; set; }
+
+    public long Count { get; set; }
+
+    public long Sum { get; set; }
+}
+
+/// <summary>
 /// Hourly counters of one chunk of <c>rebuild-reports</c> (ADR 0054), written in the rebuild's transaction and added
 /// to the hours, days and months before the next chunk; empty outside a rebuild, and never seen by another transaction.
 /// </summary>
@@ -216,6 +241,17 @@ internal sealed class ReportMonthRollupConfiguration : IEntityTypeConfiguration<
     }
 }
 
+internal sealed class ReportYearRollupConfiguration : IEntityTypeConfiguration<ReportYearRollup>
+{
+    public void Configure(EntityTypeBuilder<ReportYearRollup> builder)
+    {
+        builder.ToTable(ReportYearRollup.Table);
+        builder.HasKey(r => new { r.TenantId, r.Dimension, r.DimensionId, r.Metric, r.Year, r.Bucket });
+        builder.Property(r => r.Dimension).HasMaxLength(8);
+        builder.Property(r => r.Metric).HasMaxLength(32);
+    }
+}
+
 internal sealed class ReportRebuildCountConfiguration : IEntityTypeConfiguration<ReportRebuildCount>
 {
     public void Configure(EntityTypeBuilder<ReportRebuildCount> builder)
@@ -251,6 +287,8 @@ internal static class AnalyticsTables
         public DbSet<ReportWeekRollup> ReportWeekRollups => db.Set<ReportWeekRollup>();
 
         public DbSet<ReportMonthRollup> ReportMonthRollups => db.Set<ReportMonthRollup>();
+
+        public DbSet<ReportYearRollup> ReportYearRollups => db.Set<ReportYearRollup>();
 
         public DbSet<ReportDelta> ReportDeltas => db.Set<ReportDelta>();
     }

@@ -167,11 +167,12 @@ internal static class ReportRows
     /// </summary>
     public static async Task<List<RollupRow>> ReadAgentsAsync(SwitchboardDbContext db, Guid tenantId, IReadOnlyCollection<Guid> agents, ReportRange range, CancellationToken ct)
     {
-        // Summing every agent's histograms needs more than the default working memory, or the sums spill to disk (ADR 0065).
+        // Summing every agent's histograms needs more than the default working memory, or the sums spill to disk (ADR 0065), and runs
+        // serially: a parallel plan's partial sums barely shrink the ~35,000 groups and its final step takes longer than the reads (ADR 0067).
         await using var transaction = db.IsSqlite || db.Database.CurrentTransaction is not null ? null : await db.Database.BeginTransactionAsync(ct);
         if (transaction is not null)
         {
-            await db.Database.ExecuteSqlRawAsync(AgentsWorkMem, ct);
+            await db.Database.ExecuteSqlRawAsync(AgentsStatementSettings, ct);
         }
 
         List<RollupRow> rows = [.. (await CellsAsync(db, new RollupFilter([tenantId], ReportDimension.Agent, agents, AgentMetrics) { EveryGroup = true }, range, ReportGrain.None, byId: true, ct))
@@ -184,8 +185,8 @@ internal static class ReportRows
         return rows;
     }
 
-    /// <summary>The working memory of the agents report's one summing statement, for its transaction only (ADR 0065).</summary>
-    private const string AgentsWorkMem = "SET LOCAL work_mem = '64MB'";
+    /// <summary>The working memory and serial plan of the agents report's one summing statement, for its transaction only (ADR 0065, 0067).</summary>
+    private const string AgentsStatementSettings = "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0";
 
     /// <summary>Every tenant's whole-tenant counters of <paramref name="metrics"/>, summed per metric and bucket, and how many tenants have any counter in the range: the operator's platform totals.</summary>
     public static async Task<(List<RollupRow> Rows, int Tenants)> ReadPlatformAsync(SwitchboardDbContext db, IReadOnlyCollection<string> metrics, ReportRange range, CancellationToken ct)
@@ -235,7 +236,7 @@ internal static class ReportRows
         };
         var (from, to) = (range.From, range.To);
 
-        // Every agent's month and day rows: one index range per metric through the covering index of agent rows (ADR 0060), not one per agent and metric.
+        // Every agent's year, month, week and day rows: one index range per metric through the covering indexes of agent rows (ADR 0060, 0067), not one per agent and metric.
         var wide = filter.EveryGroup && filter.Dimension == ReportDimension.Agent && !db.IsSqlite ? filter with { DimensionIds = null } : filter;
         var union = Filter(db.ReportDeltas.AsNoTracking(), filter)
             .Where(r => r.Hour >= from && r.Hour < to)
@@ -247,7 +248,9 @@ internal static class ReportRows
             {
                 RollupTable.Months => Filter(db.ReportMonthRollups.AsNoTracking(), wide).Where(r => r.Month >= start && r.Month < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Month, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
-                RollupTable.Weeks => Filter(db.ReportWeekRollups.AsNoTracking(), filter).Where(r => r.Week >= start && r.Week < end)
+                RollupTable.Years => Filter(db.ReportYearRollups.AsNoTracking(), wide).Where(r => r.Year >= start && r.Year < end)
+                    .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Year, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
+                RollupTable.Weeks => Filter(db.ReportWeekRollups.AsNoTracking(), wide).Where(r => r.Week >= start && r.Week < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Week, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
                 RollupTable.Days => Filter(db.ReportDayRollups.AsNoTracking(), wide).Where(r => r.Day >= start && r.Day < end)
                     .Select(r => new RollupCell { DimensionId = r.DimensionId, At = r.Day, Metric = r.Metric, Bucket = r.Bucket, Count = sign * r.Count, Sum = sign * r.Sum }),
@@ -311,39 +314,4 @@ internal enum ReportGrain
     Hour,
     Day,
     Week,
-}
-
-/// <summary>Counters and histograms of a set of rollup rows.</summary>
-internal sealed class Tally
-{
-    private static readonly Dictionary<int, long> None = [];
-
-    // One pass over the rows: the agents report asks each agent's tally for seven counts and twelve percentiles.
-    private readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<int, long>> histograms = new(StringComparer.Ordinal);
-
-    public Tally(IEnumerable<RollupRow> rows)
-    {
-        foreach (var row in rows)
-        {
-            counts[row.Metric] = counts.GetValueOrDefault(row.Metric) + row.Count;
-            if (!histograms.TryGetValue(row.Metric, out var histogram))
-            {
-                histograms[row.Metric] = histogram = [];
-            }
-
-            histogram[row.Bucket] = histogram.GetValueOrDefault(row.Bucket) + row.Count;
-        }
-    }
-
-    public long Count(string metric) => counts.GetValueOrDefault(metric);
-
-    public IReadOnlyDictionary<int, long> Histogram(string metric) => histograms.GetValueOrDefault(metric) ?? None;
-
-    public long? Percentile(string metric, double p) => DurationBuckets.Percentile(Histogram(metric), p);
-
-    public Dictionary<string, long> ByBucket(string metric, Func<int, string> name) => Histogram(metric)
-        .Where(h => h.Value != 0)
-        .GroupBy(h => name(h.Key))
-        .ToDictionary(g => g.Key, g => g.Sum(h => h.Value), StringComparer.Ordinal);
 }

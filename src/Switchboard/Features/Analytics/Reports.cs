@@ -7,7 +7,11 @@ namespace Switchboard.Features.Analytics;
 /// <summary>A median and 90th percentile in whole seconds (null: nothing measured).</summary>
 internal sealed record Percentiles(long? Median, long? P90)
 {
-    public static Percentiles Of(Tally tally, string metric) => new(tally.Percentile(metric, 0.5), tally.Percentile(metric, 0.9));
+    public static Percentiles Of(Tally tally, string metric)
+    {
+        var found = DurationBuckets.Percentiles(tally.Histogram(metric), 0.5, 0.9);
+        return new(found[0], found[1]);
+    }
 }
 
 internal sealed record ReplyCounts(long Sent, long Delivered, long Read, long Failed);

@@ -6,7 +6,8 @@ namespace Switchboard.Features.Analytics;
 
 /// <summary>
 /// Folds <see cref="ReportDelta"/> rows into <see cref="ReportRollup"/> counters of the hour and
-/// <see cref="ReportDayRollup"/>, <see cref="ReportWeekRollup"/> and <see cref="ReportMonthRollup"/> counters of the day, week and month (ADR 0030, 0049, 0054, 0058): one statement
+/// <see cref="ReportDayRollup"/>, <see cref="ReportWeekRollup"/>, <see cref="ReportMonthRollup"/> and <see cref="ReportYearRollup"/> counters of the day, week, month and
+/// year (ADR 0030, 0049, 0054, 0058, 0067): one statement
 /// claims a batch of deltas (PostgreSQL: <c>DELETE … RETURNING</c> over rows locked with <c>SKIP LOCKED</c>,
 /// so nodes never fold one delta twice) and adds them to the counters with an atomic
 /// <c>INSERT … ON CONFLICT DO UPDATE SET "Count" = "Count" + excluded."Count"</c>, keys in one order so two
@@ -30,6 +31,11 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
 
     private static string MonthOf(bool sqlite) => sqlite ? SqliteMonthOf("Hour") : PostgresMonthOf("Hour");
 
+    /// <summary>1 January 00:00 UTC of the hour's year (ADR 0067).</summary>
+    private static string YearOf(bool sqlite) => sqlite
+        ? "(CAST(strftime('%s', \"Hour\" / 1000000, 'unixepoch', 'start of year') AS INTEGER) * 1000000)"
+        : "date_trunc('year', \"Hour\", 'UTC')";
+
     /// <summary>Monday 00:00 UTC of the ISO week (ADR 0058); on SQLite, microseconds since 1970-01-01, a Thursday.</summary>
     private static string WeekOf(bool sqlite) => sqlite ? "\"Hour\" - ((\"Hour\" + 259200000000) % 604800000000)" : "date_trunc('week', \"Hour\", 'UTC')";
 
@@ -39,20 +45,21 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
         + $"WHERE 1 = 1 GROUP BY {Keys}, \"{column}\" ORDER BY {Keys}, \"{column}\" "
         + $"ON CONFLICT ({Keys}, \"{column}\") DO UPDATE SET \"Count\" = \"{table}\".\"Count\" + excluded.\"Count\", \"Sum\" = \"{table}\".\"Sum\" + excluded.\"Sum\"";
 
-    /// <summary>The four additions, hours, days, weeks and months, of the hourly counters of <paramref name="source"/> (ADR 0049, 0054, 0058).</summary>
+    /// <summary>The five additions, hours, days, weeks, months and years, of the hourly counters of <paramref name="source"/> (ADR 0049, 0054, 0058, 0067).</summary>
     public static string[] AddAll(bool sqlite, string source) =>
     [
         Add(ReportRollup.Table, "Hour", "\"Hour\"", source),
         Add(ReportDayRollup.Table, "Day", DayOf(sqlite), source),
         Add(ReportWeekRollup.Table, "Week", WeekOf(sqlite), source),
         Add(ReportMonthRollup.Table, "Month", MonthOf(sqlite), source),
+        Add(ReportYearRollup.Table, "Year", YearOf(sqlite), source),
     ];
 
-    /// <summary>PostgreSQL: the four additions as data-modifying CTEs over one source, in one statement.</summary>
+    /// <summary>PostgreSQL: the five additions as data-modifying CTEs over one source, in one statement.</summary>
     public static string PostgresAddAll(string source)
     {
         var adds = AddAll(sqlite: false, source);
-        return $"hours AS ({adds[0]} RETURNING 1), days AS ({adds[1]} RETURNING 1), weeks AS ({adds[2]} RETURNING 1) {adds[3]}";
+        return $"hours AS ({adds[0]} RETURNING 1), days AS ({adds[1]} RETURNING 1), weeks AS ({adds[2]} RETURNING 1), months AS ({adds[3]} RETURNING 1) {adds[4]}";
     }
 
     private static readonly string PostgresFold = PostgresClaim + PostgresAddAll("claimed");
@@ -76,9 +83,11 @@ internal sealed class RollupCompactor(IDbContextFactory<SwitchboardDbContext> db
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var adds = AddAll(sqlite: true, "\"ReportDeltas\"");
         var folded = await db.Database.ExecuteSqlRawAsync(adds[0], ct);
-        await db.Database.ExecuteSqlRawAsync(adds[1], ct);
-        await db.Database.ExecuteSqlRawAsync(adds[2], ct);
-        await db.Database.ExecuteSqlRawAsync(adds[3], ct);
+        foreach (var add in adds[1..])
+        {
+            await db.Database.ExecuteSqlRawAsync(add, ct);
+        }
+
         await db.Database.ExecuteSqlRawAsync("DELETE FROM \"ReportDeltas\"", ct);
         await transaction.CommitAsync(ct);
         return folded;

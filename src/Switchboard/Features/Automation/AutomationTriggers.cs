@@ -29,14 +29,15 @@ internal sealed class AutomationOrigin
 /// </summary>
 internal sealed class AutomationStep(AutomationSignal signal, TimeProvider clock) : IConversationStep
 {
-    public Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
+    public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {
         if (AutomationOrigin.IsRule(db))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var now = clock.GetUtcNow();
+        var jobs = new List<(ConversationChange Change, string Trigger)>();
         foreach (var change in changes)
         {
             var trigger = change.Cause switch
@@ -48,11 +49,30 @@ internal sealed class AutomationStep(AutomationSignal signal, TimeProvider clock
             };
             if (trigger is not null)
             {
-                db.AutomationJobs.Add(Job(change.Conversation.TenantId, change.Conversation.Id, trigger, change.At, now, messageId: change.MessageId));
+                jobs.Add((change, trigger));
             }
         }
 
-        return Task.CompletedTask;
+        if (jobs.Count == 0)
+        {
+            return;
+        }
+
+        // A job only where something may act on it: the tenant's automatic replies (customer messages) or an enabled rule for
+        // its event. Read in the writer's transaction, so a rule counts from the first event committed after it (ADR 0069).
+        var tenants = jobs.Select(j => j.Change.Conversation.TenantId).Distinct().ToList();
+        var replying = (await db.AutoReplySettings.AsNoTracking().Where(s => tenants.Contains(s.TenantId)).Select(s => s.TenantId).Distinct().ToListAsync(ct)).ToHashSet();
+        var ruled = (await db.AutomationRules.AsNoTracking().Where(r => tenants.Contains(r.TenantId) && r.Enabled)
+            .Select(r => new { r.TenantId, r.Event }).Distinct().ToListAsync(ct)).Select(r => (r.TenantId, r.Event)).ToHashSet();
+        foreach (var (change, trigger) in jobs)
+        {
+            var tenantId = change.Conversation.TenantId;
+            var replies = trigger != AutomationTrigger.Resolved && replying.Contains(tenantId);
+            if (replies || RuleEvents.Of(trigger).Any(e => ruled.Contains((tenantId, e))))
+            {
+                db.AutomationJobs.Add(Job(tenantId, change.Conversation.Id, trigger, change.At, now, messageId: change.MessageId));
+            }
+        }
     }
 
     public void Committed(IReadOnlyList<ConversationChange> changes)
@@ -123,7 +143,7 @@ internal sealed class AutomationSaveInterceptor(AutomationSignal signal, TimePro
         var queued = false;
         if (!rule)
         {
-            foreach (var added in db.ChangeTracker.Entries<ConversationLabel>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList())
+            foreach (var added in db.TrackedEntries<ConversationLabel>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList())
             {
                 db.AutomationJobs.Add(AutomationStep.Job(added.TenantId, added.ConversationId, AutomationTrigger.LabelAdded, now, now, labelId: added.LabelId));
                 queued = true;

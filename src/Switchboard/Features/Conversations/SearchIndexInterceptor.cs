@@ -30,7 +30,7 @@ internal sealed class SearchIndexInterceptor(IServiceProvider services) : SaveCh
 
     private async Task IndexAsync(SwitchboardDbContext db, CancellationToken ct)
     {
-        var added = db.ChangeTracker.Entries<Message>()
+        var added = db.TrackedEntries<Message>()
             .Where(e => e.State == EntityState.Added && e.Entity.Direction != MessageDirection.Inbound && MessageSearchIndex.Indexes(e.Entity.Type))
             .Select(e => e.Entity)
             .ToList();

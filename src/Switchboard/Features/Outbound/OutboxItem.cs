@@ -51,6 +51,12 @@ internal sealed class OutboxItem
 
     public DateTimeOffset? CompletedAt { get; set; }
 
+    /// <summary>
+    /// When the last call to Meta started on this node's clock, as the pacer let it go: what pacing is judged by, before the
+    /// way to Meta; null while nothing was called.
+    /// </summary>
+    public DateTimeOffset? CalledAt { get; set; }
+
     /// <summary>The W3C traceparent of the request that queued it, when that request was traced (ADR 0036).</summary>
     public string? TraceParent { get; set; }
 

@@ -29,6 +29,9 @@ internal sealed record OutboxOutcome
 
     public DateTimeOffset? RetryAt { get; private init; }
 
+    /// <summary>When the call to Meta started, if it did (<see cref="OutboxItem.CalledAt"/>).</summary>
+    public DateTimeOffset? CalledAt { get; init; }
+
     /// <summary>The attempt was not counted by a Sending mark (an upload that failed), so count it here.</summary>
     public bool CountAttempt { get; private init; }
 

@@ -18,7 +18,7 @@ internal sealed class Pacer : IDisposable
     private const int MaxRate = 1000;
 
     /// <summary>How late on the way to Meta a call may be and still be covered by the gate's guarantee.</summary>
-    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often the stall watch ticks, and how late a tick must be for the process to count as stalled (ADR 0059).</summary>
     private static readonly TimeSpan WatchTick = TimeSpan.FromMilliseconds(50);

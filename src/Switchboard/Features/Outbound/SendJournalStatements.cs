@@ -47,6 +47,8 @@ internal static class SendJournalStatements
                     .SetProperty(o => o.LeaseOwner, (Guid?)null)
                     .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
 
+            await WriteCalledAtAsync(db, [.. outcomes.Where(o => o.State == OutboxState.Done && o.CalledAt is not null)], ct);
+
             // A reply got through, so the customer's pair-limit backoff starts over.
             await ConversationLedger.ResetSendBackoffAsync(db, tenants, [.. accepted.Select(i => i.ContactId).Distinct()], ct);
         }
@@ -66,6 +68,40 @@ internal static class SendJournalStatements
         await ConversationLedger.ApplySendOutcomesAsync(db, finished, now, ct);
     }
 
+    /// <summary>
+    /// Each accepted call's start (<see cref="OutboxItem.CalledAt"/>): on PostgreSQL one <c>UPDATE … FROM unnest(…)</c> for the batch,
+    /// on SQLite (in-process, no round trips) a statement per row.
+    /// </summary>
+    private static async Task WriteCalledAtAsync(SwitchboardDbContext db, List<OutboxOutcome> called, CancellationToken ct)
+    {
+        if (called.Count == 0)
+        {
+            return;
+        }
+
+        if (db.IsSqlite)
+        {
+            foreach (var outcome in called)
+            {
+                var (tenantId, id, at) = (outcome.Item.TenantId, outcome.Item.Id, outcome.CalledAt);
+                await db.OutboxItems.Where(o => o.TenantId == tenantId && o.Id == id).ExecuteUpdateAsync(s => s.SetProperty(o => o.CalledAt, at), ct);
+            }
+
+            return;
+        }
+
+        var tenants = called.Select(o => o.Item.TenantId).ToArray();
+        var ids = called.Select(o => o.Item.Id).ToArray();
+        var times = called.Select(o => o.CalledAt!.Value.ToUniversalTime()).ToArray();
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE "OutboxItems" AS o SET "CalledAt" = v.called_at
+            FROM unnest({tenants}, {ids}, {times}) AS v(tenant_id, id, called_at)
+            WHERE o."TenantId" = v.tenant_id AND o."Id" = v.id
+            """,
+            ct);
+    }
+
     /// <summary>Records one outcome; false when it no longer applies (an interrupted item that was recorded meanwhile).</summary>
     private static async Task<bool> RecordOneAsync(SwitchboardDbContext db, OutboxOutcome outcome, DateTimeOffset now, CancellationToken ct)
     {
@@ -81,12 +117,15 @@ internal static class SendJournalStatements
             row = row.Where(o => (o.State == OutboxState.Pending || o.State == OutboxState.Sending) && o.LeaseOwner == owner);
         }
 
+        // An outcome without a call (released before it, for example) keeps the start of the last call there was.
+        var calledAt = outcome.CalledAt;
         if (outcome.State != OutboxState.Pending)
         {
             return await row.ExecuteUpdateAsync(s => s
                 .SetProperty(o => o.State, outcome.State)
                 .SetProperty(o => o.LastError, outcome.Reason)
                 .SetProperty(o => o.CompletedAt, now)
+                .SetProperty(o => o.CalledAt, o => calledAt ?? o.CalledAt)
                 .SetProperty(o => o.LeaseOwner, (Guid?)null)
                 .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct) > 0;
         }
@@ -98,6 +137,7 @@ internal static class SendJournalStatements
             .SetProperty(o => o.NextAttemptAt, retryAt)
             .SetProperty(o => o.LastError, outcome.Reason)
             .SetProperty(o => o.Attempts, o => o.Attempts + counted)
+            .SetProperty(o => o.CalledAt, o => calledAt ?? o.CalledAt)
             .SetProperty(o => o.LeaseOwner, (Guid?)null)
             .SetProperty(o => o.LeaseUntil, (DateTimeOffset?)null), ct);
         if (released == 0 && outcome.OnlyIfLeasedBy is not null)

@@ -127,6 +127,7 @@ internal sealed class SendOutboxItem(
             return OutboxOutcome.Release(item, clock.GetUtcNow(), "number-lease-lost");
         }
 
+        var calledAt = clock.GetUtcNow();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Value.SendTimeout);
         GraphOutcome outcome;
@@ -143,6 +144,11 @@ internal sealed class SendOutboxItem(
             pacer.Answered(channel.Id, call);
         }
 
+        return Classify(item, channel, contact, outcome) with { CalledAt = calledAt };
+    }
+
+    private OutboxOutcome Classify(OutboxItem item, Channel channel, Contact contact, GraphOutcome outcome)
+    {
         switch (outcome)
         {
             case GraphOutcome.Accepted accepted:

@@ -87,7 +87,7 @@ internal sealed class RoutingStep(RoutingSignal signal) : IConversationStep
     private static void RecordManualAssignment(SwitchboardDbContext db, ConversationChange change)
     {
         var conversation = change.Conversation;
-        if (db.ChangeTracker.Entries<AssignmentEntry>().Any(e => e.State == EntityState.Added && e.Entity.ConversationId == conversation.Id))
+        if (db.TrackedEntries<AssignmentEntry>().Any(e => e.State == EntityState.Added && e.Entity.ConversationId == conversation.Id))
         {
             return;
         }

@@ -67,16 +67,24 @@ internal sealed partial class WebhookJournal : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<PendingAppend>(options.MaxBatch);
+        var lastCommit = long.MinValue / 2;
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                while (batch.Count < options.MaxBatch && queue.Reader.TryRead(out var pending))
+                Take(batch);
+
+                // Under load commits start at most every CommitInterval, so that one commit (one fsync) covers many events;
+                // an event that comes after a quiet spell is committed at once (ADR 0069).
+                var wait = options.CommitInterval - clock.GetElapsedTime(lastCommit);
+                if (wait > TimeSpan.Zero && batch.Count < options.MaxBatch)
                 {
-                    batch.Add(pending);
+                    await Task.Delay(wait, clock, stoppingToken);
+                    Take(batch);
                 }
 
+                lastCommit = clock.GetTimestamp();
                 await CommitAsync(batch, stoppingToken);
             }
         }
@@ -95,6 +103,14 @@ internal sealed partial class WebhookJournal : BackgroundService
             {
                 left.Completion.TrySetResult(AppendOutcome.Unavailable);
             }
+        }
+    }
+
+    private void Take(List<PendingAppend> batch)
+    {
+        while (batch.Count < options.MaxBatch && queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
         }
     }
 

@@ -20,6 +20,12 @@ internal sealed class WebhookOptions
     /// <summary>Most events written in one commit.</summary>
     public int MaxBatch { get; set; } = 512;
 
+    /// <summary>
+    /// Under load, commits of the inbox start at most this often (ADR 0069): each commit then covers what arrived meanwhile.
+    /// Zero commits whenever the previous commit is done.
+    /// </summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>A webhook not durably stored within this time is answered 503 (Meta will retry).</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

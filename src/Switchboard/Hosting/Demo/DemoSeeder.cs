@@ -29,8 +29,15 @@ internal sealed partial class DemoSeeder(
     ILogger<DemoSeeder> logger) : BackgroundService
 {
     private const string KeyFileName = "demo-tenant.key";
+    private const string WelcomeFlowName = "Welcome";
 
-    private static readonly string[] SeededCustomers = ["16505551234", "447700900123", "5511987654321"];
+    /// <summary>The customers who write in when the demo is first seeded; the first is answered by an agent.</summary>
+    private static readonly (string WaId, string Name, object Message)[] SeededCustomers =
+    [
+        ("16505551234", "Sheena Nelson", new { type = "text", text = "Hi! Does the Aloe plant come in a bigger pot?" }),
+        ("447700900123", "Oliver Smith", new { type = "image", text = "This arrived damaged 😞" }),
+        ("5511987654321", "Ana Souza", new { type = "location", latitude = -23.5505, longitude = -46.6333, text = "São Paulo store?" }),
+    ];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,16 +69,36 @@ internal sealed partial class DemoSeeder(
         }
     }
 
+    /// <summary>
+    /// The demo tenant and its admin API key, kept in the data directory. A start stopped after the tenant was
+    /// committed but before the key file was written finds the tenant without a key: it mints a new admin key
+    /// (audited like any other) instead of failing on every later start.
+    /// </summary>
     private async Task<string> EnsureTenantAsync(CancellationToken ct)
     {
         var keyPath = Path.Combine(Path.GetFullPath(configuration["Switchboard:DataDirectory"] ?? "./data"), KeyFileName);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.Tenants.AnyAsync(t => t.Id == settings.TenantId, ct) && File.Exists(keyPath))
+        var exists = await db.Tenants.AnyAsync(t => t.Id == settings.TenantId, ct);
+        if (exists && File.Exists(keyPath))
         {
             return (await File.ReadAllTextAsync(keyPath, ct)).Trim();
         }
 
-        var (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, AuditActor.System, ct);
+        string apiKey;
+        if (exists)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            (_, apiKey) = await TokensApi.CreateAsync(
+                db, settings.TenantId, new TokensApi.CreateRequest("Tenant admin key", [SwitchboardClaims.AllScopes], null),
+                ApiTokenKind.TenantAdmin, null, AuditActor.System, clock.GetUtcNow(), ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        else
+        {
+            (_, apiKey) = await CreateTenant.ProvisionAsync(db, keyRing, clock, settings.TenantId, DemoSettings.TenantName, AuditActor.System, ct);
+        }
+
         File.Delete(keyPath);
         CryptoSetup.WriteOwnerOnly(keyPath, apiKey);
         return apiKey;
@@ -138,21 +165,20 @@ internal sealed partial class DemoSeeder(
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Each seeded customer writes once: a start stopped halfway lets the next start write for the others.</summary>
     private async Task SeedConversationsAsync(HttpClient api, CancellationToken ct)
     {
-        var existing = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/conversations", ct);
-        if (existing!["items"]!.AsArray().Count > 0)
+        var page = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/conversations", ct);
+        var existing = page!["items"]!.AsArray().Select(c => c!["contact"]!["waId"]?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        foreach (var (waId, name, message) in SeededCustomers.Where(c => !existing.Contains(c.WaId)))
         {
-            return;
+            await CustomerWritesAsync(api, waId, name, message, ct);
         }
 
-        await CustomerWritesAsync(api, "16505551234", "Sheena Nelson", new { type = "text", text = "Hi! Does the Aloe plant come in a bigger pot?" }, ct);
-        await CustomerWritesAsync(api, "447700900123", "Oliver Smith", new { type = "image", text = "This arrived damaged 😞" }, ct);
-        await CustomerWritesAsync(api, "5511987654321", "Ana Souza", new { type = "location", latitude = -23.5505, longitude = -46.6333, text = "São Paulo store?" }, ct);
-
         // An agent answers the first customer: the reply goes through the outbox to the simulator, whose
-        // phone then reports sent → delivered → read back through status webhooks.
-        var conversation = await WaitForConversationAsync(api, "16505551234", ct);
+        // phone then reports sent → delivered → read back through status webhooks. Its idempotency key makes
+        // a repeat from a later start the same reply, never a second one.
+        var conversation = await WaitForConversationAsync(api, SeededCustomers[0].WaId, ct);
         if (conversation is not null)
         {
             using var reply = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/tenants/{settings.TenantId}/conversations/{conversation}/messages")
@@ -172,23 +198,42 @@ internal sealed partial class DemoSeeder(
     /// <summary>
     /// The welcome flow with a department menu routing to two teams (ADR 0045). Published only once the seeded
     /// customers' conversations exist, so the bot greets new conversations and leaves those as they are;
-    /// <c>Switchboard:Demo:WelcomeFlow=false</c> leaves it out.
+    /// <c>Switchboard:Demo:WelcomeFlow=false</c> leaves it out. Every step finds what an earlier, interrupted
+    /// start made (teams by name, the flow by name, a flow left as a draft) and goes on from there.
     /// </summary>
     private async Task EnsureWelcomeFlowAsync(HttpClient api, CancellationToken ct)
     {
         var flows = await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/flows", ct);
-        if (flows!["items"]!.AsArray().Count > 0)
+        var welcome = flows!["items"]!.AsArray().FirstOrDefault(f => f!["name"]!.GetValue<string>() == WelcomeFlowName);
+        if (welcome is not null)
         {
+            if (welcome["status"]!.GetValue<string>() != "published")
+            {
+                await PublishAsync(api, welcome["id"]!.GetValue<Guid>(), ct);
+            }
+
             return;
         }
 
-        foreach (var waId in SeededCustomers)
+        if (flows["items"]!.AsArray().Count > 0)
         {
-            await WaitForConversationAsync(api, waId, ct);
+            return; // the tenant's own flows: the demo adds none beside them
         }
+
+        foreach (var customer in SeededCustomers)
+        {
+            await WaitForConversationAsync(api, customer.WaId, ct);
+        }
+
+        var teams = (await api.GetFromJsonAsync<JsonObject>($"/api/v1/tenants/{settings.TenantId}/teams", ct))!["items"]!.AsArray();
 
         async Task<Guid> TeamAsync(string name)
         {
+            if (teams.FirstOrDefault(t => t!["name"]!.GetValue<string>() == name) is { } team)
+            {
+                return team["id"]!.GetValue<Guid>();
+            }
+
             var created = await api.PostAsJsonAsync($"/api/v1/tenants/{settings.TenantId}/teams", new { name, memberIds = Array.Empty<Guid>(), assignment = "manual", capacity = 5 }, ct);
             created.EnsureSuccessStatusCode();
             return (await created.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
@@ -198,7 +243,7 @@ internal sealed partial class DemoSeeder(
         var care = await TeamAsync("Plant care");
         var flow = await api.PostAsJsonAsync($"/api/v1/tenants/{settings.TenantId}/flows", new
         {
-            name = "Welcome",
+            name = WelcomeFlowName,
             trigger = new { type = "new_conversation" },
             start = "menu",
             nodes = new object[]
@@ -219,8 +264,11 @@ internal sealed partial class DemoSeeder(
         }, ct);
         flow.EnsureSuccessStatusCode();
         var id = (await flow.Content.ReadFromJsonAsync<JsonObject>(ct))!["id"]!.GetValue<Guid>();
-        (await api.PostAsync($"/api/v1/tenants/{settings.TenantId}/flows/{id}/publish", null, ct)).EnsureSuccessStatusCode();
+        await PublishAsync(api, id, ct);
     }
+
+    private async Task PublishAsync(HttpClient api, Guid flowId, CancellationToken ct) =>
+        (await api.PostAsync($"/api/v1/tenants/{settings.TenantId}/flows/{flowId}/publish", null, ct)).EnsureSuccessStatusCode();
 
     private async Task CustomerWritesAsync(HttpClient api, string waId, string name, object message, CancellationToken ct)
     {
