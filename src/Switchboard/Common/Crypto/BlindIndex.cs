@@ -16,8 +16,33 @@ internal sealed class BlindIndex(KeyRing keyRing)
     public async ValueTask<byte[]> ComputeAsync(Guid tenantId, string kind, string value, CancellationToken ct)
     {
         var key = await keyRing.IndexKeyAsync(tenantId, ct);
-        var normalized = kind == WaId ? NormalizePhone(value) : value.Trim();
-        return HMACSHA256.HashData(key.Material, Encoding.UTF8.GetBytes($"{kind}\0{normalized}"));
+        return HMACSHA256.HashData(key.Material, Input(kind, value));
+    }
+
+    /// <summary>
+    /// The same values for many inputs of one tenant and kind, through one keyed HMAC: each value then costs a reset
+    /// rather than a new keyed context (the search index computes about ten per message).
+    /// </summary>
+    public async ValueTask<Hasher> HasherAsync(Guid tenantId, string kind, CancellationToken ct)
+    {
+        var key = await keyRing.IndexKeyAsync(tenantId, ct);
+        return new Hasher(IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Material), kind);
+    }
+
+    private static byte[] Input(string kind, string value) =>
+        Encoding.UTF8.GetBytes($"{kind}\0{(kind == WaId ? NormalizePhone(value) : value.Trim())}");
+
+    /// <summary>A tenant's blind index for one kind of value (<see cref="HasherAsync"/>); not thread-safe.</summary>
+    public sealed class Hasher(IncrementalHash hmac, string kind) : IDisposable
+    {
+        /// <summary>What <see cref="ComputeAsync"/> gives for this tenant, kind and value.</summary>
+        public byte[] Compute(string value)
+        {
+            hmac.AppendData(Input(kind, value));
+            return hmac.GetHashAndReset();
+        }
+
+        public void Dispose() => hmac.Dispose();
     }
 
     /// <summary>

@@ -68,8 +68,7 @@ internal sealed class DeliveryCounting : SaveChangesInterceptor
     /// <summary>Replies whose delivery state this save changes.</summary>
     private static List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Message>> Moved(SwitchboardDbContext db)
     {
-        db.ChangeTracker.DetectChanges();
-        return [.. db.TrackedEntries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound
+        return [.. db.DetectedEntries<Message>().Where(e => e.State == EntityState.Modified && e.Entity.Direction == MessageDirection.Outbound
             && e.Property(m => m.Status) is { IsModified: true } status && status.OriginalValue != status.CurrentValue)];
     }
 

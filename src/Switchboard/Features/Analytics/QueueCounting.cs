@@ -16,7 +16,7 @@ internal sealed class QueueCounting(TimeProvider clock) : ReportCounting<QueueCo
     {
         var now = clock.GetUtcNow();
         var moves = new List<(Conversation Conversation, DateTimeOffset? WasWaiting, Guid? OldTeam, bool IsWaiting)>();
-        foreach (var entry in db.ChangeTracker.Entries<Conversation>().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
+        foreach (var entry in db.DetectedEntries<Conversation>().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
         {
             var c = entry.Entity;
             var wasWaiting = entry.State == EntityState.Added ? null : entry.Property(x => x.WaitingSince).OriginalValue;

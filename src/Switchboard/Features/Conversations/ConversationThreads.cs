@@ -75,9 +75,8 @@ internal sealed class ConversationThreads(IOptions<ConversationOptions> options,
             return;
         }
 
-        db.ChangeTracker.DetectChanges();
         string[] written = [nameof(Conversation.UnreadCount), nameof(Conversation.LastInboundAt), nameof(Conversation.LastMessageAt), nameof(Conversation.Status), nameof(Conversation.UpdatedAt)];
-        var changed = db.TrackedEntries<Conversation>()
+        var changed = db.DetectedEntries<Conversation>()
             .Where(e => e.State == EntityState.Modified && e.Properties.Where(p => p.IsModified).All(p => written.Contains(p.Metadata.Name)))
             .ToList();
         if (changed.Count == 0)

@@ -26,6 +26,8 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
     private readonly HashSet<Guid> channels = [];
     private readonly HashSet<string> wamids = [];
     private readonly HashSet<string> statusWamids = [];
+    private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid)> wamidKeys = [];
+    private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid)> statusWamidKeys = [];
     private readonly Dictionary<(Guid Tenant, string Kind, string Value), byte[]> indexes = [];
     private readonly Dictionary<(Guid Tenant, Guid Channel, string Wamid), List<Message>> messages = [];
     private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid, DeliveryState Status)> statuses = [];
@@ -59,6 +61,7 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
             tenants.Add(tenantId);
             channels.Add(channelId);
             wamids.Add(wamid);
+            wamidKeys.Add((tenantId, channelId, wamid));
         }
     }
 
@@ -68,6 +71,7 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
         {
             RegisterMessageWamid(tenantId, channelId, wamid);
             statusWamids.Add(wamid);
+            statusWamidKeys.Add((tenantId, channelId, wamid));
         }
     }
 
@@ -117,15 +121,31 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
             contacts = await LoadContactsAsync(db, tenantIds, ct);
         }
 
+        // On PostgreSQL each lookup joins the exact keys (unnest of parallel arrays) rather than three independent
+        // ANY lists: the plan is an index probe per key whatever the table's statistics say, never a walk of the
+        // primary key to avoid a sort (ADR 0070). The lock order stays (TenantId, Id).
         if (wamids.Count > 0)
         {
-            var channelIds = channels.ToList();
-            var wamidList = wamids.ToList();
-            var found = db.IsSqlite
-                ? await db.Messages.Where(m => tenantIds.Contains(m.TenantId) && channelIds.Contains(m.ChannelId) && wamidList.Contains(m.Wamid!)).ToListAsync(ct)
-                : await db.Messages.FromSql(
-                        $"SELECT * FROM \"Messages\" WHERE \"TenantId\" = ANY({tenantIds}) AND \"ChannelId\" = ANY({channelIds}) AND \"Wamid\" = ANY({wamidList}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE")
+            List<Message> found;
+            if (db.IsSqlite)
+            {
+                var channelIds = channels.ToList();
+                var wamidList = wamids.ToList();
+                found = await db.Messages.Where(m => tenantIds.Contains(m.TenantId) && channelIds.Contains(m.ChannelId) && wamidList.Contains(m.Wamid!)).ToListAsync(ct);
+            }
+            else
+            {
+                var (keyTenants, keyChannels, keyWamids) = Columns(wamidKeys);
+                found = await db.Messages.FromSql(
+                        $"""
+                        SELECT m.* FROM "Messages" AS m
+                        JOIN unnest({keyTenants}, {keyChannels}, {keyWamids}) AS k(tenant_id, channel_id, wamid)
+                          ON m."TenantId" = k.tenant_id AND m."ChannelId" = k.channel_id AND m."Wamid" = k.wamid
+                        ORDER BY m."TenantId", m."Id" FOR UPDATE OF m
+                        """)
                     .ToListAsync(ct);
+            }
+
             foreach (var message in found)
             {
                 AddMessage(message);
@@ -134,12 +154,26 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
 
         if (statusWamids.Count > 0)
         {
-            var channelIds = channels.ToList();
-            var wamidList = statusWamids.ToList();
-            var known = await db.StatusUpdates.AsNoTracking()
-                .Where(s => tenantIds.Contains(s.TenantId) && channelIds.Contains(s.ChannelId) && wamidList.Contains(s.Wamid))
-                .Select(s => new { s.TenantId, s.ChannelId, s.Wamid, s.Status })
-                .ToListAsync(ct);
+            var query = db.StatusUpdates.AsNoTracking();
+            if (db.IsSqlite)
+            {
+                var channelIds = channels.ToList();
+                var wamidList = statusWamids.ToList();
+                query = query.Where(s => tenantIds.Contains(s.TenantId) && channelIds.Contains(s.ChannelId) && wamidList.Contains(s.Wamid));
+            }
+            else
+            {
+                var (keyTenants, keyChannels, keyWamids) = Columns(statusWamidKeys);
+                query = db.StatusUpdates.FromSql(
+                        $"""
+                        SELECT s.* FROM "StatusUpdates" AS s
+                        JOIN unnest({keyTenants}, {keyChannels}, {keyWamids}) AS k(tenant_id, channel_id, wamid)
+                          ON s."TenantId" = k.tenant_id AND s."ChannelId" = k.channel_id AND s."Wamid" = k.wamid
+                        """)
+                    .AsNoTracking();
+            }
+
+            var known = await query.Select(s => new { s.TenantId, s.ChannelId, s.Wamid, s.Status }).ToListAsync(ct);
             foreach (var s in known)
             {
                 statuses.Add((s.TenantId, s.ChannelId, s.Wamid, s.Status));
@@ -163,6 +197,19 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
                 }
             }
         }
+    }
+
+    private static (Guid[] Tenants, Guid[] Channels, string[] Wamids) Columns(HashSet<(Guid Tenant, Guid Channel, string Wamid)> keys)
+    {
+        var (tenantColumn, channelColumn, wamidColumn) = (new Guid[keys.Count], new Guid[keys.Count], new string[keys.Count]);
+        var i = 0;
+        foreach (var (tenant, channel, wamid) in keys)
+        {
+            (tenantColumn[i], channelColumn[i], wamidColumn[i]) = (tenant, channel, wamid);
+            i++;
+        }
+
+        return (tenantColumn, channelColumn, wamidColumn);
     }
 
     public void ReleaseCreationLock()

@@ -39,13 +39,22 @@ internal sealed class MessageSearchIndex(BlindIndex blindIndex, ContactKeys cont
     /// <summary>The contact's search key, derived from its data key: it dies with the contact key.</summary>
     public static byte[] SearchKeyOf(DataKey contactKey) => HKDF.DeriveKey(HashAlgorithmName.SHA256, contactKey.Material, 32, [], SearchKeyInfo);
 
-    public static byte[] Proof(byte[] searchKey, string token, Guid messageId)
+    public static byte[] Proof(byte[] searchKey, string token, Guid messageId) => HMACSHA256.HashData(searchKey, ProofInput(token, messageId))[..8];
+
+    /// <summary>The same proof through a reused HMAC keyed with the contact's search key.</summary>
+    private static byte[] Proof(IncrementalHash searchHmac, string token, Guid messageId)
+    {
+        searchHmac.AppendData(ProofInput(token, messageId));
+        return searchHmac.GetHashAndReset()[..8];
+    }
+
+    private static byte[] ProofInput(string token, Guid messageId)
     {
         var token8 = Encoding.UTF8.GetBytes(token);
         var input = new byte[token8.Length + 1 + 16];
         token8.CopyTo(input, 0);
         messageId.TryWriteBytes(input.AsSpan(token8.Length + 1), bigEndian: true, out _);
-        return HMACSHA256.HashData(searchKey, input)[..8];
+        return input;
     }
 
     /// <summary>The index rows of one message's text, under its contact's key.</summary>
@@ -67,16 +76,18 @@ internal sealed class MessageSearchIndex(BlindIndex blindIndex, ContactKeys cont
             return rows;
         }
 
-        var searchKey = SearchKeyOf(contactKey);
+        // One keyed HMAC for the buckets and one for the proofs serve every token of the message.
+        using var bucketHmac = await blindIndex.HasherAsync(message.TenantId, BucketKind, ct);
+        using var proofHmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, SearchKeyOf(contactKey));
         var seen = new HashSet<(int, string)>();
         foreach (var token in tokens)
         {
             var row = new MessageSearchToken
             {
                 TenantId = message.TenantId,
-                Bucket = await BucketAsync(blindIndex, message.TenantId, token, ct),
+                Bucket = BinaryPrimitives.ReadUInt16BigEndian(bucketHmac.Compute(token)),
                 MessageId = message.Id,
-                Proof = Proof(searchKey, token, message.Id),
+                Proof = Proof(proofHmac, token, message.Id),
                 ContactId = message.ContactId,
             };
             if (seen.Add((row.Bucket, Convert.ToHexString(row.Proof))))

@@ -54,7 +54,7 @@ internal sealed class SearchIndexInterceptor(IServiceProvider services) : SaveCh
             }
         }
 
-        var erased = db.ChangeTracker.Entries<Contact>()
+        var erased = db.DetectedEntries<Contact>()
             .Where(e => e.State == EntityState.Modified && e.Entity.DataKey is null && e.OriginalValues.GetValue<byte[]?>(nameof(Contact.DataKey)) is not null)
             .Select(e => e.Entity)
             .ToList();
