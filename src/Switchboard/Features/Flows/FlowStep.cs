@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
@@ -12,6 +13,9 @@ namespace Switchboard.Features.Flows;
 /// </summary>
 internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConversationStep
 {
+    /// <summary>The change lists whose plan made some session due: only their commit wakes the runner (ADR 0070).</summary>
+    private readonly ConditionalWeakTable<IReadOnlyList<ConversationChange>, object> madeDue = [];
+
     public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {
         var relevant = changes.Where(c => c.Cause is ConversationCause.Opened or ConversationCause.Reopened or ConversationCause.CustomerMessage
@@ -50,6 +54,7 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
                 case var _ when running:
                     session!.DueAt = now;
                     session.UpdatedAt = now;
+                    madeDue.AddOrUpdate(changes, changes);
                     break;
                 case var _ when conversation.AssignedUserId is null:
                     // Nothing runs: the runner decides whether a flow starts, for tenants that published one.
@@ -68,6 +73,7 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
                     }
 
                     Begin(session, newConversation: cause is ConversationCause.Opened or ConversationCause.Reopened, now);
+                    madeDue.AddOrUpdate(changes, changes);
                     break;
             }
         }
@@ -75,7 +81,7 @@ internal sealed class FlowStep(FlowSignal signal, TimeProvider clock) : IConvers
 
     public void Committed(IReadOnlyList<ConversationChange> changes)
     {
-        if (changes.Any(c => c.Cause is ConversationCause.Opened or ConversationCause.Reopened or ConversationCause.CustomerMessage))
+        if (madeDue.Remove(changes))
         {
             signal.Signal.Notify();
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Persistence;
 using Switchboard.Features.Conversations;
@@ -12,6 +13,9 @@ namespace Switchboard.Features.Routing;
 /// </summary>
 internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvider clock) : IConversationStep
 {
+    /// <summary>The change lists whose plan touched a clock: only their commit wakes the timers (ADR 0070).</summary>
+    private readonly ConditionalWeakTable<IReadOnlyList<ConversationChange>, object> timedChanges = [];
+
     public async Task PlanAsync(SwitchboardDbContext db, IReadOnlyList<ConversationChange> changes, CancellationToken ct)
     {
         var relevant = changes.Where(c => c.Cause is not (ConversationCause.Pending or ConversationCause.AutoReplied)).ToList();
@@ -28,6 +32,11 @@ internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvide
 
         // Without a policy nothing starts, and a clock started earlier only needs its facts recorded.
         var timed = relevant.Where(c => byTenant[c.Conversation.TenantId].Policies.Count > 0 || c.Conversation.SlaPolicyId is not null).ToList();
+        if (timed.Count > 0)
+        {
+            timedChanges.AddOrUpdate(changes, changes);
+        }
+
         var timers = await TimersOfAsync(db, timed, ct);
         var labels = await LabelsOfAsync(db, timed, ct);
         IReadOnlyCollection<string> LabelsOf(Conversation c) => labels.GetValueOrDefault(c.Id) ?? [];
@@ -70,7 +79,7 @@ internal sealed class SlaStep(SlaRulesCache rules, SlaSignal signal, TimeProvide
 
     public void Committed(IReadOnlyList<ConversationChange> changes)
     {
-        if (changes.Any(c => c.Cause is ConversationCause.Opened or ConversationCause.Reopened or ConversationCause.CustomerMessage or ConversationCause.Reassigned))
+        if (timedChanges.Remove(changes) && changes.Any(c => c.Cause is ConversationCause.Opened or ConversationCause.Reopened or ConversationCause.CustomerMessage or ConversationCause.Reassigned))
         {
             signal.Signal.Notify();
         }
