@@ -20,12 +20,9 @@ namespace Switchboard.Features.Conversations;
 /// then sees its result instead of overwriting it: a status can never move a message backwards and no
 /// unread count is lost. SQLite has one writer at a time.
 /// </remarks>
-internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConversationStep> steps)
+internal sealed partial class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConversationStep> steps)
 {
     private readonly HashSet<Guid> tenants = [];
-    private readonly HashSet<Guid> channels = [];
-    private readonly HashSet<string> wamids = [];
-    private readonly HashSet<string> statusWamids = [];
     private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid)> wamidKeys = [];
     private readonly HashSet<(Guid Tenant, Guid Channel, string Wamid)> statusWamidKeys = [];
     private readonly Dictionary<(Guid Tenant, string Kind, string Value), byte[]> indexes = [];
@@ -59,8 +56,6 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
         if (wamid is not null)
         {
             tenants.Add(tenantId);
-            channels.Add(channelId);
-            wamids.Add(wamid);
             wamidKeys.Add((tenantId, channelId, wamid));
         }
     }
@@ -70,7 +65,6 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
         if (wamid is not null)
         {
             RegisterMessageWamid(tenantId, channelId, wamid);
-            statusWamids.Add(wamid);
             statusWamidKeys.Add((tenantId, channelId, wamid));
         }
     }
@@ -121,62 +115,19 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
             contacts = await LoadContactsAsync(db, tenantIds, ct);
         }
 
-        // On PostgreSQL each lookup joins the exact keys (unnest of parallel arrays) rather than three independent
-        // ANY lists: the plan is an index probe per key whatever the table's statistics say, never a walk of the
-        // primary key to avoid a sort (ADR 0070). The lock order stays (TenantId, Id).
-        if (wamids.Count > 0)
+        if (wamidKeys.Count > 0)
         {
-            List<Message> found;
-            if (db.IsSqlite)
-            {
-                var channelIds = channels.ToList();
-                var wamidList = wamids.ToList();
-                found = await db.Messages.Where(m => tenantIds.Contains(m.TenantId) && channelIds.Contains(m.ChannelId) && wamidList.Contains(m.Wamid!)).ToListAsync(ct);
-            }
-            else
-            {
-                var (keyTenants, keyChannels, keyWamids) = Columns(wamidKeys);
-                found = await db.Messages.FromSql(
-                        $"""
-                        SELECT m.* FROM "Messages" AS m
-                        JOIN unnest({keyTenants}, {keyChannels}, {keyWamids}) AS k(tenant_id, channel_id, wamid)
-                          ON m."TenantId" = k.tenant_id AND m."ChannelId" = k.channel_id AND m."Wamid" = k.wamid
-                        ORDER BY m."TenantId", m."Id" FOR UPDATE OF m
-                        """)
-                    .ToListAsync(ct);
-            }
-
-            foreach (var message in found)
+            foreach (var message in await MessagesByKeyAsync(db, wamidKeys, ct))
             {
                 AddMessage(message);
             }
         }
 
-        if (statusWamids.Count > 0)
+        if (statusWamidKeys.Count > 0)
         {
-            var query = db.StatusUpdates.AsNoTracking();
-            if (db.IsSqlite)
+            foreach (var (tenantId, channelId, wamid, status) in await StatusesByKeyAsync(db, statusWamidKeys, ct))
             {
-                var channelIds = channels.ToList();
-                var wamidList = statusWamids.ToList();
-                query = query.Where(s => tenantIds.Contains(s.TenantId) && channelIds.Contains(s.ChannelId) && wamidList.Contains(s.Wamid));
-            }
-            else
-            {
-                var (keyTenants, keyChannels, keyWamids) = Columns(statusWamidKeys);
-                query = db.StatusUpdates.FromSql(
-                        $"""
-                        SELECT s.* FROM "StatusUpdates" AS s
-                        JOIN unnest({keyTenants}, {keyChannels}, {keyWamids}) AS k(tenant_id, channel_id, wamid)
-                          ON s."TenantId" = k.tenant_id AND s."ChannelId" = k.channel_id AND s."Wamid" = k.wamid
-                        """)
-                    .AsNoTracking();
-            }
-
-            var known = await query.Select(s => new { s.TenantId, s.ChannelId, s.Wamid, s.Status }).ToListAsync(ct);
-            foreach (var s in known)
-            {
-                statuses.Add((s.TenantId, s.ChannelId, s.Wamid, s.Status));
+                statuses.Add((tenantId, channelId, wamid, status));
             }
         }
 
@@ -197,19 +148,6 @@ internal sealed class InboundBatch(BlindIndex blindIndex, IReadOnlyList<IConvers
                 }
             }
         }
-    }
-
-    private static (Guid[] Tenants, Guid[] Channels, string[] Wamids) Columns(HashSet<(Guid Tenant, Guid Channel, string Wamid)> keys)
-    {
-        var (tenantColumn, channelColumn, wamidColumn) = (new Guid[keys.Count], new Guid[keys.Count], new string[keys.Count]);
-        var i = 0;
-        foreach (var (tenant, channel, wamid) in keys)
-        {
-            (tenantColumn[i], channelColumn[i], wamidColumn[i]) = (tenant, channel, wamid);
-            i++;
-        }
-
-        return (tenantColumn, channelColumn, wamidColumn);
     }
 
     public void ReleaseCreationLock()
