@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Common.Realtime;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Cluster;
@@ -31,6 +33,13 @@ public sealed class TwoNodes : IAsyncDisposable
         };
         var b = new SwitchboardApp(database, shared);
         _ = b.Server;
+
+        // A node flushes its caches when it starts listening; a test that fills a cache before then would see it emptied.
+        foreach (var node in new[] { a, b })
+        {
+            await node.Services.GetRequiredService<CacheInvalidation>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         return new TwoNodes(database, a, b);
     }
 

@@ -19,6 +19,7 @@ internal sealed class CacheInvalidation(IOptions<SwitchboardOptions> options)
     private readonly ConcurrentDictionary<string, ImmutableHandlers> handlers = new(StringComparer.Ordinal);
     private readonly Channel<string> outgoing = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly bool shared = options.Value.Database.Provider == DatabaseProvider.Postgres;
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Runs <paramref name="handler"/> for every change of <paramref name="topic"/> on any node; a null key means "everything may have changed".</summary>
     public void On(string topic, Action<Guid?> handler) =>
@@ -56,7 +57,16 @@ internal sealed class CacheInvalidation(IOptions<SwitchboardOptions> options)
         }
     }
 
+    /// <summary>
+    /// Completes once this node hears other nodes' changes (at once on SQLite, one node). What a cache holds from before
+    /// then is flushed when listening starts.
+    /// </summary>
+    public Task Listening => shared ? listening.Task : Task.CompletedTask;
+
     internal ChannelReader<string> Outgoing => outgoing.Reader;
+
+    /// <summary>The LISTEN connection is up and every cache has been flushed.</summary>
+    internal void MarkListening() => listening.TrySetResult();
 
     private void Apply(string topic, Guid? key)
     {

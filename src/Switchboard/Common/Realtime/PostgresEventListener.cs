@@ -49,6 +49,7 @@ internal sealed partial class PostgresEventListener(
                 // Whatever changed while this node was not listening is unknown: drop it all, and wake every stream.
                 invalidation.FlushAll();
                 hub.PublishAll();
+                invalidation.MarkListening();
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
