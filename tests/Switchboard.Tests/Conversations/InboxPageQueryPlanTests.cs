@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Switchboard.Common.Configuration;
 using Switchboard.Common.Persistence;
 using Switchboard.Common.Persistence.Migrations;
@@ -95,38 +93,6 @@ public abstract class InboxPageQueryPlanTests(DatabaseProvider provider) : IAsyn
         await using var db = new SwitchboardDbContext(options.Options);
         var rows = await page(db).ToListAsync();
         return (explain.Plan, rows);
-    }
-
-    /// <summary>Before the query runs, asks the database for its plan of the same command with the same parameters.</summary>
-    private sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
-    {
-        public string Plan { get; private set; } = "";
-
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            await using var explain = command.Connection!.CreateCommand();
-            explain.Transaction = command.Transaction;
-            explain.CommandText = prefix + command.CommandText;
-            foreach (DbParameter parameter in command.Parameters)
-            {
-                var copy = explain.CreateParameter();
-                copy.ParameterName = parameter.ParameterName;
-                copy.DbType = parameter.DbType;
-                copy.Value = parameter.Value;
-                explain.Parameters.Add(copy);
-            }
-
-            await using var reader = await explain.ExecuteReaderAsync(cancellationToken);
-            var lines = new List<string>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                lines.Add(Convert.ToString(reader.GetValue(reader.FieldCount - 1), System.Globalization.CultureInfo.InvariantCulture) ?? "");
-            }
-
-            Plan = string.Join('\n', lines);
-            return result;
-        }
     }
 }
 

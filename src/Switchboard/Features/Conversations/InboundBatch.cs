@@ -7,7 +7,7 @@ namespace Switchboard.Features.Conversations;
 /// <summary>
 /// The ledger's unit of inbound work (<see cref="ConversationLedger.NewBatch"/>): what a batch of webhook
 /// events needs from the database, loaded set-based before any event is applied: the messages its wamids name (duplicates, reply targets, status targets), the statuses already
-/// recorded, the contacts its senders are, and those contacts' conversations. Events are then applied in
+/// recorded, the contacts its senders are, and those contacts' current conversations on the batch's numbers. Events are then applied in
 /// order against these in-memory views, which also learn every row the batch adds — so a handful of
 /// queries serve the whole batch instead of several per message, and a customer's second message in
 /// the same batch finds the contact and conversation the first one created.
@@ -133,13 +133,7 @@ internal sealed partial class InboundBatch(BlindIndex blindIndex, IReadOnlyList<
 
         if (contacts.Count > 0)
         {
-            var contactIds = contacts.Select(c => c.Id).Distinct().ToList();
-            var conversations = db.IsSqlite
-                ? await db.Conversations.Where(c => tenantIds.Contains(c.TenantId) && contactIds.Contains(c.ContactId)).ToListAsync(ct)
-                : await db.Conversations.FromSql(
-                        $"SELECT * FROM \"Conversations\" WHERE \"TenantId\" = ANY({tenantIds}) AND \"ContactId\" = ANY({contactIds}) ORDER BY \"TenantId\", \"Id\" FOR UPDATE")
-                    .ToListAsync(ct);
-            foreach (var conversation in conversations)
+            foreach (var conversation in await ConversationsOfAsync(db, contacts, ct))
             {
                 var key = (conversation.TenantId, conversation.ChannelId, conversation.ContactId);
                 if (!currentConversations.TryGetValue(key, out var current) || conversation.Sequence > current.Sequence)

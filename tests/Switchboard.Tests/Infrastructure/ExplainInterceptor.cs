@@ -1,0 +1,46 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>Before each query runs, asks the database for its plan of the same command with the same parameters (the last one is kept).</summary>
+internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
+{
+    public string Plan { get; private set; } = "";
+
+    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await using var explain = command.Connection!.CreateCommand();
+        explain.Transaction = command.Transaction;
+        explain.CommandText = prefix + command.CommandText;
+        foreach (DbParameter parameter in command.Parameters)
+        {
+            var copy = explain.CreateParameter();
+            copy.ParameterName = parameter.ParameterName;
+            if (parameter is NpgsqlParameter { NpgsqlDbType: var type } && copy is NpgsqlParameter typed)
+            {
+                // Arrays (unnest of keys) need their PostgreSQL type; their DbType says only "object".
+                typed.NpgsqlDbType = type;
+            }
+            else
+            {
+                copy.DbType = parameter.DbType;
+            }
+
+            copy.Value = parameter.Value;
+            explain.Parameters.Add(copy);
+        }
+
+        await using var reader = await explain.ExecuteReaderAsync(cancellationToken);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            lines.Add(Convert.ToString(reader.GetValue(reader.FieldCount - 1), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+
+        Plan = string.Join('\n', lines);
+        return result;
+    }
+}
