@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Switchboard.Common.Configuration;
-using Switchboard.Common.Persistence;
 using Switchboard.Common.Tenancy;
 using Switchboard.Features.Conversations;
 using Switchboard.Tests.Infrastructure;
@@ -65,10 +64,7 @@ public abstract class ConversationLookupQueryPlanTests(DatabaseProvider provider
     {
         var asked = customers.Where((_, i) => i % 300 == 0).ToList();
         var keys = asked.Select(c => (tenantId, numberA, c)).Concat(asked.Take(3).Select(c => (tenantId, numberB, c))).ToList();
-        var explain = new ExplainInterceptor(database.Provider == DatabaseProvider.Sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
-        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
-        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString).AddInterceptors(explain);
-        await using var db = new SwitchboardDbContext(options.Options);
+        await using var db = ExplainInterceptor.NewDbContext(database, out var explain);
         await using var transaction = await db.Database.BeginTransactionAsync();
 
         var found = await InboundBatch.ConversationsByKeyAsync(db, keys, default);

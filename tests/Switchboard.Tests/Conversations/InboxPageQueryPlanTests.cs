@@ -87,10 +87,7 @@ public abstract class InboxPageQueryPlanTests(DatabaseProvider provider) : IAsyn
 
     private async Task<(string Plan, List<ConversationRow> Rows)> PlanOfAsync(Func<SwitchboardDbContext, IQueryable<ConversationRow>> page)
     {
-        var explain = new ExplainInterceptor(database.Provider == DatabaseProvider.Sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
-        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
-        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString).AddInterceptors(explain);
-        await using var db = new SwitchboardDbContext(options.Options);
+        await using var db = ExplainInterceptor.NewDbContext(database, out var explain);
         var rows = await page(db).ToListAsync();
         return (explain.Plan, rows);
     }

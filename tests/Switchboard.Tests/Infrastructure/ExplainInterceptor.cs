@@ -1,6 +1,9 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using Switchboard.Common.Configuration;
+using Switchboard.Common.Persistence;
 
 namespace Switchboard.Tests.Infrastructure;
 
@@ -8,6 +11,15 @@ namespace Switchboard.Tests.Infrastructure;
 internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
 {
     public string Plan { get; private set; } = "";
+
+    /// <summary>A context on <paramref name="database"/> whose every query is explained first, in that database's own words.</summary>
+    public static SwitchboardDbContext NewDbContext(TestDatabase database, out ExplainInterceptor explain)
+    {
+        explain = new ExplainInterceptor(database.Provider == DatabaseProvider.Sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
+        var options = new DbContextOptionsBuilder<SwitchboardDbContext>();
+        PersistenceSetup.Configure(options, database.Provider, database.ConnectionString).AddInterceptors(explain);
+        return new SwitchboardDbContext(options.Options);
+    }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)

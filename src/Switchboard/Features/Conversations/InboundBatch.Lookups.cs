@@ -76,7 +76,7 @@ internal sealed partial class InboundBatch
             return [];
         }
 
-        var (tenantIds, channelIds, contactIds) = (keys.Select(k => k.Tenant).ToArray(), keys.Select(k => k.Channel).ToArray(), keys.Select(k => k.Contact).ToArray());
+        var (tenantIds, channelIds, contactIds) = Columns(keys);
         if (db.IsSqlite)
         {
             var (tenantList, channelList, contactList) = (tenantIds.Distinct().ToList(), channelIds.Distinct().ToList(), contactIds.Distinct().ToList());
@@ -99,16 +99,16 @@ internal sealed partial class InboundBatch
     }
 
     /// <summary>The keys as parallel arrays (PostgreSQL's <c>unnest</c>); SQLite's <c>IN</c> lists ask for any combination of them.</summary>
-    private static (Guid[] Tenants, Guid[] Channels, string[] Wamids) Columns(HashSet<(Guid Tenant, Guid Channel, string Wamid)> keys)
+    private static (Guid[] Tenants, Guid[] Channels, T[] Values) Columns<T>(IReadOnlyCollection<(Guid Tenant, Guid Channel, T Value)> keys)
     {
-        var (tenants, channels, wamids) = (new Guid[keys.Count], new Guid[keys.Count], new string[keys.Count]);
+        var (tenants, channels, values) = (new Guid[keys.Count], new Guid[keys.Count], new T[keys.Count]);
         var i = 0;
-        foreach (var (tenant, channel, wamid) in keys)
+        foreach (var (tenant, channel, value) in keys)
         {
-            (tenants[i], channels[i], wamids[i]) = (tenant, channel, wamid);
+            (tenants[i], channels[i], values[i]) = (tenant, channel, value);
             i++;
         }
 
-        return (tenants, channels, wamids);
+        return (tenants, channels, values);
     }
 }
