@@ -11,7 +11,7 @@
 #   3. drain:   the lock released with no load running; CPU until the backlog is processed is the
 #               processor's part (in batches of up to 256, the shape it has at 5,000/s).
 #
-# usage: [THROUGHPUT_RATE=5000] bench/ingest-cpu.sh [rate] [seconds]        (default 600 events/s for 20 s)
+# usage: [THROUGHPUT_RATE=5000 [THROUGHPUT_ONLY=1]] bench/ingest-cpu.sh [rate] [seconds]        (default 600 events/s for 20 s)
 #   SWITCHBOARD_PG_PORT=55433 SWITCHBOARD_PG_DURABLE=1 scripts/postgres.sh start   (the benchmark server)
 # Reports go to $OUT (default /tmp/switchboard-ingest); builds to $OUT/bin.
 #
@@ -80,6 +80,8 @@ echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $rate events/s for $seconds
 load 30 warmup
 drained
 
+# THROUGHPUT_ONLY=1 (with THROUGHPUT_RATE) skips the three CPU phases: quicker A/B runs of the throughput run alone.
+if [ -z "${THROUGHPUT_ONLY:-}" ]; then
 e0=$(events) t0=$(ticks) c0=$(commits) p0=$(pg_ticks)
 load "$seconds" steady
 drained
@@ -103,6 +105,7 @@ t4=$(ticks)
 drained
 t5=$(ticks)
 echo "drain: $backlog events, Switchboard CPU $(per_event $((t5 - t4)) "$backlog") ms/event (processor alone)"
+fi
 
 # 4. throughput (THROUGHPUT_RATE=5000): open loop at that rate with processing on, acknowledged and processed
 # rates, ack latency and processing lag, as the load tool reports them (meaningful on an idle machine only).

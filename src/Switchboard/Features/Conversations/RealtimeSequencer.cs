@@ -25,10 +25,14 @@ internal sealed partial class RealtimeSequencer(
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(5);
 
-    private const string RoundSql = """
-        SELECT pg_advisory_xact_lock(@lock);
+    /// <summary>
+    /// Moves up to @limit queued events into their tenants' sequences. The ids are taken once, in an ARRAY, and the queue is
+    /// read only through its Id index (ADR 0072): the queue is near empty whenever it is analyzed and full of dead rows
+    /// between vacuums, so a plan from its statistics scanned it whole or ran the id subquery once per row.
+    /// </summary>
+    internal const string NumberingSql = """
         WITH moved AS (
-            DELETE FROM "RealtimeEventQueue" WHERE "Id" IN (SELECT "Id" FROM "RealtimeEventQueue" ORDER BY "Id" LIMIT @limit)
+            DELETE FROM "RealtimeEventQueue" WHERE "Id" = ANY (ARRAY(SELECT "Id" FROM "RealtimeEventQueue" ORDER BY "Id" LIMIT @limit))
             RETURNING "Id", "TenantId", "Type", "ConversationId", "MessageId", "Detail", "CreatedAt"),
         counts AS (SELECT "TenantId", count(*) AS n FROM moved GROUP BY "TenantId"),
         bumped AS (
@@ -40,6 +44,15 @@ internal sealed partial class RealtimeSequencer(
             FROM moved m JOIN bumped b ON b."Id" = m."TenantId"),
         notified AS (SELECT pg_notify(@channel, b."Id"::text) FROM bumped b)
         SELECT b."Id", (SELECT count(*) FROM moved), (SELECT count(*) FROM notified) FROM bumped b
+        """;
+
+    /// <summary>The round's planner settings: the queue is read along its index (see <see cref="NumberingSql"/>).</summary>
+    internal const string PlanSettings = "SET LOCAL enable_seqscan = off;";
+
+    private const string RoundSql = $"""
+        SELECT pg_advisory_xact_lock(@lock);
+        {PlanSettings}
+        {NumberingSql}
         """;
 
     private readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });

@@ -20,16 +20,19 @@ internal sealed partial class WebhookProcessor
     /// another loop holds is skipped too: the bucket's advisory lock is taken here and held to the commit, so loops on every node
     /// take disjoint customers and never wait for each other's conversation rows (ADR 0062).
     /// </summary>
-    private async Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct)
+    private Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, CancellationToken ct) =>
+        LockNextAsync(db, clock.GetUtcNow(), options.Value.ProcessBatch, ct);
+
+    /// <inheritdoc cref="LockNextAsync(SwitchboardDbContext, CancellationToken)"/>
+    internal static async Task<List<WebhookEvent>> LockNextAsync(SwitchboardDbContext db, DateTimeOffset now, int limit, CancellationToken ct)
     {
-        await LimitIdleAsync(db, ct);
-        var now = clock.GetUtcNow();
-        var limit = options.Value.ProcessBatch;
+        // The pending index is walked in Id order, never through a bitmap, whatever the table's statistics say (ADR 0072).
+        await LimitIdleAsync(db, ct, walkPendingInOrder: true);
 
         // 'pending' is a literal, not a parameter, so that the planner always proves the partial index
         // IX_InboxEvents_Pending usable (ordered by Id over pending rows only). The bucket's lock is tried last, for due rows only
         // (conditions of equal cost are checked in the order written).
-        return await db.WebhookEvents.FromSql(
+        var claimed = await db.WebhookEvents.FromSql(
                 $"""
                 SELECT * FROM "InboxEvents"
                 WHERE "State" = 'pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
@@ -39,6 +42,8 @@ internal sealed partial class WebhookProcessor
                 """)
             .AsNoTracking()
             .ToListAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan TO DEFAULT", ct);
+        return claimed;
     }
 
     /// <summary>PostgreSQL: locks these events again for a retry, those still pending and not held by another loop.</summary>
@@ -57,9 +62,17 @@ internal sealed partial class WebhookProcessor
     }
 
     /// <summary>A batch's row locks are its claim: if this node goes quiet mid-batch, PostgreSQL ends the transaction and frees them.</summary>
-    private static async Task LimitIdleAsync(SwitchboardDbContext db, CancellationToken ct)
+    /// <remarks>With <paramref name="walkPendingInOrder"/>, bitmap scans are off until the caller sets them back (ADR 0072).</remarks>
+    private static async Task LimitIdleAsync(SwitchboardDbContext db, CancellationToken ct, bool walkPendingInOrder = false)
     {
         var milliseconds = ((int)Lease.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (walkPendingInOrder)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"SELECT set_config('idle_in_transaction_session_timeout', {milliseconds}, true), set_config('enable_bitmapscan', 'off', true)", ct);
+            return;
+        }
+
         await db.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {milliseconds}, true)", ct);
     }
 
