@@ -23,9 +23,8 @@ public abstract class ConversationLookupQueryPlanTests(DatabaseProvider provider
 
     public async Task InitializeAsync()
     {
-        await database.CreateAsync();
+        await database.CreateMigratedAsync();
         await using var db = database.NewDbContext();
-        await db.Database.MigrateAsync();
         var start = DateTimeOffset.UtcNow.AddDays(-30);
         db.Tenants.Add(new Tenant { Id = tenantId, Name = "Lookups", CreatedAt = start });
         var number = 0;

@@ -21,9 +21,8 @@ public sealed class QueueScanPlanTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await database.CreateAsync();
+        await database.CreateMigratedAsync();
         await using var db = database.NewDbContext();
-        await db.Database.MigrateAsync();
         db.Tenants.Add(new Tenant { Id = tenantId, Name = "Queues", CreatedAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync();
         await db.Database.ExecuteSqlRawAsync("""ANALYZE "RealtimeEventQueue"; ANALYZE "InboxEvents";""");
