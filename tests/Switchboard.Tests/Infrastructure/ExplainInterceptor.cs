@@ -7,7 +7,7 @@ using Switchboard.Common.Persistence;
 
 namespace Switchboard.Tests.Infrastructure;
 
-/// <summary>Before each query runs, asks the database for its plan of the same command with the same parameters (the last one is kept).</summary>
+/// <summary>Before each query, bulk delete or bulk update runs, asks the database for its plan of the same command with the same parameters (the last one is kept).</summary>
 internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
 {
     public string Plan { get; private set; } = "";
@@ -23,6 +23,25 @@ internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await ExplainAsync(command, cancellationToken);
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        // Bulk deletes and updates (ExecuteDelete, ExecuteUpdate); settings and scripts have no plan.
+        if (command.CommandText.TrimStart().StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)
+            || command.CommandText.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase))
+        {
+            await ExplainAsync(command, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task ExplainAsync(DbCommand command, CancellationToken cancellationToken)
     {
         await using var explain = command.Connection!.CreateCommand();
         explain.Transaction = command.Transaction;
@@ -53,6 +72,5 @@ internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
         }
 
         Plan = string.Join('\n', lines);
-        return result;
     }
 }

@@ -36,10 +36,10 @@ internal sealed class ContactProfileMerge(MessageSearchIndex index) : IContactMe
             }
         }
 
-        var stored = await db.MessageSearchTokens.Where(r => r.TenantId == tenantId && r.ContactId == from).Select(r => r.MessageId).Distinct().ToListAsync(ct);
+        var stored = await ConversationLedger.SearchRowsOf(db, tenantId, from, movedTo: to).Select(r => r.MessageId).Distinct().ToListAsync(ct);
         if (stored.Count > 0)
         {
-            await db.MessageSearchTokens.Where(r => r.TenantId == tenantId && r.ContactId == from).ExecuteDeleteAsync(ct);
+            await ConversationLedger.SearchRowsOf(db, tenantId, from, movedTo: to).ExecuteDeleteAsync(ct);
         }
 
         var pending = db.UnitOfWork<PendingSearchRows>();

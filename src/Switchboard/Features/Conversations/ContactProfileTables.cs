@@ -116,7 +116,8 @@ internal sealed class MessageSearchTokenConfiguration : IEntityTypeConfiguration
         builder.ToTable(MessageSearchToken.Table);
         builder.HasKey(t => new { t.TenantId, t.Bucket, t.MessageId, t.Proof });
         builder.Property(t => t.Proof).HasMaxLength(8);
-        builder.HasIndex(t => new { t.TenantId, t.ContactId });
+        // By message, not by contact: new rows land at the index's edge (ADR 0073).
+        builder.HasIndex(t => new { t.TenantId, t.MessageId });
     }
 }
 

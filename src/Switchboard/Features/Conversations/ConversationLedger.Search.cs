@@ -14,6 +14,18 @@ internal sealed class PendingSearchRows
 /// <summary>The ledger's writes to the message search index (ADR 0025): inbound rows go with the batch's bulk insert.</summary>
 internal sealed partial class ConversationLedger
 {
+    /// <summary>
+    /// A contact's search rows, found through the contact's messages and the index by message: the index
+    /// follows messages, not contacts (ADR 0073). Read before the messages go; in a merge, the messages
+    /// may already have moved to <paramref name="movedTo"/>.
+    /// </summary>
+    public static IQueryable<MessageSearchToken> SearchRowsOf(SwitchboardDbContext db, Guid tenantId, Guid contactId, Guid? movedTo = null)
+    {
+        var other = movedTo ?? contactId;
+        var messages = db.Set<Message>().Where(m => m.TenantId == tenantId && (m.ContactId == contactId || m.ContactId == other)).Select(m => m.Id);
+        return db.MessageSearchTokens.Where(r => r.TenantId == tenantId && r.ContactId == contactId && messages.Contains(r.MessageId));
+    }
+
     /// <summary>Computes the search rows of an inbound message (under its contact's key); <see cref="WriteAsync"/> writes them.</summary>
     private async Task IndexForSearchAsync(SwitchboardDbContext db, Message message, DataKey key, string text, CancellationToken ct)
     {

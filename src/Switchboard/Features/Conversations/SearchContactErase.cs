@@ -10,7 +10,7 @@ namespace Switchboard.Features.Conversations;
 internal sealed class SearchContactErase : IContactEraseStep
 {
     public Task EraseContactAsync(SwitchboardDbContext db, ContactErasure erasure, CancellationToken ct) =>
-        db.MessageSearchTokens.Where(r => r.TenantId == erasure.TenantId && r.ContactId == erasure.ContactId).ExecuteDeleteAsync(ct);
+        ConversationLedger.SearchRowsOf(db, erasure.TenantId, erasure.ContactId).ExecuteDeleteAsync(ct);
 
     public Task EraseMessagesAsync(SwitchboardDbContext db, MessageErasure erasure, CancellationToken ct)
     {

@@ -61,7 +61,7 @@ internal sealed class SearchIndexInterceptor(IServiceProvider services) : SaveCh
         foreach (var contact in erased)
         {
             // Unconfirmable already without the key; removing the rows keeps the buckets small.
-            await db.MessageSearchTokens.Where(r => r.TenantId == contact.TenantId && r.ContactId == contact.Id).ExecuteDeleteAsync(ct);
+            await ConversationLedger.SearchRowsOf(db, contact.TenantId, contact.Id).ExecuteDeleteAsync(ct);
         }
     }
 }
