@@ -115,7 +115,12 @@ public sealed class ClusterCacheTests
     public async Task A_node_that_lost_its_listen_connection_drops_what_it_cached_so_a_change_it_never_heard_of_applies()
     {
         await using var nodes = await TwoNodes.StartAsync();
+        var heard = new System.Collections.Concurrent.ConcurrentDictionary<Guid, bool>();
+        nodes.B.Services.GetRequiredService<ChannelChanges>().Changed += tenantId => heard[tenantId ?? Guid.Empty] = true;
         var (tenant, phone, channelId) = await ChannelOnAsync(nodes.A);
+
+        // Node B hears of the new channel first: heard later, that notification would drop the secret B caches next.
+        await Eventually.PollValueAsync<bool>(() => Task.FromResult<bool?>(heard.ContainsKey(tenant.Id) ? true : null), WithinSeconds);
         (await nodes.B.PostSignedAsync(tenant.Id, Hello(phone))).StatusCode.Should().Be(HttpStatusCode.OK);
 
         // A revoke written straight into the database sends no notification: node B keeps serving its cached secret.
