@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -14,10 +15,8 @@ namespace Switchboard.Tests.Webhooks;
 /// transaction ends; and finding the next batch reads only pending rows, however many processed ones
 /// are kept for the replay window.
 /// </summary>
-public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClassFixture<PostgresAppFixture>
+public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : InboxClaimTests(fixture), IClassFixture<PostgresAppFixture>
 {
-    private SwitchboardApp App => fixture.App;
-
     [Fact]
     public async Task A_batch_held_by_a_node_that_went_quiet_is_skipped_not_waited_for_and_taken_over_when_its_transaction_ends()
     {
@@ -142,9 +141,61 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
             """SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'IX_InboxEvents_Pending'""", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+}
+
+/// <summary>
+/// SQLite: a batch is claimed by the transaction that processes it, which holds the database's one writer; no lease is
+/// written (ADR 0074). Another process holding the writer only delays the batch, and nothing about it is written meanwhile.
+/// </summary>
+public sealed class InboxClaimTests_Sqlite(SqliteAppFixture fixture) : InboxClaimTests(fixture), IClassFixture<SqliteAppFixture>
+{
+    [Fact]
+    public async Task Another_process_holding_the_writer_delays_the_batch_and_nothing_about_it_is_written_meanwhile()
+    {
+        var (tenant, phone) = await TenantWithChannelAsync();
+        var waiting = await AppendAsync(tenant.Id, Messages(phone, Text("after the other writer", 1_750_000_000, from: "16505557300")), TimeSpan.FromSeconds(1));
+
+        // Another process on the same database file takes its one writer before the event falls due, and keeps it.
+        await using var other = new SqliteConnection(App.Database.ConnectionString);
+        await other.OpenAsync();
+        await using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await using (var db = App.NewDbContext())
+        {
+            var held = await db.WebhookEvents.AsNoTracking().SingleAsync(e => e.Id == waiting.Id);
+            held.State.Should().Be(WebhookEventState.Pending, "the processor cannot write while the other process holds the writer");
+            held.LeaseOwner.Should().BeNull("claiming writes nothing");
+            held.LeaseUntil.Should().BeNull();
+        }
+
+        await using (var commit = other.CreateCommand())
+        {
+            commit.CommandText = "COMMIT";
+            await commit.ExecuteNonQueryAsync();
+        }
+
+        (await WaitForMessagesAsync(tenant, 1)).Should().Contain("after the other writer");
+        await using (var db = App.NewDbContext())
+        {
+            var processed = await db.WebhookEvents.AsNoTracking().SingleAsync(e => e.Id == waiting.Id);
+            processed.State.Should().Be(WebhookEventState.Processed);
+            processed.LeaseOwner.Should().BeNull();
+        }
+    }
+}
+
+/// <summary>What both databases' claim tests share: a tenant with a number, events appended straight to the inbox, and waiting for messages.</summary>
+public abstract class InboxClaimTests(AppFixture fixture)
+{
+    protected SwitchboardApp App => fixture.App;
 
     /// <summary>Appends a signed-and-verified event straight to the inbox (as the webhook endpoint does), due after <paramref name="dueIn"/>.</summary>
-    private async Task<WebhookEvent> AppendAsync(Guid tenantId, byte[] body, TimeSpan dueIn)
+    private protected async Task<WebhookEvent> AppendAsync(Guid tenantId, byte[] body, TimeSpan dueIn)
     {
         var now = DateTimeOffset.UtcNow;
         var inboxEvent = new WebhookEvent { Id = Guid.CreateVersion7(now), TenantId = tenantId, ReceivedAt = now, State = WebhookEventState.Pending, NextAttemptAt = now + dueIn };
@@ -153,7 +204,7 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
         return inboxEvent;
     }
 
-    private async Task<List<string>> WaitForMessagesAsync(TestTenant tenant, int count)
+    protected async Task<List<string>> WaitForMessagesAsync(TestTenant tenant, int count)
     {
         for (var i = 0; i < 150; i++)
         {
@@ -169,7 +220,7 @@ public sealed class InboxClaimTests_Postgres(PostgresAppFixture fixture) : IClas
         throw new TimeoutException($"Fewer than {count} messages were stored within 30 s.");
     }
 
-    private async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()
+    protected async Task<(TestTenant Tenant, string Phone)> TenantWithChannelAsync()
     {
         var tenant = await App.CreateTenantAsync();
         var phone = Builders.NewPhoneNumberId();

@@ -76,34 +76,25 @@ internal sealed partial class WebhookProcessor
         await db.Database.ExecuteSqlAsync($"SELECT set_config('idle_in_transaction_session_timeout', {milliseconds}, true)", ct);
     }
 
-    /// <returns>SQLite: the events this loop now holds (by a lease written to their rows), and how many were waiting.</returns>
-    private async Task<(List<WebhookEvent> Claimed, int Found)> ClaimAsync(Guid owner, CancellationToken ct)
+    /// <summary>
+    /// SQLite: the next due events in arrival order, read in the transaction that processes them. Nothing is written to
+    /// claim them (ADR 0074): the transaction holds SQLite's one writer (and, in this process, <see cref="SqliteWriteGate"/>)
+    /// until it commits them as processed, and a writer that read them before that commit cannot commit on its stale
+    /// snapshot. Rows leased by a node of an older version are skipped until their lease runs out.
+    /// </summary>
+    private Task<List<WebhookEvent>> TakeNextAsync(SwitchboardDbContext db, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
-        var until = now + Lease;
-        var candidates = await db.WebhookEvents
+        return db.WebhookEvents.AsNoTracking()
             .Where(e => e.State == WebhookEventState.Pending && e.NextAttemptAt <= now && (e.LeaseUntil == null || e.LeaseUntil < now))
             .OrderBy(e => e.Id)
-            .Select(e => e.Id)
             .Take(options.Value.ProcessBatch)
             .ToListAsync(ct);
-        if (candidates.Count == 0)
-        {
-            return ([], 0);
-        }
-
-        // The lease condition is checked again by the UPDATE itself, so two loops or nodes never both win a row.
-        using var turn = await writeGate.EnterAsync(db, ct);
-        await db.WebhookEvents
-            .Where(e => candidates.Contains(e.Id) && e.State == WebhookEventState.Pending && (e.LeaseUntil == null || e.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, owner).SetProperty(e => e.LeaseUntil, until), ct);
-        var claimed = await db.WebhookEvents.AsNoTracking()
-            .Where(e => candidates.Contains(e.Id) && e.LeaseOwner == owner && e.LeaseUntil == until)
-            .OrderBy(e => e.Id)
-            .ToListAsync(ct);
-        return (claimed, candidates.Count);
     }
+
+    /// <summary>SQLite: those of these events still pending, read again in the transaction that retries them.</summary>
+    private static Task<List<WebhookEvent>> PendingAsync(SwitchboardDbContext db, Guid[] ids, CancellationToken ct) =>
+        db.WebhookEvents.AsNoTracking().Where(e => ids.Contains(e.Id) && e.State == WebhookEventState.Pending).OrderBy(e => e.Id).ToListAsync(ct);
 
     /// <summary>
     /// Records the events' outcomes: one UPDATE per distinct (state, reason), usually just one. A processed event of a tenant

@@ -14,9 +14,9 @@ namespace Switchboard.Features.Webhooks;
 
 /// <summary>
 /// Works through the webhook inbox in arrival order, hosted by a <see cref="JobLoop"/> (ADR 0021). Rows are
-/// claimed by row lock on PostgreSQL and by a written lease on SQLite (ADR 0015), so several nodes can share
-/// the work and a crashed node's rows come back; processed a batch per transaction (split in halves when the
-/// batch fails, ADR 0014); and retried with <see cref="RetryBackoff"/>, quarantined after the last attempt or
+/// claimed in the transaction that processes them, by row lock on PostgreSQL (ADR 0015) and by holding the one
+/// writer on SQLite (ADR 0074), so several nodes can share the work and a crashed node's rows come back at once;
+/// processed a batch per transaction (split in halves when the batch fails, ADR 0014); and retried with <see cref="RetryBackoff"/>, quarantined after the last attempt or
 /// at once for a content error (ADR 0018). A database that cannot be reached is no event's fault: then nothing is
 /// split or counted, the round fails and the loop tries again (ADR 0059).
 /// </summary>
@@ -82,29 +82,23 @@ internal sealed partial class WebhookProcessor : JobLoop
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.LeaseOwner, (Guid?)null).SetProperty(e => e.LeaseUntil, (DateTimeOffset?)null), ct);
     }
 
-    /// <summary>Claims and processes one batch; returns how many events it found waiting (claimed by it or, just before, by another loop).</summary>
+    /// <summary>Claims and processes one batch; returns how many events it took.</summary>
     public async Task<int> RunOnceAsync(Guid owner, CancellationToken ct)
     {
-        if (!isSqlite)
+        // The batch is claimed inside the transaction that processes it: by row locks on PostgreSQL, by holding SQLite's one
+        // writer on SQLite (ADR 0074).
+        var taken = new List<WebhookEvent>();
+        try
         {
-            // PostgreSQL: the batch is claimed by locking its rows in the transaction that processes it.
-            var taken = new List<WebhookEvent>();
-            try
-            {
-                await ProcessInTransactionAsync(taken, (db, ct) => LockNextAsync(db, ct), ct);
-                return taken.Count;
-            }
-            catch (Exception ex) when (taken.Count > 0 && !DbErrors.IsUnavailable(ex) && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
-            {
-                // Tried once as a whole already: the next try is the second (see ProcessOrSplitAsync).
-                await ProcessOrSplitAsync(taken, firstAttempt: 2, ct);
-                return taken.Count;
-            }
+            await ProcessInTransactionAsync(taken, (db, ct) => db.IsSqlite ? TakeNextAsync(db, ct) : LockNextAsync(db, ct), ct);
+            return taken.Count;
         }
-
-        var (claimed, found) = await ClaimAsync(owner, ct);
-        await ProcessOrSplitAsync(claimed, firstAttempt: 1, ct);
-        return found;
+        catch (Exception ex) when (taken.Count > 0 && !DbErrors.IsUnavailable(ex) && (ex is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            // Tried once as a whole already: the next try is the second (see ProcessOrSplitAsync).
+            await ProcessOrSplitAsync(taken, firstAttempt: 2, ct);
+            return taken.Count;
+        }
     }
 
     /// <summary>
@@ -194,9 +188,9 @@ internal sealed partial class WebhookProcessor : JobLoop
         return false;
     }
 
-    /// <summary>Processes these events (already leased on SQLite; locked again here on PostgreSQL, skipping any another loop holds or has finished).</summary>
+    /// <summary>Processes those of these events that are still pending (on PostgreSQL, locked again, skipping any another loop holds).</summary>
     private Task ProcessInTransactionAsync(List<WebhookEvent> events, CancellationToken ct) =>
-        ProcessInTransactionAsync([], async (db, ct) => db.IsSqlite ? events : await LockAsync(db, [.. events.Select(e => e.Id)], ct), ct);
+        ProcessInTransactionAsync([], (db, ct) => db.IsSqlite ? PendingAsync(db, [.. events.Select(e => e.Id)], ct) : LockAsync(db, [.. events.Select(e => e.Id)], ct), ct);
 
     /// <param name="taken">Receives the events <paramref name="take"/> returned, also when processing them fails.</param>
     /// <param name="take">Returns the events to process, inside the transaction (on PostgreSQL, locking their rows).</param>
