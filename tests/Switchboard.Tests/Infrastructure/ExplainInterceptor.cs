@@ -32,8 +32,8 @@ internal sealed class ExplainInterceptor(string prefix) : DbCommandInterceptor
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         // Bulk deletes and updates (ExecuteDelete, ExecuteUpdate); settings and scripts have no plan.
-        if (command.CommandText.TrimStart().StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)
-            || command.CommandText.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase))
+        var text = command.CommandText.AsSpan().TrimStart();
+        if (text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase) || text.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase))
         {
             await ExplainAsync(command, cancellationToken);
         }

@@ -21,8 +21,9 @@ internal sealed partial class ConversationLedger
     /// </summary>
     public static IQueryable<MessageSearchToken> SearchRowsOf(SwitchboardDbContext db, Guid tenantId, Guid contactId, Guid? movedTo = null)
     {
-        var other = movedTo ?? contactId;
-        var messages = db.Set<Message>().Where(m => m.TenantId == tenantId && (m.ContactId == contactId || m.ContactId == other)).Select(m => m.Id);
+        var theirs = db.Set<Message>().Where(m => m.TenantId == tenantId);
+        theirs = movedTo is { } to ? theirs.Where(m => m.ContactId == contactId || m.ContactId == to) : theirs.Where(m => m.ContactId == contactId);
+        var messages = theirs.Select(m => m.Id);
         return db.MessageSearchTokens.Where(r => r.TenantId == tenantId && r.ContactId == contactId && messages.Contains(r.MessageId));
     }
 

@@ -38,7 +38,6 @@ internal sealed partial class WebhookProcessor : JobLoop
     private readonly Conversations.MinimalMessages minimal;
     private readonly TimeProvider clock;
     private readonly ILogger<WebhookProcessor> logger;
-    private bool isSqlite;
 
     public WebhookProcessor(
         IDbContextFactory<SwitchboardDbContext> dbFactory,
@@ -69,11 +68,8 @@ internal sealed partial class WebhookProcessor : JobLoop
     protected override async Task<int> LoopCountAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        isSqlite = db.IsSqlite;
-        return isSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
+        return db.IsSqlite ? 1 : Math.Max(1, options.Value.ProcessorConcurrency);
     }
-
-    protected override Task<int> RunRoundAsync(Guid owner, CancellationToken ct) => RunOnceAsync(owner, ct);
 
     protected override async Task ReleaseAsync(IReadOnlyList<Guid> owners, CancellationToken ct)
     {
@@ -83,7 +79,7 @@ internal sealed partial class WebhookProcessor : JobLoop
     }
 
     /// <summary>Claims and processes one batch; returns how many events it took.</summary>
-    public async Task<int> RunOnceAsync(Guid owner, CancellationToken ct)
+    protected override async Task<int> RunRoundAsync(Guid owner, CancellationToken ct)
     {
         // The batch is claimed inside the transaction that processes it: by row locks on PostgreSQL, by holding SQLite's one
         // writer on SQLite (ADR 0074).
@@ -189,8 +185,11 @@ internal sealed partial class WebhookProcessor : JobLoop
     }
 
     /// <summary>Processes those of these events that are still pending (on PostgreSQL, locked again, skipping any another loop holds).</summary>
-    private Task ProcessInTransactionAsync(List<WebhookEvent> events, CancellationToken ct) =>
-        ProcessInTransactionAsync([], (db, ct) => db.IsSqlite ? PendingAsync(db, [.. events.Select(e => e.Id)], ct) : LockAsync(db, [.. events.Select(e => e.Id)], ct), ct);
+    private Task ProcessInTransactionAsync(List<WebhookEvent> events, CancellationToken ct)
+    {
+        Guid[] ids = [.. events.Select(e => e.Id)];
+        return ProcessInTransactionAsync([], (db, ct) => db.IsSqlite ? PendingAsync(db, ids, ct) : LockAsync(db, ids, ct), ct);
+    }
 
     /// <param name="taken">Receives the events <paramref name="take"/> returned, also when processing them fails.</param>
     /// <param name="take">Returns the events to process, inside the transaction (on PostgreSQL, locking their rows).</param>
